@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the cnn4j native core: native/*.cpp -> cppbuild/$PLATFORM/lib/libcnn4j_core.a (+ headers in include/).
+# Maven runs it before the JavaCPP plugin links the JNI glue against this library and OpenBLAS.
+#   usage: bash cppbuild.sh [install|clean] [-platform=linux-x86_64]
+# OPENBLAS_HOME must point at a folder with include/cblas.h and libopenblas.so.0: Maven passes the one it unpacks
+# from the org.bytedeco:openblas platform jar.
+set -eu
+
+OPERATION=install
+PLATFORM=
+for arg in "$@"; do
+  case "$arg" in
+    install|clean) OPERATION="$arg" ;;
+    -platform=*) PLATFORM="${arg#-platform=}" ;;
+    *) echo "cppbuild.sh: unknown argument '$arg' (expected install, clean or -platform=NAME)" >&2; exit 2 ;;
+  esac
+done
+
+if [ -z "$PLATFORM" ]; then
+  OS=$(uname -s | tr '[:upper:]' '[:lower:]')
+  ARCH=$(uname -m)
+  case "$ARCH" in x86_64|amd64) ARCH=x86_64 ;; aarch64|arm64) ARCH=arm64 ;; esac
+  PLATFORM="$OS-$ARCH"
+fi
+
+ROOT=$(cd "$(dirname "$0")" && pwd)
+OUT="$ROOT/cppbuild/$PLATFORM"
+
+if [ "$OPERATION" = clean ]; then
+  rm -rf "$ROOT/cppbuild"
+  exit 0
+fi
+
+case "$PLATFORM" in
+  linux-x86_64|linux-arm64)
+    CXXFLAGS="-std=c++17 -O3 -fPIC -fno-math-errno -Wall -Wextra -Werror" ;;
+  *)
+    echo "cppbuild.sh: platform '$PLATFORM' is not supported yet (supported: linux-x86_64, linux-arm64)" >&2
+    exit 1 ;;
+esac
+
+if [ -z "${OPENBLAS_HOME:-}" ] || [ ! -f "$OPENBLAS_HOME/include/cblas.h" ] || [ ! -f "$OPENBLAS_HOME/libopenblas.so.0" ]; then
+  echo "cppbuild.sh: OPENBLAS_HOME='${OPENBLAS_HOME:-}' lacks include/cblas.h or libopenblas.so.0; run the build" \
+       "through 'mvn' (it unpacks both from the org.bytedeco:openblas jar) or point OPENBLAS_HOME at them" >&2
+  exit 1
+fi
+OPENBLAS_INCLUDE="$OPENBLAS_HOME/include"
+
+CXX=${CXX:-g++}
+mkdir -p "$OUT/obj" "$OUT/lib" "$OUT/include"
+objects=()
+for src in "$ROOT"/native/*.cpp; do
+  obj="$OUT/obj/$(basename "${src%.cpp}").o"
+  # Rebuild an object only when its source or any header is newer.
+  if [ ! -f "$obj" ] || [ -n "$(find "$src" "$ROOT"/native/*.h -newer "$obj" 2>/dev/null)" ]; then
+    echo "cppbuild.sh: compiling $(basename "$src")"
+    "$CXX" $CXXFLAGS -I"$ROOT/native" -I"$OPENBLAS_INCLUDE" -c "$src" -o "$obj"
+  fi
+  objects+=("$obj")
+done
+rm -f "$OUT/lib/libcnn4j_core.a"
+ar rcs "$OUT/lib/libcnn4j_core.a" "${objects[@]}"
+cp "$ROOT"/native/*.h "$OUT/include/"
+# The preset ships only the versioned libopenblas.so.0; the JNI link step (-lopenblas) needs the plain name.
+ln -sf "$OPENBLAS_HOME/libopenblas.so.0" "$OUT/lib/libopenblas.so"
+echo "cppbuild.sh: built $OUT/lib/libcnn4j_core.a"

@@ -1,0 +1,158 @@
+/*
+ * cnn4j native core: the plain C ABI that io.cnn4j.jni.* maps through JavaCPP.
+ *
+ * Contract for every function here:
+ *  - Java has validated every shape and argument before the call; the core trusts them, and only
+ *    refuses what would otherwise crash (null pointers), returning CNN4J_ERROR_ARGUMENT.
+ *  - Compute calls never allocate: scratch memory ("workspace") is the caller's, sized by the matching
+ *    *_workspace_size function. Calls share no mutable state, so any number of threads may run them at once.
+ *  - Tensors are dense, row-major float32 (NCDHW); indices are int64 and flat per (n, c) plane, as in PyTorch.
+ *
+ * Sliding-window ops (convolution, pooling, im2col) describe their geometry with a cnn4j_window: always the
+ * 3-d form, index 0 = depth, 1 = height, 2 = width. A 1-d or 2-d op sets its leading dims to size 1,
+ * kernel 1, stride 1, padding 0, dilation 1. Java passes it as 18 int64 values in field order.
+ *
+ * Dimension legend used in the shape comments: N batch, C channels, G groups, D/H/W input spatial sizes,
+ * OD/OH/OW output spatial sizes, KD/KH/KW kernel sizes, P = OD*OH*OW positions.
+ */
+#ifndef CNN4J_H
+#define CNN4J_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CNN4J_OK 0
+#define CNN4J_ERROR_ARGUMENT (-1)
+
+typedef struct cnn4j_window {
+    int64_t in[3];        /* input spatial size */
+    int64_t out[3];       /* output spatial size (Java computes it with PyTorch's rules) */
+    int64_t kernel[3];
+    int64_t stride[3];
+    int64_t pad_begin[3]; /* padding before the first element; padding at the end follows from out */
+    int64_t dilation[3];
+} cnn4j_window;
+
+#define CNN4J_WINDOW_LONGS 18
+
+/* ---- threads ------------------------------------------------------------------------------------------ */
+
+/* Threads OpenBLAS may use inside one call (process-wide, as OpenBLAS offers no per-call setting). */
+void cnn4j_set_num_threads(int threads);
+int cnn4j_get_num_threads(void);
+
+/* ---- im2col / col2im (conv.cpp) ----------------------------------------------------------------------- */
+
+/* image [C, D, H, W] -> columns [C*KD*KH*KW, OD*OH*OW]; padded positions read as 0. */
+int cnn4j_im2col(const int64_t* window, int64_t channels, const float* image, float* columns);
+/* columns [C*KD*KH*KW, OD*OH*OW] summed into image [C, D, H, W] (the image is overwritten, not accumulated). */
+int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, float* image);
+
+/* ---- convolution (conv.cpp) --------------------------------------------------------------------------- */
+
+/* Floats of workspace that cnn4j_conv_forward needs: the im2col buffer of one group, or 0 for 1x1 stride-1
+   unpadded convolutions, which multiply the input directly. */
+int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups);
+
+/* input [N, C_in, D, H, W] * weight [C_out, C_in/G, KD, KH, KW] + bias [C_out] (nullable)
+   -> output [N, C_out, OD, OH, OW] */
+int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
+                       int64_t groups, const float* input, const float* weight, const float* bias,
+                       float* output, float* workspace);
+
+/* Transposed convolution. Here window.in is the input of the transposed convolution (the "columns" side)
+   and window.out its output (the "image" side); kernel, stride, pad_begin and dilation are the arguments as
+   given to ConvTranspose. Workspace: (C_out/G)*KD*KH*KW * D*H*W floats. */
+int64_t cnn4j_conv_transpose_workspace_size(const int64_t* window, int64_t out_channels, int64_t groups);
+
+/* input [N, C_in, D, H, W], weight [C_in, C_out/G, KD, KH, KW], bias [C_out] (nullable)
+   -> output [N, C_out, OD, OH, OW] */
+int cnn4j_conv_transpose_forward(const int64_t* window, int64_t batch, int64_t in_channels,
+                                 int64_t out_channels, int64_t groups, const float* input, const float* weight,
+                                 const float* bias, float* output, float* workspace);
+
+/* ---- padding (pad.cpp) -------------------------------------------------------------------------------- */
+
+#define CNN4J_PAD_CONSTANT 0
+#define CNN4J_PAD_REFLECT 1
+#define CNN4J_PAD_REPLICATE 2
+#define CNN4J_PAD_CIRCULAR 3
+
+/* input [planes, D, H, W] -> output [planes, D+b0+e0, H+b1+e1, W+b2+e2]; pads are >= 0 (Java checks the
+   mode's limits: reflect needs pad < size, circular pad <= size). */
+int cnn4j_pad(int mode, float value, int64_t planes, const int64_t* in_size, const int64_t* pad_begin,
+              const int64_t* pad_end, const float* input, float* output);
+
+/* ---- pooling (pool.cpp) ------------------------------------------------------------------------------- */
+
+/* input [planes, D, H, W] -> output [planes, OD, OH, OW]; padding acts as -inf; NaN wins, as in PyTorch.
+   indices (nullable): flat offset of each maximum inside its input plane. */
+int cnn4j_max_pool_forward(const int64_t* window, int64_t planes, const float* input, float* output,
+                           int64_t* indices);
+
+/* Average pooling with PyTorch's divisor rules; divisor_override <= 0 means none. */
+int cnn4j_avg_pool_forward(const int64_t* window, int64_t planes, int count_include_pad,
+                           int64_t divisor_override, const float* input, float* output);
+
+/* Power-average pooling: (sum over window of x^p / divisor * KD*KH*KW)^(1/p), exactly torch's
+   lp_pool composition (avg_pool of x^p, no padding, then scaled by the full kernel volume). */
+int cnn4j_lp_pool_forward(const int64_t* window, int64_t planes, float norm_type, const float* input,
+                          float* output);
+
+/* Adaptive pooling: input [planes, D, H, W] -> output [planes, OD, OH, OW]; bin i of a dim covers
+   [floor(i*In/Out), ceil((i+1)*In/Out)). in_size/out_size are 3-d. indices nullable (max only). */
+int cnn4j_adaptive_avg_pool_forward(const int64_t* in_size, const int64_t* out_size, int64_t planes,
+                                    const float* input, float* output);
+int cnn4j_adaptive_max_pool_forward(const int64_t* in_size, const int64_t* out_size, int64_t planes,
+                                    const float* input, float* output, int64_t* indices);
+
+/* ---- dense (dense.cpp) -------------------------------------------------------------------------------- */
+
+/* input [rows, in_features] x weight [out_features, in_features]^T + bias [out_features] (nullable)
+   -> output [rows, out_features] */
+int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features, const float* input,
+                         const float* weight, const float* bias, float* output);
+
+/* Inference batch norm: input [N, C, S] -> output [N, C, S] (in place allowed);
+   y = x * (weight / sqrt(var + eps)) + (bias - mean * weight / sqrt(var + eps)); weight/bias nullable (1, 0). */
+int cnn4j_batch_norm_forward(int64_t batch, int64_t channels, int64_t spatial, const float* input,
+                             const float* mean, const float* var, const float* weight, const float* bias,
+                             float eps, float* output);
+
+/* ---- element-wise (elementwise.cpp) ------------------------------------------------------------------- */
+
+#define CNN4J_ACT_IDENTITY 0
+#define CNN4J_ACT_RELU 1
+#define CNN4J_ACT_RELU6 2
+#define CNN4J_ACT_LEAKY_RELU 3  /* alpha = negative_slope */
+#define CNN4J_ACT_ELU 4         /* alpha */
+#define CNN4J_ACT_GELU 5        /* approximate='none' (erf) */
+#define CNN4J_ACT_GELU_TANH 6   /* approximate='tanh' */
+#define CNN4J_ACT_SILU 7
+#define CNN4J_ACT_SIGMOID 8
+#define CNN4J_ACT_TANH 9
+#define CNN4J_ACT_HARDSWISH 10
+#define CNN4J_ACT_HARDSIGMOID 11
+
+/* output[i] = act(input[i]) for i < count; in place allowed. */
+int cnn4j_activation_forward(int kind, float alpha, int64_t count, const float* input, float* output);
+
+/* Softmax / LogSoftmax over the middle dim of input viewed as [outer, dim, inner]; in place allowed. */
+int cnn4j_softmax_forward(int log, int64_t outer, int64_t dim, int64_t inner, const float* input, float* output);
+
+/* output[i] = a[i] + b[i]; output may alias a or b. */
+int cnn4j_add_forward(int64_t count, const float* a, const float* b, float* output);
+
+/* Copies input viewed as [outer, inner] into output viewed as [outer, output_inner] at column offset:
+   the building block of Concat along any dim. */
+int cnn4j_copy_into(int64_t outer, int64_t inner, const float* input, int64_t output_inner, int64_t offset,
+                    float* output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CNN4J_H */

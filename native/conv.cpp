@@ -1,0 +1,193 @@
+/*
+ * Convolution as im2col + sgemm, transposed convolution as sgemm + col2im, and the im2col/col2im
+ * transforms themselves (also behind F.unfold / F.fold).
+ *
+ * A convolution of one image and one group is the matrix product
+ *     out[Og, P] = weight[Og, K] x columns[K, P],   K = (C/G)*KD*KH*KW, P = OD*OH*OW,
+ * where row k of columns holds, for every output position, the input value under kernel tap k.
+ * The workspace holds the columns of one group at a time, so its size does not grow with batch or groups.
+ */
+#include <cblas.h>
+
+#include <cstring>
+
+#include "window.h"
+
+namespace cnn4j {
+namespace {
+
+/* For kernel offset `offset` (= tap*dilation - pad_begin) along a dim of input size `in` and output
+   size `out`, the output positions o with 0 <= o*stride + offset < in are [first, last). */
+inline void valid_range(int64_t offset, int64_t stride, int64_t in, int64_t out, int64_t& first, int64_t& last) {
+    first = offset >= 0 ? 0 : ceil_div(-offset, stride);
+    last = in - offset <= 0 ? 0 : ceil_div(in - offset, stride);
+    if (last > out) last = out;
+    if (first > last) first = last;
+}
+
+/* Visits every (column row, output position) pair with the input element it reads, one output row
+   (fixed kernel tap, od, oh) at a time. `row(columns_row, image_row, ow_first, ow_last, iw_offset)` handles
+   the in-bounds stretch [ow_first, ow_last) of output row `columns_row`, which reads image_row[ow*sw +
+   iw_offset]; `zero(columns_row, from, to)` handles the padded parts. im2col copies, col2im accumulates. */
+template <typename Image, typename RowFn, typename ZeroFn>
+inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* image, float* columns,
+                                RowFn row, ZeroFn zero) {
+    const int64_t D = w.in[0], H = w.in[1], W = w.in[2];
+    const int64_t OD = w.out[0], OH = w.out[1], OW = w.out[2];
+    const int64_t P = OD * OH * OW;
+    float* col = columns;
+    for (int64_t c = 0; c < channels; c++) {
+        Image* plane = image + c * D * H * W;
+        for (int64_t kd = 0; kd < w.kernel[0]; kd++) {
+            for (int64_t kh = 0; kh < w.kernel[1]; kh++) {
+                for (int64_t kw = 0; kw < w.kernel[2]; kw++, col += P) {
+                    const int64_t w_offset = kw * w.dilation[2] - w.pad_begin[2];
+                    int64_t ow_first, ow_last;
+                    valid_range(w_offset, w.stride[2], W, OW, ow_first, ow_last);
+                    for (int64_t od = 0; od < OD; od++) {
+                        const int64_t id = od * w.stride[0] - w.pad_begin[0] + kd * w.dilation[0];
+                        for (int64_t oh = 0; oh < OH; oh++) {
+                            float* out_row = col + (od * OH + oh) * OW;
+                            const int64_t ih = oh * w.stride[1] - w.pad_begin[1] + kh * w.dilation[1];
+                            if (id < 0 || id >= D || ih < 0 || ih >= H) {
+                                zero(out_row, 0, OW);
+                                continue;
+                            }
+                            zero(out_row, 0, ow_first);
+                            row(out_row, plane + (id * H + ih) * W, ow_first, ow_last, w_offset);
+                            zero(out_row, ow_last, OW);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void im2col(const cnn4j_window& w, int64_t channels, const float* image, float* columns) {
+    const int64_t sw = w.stride[2];
+    for_each_column_row(
+        w, channels, image, columns,
+        [sw](float* out_row, const float* image_row, int64_t first, int64_t last, int64_t offset) {
+            if (sw == 1) {
+                if (last > first) std::memcpy(out_row + first, image_row + first + offset, (last - first) * sizeof(float));
+            } else {
+                for (int64_t ow = first; ow < last; ow++) out_row[ow] = image_row[ow * sw + offset];
+            }
+        },
+        [](float* out_row, int64_t from, int64_t to) {
+            if (to > from) std::memset(out_row + from, 0, (to - from) * sizeof(float));
+        });
+}
+
+void col2im(const cnn4j_window& w, int64_t channels, const float* columns, float* image) {
+    std::memset(image, 0, channels * in_volume(w) * sizeof(float));
+    const int64_t sw = w.stride[2];
+    for_each_column_row(
+        w, channels, image, const_cast<float*>(columns),
+        [sw](float* col_row, float* image_row, int64_t first, int64_t last, int64_t offset) {
+            for (int64_t ow = first; ow < last; ow++) image_row[ow * sw + offset] += col_row[ow];
+        },
+        [](float*, int64_t, int64_t) {});
+}
+
+/* 1x1 kernel, stride 1, no padding: the input planes already are the columns. */
+bool is_pointwise(const cnn4j_window& w) {
+    for (int i = 0; i < 3; i++) {
+        if (w.kernel[i] != 1 || w.stride[i] != 1 || w.pad_begin[i] != 0 || w.in[i] != w.out[i]) return false;
+    }
+    return true;
+}
+
+/* output [rows, P] += bias[rows] broadcast along P. */
+void add_row_bias(int64_t rows, int64_t P, const float* bias, float* output) {
+    for (int64_t r = 0; r < rows; r++) {
+        const float b = bias[r];
+        float* row = output + r * P;
+        for (int64_t p = 0; p < P; p++) row[p] += b;
+    }
+}
+
+}  // namespace
+}  // namespace cnn4j
+
+using namespace cnn4j;
+
+extern "C" {
+
+void cnn4j_set_num_threads(int threads) { openblas_set_num_threads(threads); }
+
+int cnn4j_get_num_threads(void) { return openblas_get_num_threads(); }
+
+int cnn4j_im2col(const int64_t* window, int64_t channels, const float* image, float* columns) {
+    if (!window || !image || !columns) return CNN4J_ERROR_ARGUMENT;
+    im2col(as_window(window), channels, image, columns);
+    return CNN4J_OK;
+}
+
+int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, float* image) {
+    if (!window || !image || !columns) return CNN4J_ERROR_ARGUMENT;
+    col2im(as_window(window), channels, columns, image);
+    return CNN4J_OK;
+}
+
+int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups) {
+    const cnn4j_window& w = as_window(window);
+    if (is_pointwise(w)) return 0;
+    return (in_channels / groups) * kernel_volume(w) * out_volume(w);
+}
+
+int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
+                       int64_t groups, const float* input, const float* weight, const float* bias,
+                       float* output, float* workspace) {
+    if (!window || !input || !weight || !output || groups <= 0) return CNN4J_ERROR_ARGUMENT;
+    const cnn4j_window& w = as_window(window);
+    const bool pointwise = is_pointwise(w);
+    if (!pointwise && !workspace) return CNN4J_ERROR_ARGUMENT;
+    const int64_t Cg = in_channels / groups, Og = out_channels / groups;
+    const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
+    for (int64_t n = 0; n < batch; n++) {
+        for (int64_t g = 0; g < groups; g++) {
+            const float* in_g = input + (n * in_channels + g * Cg) * in_plane;
+            const float* columns = in_g;
+            if (!pointwise) {
+                im2col(w, Cg, in_g, workspace);
+                columns = workspace;
+            }
+            float* out_g = output + (n * out_channels + g * Og) * P;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)Og, (int)P, (int)K, 1.0f,
+                        weight + g * Og * K, (int)K, columns, (int)P, 0.0f, out_g, (int)P);
+            if (bias) add_row_bias(Og, P, bias + g * Og, out_g);
+        }
+    }
+    return CNN4J_OK;
+}
+
+int64_t cnn4j_conv_transpose_workspace_size(const int64_t* window, int64_t out_channels, int64_t groups) {
+    const cnn4j_window& w = as_window(window);
+    return (out_channels / groups) * kernel_volume(w) * in_volume(w);
+}
+
+int cnn4j_conv_transpose_forward(const int64_t* window, int64_t batch, int64_t in_channels,
+                                 int64_t out_channels, int64_t groups, const float* input, const float* weight,
+                                 const float* bias, float* output, float* workspace) {
+    if (!window || !input || !weight || !output || !workspace || groups <= 0) return CNN4J_ERROR_ARGUMENT;
+    const cnn4j_window& w = as_window(window);
+    const cnn4j_window image_side = swapped(w);  // col2im scatters into the output
+    const int64_t Cg = in_channels / groups, Og = out_channels / groups;
+    const int64_t K = Og * kernel_volume(w), P_in = in_volume(w), P_out = out_volume(w);
+    for (int64_t n = 0; n < batch; n++) {
+        for (int64_t g = 0; g < groups; g++) {
+            const float* in_g = input + (n * in_channels + g * Cg) * P_in;
+            // columns[K, P_in] = weight_g[Cg, K]^T x in_g[Cg, P_in]
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)P_in, (int)Cg, 1.0f,
+                        weight + g * Cg * K, (int)K, in_g, (int)P_in, 0.0f, workspace, (int)P_in);
+            float* out_g = output + (n * out_channels + g * Og) * P_out;
+            col2im(image_side, Og, workspace, out_g);
+            if (bias) add_row_bias(Og, P_out, bias + g * Og, out_g);
+        }
+    }
+    return CNN4J_OK;
+}
+
+}  // extern "C"

@@ -1,0 +1,45 @@
+/*
+ * Dense layers: Linear through sgemm, and inference BatchNorm as a per-channel affine map.
+ */
+#include <cblas.h>
+
+#include <cmath>
+
+#include "window.h"
+
+extern "C" {
+
+int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features, const float* input,
+                         const float* weight, const float* bias, float* output) {
+    if (!input || !weight || !output) return CNN4J_ERROR_ARGUMENT;
+    // output[rows, out] = input[rows, in] x weight[out, in]^T
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)out_features, (int)in_features, 1.0f,
+                input, (int)in_features, weight, (int)in_features, 0.0f, output, (int)out_features);
+    if (bias) {
+        for (int64_t r = 0; r < rows; r++) {
+            float* row = output + r * out_features;
+            for (int64_t o = 0; o < out_features; o++) row[o] += bias[o];
+        }
+    }
+    return CNN4J_OK;
+}
+
+int cnn4j_batch_norm_forward(int64_t batch, int64_t channels, int64_t spatial, const float* input,
+                             const float* mean, const float* var, const float* weight, const float* bias,
+                             float eps, float* output) {
+    if (!input || !mean || !var || !output) return CNN4J_ERROR_ARGUMENT;
+    for (int64_t c = 0; c < channels; c++) {
+        // The same order of operations as ATen's batch_norm_cpu_collect_linear_and_constant_terms.
+        const float invstd = 1.0f / std::sqrt(var[c] + eps);
+        const float alpha = (weight ? weight[c] : 1.0f) * invstd;
+        const float beta = (bias ? bias[c] : 0.0f) - mean[c] * alpha;
+        for (int64_t n = 0; n < batch; n++) {
+            const float* in = input + (n * channels + c) * spatial;
+            float* out = output + (n * channels + c) * spatial;
+            for (int64_t s = 0; s < spatial; s++) out[s] = in[s] * alpha + beta;
+        }
+    }
+    return CNN4J_OK;
+}
+
+}  // extern "C"

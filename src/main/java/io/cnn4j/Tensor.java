@@ -1,0 +1,189 @@
+package io.cnn4j;
+
+import io.cnn4j.jni.NativeCore;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * A dense, row-major float32 tensor in native (off-heap) memory, shaped like PyTorch's (N, C, D, H, W...).
+ *
+ * <p>A tensor owns its memory unless it was made by {@link #wrap} or {@link #view}; {@link #close()} frees owned
+ * memory at once (no waiting for the garbage collector), and any use after close throws
+ * {@link IllegalStateException}. A tensor is not synchronized: share it between threads only for reading.
+ */
+public final class Tensor implements AutoCloseable {
+    private final long[] shape;
+    private final long numel;
+    private final FloatPointer data;
+    private final boolean ownsData;
+    private volatile boolean closed;
+
+    private Tensor(FloatPointer data, long[] shape, long numel, boolean ownsData) {
+        this.data = data;
+        this.shape = shape;
+        this.numel = numel;
+        this.ownsData = ownsData;
+    }
+
+    /** A new tensor with a copy of {@code values}, whose length must equal the product of {@code shape}. */
+    public static Tensor of(float[] values, long... shape) {
+        long numel = Shapes.checkShape("shape", shape);
+        if (values.length != numel) {
+            throw new IllegalArgumentException("values has " + values.length + " elements but shape "
+                    + Arrays.toString(shape) + " needs " + numel);
+        }
+        Tensor t = allocate(shape);
+        t.data.put(values);
+        return t;
+    }
+
+    /** A new tensor of the given shape filled with zeros. */
+    public static Tensor zeros(long... shape) {
+        Tensor t = allocate(shape);
+        Pointer.memset(t.data, 0, t.numel * Float.BYTES);
+        return t;
+    }
+
+    /** A new tensor of the given shape with unspecified contents (to be overwritten). */
+    public static Tensor empty(long... shape) {
+        return allocate(shape);
+    }
+
+    /**
+     * A tensor that shares the memory of a direct, native-order {@link FloatBuffer} (its elements from position to
+     * limit), without copying. The buffer must stay reachable while the tensor is used.
+     */
+    public static Tensor wrap(FloatBuffer buffer, long... shape) {
+        long numel = Shapes.checkShape("shape", shape);
+        if (!buffer.isDirect() || buffer.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("buffer must be a direct FloatBuffer in native byte order "
+                    + "(ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer()), got "
+                    + (buffer.isDirect() ? "byte order " + buffer.order() : "a heap buffer"));
+        }
+        if (buffer.remaining() != numel) {
+            throw new IllegalArgumentException("buffer has " + buffer.remaining() + " remaining elements but shape "
+                    + Arrays.toString(shape) + " needs " + numel);
+        }
+        FloatPointer pointer = new FloatPointer(buffer.slice()); // address of the first remaining element
+        return new Tensor(pointer, shape.clone(), numel, false);
+    }
+
+    private static Tensor allocate(long[] shape) {
+        long numel = Shapes.checkShape("shape", shape);
+        NativeCore.load();
+        FloatPointer pointer = new FloatPointer(numel);
+        if (pointer.isNull()) {
+            throw new OutOfMemoryError("cannot allocate " + numel * Float.BYTES + " bytes for a tensor of shape "
+                    + Arrays.toString(shape));
+        }
+        return new Tensor(pointer, shape.clone(), numel, true);
+    }
+
+    /** The shape (a copy). */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** The size of dimension {@code dim}; negative dims count from the end, as in PyTorch. */
+    public long size(int dim) {
+        int d = dim < 0 ? dim + shape.length : dim;
+        if (d < 0 || d >= shape.length) {
+            throw new IllegalArgumentException("dim " + dim + " is out of range for a " + shape.length + "-d tensor");
+        }
+        return shape[d];
+    }
+
+    /** Number of dimensions. */
+    public int dim() {
+        return shape.length;
+    }
+
+    /** Number of elements. */
+    public long numel() {
+        return numel;
+    }
+
+    /** A copy of the contents as a Java array. */
+    public float[] toFloatArray() {
+        ensureOpen();
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of " + numel + " elements does not fit a Java array; use copyTo");
+        }
+        float[] out = new float[(int) numel];
+        data.position(0).get(out);
+        return out;
+    }
+
+    /** Copies the contents into {@code dest} from its position; the buffer's position advances. */
+    public void copyTo(FloatBuffer dest) {
+        ensureOpen();
+        if (dest.remaining() < numel) {
+            throw new IllegalArgumentException("destination has " + dest.remaining() + " remaining elements, "
+                    + "tensor has " + numel);
+        }
+        dest.put(data.position(0).limit(numel).asBuffer());
+    }
+
+    /** Copies {@code values} (exactly numel of them) into this tensor. */
+    public void copyFrom(float[] values) {
+        ensureOpen();
+        if (values.length != numel) {
+            throw new IllegalArgumentException("values has " + values.length + " elements, tensor has " + numel);
+        }
+        data.position(0).put(values);
+    }
+
+    /** One element, by full index. */
+    public float get(long... index) {
+        ensureOpen();
+        return data.get(Shapes.flatIndex(shape, index));
+    }
+
+    /**
+     * A tensor of another shape over the same memory (same element count; -1 infers one dim). The view does not own
+     * the memory: keep this tensor open while the view is used.
+     */
+    public Tensor view(long... newShape) {
+        ensureOpen();
+        long[] resolved = Shapes.resolveView(shape, newShape);
+        return new Tensor(data, resolved, numel, false);
+    }
+
+    /**
+     * The native memory, for cnn4j's ops (and advanced callers passing it to other JavaCPP code). The pointer is
+     * only valid while this tensor is open.
+     */
+    public FloatPointer pointer() {
+        ensureOpen();
+        return data.position(0);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ownsData) {
+            data.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("tensor of shape " + Arrays.toString(shape) + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape) + (closed ? " (closed)" : "");
+    }
+}

@@ -1,0 +1,250 @@
+package io.cnn4j.ops;
+
+import io.cnn4j.Tensor;
+import io.cnn4j.jni.NativeCore;
+import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Convolution over 1, 2 or 3 spatial dims with PyTorch's {@code F.conv1d/2d/3d} semantics, plus
+ * {@code padding_mode} as {@code nn.Conv*d} applies it (a pad step, then an unpadded convolution).
+ *
+ * <p>Lifecycle: {@link #create} takes hyperparameters and weights and checks them; {@link #outputShape} and
+ * {@link #workspaceSize} check an input shape and size the scratch; {@link #run} computes without allocating
+ * scratch. An instance holds no mutable state, so threads may share it, each with its own workspace. The weight
+ * and bias tensors are borrowed: keep them open while the op is used.
+ */
+public final class Convolution {
+    private final String op;
+    private final int dims;
+    private final Tensor weight;
+    private final Tensor bias;
+    private final long outChannels;
+    private final long inChannelsPerGroup;
+    private final long groups;
+    private final long[] kernel;
+    private final long[] stride;
+    private final long[] dilation;
+    private final long[] padBegin;
+    private final long[] padEnd;
+    private final PaddingMode paddingMode;
+
+    private Convolution(String op, int dims, Tensor weight, Tensor bias, long groups, long[] stride, long[] dilation,
+            long[] padBegin, long[] padEnd, PaddingMode paddingMode) {
+        this.op = op;
+        this.dims = dims;
+        this.weight = weight;
+        this.bias = bias;
+        this.groups = groups;
+        this.stride = stride;
+        this.dilation = dilation;
+        this.padBegin = padBegin;
+        this.padEnd = padEnd;
+        this.paddingMode = paddingMode;
+        long[] w = weight.shape();
+        this.outChannels = w[0];
+        this.inChannelsPerGroup = w[1];
+        this.kernel = Arrays.copyOfRange(w, 2, w.length);
+    }
+
+    /**
+     * @param dims spatial dims (1, 2 or 3)
+     * @param weight [out_channels, in_channels / groups, k...]
+     * @param bias [out_channels], or null
+     */
+    public static Convolution create(int dims, Tensor weight, Tensor bias, ConvOptions options) {
+        String op = "conv" + dims + "d";
+        if (dims < 1 || dims > 3) {
+            throw new IllegalArgumentException("convolution: spatial dims must be 1, 2 or 3, got dims=" + dims);
+        }
+        Args.checkOpen(op, "weight", weight);
+        if (weight.dim() != dims + 2) {
+            throw new IllegalArgumentException(op + ": weight must be " + (dims + 2) + "-d [out_channels, "
+                    + "in_channels/groups, kernel...], got weight of shape " + Args.shape(weight.shape()));
+        }
+        long groups = options.groups;
+        if (groups <= 0) {
+            throw new IllegalArgumentException(op + ": groups must be positive, got groups=" + groups);
+        }
+        long outChannels = weight.size(0);
+        if (outChannels % groups != 0) {
+            throw new IllegalArgumentException(op + ": out_channels (weight.size(0)=" + outChannels
+                    + ") must be divisible by groups, got groups=" + groups);
+        }
+        long[] kernel = Arrays.copyOfRange(weight.shape(), 2, dims + 2);
+        long[] stride = Args.expand(op, "stride", options.stride, dims);
+        Args.checkPositive(op, "stride", stride);
+        long[] dilation = Args.expand(op, "dilation", options.dilation, dims);
+        Args.checkPositive(op, "dilation", dilation);
+        long[] padBegin;
+        long[] padEnd;
+        if ("valid".equals(options.paddingString)) {
+            padBegin = new long[dims];
+            padEnd = new long[dims];
+        } else if ("same".equals(options.paddingString)) {
+            for (long s : stride) {
+                if (s != 1) {
+                    throw new IllegalArgumentException(op + ": padding='same' is not supported for strided "
+                            + "convolutions, got stride=" + Arrays.toString(stride));
+                }
+            }
+            // PyTorch pads d*(k-1) in total; an odd total puts the extra element at the end.
+            padBegin = new long[dims];
+            padEnd = new long[dims];
+            for (int i = 0; i < dims; i++) {
+                long total = dilation[i] * (kernel[i] - 1);
+                padBegin[i] = total / 2;
+                padEnd[i] = total - padBegin[i];
+            }
+        } else {
+            padBegin = Args.expand(op, "padding", options.padding, dims);
+            Args.checkNonNegative(op, "padding", padBegin);
+            padEnd = padBegin.clone();
+        }
+        if (options.paddingMode == null) {
+            throw new IllegalArgumentException(op + ": padding_mode must not be null");
+        }
+        if (bias != null) {
+            Args.checkOpen(op, "bias", bias);
+            if (bias.dim() != 1 || bias.size(0) != outChannels) {
+                throw new IllegalArgumentException(op + ": bias must have shape [" + outChannels
+                        + "] (out_channels), got bias of shape " + Args.shape(bias.shape()));
+            }
+        }
+        return new Convolution(op, dims, weight, bias, groups, stride, dilation, padBegin, padEnd,
+                options.paddingMode);
+    }
+
+    public long outChannels() {
+        return outChannels;
+    }
+
+    public long inChannels() {
+        return inChannelsPerGroup * groups;
+    }
+
+    /** The output shape for an input of shape [N, C, spatial...] or unbatched [C, spatial...]. */
+    public long[] outputShape(long[] inputShape) {
+        boolean batched = checkInput(inputShape);
+        long[] out = new long[inputShape.length];
+        int s = batched ? 2 : 1;
+        if (batched) {
+            out[0] = inputShape[0];
+        }
+        out[s - 1] = outChannels;
+        for (int i = 0; i < dims; i++) {
+            long padded = inputShape[s + i] + padBegin[i] + padEnd[i];
+            long effectiveKernel = dilation[i] * (kernel[i] - 1) + 1;
+            out[s + i] = (padded - effectiveKernel) / stride[i] + 1;
+        }
+        return out;
+    }
+
+    /** Floats of workspace that {@link #run} needs for an input of this shape. */
+    public long workspaceSize(long[] inputShape) {
+        checkInput(inputShape);
+        return paddedInputSize(inputShape) + NativeCore.cnn4j_conv_workspace_size(
+                nativeWindow(inputShape), inChannels(), groups);
+    }
+
+    /** output = conv(input); output must have {@link #outputShape}, workspace at least {@link #workspaceSize}. */
+    public void run(Tensor input, Tensor output, FloatPointer workspace) {
+        Args.checkOpen(op, "input", input);
+        long[] inShape = input.shape();
+        Args.checkShape(op, "output", output, outputShape(inShape));
+        Workspaces.checkSize(op, workspace, workspaceSize(inShape));
+        boolean batched = inShape.length == dims + 2;
+        long batch = batched ? inShape[0] : 1;
+        long[] window = nativeWindow(inShape);
+        FloatPointer convInput = input.pointer();
+        FloatPointer convWorkspace = workspace;
+        long padded = paddedInputSize(inShape);
+        if (padded > 0) {
+            long[] spatial = Arrays.copyOfRange(inShape, batched ? 2 : 1, inShape.length);
+            NativeCore.check(NativeCore.cnn4j_pad(paddingMode.nativeCode, 0f, batch * inChannels(),
+                    Window.to3d(spatial, 1), Window.to3d(padBegin, 0), Window.to3d(padEnd, 0), convInput,
+                    workspace), "cnn4j_pad");
+            convInput = workspace;
+            convWorkspace = Workspaces.slice(workspace, padded);
+        }
+        NativeCore.check(NativeCore.cnn4j_conv_forward(window, batch, inChannels(), outChannels, groups, convInput,
+                weight.pointer(), bias == null ? null : bias.pointer(), output.pointer(), convWorkspace),
+                "cnn4j_conv_forward");
+    }
+
+    /** Validates an input shape; returns whether it is batched. */
+    private boolean checkInput(long[] inputShape) {
+        boolean batched = inputShape.length == dims + 2;
+        if (!batched && inputShape.length != dims + 1) {
+            throw new IllegalArgumentException(op + ": expected " + (dims + 1) + "-d (unbatched) or " + (dims + 2)
+                    + "-d (batched) input, got input of shape " + Args.shape(inputShape));
+        }
+        int s = batched ? 2 : 1;
+        long channels = inputShape[s - 1];
+        if (channels != inChannels()) {
+            throw new IllegalArgumentException(op + ": expected input of shape " + Args.shape(inputShape) + " to have "
+                    + inChannels() + " channels (weight.size(1)=" + inChannelsPerGroup + " x groups=" + groups
+                    + "), but got " + channels + " channels");
+        }
+        for (int i = 0; i < dims; i++) {
+            long size = inputShape[s + i];
+            long padded = size + padBegin[i] + padEnd[i];
+            long effectiveKernel = dilation[i] * (kernel[i] - 1) + 1;
+            if (padded < effectiveKernel) {
+                throw new IllegalArgumentException(op + ": input of shape " + Args.shape(inputShape)
+                        + " padded to " + padded + " at spatial dim " + i + " is smaller than the effective kernel "
+                        + "size " + effectiveKernel + " (kernel_size=" + Arrays.toString(kernel) + ", dilation="
+                        + Arrays.toString(dilation) + ")");
+            }
+            boolean tooWide = switch (paddingMode) {
+                case REFLECT -> padBegin[i] >= size || padEnd[i] >= size;
+                case CIRCULAR -> padBegin[i] > size || padEnd[i] > size;
+                default -> false;
+            };
+            if (tooWide) {
+                throw new IllegalArgumentException(op + ": padding_mode='" + paddingMode.torchName + "' needs padding "
+                        + (paddingMode == PaddingMode.REFLECT ? "<" : "<=") + " the input size, got padding=["
+                        + padBegin[i] + ", " + padEnd[i] + "] for size " + size + " at spatial dim " + i
+                        + " of input " + Args.shape(inputShape));
+            }
+        }
+        Args.checkFitsInt(op, "output positions per image", io.cnn4j.Shapes.numel(outputSpatial(inputShape, s)));
+        return batched;
+    }
+
+    private long[] outputSpatial(long[] inputShape, int s) {
+        long[] out = new long[dims];
+        for (int i = 0; i < dims; i++) {
+            long padded = inputShape[s + i] + padBegin[i] + padEnd[i];
+            out[i] = (padded - dilation[i] * (kernel[i] - 1) - 1) / stride[i] + 1;
+        }
+        return out;
+    }
+
+    /** Floats of the padded copy that a non-'zeros' padding_mode needs (0 for 'zeros'). */
+    private long paddedInputSize(long[] inputShape) {
+        if (paddingMode == PaddingMode.ZEROS) {
+            return 0;
+        }
+        boolean batched = inputShape.length == dims + 2;
+        long size = (batched ? inputShape[0] : 1) * inChannels();
+        for (int i = 0; i < dims; i++) {
+            size *= inputShape[(batched ? 2 : 1) + i] + padBegin[i] + padEnd[i];
+        }
+        return size;
+    }
+
+    /** The window the native convolution sees: after a pad step, the padded input with no padding. */
+    private long[] nativeWindow(long[] inputShape) {
+        int s = inputShape.length == dims + 2 ? 2 : 1;
+        long[] in = Arrays.copyOfRange(inputShape, s, s + dims);
+        long[] pad = padBegin;
+        if (paddingMode != PaddingMode.ZEROS) {
+            for (int i = 0; i < dims; i++) {
+                in[i] += padBegin[i] + padEnd[i];
+            }
+            pad = new long[dims];
+        }
+        return Window.of(in, outputSpatial(inputShape, s), kernel, stride, pad, dilation);
+    }
+}
