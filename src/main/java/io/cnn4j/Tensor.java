@@ -18,11 +18,13 @@ public final class Tensor implements AutoCloseable {
     private final long[] shape;
     private final long numel;
     private final FloatPointer data;
+    private final long offset; // floats from data's address to element 0 (as JavaCPP's position)
     private final boolean ownsData;
     private volatile boolean closed;
 
-    private Tensor(FloatPointer data, long[] shape, long numel, boolean ownsData) {
+    private Tensor(FloatPointer data, long offset, long[] shape, long numel, boolean ownsData) {
         this.data = data;
+        this.offset = offset;
         this.shape = shape;
         this.numel = numel;
         this.ownsData = ownsData;
@@ -68,7 +70,21 @@ public final class Tensor implements AutoCloseable {
                     + Arrays.toString(shape) + " needs " + numel);
         }
         FloatPointer pointer = new FloatPointer(buffer.slice()); // address of the first remaining element
-        return new Tensor(pointer, shape.clone(), numel, false);
+        return new Tensor(pointer, 0, shape.clone(), numel, false);
+    }
+
+    /**
+     * A tensor over {@code memory}, starting {@code offset} floats in, without copying or owning it: for planners
+     * that carve many tensors out of one arena. The memory must stay allocated while the tensor is used.
+     */
+    public static Tensor wrap(FloatPointer memory, long offset, long... shape) {
+        long numel = Shapes.checkShape("shape", shape);
+        if (offset < 0 || memory.capacity() > 0 && memory.position() + offset + numel > memory.capacity()) {
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " at offset " + offset
+                    + " does not fit memory of " + memory.capacity() + " floats");
+        }
+        FloatPointer pointer = new FloatPointer(memory);
+        return new Tensor(pointer, memory.position() + offset, shape.clone(), numel, false);
     }
 
     private static Tensor allocate(long[] shape) {
@@ -79,7 +95,7 @@ public final class Tensor implements AutoCloseable {
             throw new OutOfMemoryError("cannot allocate " + numel * Float.BYTES + " bytes for a tensor of shape "
                     + Arrays.toString(shape));
         }
-        return new Tensor(pointer, shape.clone(), numel, true);
+        return new Tensor(pointer, 0, shape.clone(), numel, true);
     }
 
     /** The shape (a copy). */
@@ -113,7 +129,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("tensor of " + numel + " elements does not fit a Java array; use copyTo");
         }
         float[] out = new float[(int) numel];
-        data.position(0).get(out);
+        data.position(offset).get(out);
         return out;
     }
 
@@ -124,7 +140,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("destination has " + dest.remaining() + " remaining elements, "
                     + "tensor has " + numel);
         }
-        dest.put(data.position(0).limit(numel).asBuffer());
+        dest.put(data.position(offset).limit(offset + numel).asBuffer());
     }
 
     /** Copies {@code values} (exactly numel of them) into this tensor. */
@@ -133,13 +149,13 @@ public final class Tensor implements AutoCloseable {
         if (values.length != numel) {
             throw new IllegalArgumentException("values has " + values.length + " elements, tensor has " + numel);
         }
-        data.position(0).put(values);
+        data.position(offset).put(values);
     }
 
     /** One element, by full index. */
     public float get(long... index) {
         ensureOpen();
-        return data.get(Shapes.flatIndex(shape, index));
+        return data.get(offset + Shapes.flatIndex(shape, index));
     }
 
     /**
@@ -149,7 +165,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor view(long... newShape) {
         ensureOpen();
         long[] resolved = Shapes.resolveView(shape, newShape);
-        return new Tensor(data, resolved, numel, false);
+        return new Tensor(data, offset, resolved, numel, false);
     }
 
     /**
@@ -158,7 +174,7 @@ public final class Tensor implements AutoCloseable {
      */
     public FloatPointer pointer() {
         ensureOpen();
-        return data.position(0);
+        return data.position(offset);
     }
 
     public boolean isClosed() {

@@ -1,0 +1,111 @@
+package io.cnn4j.layers;
+
+import io.cnn4j.Shapes;
+import io.cnn4j.Tensor;
+import io.cnn4j.ops.ConvOptions;
+import io.cnn4j.ops.Convolution;
+import java.util.List;
+import org.bytedeco.javacpp.FloatPointer;
+
+/** {@code nn.Conv1d/2d/3d}: arguments as the PyTorch constructor, weights {@code <name>.weight}, {@code <name>.bias}. */
+public final class ConvLayer implements Layer {
+    private final Convolution conv;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    ConvLayer(Convolution conv, Tensor weight, Tensor bias) {
+        this.conv = conv;
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    static Layer create(LayerArgs a, int dims) {
+        int inChannels = a.requiredInt("in_channels");
+        int outChannels = a.requiredInt("out_channels");
+        int[] kernel = a.intOrTuple("kernel_size", dims, null);
+        int groups = a.integer("groups", 1);
+        ConvOptions options = new ConvOptions()
+                .stride(a.intOrTuple("stride", dims, new int[] {1}))
+                .dilation(a.intOrTuple("dilation", dims, new int[] {1}))
+                .groups(groups);
+        Object padding = a.intTupleOrString("padding", dims, new int[] {0}, "same", "valid");
+        if (padding instanceof String s) {
+            options.padding(s);
+        } else {
+            options.padding((int[]) padding);
+        }
+        options.paddingMode(a.string("padding_mode", "zeros", "zeros", "reflect", "replicate", "circular"));
+        boolean hasBias = a.bool("bias", true);
+        if (inChannels <= 0 || outChannels <= 0) {
+            throw a.error("in_channels and out_channels must be positive, got in_channels=" + inChannels
+                    + ", out_channels=" + outChannels);
+        }
+        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0) {
+            throw a.error("groups must be positive and divide in_channels and out_channels, got groups=" + groups
+                    + ", in_channels=" + inChannels + ", out_channels=" + outChannels);
+        }
+        long[] weightShape = new long[dims + 2];
+        weightShape[0] = outChannels;
+        weightShape[1] = inChannels / groups;
+        int[] k = kernel.length == 1 ? repeat(kernel[0], dims) : kernel;
+        for (int i = 0; i < dims; i++) {
+            if (k[i] <= 0) {
+                throw a.error("kernel_size must be positive, got kernel_size=" + java.util.Arrays.toString(kernel));
+            }
+            weightShape[2 + i] = k[i];
+        }
+        a.finish();
+        Tensor weight = a.weight("weight", weightShape);
+        Tensor bias = null;
+        try {
+            bias = hasBias ? a.weight("bias", outChannels) : null;
+            return new ConvLayer(Convolution.create(dims, weight, bias, options), weight, bias);
+        } catch (IllegalArgumentException e) {
+            weight.close();
+            if (bias != null) {
+                bias.close();
+            }
+            throw e.getMessage().startsWith("layer ") ? e : a.error(e.getMessage());
+        }
+    }
+
+    static int[] repeat(int v, int n) {
+        int[] out = new int[n];
+        java.util.Arrays.fill(out, v);
+        return out;
+    }
+
+    @Override
+    public long[] outputShape(List<long[]> inputShapes) {
+        return conv.outputShape(inputShapes.get(0));
+    }
+
+    @Override
+    public long workspaceSize(List<long[]> inputShapes) {
+        return conv.workspaceSize(inputShapes.get(0));
+    }
+
+    @Override
+    public void run(List<Tensor> inputs, Tensor output, FloatPointer workspace) {
+        conv.run(inputs.get(0), output, workspace);
+    }
+
+    @Override
+    public long parameterCount() {
+        return weight.numel() + (bias == null ? 0 : bias.numel());
+    }
+
+    @Override
+    public long macs(List<long[]> inputShapes, long[] outputShape) {
+        long[] w = weight.shape();
+        return Shapes.numel(outputShape) * Shapes.product(w, 1, w.length);
+    }
+
+    @Override
+    public void close() {
+        weight.close();
+        if (bias != null) {
+            bias.close();
+        }
+    }
+}

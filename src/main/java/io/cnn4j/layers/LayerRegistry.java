@@ -1,0 +1,35 @@
+package io.cnn4j.layers;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The layer types a model file may use, by PyTorch class name (version 1 of the format). One entry per type; the
+ * factories read their arguments with PyTorch's defaults.
+ */
+public final class LayerRegistry {
+    private static final Map<String, LayerFactory> FACTORIES = new TreeMap<>();
+
+    static {
+        for (int d = 1; d <= 3; d++) {
+            int dims = d;
+            FACTORIES.put("Conv" + d + "d", a -> ConvLayer.create(a, dims));
+        }
+    }
+
+    private LayerRegistry() {}
+
+    public static LayerFactory factory(String type, String context) {
+        LayerFactory f = FACTORIES.get(type);
+        if (f == null) {
+            throw new IllegalArgumentException(context + ": unknown layer type '" + type + "'; cnn4j knows "
+                    + String.join(", ", FACTORIES.keySet()));
+        }
+        return f;
+    }
+
+    public static Map<String, LayerFactory> all() {
+        return Collections.unmodifiableMap(FACTORIES);
+    }
+}

@@ -1,0 +1,295 @@
+package io.cnn4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cnn4j.Shapes;
+import io.cnn4j.Tensor;
+import io.cnn4j.jni.NativeCore;
+import io.cnn4j.layers.Layer;
+import io.cnn4j.layers.Layer.Aliasing;
+import io.cnn4j.layers.LayerArgs;
+import io.cnn4j.layers.LayerRegistry;
+import io.cnn4j.layers.WeightSource;
+import io.cnn4j.model.ModelDescription.InputSpec;
+import io.cnn4j.model.ModelDescription.LayerSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * A loaded model: layers created and checked, ready to run from many threads at once.
+ *
+ * <pre>{@code
+ * try (Model model = Model.load(Path.of("models/lenet5-mnist.json"));
+ *      Tensor x = Tensor.of(pixels, 1, 1, 28, 28);
+ *      Tensor logits = model.run(x)) { ... }
+ * }</pre>
+ *
+ * <p>Loading checks every weight against its layer and infers every shape for the declared inputs (free dims taken
+ * as 1); a model either loads whole or throws. Runs plan their memory once per input shape: the plan and its arena
+ * are pooled, so a run allocates only the tensors it returns, and each concurrent run has its own arena.
+ */
+public final class Model implements AutoCloseable {
+    private final ModelDescription description;
+    private final List<Layer> layers;
+    private final List<String> layerNames;
+    private final int[][] layerInputs;
+    private final int[] outputs;
+    private final Map<String, ConcurrentLinkedQueue<Execution>> idle = new ConcurrentHashMap<>();
+    private final List<Execution> allExecutions = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Model(ModelDescription description, List<Layer> layers, int[][] layerInputs, int[] outputs) {
+        this.description = description;
+        this.layers = List.copyOf(layers);
+        this.layerInputs = layerInputs;
+        this.outputs = outputs;
+        List<String> names = new ArrayList<>();
+        for (LayerSpec spec : description.layers()) {
+            names.add(spec.describe());
+        }
+        this.layerNames = List.copyOf(names);
+    }
+
+    /** Loads a model from its JSON description (weights beside it) or a single-file .safetensors model. */
+    public static Model load(java.nio.file.Path path) throws IOException {
+        return ModelLoader.load(path);
+    }
+
+    /** Builds a model from a parsed description and its weights; used by the loaders. */
+    static Model build(ModelDescription description, WeightSource weights) {
+        List<Layer> layers = new ArrayList<>();
+        try {
+            Map<String, Integer> valueIndex = new HashMap<>();
+            List<InputSpec> inputs = description.inputs();
+            for (int i = 0; i < inputs.size(); i++) {
+                valueIndex.put(inputs.get(i).name(), i);
+            }
+            int[][] layerInputs = new int[description.layers().size()][];
+            for (LayerSpec spec : description.layers()) {
+                LayerArgs args = new LayerArgs(spec.index(), spec.type(), spec.name(), spec.node(), weights);
+                layers.add(LayerRegistry.factory(spec.type(), spec.describe()).create(args));
+                layerInputs[spec.index()] = spec.inputs().stream().mapToInt(valueIndex::get).toArray();
+                valueIndex.put(spec.id(), inputs.size() + spec.index());
+            }
+            int[] outputs = description.outputs().stream().mapToInt(valueIndex::get).toArray();
+            Model model = new Model(description, layers, layerInputs, outputs);
+            model.plan(model.declaredShapes(1)); // every shape checked at load
+            return model;
+        } catch (RuntimeException e) {
+            layers.forEach(Layer::close);
+            throw e;
+        }
+    }
+
+    public ModelDescription description() {
+        return description;
+    }
+
+    public List<String> labels() {
+        return description.labels();
+    }
+
+    /** Runs a model with one input and returns its first output (a new tensor, which the caller closes). */
+    public Tensor run(Tensor input) {
+        if (description.inputs().size() != 1) {
+            throw new IllegalArgumentException("this model has " + description.inputs().size() + " inputs "
+                    + names(description.inputs()) + "; use run(Map)");
+        }
+        Map<String, Tensor> out = run(Map.of(description.inputs().get(0).name(), input));
+        Tensor first = out.remove(description.outputs().get(0));
+        out.values().forEach(Tensor::close);
+        return first;
+    }
+
+    /** Runs the model; returns every output by id, as new tensors the caller closes. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        ensureOpen();
+        List<InputSpec> specs = description.inputs();
+        long[][] shapes = new long[specs.size()][];
+        Tensor[] given = new Tensor[specs.size()];
+        for (int i = 0; i < specs.size(); i++) {
+            InputSpec spec = specs.get(i);
+            Tensor t = inputs.get(spec.name());
+            if (t == null || t.isClosed()) {
+                throw new IllegalArgumentException("missing input '" + spec.name() + "'"
+                        + (t != null ? " (the tensor is closed)" : "") + "; the model's inputs are " + names(specs));
+            }
+            shapes[i] = checkInputShape(spec, t.shape());
+            given[i] = t;
+        }
+        if (inputs.size() != specs.size()) {
+            throw new IllegalArgumentException("unexpected inputs " + inputs.keySet() + "; the model's inputs are "
+                    + names(specs));
+        }
+        String key = Arrays.deepToString(shapes);
+        ConcurrentLinkedQueue<Execution> queue = idle.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>());
+        Execution execution = queue.poll();
+        if (execution == null) {
+            execution = new Execution(plan(shapes));
+            synchronized (allExecutions) {
+                ensureOpen();
+                allExecutions.add(execution);
+            }
+        }
+        try {
+            return execution.run(given);
+        } finally {
+            queue.offer(execution);
+        }
+    }
+
+    /** The shapes of every layer output for the declared inputs with free dims set to {@code batch}. */
+    public List<long[]> layerOutputShapes(long batch) {
+        ExecutionPlan plan = plan(declaredShapes(batch));
+        return Arrays.asList(plan.shapes).subList(description.inputs().size(), plan.shapes.length);
+    }
+
+    /** Learned parameters of each layer (running statistics excluded). */
+    public long[] layerParameterCounts() {
+        return layers.stream().mapToLong(Layer::parameterCount).toArray();
+    }
+
+    /** Multiply-accumulates of each layer for the declared inputs with free dims set to {@code batch}. */
+    public long[] layerMacs(long batch) {
+        ExecutionPlan plan = plan(declaredShapes(batch));
+        long[] macs = new long[layers.size()];
+        for (int l = 0; l < layers.size(); l++) {
+            macs[l] = layers.get(l).macs(ExecutionPlan.shapesOf(plan.shapes, layerInputs[l]),
+                    plan.shapes[description.inputs().size() + l]);
+        }
+        return macs;
+    }
+
+    /** Floats of the arena one run needs at this batch size (activations plus the largest workspace). */
+    public long arenaFloats(long batch) {
+        return plan(declaredShapes(batch)).arenaFloats;
+    }
+
+    private long[][] declaredShapes(long batch) {
+        List<InputSpec> specs = description.inputs();
+        long[][] shapes = new long[specs.size()][];
+        for (int i = 0; i < specs.size(); i++) {
+            shapes[i] = specs.get(i).shape().clone();
+            for (int d = 0; d < shapes[i].length; d++) {
+                if (shapes[i][d] == -1) {
+                    shapes[i][d] = batch;
+                }
+            }
+        }
+        return shapes;
+    }
+
+    private ExecutionPlan plan(long[][] inputShapes) {
+        return ExecutionPlan.create(layers, layerNames, layerInputs, outputs, inputShapes);
+    }
+
+    private static long[] checkInputShape(InputSpec spec, long[] shape) {
+        long[] declared = spec.shape();
+        boolean ok = shape.length == declared.length;
+        for (int d = 0; ok && d < shape.length; d++) {
+            ok = declared[d] == -1 || declared[d] == shape[d];
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("input '" + spec.name() + "' has shape " + Arrays.toString(shape)
+                    + ", but the model expects " + Arrays.toString(declared) + " (-1 = any size)");
+        }
+        return shape;
+    }
+
+    private static String names(List<InputSpec> specs) {
+        return specs.stream().map(InputSpec::name).toList().toString();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("model " + description.name() + " is closed");
+        }
+    }
+
+    /** Frees the weights and every pooled arena. Runs in progress must have finished. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (allExecutions) {
+            allExecutions.forEach(Execution::close);
+            allExecutions.clear();
+        }
+        layers.forEach(Layer::close);
+    }
+
+    /** One arena and its tensor views for one plan; used by one run at a time. */
+    private final class Execution implements AutoCloseable {
+        private final ExecutionPlan plan;
+        private final FloatPointer arena;
+        private final Tensor[] values;
+        private final FloatPointer workspace;
+
+        Execution(ExecutionPlan plan) {
+            this.plan = plan;
+            this.arena = new FloatPointer(Math.max(1, plan.arenaFloats));
+            if (arena.isNull()) {
+                throw new OutOfMemoryError("cannot allocate a " + plan.arenaFloats * Float.BYTES + "-byte arena");
+            }
+            this.values = new Tensor[plan.shapes.length];
+            for (int v = 0; v < values.length; v++) {
+                int b = plan.bufferOf[v];
+                if (b >= 0) {
+                    values[v] = Tensor.wrap(arena, plan.bufferOffset[b], plan.shapes[v]);
+                }
+            }
+            this.workspace = new FloatPointer(arena).position(plan.workspaceOffset).limit(plan.arenaFloats);
+        }
+
+        Map<String, Tensor> run(Tensor[] inputs) {
+            int numInputs = inputs.length;
+            Tensor[] bound = values.clone();
+            System.arraycopy(inputs, 0, bound, 0, numInputs);
+            for (int l = 0; l < layers.size(); l++) {
+                int v = numInputs + l;
+                Layer layer = layers.get(l);
+                if (layer.aliasing() == Aliasing.VIEW) {
+                    if (plan.bufferOf[v] < 0) { // a view of a model input: the caller's memory
+                        bound[v] = bound[layerInputs[l][0]].view(plan.shapes[v]);
+                    }
+                    continue;
+                }
+                List<Tensor> in = new ArrayList<>(layerInputs[l].length);
+                for (int i : layerInputs[l]) {
+                    in.add(bound[i]);
+                }
+                try {
+                    layer.run(in, bound[v], workspace);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage(), e);
+                }
+            }
+            Map<String, Tensor> result = new LinkedHashMap<>();
+            for (int o = 0; o < outputs.length; o++) {
+                Tensor src = bound[outputs[o]];
+                Tensor copy = Tensor.empty(src.shape());
+                long n = Shapes.numel(src.shape());
+                // Through the core, not Pointer.memcpy: JavaCPP offsets a plain Pointer by bytes, not floats.
+                NativeCore.check(NativeCore.cnn4j_copy_into(1, n, src.pointer(), n, 0, copy.pointer()),
+                        "cnn4j_copy_into");
+                result.put(description.outputs().get(o), copy);
+            }
+            return result;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+}

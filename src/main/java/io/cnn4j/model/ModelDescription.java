@@ -1,0 +1,239 @@
+package io.cnn4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed model file (version 1 of {@code model-format.md}): its inputs, outputs, layers with their ids and input
+ * ids resolved, and the optional preprocess and labels. Parsing checks the structure only; arguments and weights
+ * are checked when the layers are created.
+ */
+public record ModelDescription(String name, String weights, List<InputSpec> inputs, List<String> outputs,
+        Preprocess preprocess, List<String> labels, List<LayerSpec> layers) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    /** One model input; {@code -1} in the shape means any size (the batch dim, typically). */
+    public record InputSpec(String name, long[] shape) {}
+
+    /** One layer: the JSON object, with its id and the ids of the values it consumes resolved. */
+    public record LayerSpec(int index, String type, String name, String id, List<String> inputs, ObjectNode node) {
+        public String describe() {
+            return "layer " + index + (name != null ? " '" + name + "'" : "") + " (" + type + ")";
+        }
+    }
+
+    /** torchvision-order image preprocessing: Resize, ToTensor (with scale), Normalize. */
+    public record Preprocess(int[] resize, String color, double scale, float[] mean, float[] std) {}
+
+    public static ModelDescription parse(JsonNode root, String source) {
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(source + ": a model file must be a JSON object with \"cnn4j\": 1, "
+                    + "\"inputs\" and \"layers\"");
+        }
+        JsonNode version = root.get("cnn4j");
+        if (version == null) {
+            throw new IllegalArgumentException(source + ": missing \"cnn4j\": the format version (this reader knows "
+                    + FORMAT_VERSION + ")");
+        }
+        if (!version.isIntegralNumber() || version.asInt() != FORMAT_VERSION) {
+            throw new IllegalArgumentException(source + ": unsupported cnn4j format version " + version
+                    + "; this reader knows version " + FORMAT_VERSION + " (a newer cnn4j may read it)");
+        }
+        String name = text(root, "name", source);
+        String weights = text(root, "weights", source);
+        List<InputSpec> inputs = parseInputs(root.get("inputs"), source);
+        JsonNode layersNode = root.get("layers");
+        if (layersNode == null || !layersNode.isArray() || layersNode.isEmpty()) {
+            throw new IllegalArgumentException(source + ": \"layers\" must be a non-empty list of layer objects");
+        }
+        Map<String, Integer> definedAt = new HashMap<>(); // value id -> layer index (-1 for model inputs)
+        for (InputSpec in : inputs) {
+            definedAt.put(in.name(), -1);
+        }
+        Map<String, Integer> allIds = new HashMap<>();
+        for (int i = 0; i < layersNode.size(); i++) {
+            JsonNode l = layersNode.get(i);
+            if (l.isObject()) {
+                allIds.putIfAbsent(layerId(l, i), i);
+            }
+        }
+        List<LayerSpec> layers = new ArrayList<>();
+        String previous = inputs.get(0).name();
+        for (int i = 0; i < layersNode.size(); i++) {
+            JsonNode l = layersNode.get(i);
+            if (!l.isObject()) {
+                throw new IllegalArgumentException(source + ": layer " + i + " must be a JSON object, got " + l);
+            }
+            JsonNode typeNode = l.get("type");
+            if (typeNode == null || !typeNode.isTextual()) {
+                throw new IllegalArgumentException(source + ": layer " + i + " has no \"type\" (a PyTorch class name "
+                        + "such as \"Conv2d\")");
+            }
+            String type = typeNode.asText();
+            String layerName = text(l, "name", source + ": layer " + i);
+            String id = layerId(l, i);
+            String where = "layer " + i + (layerName != null ? " '" + layerName + "'" : "") + " (" + type + ")";
+            if (definedAt.containsKey(id)) {
+                throw new IllegalArgumentException(source + ": " + where + " has id '" + id + "', which "
+                        + (definedAt.get(id) < 0 ? "is a model input's name" : "layer " + definedAt.get(id)
+                        + " already uses") + "; ids must be unique");
+            }
+            List<String> layerInputs = new ArrayList<>();
+            JsonNode in = l.get("inputs");
+            if (in == null || in.isNull()) {
+                layerInputs.add(previous);
+            } else {
+                if (!in.isArray() || in.isEmpty()) {
+                    throw new IllegalArgumentException(source + ": " + where + ": \"inputs\" must be a non-empty list "
+                            + "of ids, got " + in);
+                }
+                for (JsonNode ref : in) {
+                    String refId = ref.isTextual() || ref.isIntegralNumber() ? ref.asText() : null;
+                    if (refId == null || !definedAt.containsKey(refId)) {
+                        String why = refId != null && allIds.containsKey(refId)
+                                ? "comes later (layer " + allIds.get(refId) + "); a layer can only use earlier results"
+                                : "does not exist (known so far: " + String.join(", ", definedAt.keySet()) + ")";
+                        throw new IllegalArgumentException(source + ": " + where + ": input " + ref + " " + why);
+                    }
+                    layerInputs.add(refId);
+                }
+            }
+            definedAt.put(id, i);
+            layers.add(new LayerSpec(i, type, layerName, id, Collections.unmodifiableList(layerInputs),
+                    (ObjectNode) l));
+            previous = id;
+        }
+        List<String> outputs = new ArrayList<>();
+        JsonNode out = root.get("outputs");
+        if (out == null || out.isNull()) {
+            outputs.add(previous);
+        } else {
+            if (!out.isArray() || out.isEmpty()) {
+                throw new IllegalArgumentException(source + ": \"outputs\" must be a non-empty list of layer ids");
+            }
+            for (JsonNode o : out) {
+                if (!definedAt.containsKey(o.asText()) || definedAt.get(o.asText()) < 0) {
+                    throw new IllegalArgumentException(source + ": output '" + o.asText() + "' is not a layer id");
+                }
+                outputs.add(o.asText());
+            }
+        }
+        return new ModelDescription(name, weights, inputs, outputs, parsePreprocess(root.get("preprocess"), source),
+                parseLabels(root.get("labels"), source), layers);
+    }
+
+    private static String layerId(JsonNode l, int index) {
+        JsonNode id = l.get("id");
+        if (id != null && !id.isNull()) {
+            return id.asText();
+        }
+        JsonNode name = l.get("name");
+        return name != null && name.isTextual() ? name.asText() : Integer.toString(index);
+    }
+
+    private static String text(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" must be a string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static List<InputSpec> parseInputs(JsonNode node, String source) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new IllegalArgumentException(source + ": \"inputs\" must be a non-empty list like "
+                    + "[{\"name\": \"image\", \"shape\": [-1, 1, 28, 28]}]");
+        }
+        List<InputSpec> inputs = new ArrayList<>();
+        for (JsonNode in : node) {
+            JsonNode name = in.get("name");
+            JsonNode shape = in.get("shape");
+            if (name == null || !name.isTextual() || shape == null || !shape.isArray() || shape.isEmpty()) {
+                throw new IllegalArgumentException(source + ": each input needs a \"name\" and a \"shape\" list "
+                        + "(batch dim included, -1 for any size), got " + in);
+            }
+            long[] dims = new long[shape.size()];
+            for (int i = 0; i < dims.length; i++) {
+                JsonNode d = shape.get(i);
+                if (!d.isIntegralNumber() || (d.asLong() < 1 && d.asLong() != -1)) {
+                    throw new IllegalArgumentException(source + ": input '" + name.asText() + "' has shape " + shape
+                            + "; sizes must be positive integers or -1");
+                }
+                dims[i] = d.asLong();
+            }
+            inputs.add(new InputSpec(name.asText(), dims));
+        }
+        return Collections.unmodifiableList(inputs);
+    }
+
+    private static Preprocess parsePreprocess(JsonNode node, String source) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String where = source + ": preprocess";
+        int[] resize = null;
+        JsonNode r = node.get("resize");
+        if (r != null && !r.isNull()) {
+            if (!r.isArray() || r.size() != 2 || !r.get(0).isIntegralNumber() || !r.get(1).isIntegralNumber()
+                    || r.get(0).asInt() < 1 || r.get(1).asInt() < 1) {
+                throw new IllegalArgumentException(where + ": \"resize\" must be [height, width], got " + r);
+            }
+            resize = new int[] {r.get(0).asInt(), r.get(1).asInt()};
+        }
+        String color = text(node, "color", where);
+        if (color == null) {
+            color = "rgb";
+        }
+        if (!color.equals("rgb") && !color.equals("bgr") && !color.equals("grayscale")) {
+            throw new IllegalArgumentException(where + ": \"color\" must be grayscale, rgb or bgr, got " + color);
+        }
+        JsonNode s = node.get("scale");
+        double scale = s == null || s.isNull() ? 1.0 / 255 : s.asDouble();
+        int channels = color.equals("grayscale") ? 1 : 3;
+        float[] mean = floats(node.get("mean"), channels, 0f, where + ": \"mean\"");
+        float[] std = floats(node.get("std"), channels, 1f, where + ": \"std\"");
+        for (float v : std) {
+            if (!(v > 0)) {
+                throw new IllegalArgumentException(where + ": \"std\" values must be positive, got " + node.get("std"));
+            }
+        }
+        return new Preprocess(resize, color, scale, mean, std);
+    }
+
+    private static float[] floats(JsonNode node, int n, float fill, String where) {
+        float[] out = new float[n];
+        java.util.Arrays.fill(out, fill);
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray() || node.size() != n) {
+            throw new IllegalArgumentException(where + " must be a list of " + n + " numbers (one per channel), got "
+                    + node);
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) node.get(i).asDouble();
+        }
+        return out;
+    }
+
+    private static List<String> parseLabels(JsonNode node, String source) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException(source + ": \"labels\" must be a list of strings");
+        }
+        List<String> labels = new ArrayList<>();
+        node.forEach(l -> labels.add(l.asText()));
+        return Collections.unmodifiableList(labels);
+    }
+}

@@ -1,0 +1,60 @@
+package io.cnn4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cnn4j.Functional;
+import io.cnn4j.Tensor;
+import io.cnn4j.ops.ConvOptions;
+import io.cnn4j.testing.Oracle;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ModelGraphTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Model build(String json, MapWeights weights) throws Exception {
+        return Model.build(ModelDescription.parse(JSON.readTree(json), "test.json"), weights);
+    }
+
+    private static final String TWO_CONVS = """
+            {"cnn4j": 1, "inputs": [{"name": "x", "shape": [-1, 2, 9, 7]}],
+             "layers": [
+               {"type": "Conv2d", "name": "a", "in_channels": 2, "out_channels": 3, "kernel_size": 3, "padding": 1},
+               {"type": "Conv2d", "name": "b", "in_channels": 3, "out_channels": 4, "kernel_size": [3, 2],
+                "stride": 2, "bias": false}
+             ]}""";
+
+    @Test
+    void sequentialConvsMatchFunctional() throws Exception {
+        Random r = new Random(3);
+        float[] wa = Oracle.uniform(r, 3 * 2 * 9), ba = Oracle.uniform(r, 3), wb = Oracle.uniform(r, 4 * 3 * 6);
+        MapWeights weights = new MapWeights().put("a.weight", wa, 3, 2, 3, 3).put("a.bias", ba, 3)
+                .put("b.weight", wb, 4, 3, 3, 2);
+        try (Model model = build(TWO_CONVS, weights)) {
+            for (int batch : new int[] {1, 3}) {
+                float[] x = Oracle.uniform(r, batch * 2 * 9 * 7);
+                try (Tensor in = Tensor.of(x, batch, 2, 9, 7);
+                        Tensor out = model.run(in);
+                        Tensor taw = Tensor.of(wa, 3, 2, 3, 3); Tensor tab = Tensor.of(ba, 3);
+                        Tensor tbw = Tensor.of(wb, 4, 3, 3, 2);
+                        Tensor mid = Functional.conv2d(in, taw, tab, new ConvOptions().padding(1));
+                        Tensor expected = Functional.conv2d(mid, tbw, null, new ConvOptions().stride(2))) {
+                    assertArrayEquals(expected.shape(), out.shape());
+                    assertArrayEquals(expected.toFloatArray(), out.toFloatArray());
+                }
+            }
+        }
+    }
+
+    @Test
+    void wrongWeightShapeNamesKeyAndShapes() {
+        MapWeights weights = new MapWeights().put("a.weight", new float[3 * 2 * 4], 3, 2, 2, 2)
+                .put("a.bias", new float[3], 3).put("b.weight", new float[4 * 3 * 6], 4, 3, 3, 2);
+        var e = assertThrows(IllegalArgumentException.class, () -> build(TWO_CONVS, weights));
+        assertTrue(e.getMessage().contains("'a.weight' has shape [3, 2, 2, 2]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[3, 2, 3, 3]"), e.getMessage());
+    }
+}
