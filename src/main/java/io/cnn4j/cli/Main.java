@@ -1,0 +1,54 @@
+package io.cnn4j.cli;
+
+import io.cnn4j.jni.NativeCore;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code java -jar cnn4j.jar COMMAND ...}: look at a model ({@code info}), run it on .npy arrays or images
+ * ({@code run}), time it ({@code bench}). Errors print one line and exit with status 1 (2 for bad usage); add
+ * {@code --verbose} for the stack trace.
+ */
+@Command(name = "cnn4j", mixinStandardHelpOptions = true, version = "cnn4j 0.1.0",
+        description = "Runs CNN models exported from PyTorch.",
+        subcommands = {InfoCommand.class, RunCommand.class, BenchCommand.class})
+public final class Main {
+    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
+            description = "Threads for the math kernels (default: as OpenBLAS chooses)")
+    void threads(int n) {
+        if (n < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be >= 1, got " + n);
+        }
+        NativeCore.cnn4j_set_num_threads(n);
+    }
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors")
+    static boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line; returns the exit status. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        verbose = false;
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            String message = e.getMessage() != null ? e.getMessage() : e.toString();
+            if (e instanceof java.nio.file.NoSuchFileException) {
+                message = "no such file: " + e.getMessage();
+            }
+            err.println("cnn4j: error: " + message);
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}
