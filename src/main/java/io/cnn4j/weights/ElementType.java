@@ -72,8 +72,9 @@ enum ElementType {
         switch (this) {
             case F32 -> in.asFloatBuffer().get(out, offset, n);
             case F16 -> {
+                float[] table = HalfTable.VALUES;
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = halfToFloat(in.getShort());
+                    out[offset + i] = table[in.getShort() & 0xffff];
                 }
             }
             case BF16 -> {
@@ -86,37 +87,34 @@ enum ElementType {
                     out[offset + i] = (float) in.getDouble();
                 }
             }
-            case I64 -> {
+            default -> {
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = in.getLong();
+                    out[offset + i] = integer(in);
                 }
             }
-            case I32 -> {
-                for (int i = 0; i < n; i++) {
-                    out[offset + i] = in.getInt();
-                }
-            }
-            case I16 -> {
-                for (int i = 0; i < n; i++) {
-                    out[offset + i] = in.getShort();
-                }
-            }
-            case I8 -> {
-                for (int i = 0; i < n; i++) {
-                    out[offset + i] = in.get();
-                }
-            }
-            case U8 -> {
-                for (int i = 0; i < n; i++) {
-                    out[offset + i] = in.get() & 0xff;
-                }
-            }
-            case BOOL -> {
-                for (int i = 0; i < n; i++) {
-                    out[offset + i] = in.get() != 0 ? 1f : 0f;
-                }
-            }
+        }
+    }
+
+    private float integer(ByteBuffer in) {
+        return switch (this) {
+            case I64 -> in.getLong();
+            case I32 -> in.getInt();
+            case I16 -> in.getShort();
+            case I8 -> in.get();
+            case U8 -> in.get() & 0xff;
+            case BOOL -> in.get() != 0 ? 1 : 0;
             default -> throw new AssertionError(this);
+        };
+    }
+
+    /** All 65536 float16 values as float32 (256 KB, built on first use): a lookup beats the branches per element. */
+    private static final class HalfTable {
+        static final float[] VALUES = new float[1 << 16];
+
+        static {
+            for (int h = 0; h < VALUES.length; h++) {
+                VALUES[h] = halfToFloat((short) h);
+            }
         }
     }
 

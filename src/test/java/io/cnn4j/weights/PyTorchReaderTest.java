@@ -95,18 +95,14 @@ class PyTorchReaderTest {
 
     @Test
     void refusesMissingStorageRecord() {
-        Map<String, byte[]> records = unzip(bytes("tiny_f32.pt"), dir);
-        records.remove("tiny_f32/data/3");
-        Path file = write(dir, "missing.pt", zip(records));
+        Path file = tinyWith("tiny_f32/data/3", null);
         assertRefused(() -> PyTorchReader.read(file), "tensor 'bn.bias' uses storage '3'",
                 "has no tiny_f32/data/3 record");
     }
 
     @Test
     void refusesStorageOfWrongSize() {
-        Map<String, byte[]> records = unzip(bytes("tiny_f32.pt"), dir);
-        records.put("tiny_f32/data/0", Arrays.copyOf(records.get("tiny_f32/data/0"), 12));
-        Path file = write(dir, "short.pt", zip(records));
+        Path file = tinyWith("tiny_f32/data/0", new byte[12]);
         assertRefused(() -> PyTorchReader.read(file), "tiny_f32/data/0 holds 12 bytes",
                 "float32 (torch.FloatStorage) of 54 elements) needs 216");
     }
@@ -124,25 +120,19 @@ class PyTorchReaderTest {
 
     @Test
     void refusesBadByteOrder() {
-        Map<String, byte[]> records = unzip(bytes("tiny_f32.pt"), dir);
-        records.put("tiny_f32/byteorder", "middle".getBytes(StandardCharsets.UTF_8));
-        Path file = write(dir, "order.pt", zip(records));
+        Path file = tinyWith("tiny_f32/byteorder", "middle".getBytes(StandardCharsets.UTF_8));
         assertRefused(() -> PyTorchReader.read(file), "byteorder is 'middle', expected 'little' or 'big'");
     }
 
     @Test
     void refusesUnknownVersion() {
-        Map<String, byte[]> records = unzip(bytes("tiny_f32.pt"), dir);
-        records.put("tiny_f32/version", "11\n".getBytes(StandardCharsets.UTF_8));
-        Path file = write(dir, "version.pt", zip(records));
+        Path file = tinyWith("tiny_f32/version", "11\n".getBytes(StandardCharsets.UTF_8));
         assertRefused(() -> PyTorchReader.read(file), "archive format version '11'");
     }
 
     @Test
     void refusesMissingDataPkl() {
-        Map<String, byte[]> records = unzip(bytes("tiny_f32.pt"), dir);
-        records.remove("tiny_f32/data.pkl");
-        Path file = write(dir, "nopkl.pt", zip(records));
+        Path file = tinyWith("tiny_f32/data.pkl", null);
         assertRefused(() -> PyTorchReader.read(file), "no tiny_f32/data.pkl record");
     }
 
@@ -182,6 +172,17 @@ class PyTorchReaderTest {
         Weights w = PyTorchReader.read(archive("views", pickle, storage));
         assertEquals("[2.0, 3.0, 2.0, 3.0]", Arrays.toString(w.get("expanded").data()));
         assertEquals("[1.0, 2.0, 3.0]", Arrays.toString(w.get("whole").data()));
+    }
+
+    /** tiny_f32.pt with one record replaced, or removed when {@code content} is null. */
+    private Path tinyWith(String record, byte[] content) {
+        Map<String, byte[]> records = unzip(bytes("tiny_f32.pt"), dir);
+        if (content == null) {
+            records.remove(record);
+        } else {
+            records.put(record, content);
+        }
+        return write(dir, "tiny_f32.pt", zip(records));
     }
 
     private Path archive(String name, byte[] pickle, byte[] storage) {

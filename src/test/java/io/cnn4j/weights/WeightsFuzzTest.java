@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the pickle interpreter sees the damage.
  */
 class WeightsFuzzTest {
-    private static final int RUNS = 300;
+    /** 300 per build; -Dcnn4j.fuzz.runs=100000 for a longer hunt, -Dcnn4j.fuzz.seed=N to replay a failure. */
+    private static final int RUNS = Integer.getInteger("cnn4j.fuzz.runs", 300);
     private static final List<String> SEEDS = List.of("tiny_f32.pt", "views.pt", "libtorch_pickle_save.pt",
             "tiny_f16.safetensors", "tiny_f32.safetensors", "specials.safetensors");
 
