@@ -1,0 +1,60 @@
+package io.cnn4j.weights;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a weights file of either format cnn4j accepts, chosen by content, not by file name: a zip archive is a
+ * PyTorch {@code torch.save} file ({@link PyTorchReader}), anything starting with an 8-byte header length followed by
+ * JSON is safetensors ({@link SafetensorsReader}).
+ */
+public final class WeightsReader {
+    private WeightsReader() {}
+
+    /**
+     * Reads every tensor of the weights file at {@code path}, as float32.
+     *
+     * @throws WeightsFormatException if the file is neither format, or is malformed, truncated or unsupported
+     * @throws IOException            if the file cannot be read
+     */
+    public static Weights read(Path path) throws IOException {
+        byte[] head = head(path, 512);
+        if (isZip(head) || PyTorchReader.isLegacy(head)) {
+            return PyTorchReader.read(path); // a zip, or a legacy file it explains how to re-save
+        }
+        if (head.length >= 9 && isJsonStart(head[8])) {
+            return SafetensorsReader.read(path);
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x80) {
+            return PyTorchReader.read(path); // a bare pickle (PROTO opcode): it says how to re-save
+        }
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(head.length, 12); i++) {
+            hex.append(String.format(" %02x", head[i] & 0xff));
+        }
+        throw new WeightsFormatException(path.toString(), "not a weights file cnn4j reads: expected a PyTorch "
+                + "torch.save(model.state_dict()) zip archive (starting with PK\\3\\4) or a safetensors file (an "
+                + "8-byte little-endian header length, then a JSON header starting with '{'); the file has "
+                + Files.size(path) + " bytes and starts with" + (hex.length() == 0 ? " nothing" : hex));
+    }
+
+    /** The first {@code n} bytes of the file, or all of it if shorter. */
+    static byte[] head(Path path, int n) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes(n);
+        }
+    }
+
+    /** A zip local file header, or the end record of an empty zip. */
+    static boolean isZip(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K'
+                && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
+    }
+
+    /** The reference implementation accepts whitespace before the JSON object. */
+    private static boolean isJsonStart(byte b) {
+        return b == '{' || b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+}
