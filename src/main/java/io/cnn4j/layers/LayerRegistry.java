@@ -16,6 +16,9 @@ public final class LayerRegistry {
             int dims = d;
             FACTORIES.put("Conv" + d + "d", a -> ConvLayer.create(a, dims));
         }
+        for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {
+            FACTORIES.put(type, IdentityLayer::create);
+        }
     }
 
     private LayerRegistry() {}
