@@ -1,0 +1,76 @@
+"""End to end: real PyTorch modules -> cnn4j by both roads -> same numbers as PyTorch.
+
+Road 1: the cnn4j exporter (torch.fx) writes model JSON + safetensors. Road 2: torch.onnx.export writes .onnx,
+which cnn4j loads directly (ONNX Runtime must agree too). cnn4j runs through its command line (the shaded jar,
+built by `mvn package`), on random inputs with batch 1 and 3. Tolerance: 1e-4 relative to the output's scale.
+"""
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from cnn4j_export import export  # noqa: E402
+from reference_models import REFERENCE_MODELS, build  # noqa: E402
+
+JAR = ROOT / "target" / "cnn4j.jar"
+RTOL = 1e-4
+
+
+def run_cnn4j(model_path, x, tmp_path, tag):
+    x_path = tmp_path / f"{tag}-x.npy"
+    y_path = tmp_path / f"{tag}-y.npy"
+    np.save(x_path, x)
+    result = subprocess.run(
+        ["java", "-jar", str(JAR), "run", str(model_path), "--input", str(x_path), "--output", str(y_path)],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"cnn4j failed on {model_path}:\n{result.stdout}\n{result.stderr}"
+    return np.load(y_path)
+
+
+def assert_close(expected, actual, what):
+    assert expected.shape == actual.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+    scale = max(float(np.abs(expected).max()), 1e-6)
+    err = float(np.abs(expected - actual).max())
+    assert err <= RTOL * scale, f"{what}: max error {err:.3g} exceeds {RTOL} x scale {scale:.3g}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def jar_exists():
+    if not JAR.exists():
+        pytest.fail(f"{JAR} is missing: run `mvn package` first (mvn verify does it)")
+
+
+@pytest.mark.parametrize("name", list(REFERENCE_MODELS))
+@pytest.mark.parametrize("road", ["exporter", "onnx"])
+def test_reference_model(name, road, tmp_path):
+    torch.manual_seed(123)
+    module = build(name)
+    _, input_shape = REFERENCE_MODELS[name]
+    example = torch.randn(1, *input_shape)
+    if road == "exporter":
+        model_path = tmp_path / f"{name}.json"
+        export(module, example, str(model_path))
+    else:
+        model_path = tmp_path / f"{name}.onnx"
+        torch.onnx.export(module, (example,), str(model_path), input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, opset_version=17,
+                          dynamo=False)
+    for batch in (1, 3):
+        x = torch.randn(batch, *input_shape)
+        with torch.no_grad():
+            expected = module(x).numpy()
+        actual = run_cnn4j(model_path, x.numpy(), tmp_path, f"b{batch}")
+        assert_close(expected, actual, f"{name} via {road}, batch {batch}")
+        if road == "onnx":
+            import onnxruntime
+            session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+            ort = session.run(None, {"input": x.numpy()})[0]
+            assert_close(expected, ort, f"{name}: onnxruntime, batch {batch}")
