@@ -70,7 +70,7 @@ public final class Oracle {
     public static void forEachSeed(String name, int cases, SeededCase body) {
         long base = Long.getLong("cnn4j.seed", 20261121L);
         for (int i = 0; i < cases; i++) {
-            long seed = base * 1_000_003L + i;
+            long seed = mix(base * 1_000_003L + i);
             try {
                 body.run(new Random(seed), seed);
             } catch (AssertionError | RuntimeException e) {
@@ -78,6 +78,16 @@ public final class Oracle {
                         + " (rerun: -Dcnn4j.seed=" + base + "): " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * SplitMix64's finalizer: java.util.Random seeded with consecutive numbers gives nearly the same first draws,
+     * which would make every case pick the same option.
+     */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     @FunctionalInterface
