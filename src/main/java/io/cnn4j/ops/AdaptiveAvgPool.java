@@ -9,9 +9,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * element averages its bin [floor(i*In/Out), ceil((i+1)*In/Out)) of every dim (bins may overlap, and an output larger
  * than the input repeats elements).
  *
- * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0). Immutable and thread-safe.
+ * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0, the workspace may be null).
+ * Immutable and thread-safe.
  */
-public final class AdaptiveAvgPool {
+public final class AdaptiveAvgPool extends ScratchFreeOp {
     private final AdaptiveGeometry geometry;
 
     private AdaptiveAvgPool(AdaptiveGeometry geometry) {
@@ -27,18 +28,14 @@ public final class AdaptiveAvgPool {
         return new AdaptiveAvgPool(AdaptiveGeometry.create(op, dims, outputSize));
     }
 
+    @Override
     public long[] outputShape(long[] inputShape) {
         return geometry.outputShape(inputShape);
     }
 
-    public long workspaceSize(long[] inputShape) {
-        geometry.outputShape(inputShape);
-        return 0;
-    }
-
     /** output = adaptive_avg_pool(input); the workspace is unused and may be null. */
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
-        long[] inShape = PoolGeometry.checkRun(geometry.op, input, output, geometry::outputShape);
+        long[] inShape = PoolGeometry.checkRun(geometry.op, input, output, null, geometry::outputShape);
         NativeCore.check(NativeCore.cnn4j_adaptive_avg_pool_forward(geometry.inSize(inShape),
                 geometry.outSize(inShape), PoolGeometry.planes(inShape, geometry.dims), input.pointer(),
                 output.pointer()), "cnn4j_adaptive_avg_pool_forward");

@@ -26,8 +26,9 @@ final class AdaptiveGeometry {
         boolean hasNone = Arrays.asList(outputSize).contains(null);
         // PyTorch resolves None only inside a full tuple, and adaptive_*_pool1d not at all.
         if (hasNone && (dims == 1 || outputSize.length != dims)) {
-            throw new IllegalArgumentException(op + ": output_size may hold None (keep the input size) only in a tuple "
-                    + "of " + dims + " entries for 2-d and 3-d pooling, got output_size=" + Arrays.toString(outputSize));
+            throw new IllegalArgumentException(op + ": output_size may hold None (keep the input size) only in a "
+                    + "tuple of " + dims + " entries for 2-d and 3-d pooling, got output_size="
+                    + Arrays.toString(outputSize));
         }
         for (Integer o : outputSize) {
             // PyTorch returns an empty tensor for 0; cnn4j tensors have no empty dims.

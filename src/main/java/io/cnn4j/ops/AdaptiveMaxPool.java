@@ -10,9 +10,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * each bin [floor(i*In/Out), ceil((i+1)*In/Out)), NaN propagating, first maximum winning; the optional indices are
  * flat offsets inside each (n, c) input plane, as PyTorch returns them.
  *
- * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0). Immutable and thread-safe.
+ * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0, the workspace may be null).
+ * Immutable and thread-safe.
  */
-public final class AdaptiveMaxPool {
+public final class AdaptiveMaxPool extends ScratchFreeOp {
     private final AdaptiveGeometry geometry;
     private final boolean returnIndices;
 
@@ -36,13 +37,9 @@ public final class AdaptiveMaxPool {
     }
 
     /** The output (and indices) shape. */
+    @Override
     public long[] outputShape(long[] inputShape) {
         return geometry.outputShape(inputShape);
-    }
-
-    public long workspaceSize(long[] inputShape) {
-        geometry.outputShape(inputShape);
-        return 0;
     }
 
     /** output = adaptive_max_pool(input); the workspace is unused and may be null. */
@@ -52,10 +49,7 @@ public final class AdaptiveMaxPool {
 
     /** output, indices = adaptive_max_pool(input); indices may be null when not wanted. */
     public void run(Tensor input, Tensor output, IndexTensor indices, FloatPointer workspace) {
-        long[] inShape = PoolGeometry.checkRun(geometry.op, input, output, geometry::outputShape);
-        if (indices != null) {
-            Args.checkShape(geometry.op, "indices", indices, output.shape());
-        }
+        long[] inShape = PoolGeometry.checkRun(geometry.op, input, output, indices, geometry::outputShape);
         NativeCore.check(NativeCore.cnn4j_adaptive_max_pool_forward(geometry.inSize(inShape),
                 geometry.outSize(inShape), PoolGeometry.planes(inShape, geometry.dims), input.pointer(),
                 output.pointer(), indices == null ? null : indices.pointer()), "cnn4j_adaptive_max_pool_forward");

@@ -10,9 +10,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * padding (so a ceil-mode window hanging past the right padding counts only what it covers), else the in-input
  * elements.
  *
- * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0). Immutable and thread-safe.
+ * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0, the workspace may be null).
+ * Immutable and thread-safe.
  */
-public final class AvgPool {
+public final class AvgPool extends ScratchFreeOp {
     private final PoolGeometry geometry;
     private final boolean countIncludePad;
     private final int divisorOverride; // 0: none (PyTorch refuses 0 itself)
@@ -42,18 +43,14 @@ public final class AvgPool {
                 options.divisorOverride == null ? 0 : options.divisorOverride);
     }
 
+    @Override
     public long[] outputShape(long[] inputShape) {
         return geometry.outputShape(inputShape);
     }
 
-    public long workspaceSize(long[] inputShape) {
-        geometry.outputShape(inputShape);
-        return 0;
-    }
-
     /** output = avg_pool(input); the workspace is unused and may be null. */
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
-        long[] inShape = geometry.checkRun(input, output);
+        long[] inShape = geometry.checkRun(input, output, null);
         NativeCore.check(NativeCore.cnn4j_avg_pool_forward(geometry.window(inShape),
                 PoolGeometry.planes(inShape, geometry.dims), countIncludePad ? 1 : 0, divisorOverride,
                 input.pointer(), output.pointer()), "cnn4j_avg_pool_forward");

@@ -10,9 +10,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * padding, count_include_pad, the given ceil_mode), so the avg_pool rules apply, avg_pool3d's included. For
  * norm_type = p this is the p-norm of each window; negative inputs with a non-integer p give NaN, as in PyTorch.
  *
- * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0). Immutable and thread-safe.
+ * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0, the workspace may be null).
+ * Immutable and thread-safe.
  */
-public final class LpPool {
+public final class LpPool extends ScratchFreeOp {
     private final PoolGeometry geometry;
     private final float normType;
 
@@ -42,18 +43,14 @@ public final class LpPool {
         return new LpPool(PoolGeometry.create(op, dims, options, dims == 3), (float) normType);
     }
 
+    @Override
     public long[] outputShape(long[] inputShape) {
         return geometry.outputShape(inputShape);
     }
 
-    public long workspaceSize(long[] inputShape) {
-        geometry.outputShape(inputShape);
-        return 0;
-    }
-
     /** output = lp_pool(input); the workspace is unused and may be null. */
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
-        long[] inShape = geometry.checkRun(input, output);
+        long[] inShape = geometry.checkRun(input, output, null);
         NativeCore.check(NativeCore.cnn4j_lp_pool_forward(geometry.window(inShape),
                 PoolGeometry.planes(inShape, geometry.dims), normType, input.pointer(), output.pointer()),
                 "cnn4j_lp_pool_forward");

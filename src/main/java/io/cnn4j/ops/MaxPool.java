@@ -11,10 +11,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * each (n, c) input plane, exactly as {@code max_pool2d_with_indices} returns them.
  *
  * <p>Lifecycle as {@link Convolution}: {@link #create} checks the hyperparameters, {@link #outputShape} an input
- * shape, {@link #run} computes. Max pooling needs no scratch ({@link #workspaceSize} is 0). Immutable and
+ * shape, {@link #run} computes. No scratch ({@link #workspaceSize} is 0, the workspace may be null). Immutable and
  * thread-safe.
  */
-public final class MaxPool {
+public final class MaxPool extends ScratchFreeOp {
     private final PoolGeometry geometry;
     private final boolean returnIndices;
 
@@ -40,13 +40,9 @@ public final class MaxPool {
     }
 
     /** The output (and indices) shape for an input of shape [N, C, spatial...] or [C, spatial...]. */
+    @Override
     public long[] outputShape(long[] inputShape) {
         return geometry.outputShape(inputShape);
-    }
-
-    public long workspaceSize(long[] inputShape) {
-        geometry.outputShape(inputShape);
-        return 0;
     }
 
     /** output = max_pool(input); the workspace is unused and may be null. */
@@ -56,10 +52,7 @@ public final class MaxPool {
 
     /** output, indices = max_pool_with_indices(input); indices may be null when not wanted. */
     public void run(Tensor input, Tensor output, IndexTensor indices, FloatPointer workspace) {
-        long[] inShape = geometry.checkRun(input, output);
-        if (indices != null) {
-            Args.checkShape(geometry.op, "indices", indices, output.shape());
-        }
+        long[] inShape = geometry.checkRun(input, output, indices);
         NativeCore.check(NativeCore.cnn4j_max_pool_forward(geometry.window(inShape),
                 PoolGeometry.planes(inShape, geometry.dims), input.pointer(), output.pointer(),
                 indices == null ? null : indices.pointer()), "cnn4j_max_pool_forward");

@@ -17,9 +17,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * but 0. cnn4j tensors have no empty dims, so an output size of 0 (allowed by PyTorch for 'constant' and 'circular')
  * is refused, as is constant padding of more than the last 3 dims.
  *
- * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0). Immutable and thread-safe.
+ * <p>Lifecycle as {@link Convolution}; no scratch ({@link #workspaceSize} is 0, the workspace may be null).
+ * Immutable and thread-safe.
  */
-public final class Pad {
+public final class Pad extends ScratchFreeOp {
     private static final String OP = "pad";
     private static final String[] MODES = {"constant", "reflect", "replicate", "circular"};
 
@@ -75,6 +76,7 @@ public final class Pad {
         return new Pad(pad.clone(), mode, paddingMode, (float) value);
     }
 
+    @Override
     public long[] outputShape(long[] inputShape) {
         if (inputShape == null || inputShape.length == 0 || Arrays.stream(inputShape).anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException(OP + ": input sizes must be >= 1, got input of shape "
@@ -136,14 +138,9 @@ public final class Pad {
         return out;
     }
 
-    public long workspaceSize(long[] inputShape) {
-        outputShape(inputShape);
-        return 0;
-    }
-
     /** output = pad(input); the workspace is unused and may be null. */
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
-        long[] inShape = PoolGeometry.checkRun(OP, input, output, this::outputShape);
+        long[] inShape = PoolGeometry.checkRun(OP, input, output, null, this::outputShape);
         int lead = inShape.length - padDims;
         long[] begin = new long[padDims];
         long[] end = new long[padDims];

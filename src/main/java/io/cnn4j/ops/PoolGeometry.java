@@ -144,16 +144,20 @@ final class PoolGeometry {
         return out;
     }
 
-    /** Checks run's input and output tensors; returns the input shape. */
-    long[] checkRun(io.cnn4j.Tensor input, io.cnn4j.Tensor output) {
-        return checkRun(op, input, output, this::outputShape);
+    /** Checks run's input, output and (nullable) indices; returns the input shape. */
+    long[] checkRun(io.cnn4j.Tensor input, io.cnn4j.Tensor output, io.cnn4j.IndexTensor indices) {
+        return checkRun(op, input, output, indices, this::outputShape);
     }
 
-    static long[] checkRun(String op, io.cnn4j.Tensor input, io.cnn4j.Tensor output,
+    static long[] checkRun(String op, io.cnn4j.Tensor input, io.cnn4j.Tensor output, io.cnn4j.IndexTensor indices,
             java.util.function.UnaryOperator<long[]> outputShape) {
         Args.checkOpen(op, "input", input);
         long[] inShape = input.shape();
-        Args.checkShape(op, "output", output, outputShape.apply(inShape));
+        long[] outShape = outputShape.apply(inShape);
+        Args.checkShape(op, "output", output, outShape);
+        if (indices != null) {
+            Args.checkShape(op, "indices", indices, outShape);
+        }
         return inShape;
     }
 

@@ -43,7 +43,10 @@ public final class PoolOptions {
         return this;
     }
 
-    /** Rounds the output size up instead of down; the last window must still start inside the input or its left padding. */
+    /**
+     * Rounds the output size up instead of down; the last window must still start inside the input or its left
+     * padding.
+     */
     public PoolOptions ceilMode(boolean ceilMode) {
         this.ceilMode = ceilMode;
         return this;
