@@ -3,8 +3,12 @@ package io.cnn4j;
 import static io.cnn4j.PoolingOutcome.expand;
 import static io.cnn4j.PoolingOutcome.intOrTuple;
 import static io.cnn4j.PoolingOutcome.longs;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cnn4j.ops.MaxPool;
+import io.cnn4j.ops.Pad;
 import io.cnn4j.ops.PoolOptions;
 import io.cnn4j.reference.NaivePooling;
 import io.cnn4j.testing.LibTorch;
@@ -305,5 +309,36 @@ class PoolingConformanceTest {
                     () -> NaivePooling.adaptive(x, shape, dims, resolved, max)));
         });
         tally.check(family);
+    }
+
+    /** The op lifecycle: plan once, then run repeatedly into caller-owned output (and index) tensors. */
+    @Test
+    void opsRunIntoCallerMemory() {
+        Random r = new Random(7);
+        long[] in = {2, 3, 9, 8};
+        MaxPool pool = MaxPool.create(2, new PoolOptions(3).stride(2).padding(1).ceilMode(true));
+        Pad pad = Pad.create(new int[] {2, -1, 1, 3}, "reflect", 0);
+        long[] pooled = pool.outputShape(in);
+        long[] padded = pad.outputShape(in);
+        assertArrayEquals(new long[] {2, 3, 5, 5}, pooled);
+        assertArrayEquals(new long[] {2, 3, 13, 9}, padded);
+        assertEquals(0, pool.workspaceSize(in) + pad.workspaceSize(in));
+        try (Tensor y = Tensor.empty(pooled); IndexTensor indices = IndexTensor.empty(pooled);
+                Tensor z = Tensor.empty(padded)) {
+            for (int run = 0; run < 2; run++) {
+                float[] data = Oracle.uniform(r, io.cnn4j.Shapes.numel(in));
+                try (Tensor x = Tensor.of(data, in)) {
+                    pool.run(x, y, indices, null);
+                    pad.run(x, z, null);
+                }
+                var t = LibTorch.tensor(data, in);
+                T_TensorTensor_T expected = torch.max_pool2d_with_indices(t, new long[] {3}, new long[] {2},
+                        new long[] {1}, new long[] {1}, true);
+                Oracle.assertClose("max_pool2d run " + run, LibTorch.floats(expected.get0()), y.toFloatArray());
+                assertArrayEquals(LibTorch.longs(expected.get1()), indices.toLongArray(), "indices run " + run);
+                Oracle.assertClose("pad run " + run, LibTorch.floats(torch.pad(t, new long[] {2, -1, 1, 3}, "reflect",
+                        new org.bytedeco.pytorch.DoubleOptional())), z.toFloatArray());
+            }
+        }
     }
 }
