@@ -81,8 +81,9 @@ int cnn4j_conv_transpose_forward(const int64_t* window, int64_t batch, int64_t i
 #define CNN4J_PAD_REPLICATE 2
 #define CNN4J_PAD_CIRCULAR 3
 
-/* input [planes, D, H, W] -> output [planes, D+b0+e0, H+b1+e1, W+b2+e2]; pads are >= 0 (Java checks the
-   mode's limits: reflect needs pad < size, circular pad <= size). */
+/* input [planes, D, H, W] -> output [planes, D+b0+e0, H+b1+e1, W+b2+e2]. A negative pad crops, as in F.pad;
+   circular then wraps within the cropped input. Java checks the mode's limits: every output size >= 1, constant
+   crops at most the input, reflect needs pad < size, circular pad <= the size left after cropping. */
 int cnn4j_pad(int mode, float value, int64_t planes, const int64_t* in_size, const int64_t* pad_begin,
               const int64_t* pad_end, const float* input, float* output);
 
@@ -93,7 +94,7 @@ int cnn4j_pad(int mode, float value, int64_t planes, const int64_t* in_size, con
 int cnn4j_max_pool_forward(const int64_t* window, int64_t planes, const float* input, float* output,
                            int64_t* indices);
 
-/* Average pooling with PyTorch's divisor rules; divisor_override <= 0 means none. */
+/* Average pooling with PyTorch's divisor rules; divisor_override 0 means none (PyTorch refuses 0, not negatives). */
 int cnn4j_avg_pool_forward(const int64_t* window, int64_t planes, int count_include_pad,
                            int64_t divisor_override, const float* input, float* output);
 

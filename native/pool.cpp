@@ -123,7 +123,7 @@ int cnn4j_avg_pool_forward(const int64_t* window, int64_t planes, int count_incl
                 return;
             }
             int64_t divisor;
-            if (divisor_override > 0) divisor = divisor_override;
+            if (divisor_override != 0) divisor = divisor_override;  // PyTorch allows negative ones
             else if (count_include_pad) divisor = pool_size;
             else divisor = (d1 - d0) * (h1 - h0) * (w1 - w0);
             out[o] = window_sum(in, H, W, d0, d1, h0, h1, w0, w1) / (float)divisor;

@@ -1,8 +1,17 @@
 package io.cnn4j;
 
+import io.cnn4j.ops.AdaptiveAvgPool;
+import io.cnn4j.ops.AdaptiveMaxPool;
+import io.cnn4j.ops.AvgPool;
 import io.cnn4j.ops.ConvOptions;
 import io.cnn4j.ops.Convolution;
+import io.cnn4j.ops.LpPool;
+import io.cnn4j.ops.MaxPool;
+import io.cnn4j.ops.Pad;
+import io.cnn4j.ops.PoolOptions;
 import io.cnn4j.ops.Workspaces;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -48,5 +57,196 @@ public final class Functional {
             output.close();
             throw e;
         }
+    }
+
+    // ---- pooling ----------------------------------------------------------------------------------------------
+    // Pooling and padding need no scratch; inputs are [N, C, spatial...] or unbatched [C, spatial...].
+
+    public static Tensor maxPool1d(Tensor input, PoolOptions options) {
+        return maxPool(1, input, options);
+    }
+
+    public static Tensor maxPool2d(Tensor input, PoolOptions options) {
+        return maxPool(2, input, options);
+    }
+
+    public static Tensor maxPool3d(Tensor input, PoolOptions options) {
+        return maxPool(3, input, options);
+    }
+
+    /** {@code F.max_pool1d_with_indices}: the values and the flat in-plane index of each maximum. */
+    public static TensorWithIndices maxPool1dWithIndices(Tensor input, PoolOptions options) {
+        return maxPoolWithIndices(1, input, options);
+    }
+
+    public static TensorWithIndices maxPool2dWithIndices(Tensor input, PoolOptions options) {
+        return maxPoolWithIndices(2, input, options);
+    }
+
+    public static TensorWithIndices maxPool3dWithIndices(Tensor input, PoolOptions options) {
+        return maxPoolWithIndices(3, input, options);
+    }
+
+    public static Tensor avgPool1d(Tensor input, PoolOptions options) {
+        return avgPool(1, input, options);
+    }
+
+    public static Tensor avgPool2d(Tensor input, PoolOptions options) {
+        return avgPool(2, input, options);
+    }
+
+    public static Tensor avgPool3d(Tensor input, PoolOptions options) {
+        return avgPool(3, input, options);
+    }
+
+    /** {@code F.lp_pool1d(input, norm_type, kernel_size, stride, ceil_mode)}; options take only those three. */
+    public static Tensor lpPool1d(Tensor input, double normType, PoolOptions options) {
+        return lpPool(1, input, normType, options);
+    }
+
+    public static Tensor lpPool2d(Tensor input, double normType, PoolOptions options) {
+        return lpPool(2, input, normType, options);
+    }
+
+    public static Tensor lpPool3d(Tensor input, double normType, PoolOptions options) {
+        return lpPool(3, input, normType, options);
+    }
+
+    /** One output size, or one per dim. */
+    public static Tensor adaptiveAvgPool1d(Tensor input, Integer... outputSize) {
+        return adaptiveAvgPool(1, input, outputSize);
+    }
+
+    /** One output size, or one per dim where null keeps that input size. */
+    public static Tensor adaptiveAvgPool2d(Tensor input, Integer... outputSize) {
+        return adaptiveAvgPool(2, input, outputSize);
+    }
+
+    public static Tensor adaptiveAvgPool3d(Tensor input, Integer... outputSize) {
+        return adaptiveAvgPool(3, input, outputSize);
+    }
+
+    public static Tensor adaptiveMaxPool1d(Tensor input, Integer... outputSize) {
+        return adaptiveMaxPool(1, input, outputSize);
+    }
+
+    public static Tensor adaptiveMaxPool2d(Tensor input, Integer... outputSize) {
+        return adaptiveMaxPool(2, input, outputSize);
+    }
+
+    public static Tensor adaptiveMaxPool3d(Tensor input, Integer... outputSize) {
+        return adaptiveMaxPool(3, input, outputSize);
+    }
+
+    public static TensorWithIndices adaptiveMaxPool1dWithIndices(Tensor input, Integer... outputSize) {
+        return adaptiveMaxPoolWithIndices(1, input, outputSize);
+    }
+
+    public static TensorWithIndices adaptiveMaxPool2dWithIndices(Tensor input, Integer... outputSize) {
+        return adaptiveMaxPoolWithIndices(2, input, outputSize);
+    }
+
+    public static TensorWithIndices adaptiveMaxPool3dWithIndices(Tensor input, Integer... outputSize) {
+        return adaptiveMaxPoolWithIndices(3, input, outputSize);
+    }
+
+    /** {@code F.pad(input, pad)}: constant padding with zeros; pad lists (left, right) pairs from the last dim. */
+    public static Tensor pad(Tensor input, int[] pad) {
+        return pad(input, pad, "constant", 0);
+    }
+
+    /** {@code F.pad(input, pad, mode)}: 'constant' (zeros), 'reflect', 'replicate' or 'circular'. */
+    public static Tensor pad(Tensor input, int[] pad, String mode) {
+        return pad(input, pad, mode, 0);
+    }
+
+    /** {@code F.pad(input, pad, mode, value)}: only 'constant' takes a value other than 0. */
+    public static Tensor pad(Tensor input, int[] pad, String mode, double value) {
+        Pad op = Pad.create(pad, mode, value);
+        return pooled("pad", input, op::outputShape, (x, y) -> op.run(x, y, null));
+    }
+
+    private static Tensor maxPool(int dims, Tensor input, PoolOptions options) {
+        MaxPool pool = MaxPool.create(dims, options);
+        String op = "max_pool" + dims + "d";
+        if (pool.returnsIndices()) {
+            throw new IllegalArgumentException(op + ": return_indices=true returns the indices too; call maxPool"
+                    + dims + "dWithIndices");
+        }
+        return pooled(op, input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+    }
+
+    private static TensorWithIndices maxPoolWithIndices(int dims, Tensor input, PoolOptions options) {
+        MaxPool pool = MaxPool.create(dims, options);
+        return pooledWithIndices("max_pool" + dims + "d", input, pool::outputShape,
+                (x, y, i) -> pool.run(x, y, i, null));
+    }
+
+    private static Tensor avgPool(int dims, Tensor input, PoolOptions options) {
+        AvgPool pool = AvgPool.create(dims, options);
+        return pooled("avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+    }
+
+    private static Tensor lpPool(int dims, Tensor input, double normType, PoolOptions options) {
+        LpPool pool = LpPool.create(dims, normType, options);
+        return pooled("lp_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+    }
+
+    private static Tensor adaptiveAvgPool(int dims, Tensor input, Integer[] outputSize) {
+        AdaptiveAvgPool pool = AdaptiveAvgPool.create(dims, outputSize);
+        return pooled("adaptive_avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+    }
+
+    private static Tensor adaptiveMaxPool(int dims, Tensor input, Integer[] outputSize) {
+        AdaptiveMaxPool pool = AdaptiveMaxPool.create(dims, outputSize, false);
+        return pooled("adaptive_max_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+    }
+
+    private static TensorWithIndices adaptiveMaxPoolWithIndices(int dims, Tensor input, Integer[] outputSize) {
+        AdaptiveMaxPool pool = AdaptiveMaxPool.create(dims, outputSize, true);
+        return pooledWithIndices("adaptive_max_pool" + dims + "d", input, pool::outputShape,
+                (x, y, i) -> pool.run(x, y, i, null));
+    }
+
+    /** Allocates the output of a scratch-free op, runs it, and frees the output if the run fails. */
+    private static Tensor pooled(String op, Tensor input, UnaryOperator<long[]> outputShape,
+            BiConsumer<Tensor, Tensor> run) {
+        if (input == null) {
+            throw new IllegalArgumentException(op + ": input must not be null");
+        }
+        Tensor output = Tensor.empty(outputShape.apply(input.shape()));
+        try {
+            run.accept(input, output);
+            return output;
+        } catch (RuntimeException | Error e) {
+            output.close();
+            throw e;
+        }
+    }
+
+    private static TensorWithIndices pooledWithIndices(String op, Tensor input, UnaryOperator<long[]> outputShape,
+            IndexedRun run) {
+        if (input == null) {
+            throw new IllegalArgumentException(op + ": input must not be null");
+        }
+        long[] shape = outputShape.apply(input.shape());
+        Tensor output = Tensor.empty(shape);
+        IndexTensor indices = null;
+        try {
+            indices = IndexTensor.empty(shape);
+            run.run(input, output, indices);
+            return new TensorWithIndices(output, indices);
+        } catch (RuntimeException | Error e) {
+            output.close();
+            if (indices != null) {
+                indices.close();
+            }
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface IndexedRun {
+        void run(Tensor input, Tensor output, IndexTensor indices);
     }
 }

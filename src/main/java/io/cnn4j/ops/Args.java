@@ -1,5 +1,6 @@
 package io.cnn4j.ops;
 
+import io.cnn4j.IndexTensor;
 import io.cnn4j.Tensor;
 import java.util.Arrays;
 
@@ -69,5 +70,18 @@ final class Args {
 
     static String shape(long[] s) {
         return Arrays.toString(s);
+    }
+
+    // ---- pooling ----
+
+    /** The indices a max pooling run writes to must be open and have exactly the output's shape. */
+    static void checkShape(String op, String name, IndexTensor t, long[] expected) {
+        if (t.isClosed()) {
+            throw new IllegalArgumentException(op + ": " + name + " is closed");
+        }
+        if (!Arrays.equals(t.shape(), expected)) {
+            throw new IllegalArgumentException(op + ": " + name + " must have shape " + Arrays.toString(expected)
+                    + ", got " + Arrays.toString(t.shape()));
+        }
     }
 }
