@@ -14,7 +14,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * scratch. An instance holds no mutable state, so threads may share it, each with its own workspace. The weight
  * and bias tensors are borrowed: keep them open while the op is used.
  */
-public final class Convolution {
+public final class Convolution implements UnaryOp {
     private final String op;
     private final int dims;
     private final Tensor weight;
@@ -124,6 +124,7 @@ public final class Convolution {
     }
 
     /** The output shape for an input of shape [N, C, spatial...] or unbatched [C, spatial...]. */
+    @Override
     public long[] outputShape(long[] inputShape) {
         boolean batched = checkInput(inputShape);
         long[] out = new long[inputShape.length];
@@ -141,6 +142,7 @@ public final class Convolution {
     }
 
     /** Floats of workspace that {@link #run} needs for an input of this shape. */
+    @Override
     public long workspaceSize(long[] inputShape) {
         checkInput(inputShape);
         return paddedInputSize(inputShape) + NativeCore.cnn4j_conv_workspace_size(
@@ -148,6 +150,7 @@ public final class Convolution {
     }
 
     /** output = conv(input); output must have {@link #outputShape}, workspace at least {@link #workspaceSize}. */
+    @Override
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
         Args.checkOpen(op, "input", input);
         long[] inShape = input.shape();

@@ -5,13 +5,14 @@ package io.cnn4j.ops;
  * {@link #workspaceSize} only checks the input shape and is 0, and their {@code run} takes a workspace that may be
  * null, for callers (a model's planner) that treat every op alike.
  */
-public abstract class ScratchFreeOp {
+public abstract class ScratchFreeOp implements UnaryOp {
     ScratchFreeOp() {}
 
-    /** The output shape for an input shape, after every check PyTorch makes on it. */
+    @Override
     public abstract long[] outputShape(long[] inputShape);
 
     /** Always 0, once the input shape is checked: this op needs no scratch. */
+    @Override
     public final long workspaceSize(long[] inputShape) {
         outputShape(inputShape);
         return 0;

@@ -1,0 +1,19 @@
+package io.cnn4j.ops;
+
+import io.cnn4j.Tensor;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * The lifecycle every one-input op shares, after its {@code create}: shapes in, scratch size out, then runs into
+ * caller-owned memory. Model layers drive any op through it.
+ */
+public interface UnaryOp {
+    /** The output shape for an input shape, after every check PyTorch makes on it. */
+    long[] outputShape(long[] inputShape);
+
+    /** Floats of scratch {@link #run} needs for this input shape. */
+    long workspaceSize(long[] inputShape);
+
+    /** output = op(input); output has {@link #outputShape}, workspace at least {@link #workspaceSize} floats. */
+    void run(Tensor input, Tensor output, FloatPointer workspace);
+}
