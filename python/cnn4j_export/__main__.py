@@ -49,6 +49,10 @@ def main(argv=None):
                         help="example input shape with the batch, e.g. 1,3,224,224 (once per model input)")
     parser.add_argument("--name", help="model name (default: the output file's stem)")
     parser.add_argument("--labels", help="a text file with one class name per line")
+    parser.add_argument("--input-names", type=lambda text: text.split(","),
+                        help="comma-separated input names (default: forward's parameter names)")
+    parser.add_argument("--output-names", type=lambda text: text.split(","),
+                        help="comma-separated ids for the output layers, e.g. logits")
     parser.add_argument("--preprocess", type=json.loads, help='JSON, e.g. \'{"resize": [28, 28], ...}\'')
     options = parser.parse_args(argv)
 
@@ -62,7 +66,8 @@ def main(argv=None):
     examples = tuple(torch.zeros(shape) for shape in options.input_shape)
     try:
         model = export(module, examples, options.output, name=options.name, labels=labels,
-                       preprocess=options.preprocess)
+                       preprocess=options.preprocess, input_names=options.input_names,
+                       output_names=options.output_names)
     except ValueError as error:
         raise SystemExit(str(error))
     weights = f" + {model['weights']}" if "weights" in model else ""

@@ -22,12 +22,15 @@ _PUBLIC_MODULES = {"torch._C._VariableFunctions": "torch", "torch._C._nn": "torc
                    "_operator": "operator", "builtins": ""}
 
 
-def export(module, example_input, path, name=None, labels=None, preprocess=None):
+def export(module, example_input, path, name=None, labels=None, preprocess=None, input_names=None,
+           output_names=None):
     """Writes `path` (the architecture JSON) and `<its stem>.safetensors` beside it; returns the JSON as a dict.
 
     example_input: a tensor, or a tuple of tensors for a model with several inputs; it fixes every dimension of
     the inputs but the first (the batch). name defaults to the file's stem. labels: class names of the last
     dimension of the first output. preprocess: how an image file becomes the input, as the format describes.
+    input_names (default: forward's parameter names) and output_names (default: the layers' own ids) name the
+    model's inputs and the ids of its output layers.
     Raises ValueError listing every node the format cannot express.
     """
     path = Path(path)
@@ -36,7 +39,7 @@ def export(module, example_input, path, name=None, labels=None, preprocess=None)
     module.eval()
     try:
         with torch.no_grad():
-            layers, inputs, outputs, tensors = _describe(module, examples)
+            layers, inputs, outputs, tensors = _describe(module, examples, input_names, output_names)
     finally:
         module.train(was_training)
     weights_path = path.with_suffix(".safetensors")
@@ -73,7 +76,7 @@ class _Layer:
             key, type_, args, name, inputs, base_id
 
 
-def _describe(module, examples):
+def _describe(module, examples, input_names, output_names):
     try:
         graph_module = torch.fx.symbolic_trace(module)
     except Exception as error:
@@ -83,6 +86,7 @@ def _describe(module, examples):
     if len(placeholders) != len(examples):
         raise ValueError(f"cannot export {type(module).__name__}: forward takes {len(placeholders)} inputs "
                          f"({', '.join(p.target for p in placeholders)}), got {len(examples)} example inputs")
+    input_names = _check_names("input_names", input_names, [p.target for p in placeholders])
     ShapeProp(graph_module).propagate(*examples)
 
     order = {node: index for index, node in enumerate(nodes)}
@@ -116,8 +120,8 @@ def _describe(module, examples):
         raise ValueError(f"cannot export {type(module).__name__} to the cnn4j model format; "
                          f"{len(problems)} unsupported node(s):\n  " + "\n  ".join(problems))
 
-    inputs = [{"name": p.target, "shape": [-1] + list(x.shape[1:])} for p, x in zip(placeholders, examples)]
-    result_of = {p: ("input", p.target) for p in placeholders}
+    inputs = [{"name": n, "shape": [-1] + list(x.shape[1:])} for n, x in zip(input_names, examples)]
+    result_of = {p: ("input", index) for index, p in enumerate(placeholders)}
     layers = []
     for node in nodes:
         steps = translations.get(node)
@@ -135,15 +139,23 @@ def _describe(module, examples):
     for result in results:
         key = result_of[result]
         if key[0] == "input":  # the format names layers as outputs: pass a model input through Identity
-            layers.append(_Layer(("output", len(output_keys)), "Identity", {}, None, [key], f"{key[1]}_out"))
+            layers.append(_Layer(("output", len(output_keys)), "Identity", {}, None, [key],
+                                 f"{input_names[key[1]]}_out"))
             key = layers[-1].key
         output_keys.append(key)
 
-    ids = _choose_ids(layers, [p.target for p in placeholders], output_keys)
-    id_of = {("input", p.target): p.target for p in placeholders}
+    output_names = _check_names("output_names", output_names, [None] * len(output_keys))
+    wanted = {}
+    for key, output_name in zip(output_keys, output_names):
+        if output_name is not None and wanted.setdefault(key, output_name) != output_name:
+            raise ValueError(f"output_names: {wanted[key]!r} and {output_name!r} name the same layer")
+    if set(wanted.values()) & set(input_names):
+        raise ValueError(f"output_names: {sorted(set(wanted.values()) & set(input_names))} are input names")
+    ids = _choose_ids(layers, input_names, output_keys, wanted)
+    id_of = {("input", index): input_name for index, input_name in enumerate(input_names)}
     id_of.update({layer.key: ids[index][0] for index, layer in enumerate(layers)})
     entries = []
-    previous = [("input", placeholders[0].target)]
+    previous = [("input", 0)]
     for index, layer in enumerate(layers):
         entry = {"type": layer.type}
         if layer.name is not None:
@@ -221,23 +233,33 @@ def _live(results, translations, failures):
     return live
 
 
-def _choose_ids(layers, input_names, output_keys):
-    """[(id, written explicitly)] per layer.
+def _check_names(argument, names, default):
+    if names is None:
+        return default
+    names = list(names)
+    if len(names) != len(default) or not all(isinstance(n, str) and n for n in names) or len(set(names)) < len(names):
+        raise ValueError(f"{argument} must be {len(default)} distinct non-empty strings, got {names!r}")
+    return names
+
+
+def _choose_ids(layers, input_names, output_keys, wanted):
+    """[(id, written explicitly)] per layer; wanted: {layer key: the id the user asked for}.
 
     A layer's id defaults to its name, else its index. Explicit ids are written where the default would clash
     (a module called twice, a Sequential child "3" against layer index 3) and for unnamed layers that are
     referred to, so that a person editing the file never depends on an index.
     """
     referred = set(output_keys)
-    previous = ("input", input_names[0])
+    previous = ("input", 0)
     for layer in layers:
         if layer.inputs != [previous]:
             referred.update(layer.inputs)
         previous = layer.key
-    taken = set(input_names)
-    ids = [None] * len(layers)
+    taken = set(input_names) | set(wanted.values())
+    ids = [(wanted[layer.key], wanted[layer.key] != layer.name) if layer.key in wanted else None
+           for layer in layers]
     for index, layer in enumerate(layers):
-        if layer.name is not None and layer.name not in taken:
+        if ids[index] is None and layer.name is not None and layer.name not in taken:
             ids[index] = (layer.name, False)
             taken.add(layer.name)
     for index, layer in enumerate(layers):

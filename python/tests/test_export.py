@@ -145,6 +145,26 @@ def test_labels_preprocess_and_name(tmp_path):
     assert model["preprocess"] == preprocess
 
 
+def test_input_and_output_names(tmp_path):
+    module, example = MODELS["zoo"]
+    model = export(module, example, tmp_path / "zoo.json", input_names=["image", "mask"],
+                   output_names=["probabilities", "log_probabilities", "features", "mask_out"])
+    assert [i["name"] for i in model["inputs"]] == ["image", "mask"]
+    assert model["outputs"] == ["probabilities", "log_probabilities", "features", "mask_out"]
+    assert model["layers"][0].get("inputs", ["image"]) == ["image"]
+    with torch.no_grad():
+        for a, e in zip(Interpreter(tmp_path / "zoo.json")(*example), module.eval()(*example)):
+            torch.testing.assert_close(a, e, rtol=1e-5, atol=1e-5)
+
+    lenet = export(models.lenet5(), torch.zeros(1, 1, 28, 28), tmp_path / "l.json", output_names=["logits"])
+    assert lenet["outputs"] == ["logits"] and lenet["layers"][-1]["id"] == "logits"
+    for names, message in (({"input_names": ["a", "b"]}, "input_names must be 1 distinct"),
+                           ({"output_names": ["input"]}, "are input names"),
+                           ({"output_names": []}, "output_names must be 1 distinct")):
+        with pytest.raises(ValueError, match=message):
+            export(models.lenet5(), torch.zeros(1, 1, 28, 28), tmp_path / "l.json", **names)
+
+
 def test_model_without_weights_has_no_weights_file(tmp_path):
     model = export(nn.Sequential(nn.ReLU(), nn.MaxPool2d(2)), torch.zeros(1, 1, 4, 4), tmp_path / "p.json")
     assert "weights" not in model and not (tmp_path / "p.safetensors").exists()
@@ -225,12 +245,14 @@ def test_command_line(tmp_path):
     out = tmp_path / "cli" / "lenet.json"
     run = subprocess.run(
         [sys.executable, "-m", "cnn4j_export", f"{Path(models.__file__)}:lenet5_module", str(out),
-         "--input-shape", "1,1,28,28", "--labels", str(labels), "--preprocess", '{"scale": 0.5}'],
+         "--input-shape", "1,1,28,28", "--labels", str(labels), "--preprocess", '{"scale": 0.5}',
+         "--input-names", "image", "--output-names", "logits"],
         cwd=PYTHON_DIR, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "wrote" in run.stdout
     model = json.loads(out.read_text())
     assert model["labels"][9] == "9" and model["preprocess"] == {"scale": 0.5}
+    assert model["inputs"][0]["name"] == "image" and model["outputs"] == ["logits"]
     assert out.with_suffix(".safetensors").exists()
     Interpreter(out)
 
