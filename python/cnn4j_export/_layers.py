@@ -164,39 +164,32 @@ def _call(type_, params, must=None, inplace=False):
     return translate
 
 
-def _spatial_rank(type_):
-    return int(type_[-2])
+_POOL_DEFAULTS = {"kernel_size": REQUIRED, "norm_type": REQUIRED, "output_size": REQUIRED, "stride": None,
+                  "padding": 0, "dilation": 1, "ceil_mode": False, "count_include_pad": True,
+                  "divisor_override": None}
+_WITH_INDICES = (("return_indices", False),)
+_NO_INDICES = {"return_indices": False}
+
+
+def _pool_signature(fields):
+    return tuple((field, _POOL_DEFAULTS[field]) for field in fields)
 
 
 def _pool_functions():
+    """F.max_pool1d ... F.lp_pool3d: their arguments are the modules' constructor arguments, in the same order."""
     table = {}
-    pools = ((F.max_pool1d, F.max_pool2d, F.max_pool3d), (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d),
-             (F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_avg_pool3d),
-             (F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.adaptive_max_pool3d),
-             (F.lp_pool1d, F.lp_pool2d, F.lp_pool3d))
-    kinds = ("MaxPool", "AvgPool", "AdaptiveAvgPool", "AdaptiveMaxPool", "LPPool")
-    for kind, functions in zip(kinds, pools):
-        for rank, function in enumerate(functions, start=1):
-            type_ = f"{kind}{rank}d"
-            if kind == "MaxPool":
-                params = tuple((f, None if f == "stride" else _DEFAULTS[f]) for f in _MAX_POOL)
-                table[function] = _call(type_, params + (("return_indices", False),), {"return_indices": False})
-            elif kind == "AvgPool":
-                fields = _AVG_POOL_1D if rank == 1 else _AVG_POOL
-                table[function] = _call(type_, tuple((f, None if f == "stride" else _DEFAULTS[f]) for f in fields))
-            elif kind == "AdaptiveAvgPool":
-                table[function] = _call(type_, (("output_size", REQUIRED),))
-            elif kind == "AdaptiveMaxPool":
-                table[function] = _call(type_, (("output_size", REQUIRED), ("return_indices", False)),
-                                        {"return_indices": False})
-            else:
-                table[function] = _call(type_, (("norm_type", REQUIRED), ("kernel_size", REQUIRED),
-                                                ("stride", None), ("ceil_mode", False)))
+    for rank in (1, 2, 3):
+        adaptive = _pool_signature(("output_size",))
+        table[getattr(F, f"max_pool{rank}d")] = _call(f"MaxPool{rank}d", _pool_signature(_MAX_POOL) + _WITH_INDICES,
+                                                      _NO_INDICES)
+        table[getattr(F, f"avg_pool{rank}d")] = _call(f"AvgPool{rank}d",
+                                                      _pool_signature(_AVG_POOL_1D if rank == 1 else _AVG_POOL))
+        table[getattr(F, f"adaptive_avg_pool{rank}d")] = _call(f"AdaptiveAvgPool{rank}d", adaptive)
+        table[getattr(F, f"adaptive_max_pool{rank}d")] = _call(f"AdaptiveMaxPool{rank}d", adaptive + _WITH_INDICES,
+                                                               _NO_INDICES)
+        table[getattr(F, f"lp_pool{rank}d")] = _call(f"LPPool{rank}d", _pool_signature(_LP_POOL))
     return table
 
-
-_DEFAULTS = {"kernel_size": REQUIRED, "padding": 0, "dilation": 1, "ceil_mode": False, "count_include_pad": True,
-             "divisor_override": None}
 
 _INPLACE = (("inplace", False),)
 _SOFTMAX = (("dim", None), ("_stacklevel", 3), ("dtype", None))
@@ -206,13 +199,12 @@ _FLATTEN = (("start_dim", 0), ("end_dim", -1))
 
 
 def _add(node):
-    if node.op == "call_method":
-        bound = bind(node, (("input", REQUIRED), ("other", REQUIRED), ("alpha", 1)))
-    elif node.target is torch.add:
-        bound = bind(node, (("input", REQUIRED), ("other", REQUIRED), ("alpha", 1)))
+    """a + b, torch.add(a, b), a.add(b): both tensors of one shape (the format's Add does not broadcast)."""
+    operands = (("input", REQUIRED), ("other", REQUIRED))
+    if node.op == "call_method" or node.target is torch.add:
+        bound = bind(node, operands + (("alpha", 1),))
     else:
-        bound = bind(node, (("input", REQUIRED), ("other", REQUIRED)))
-        bound["alpha"] = 1
+        bound = dict(bind(node, operands), alpha=1)
     if bound["alpha"] != 1:
         raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
     a, b = _tensor(bound, "input"), _tensor(bound, "other")

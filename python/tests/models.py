@@ -169,6 +169,23 @@ class Zoo(nn.Module):
         return self.softmax(s), self.log_softmax(F.dropout(s, 0.1, training=self.training)), x, y0
 
 
+class Functional1d(nn.Module):
+    """The functional forms not used above, on 1-d signals."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        x = F.relu6(self.conv(x), inplace=True)
+        a = F.avg_pool1d(F.elu(x, 0.5), 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        b = F.lp_pool1d(x.sigmoid(), 2.0, 3, stride=2, ceil_mode=True)
+        c = F.adaptive_avg_pool1d(F.hardsigmoid(x).tanh(), 5)
+        d = F.dropout1d(F.adaptive_max_pool1d(x, 5), p=0.2, training=False)
+        y = torch.cat((a, b, c, d), -1)
+        return torch.softmax(y, 1), y.log_softmax(dim=2), F.leaky_relu(y).add(torch.relu(y))
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -186,6 +203,7 @@ def all_models():
         "inception_tiny": (InceptionTiny(), torch.randn(2, 3, 9, 11)),
         "net1d": (Net1d(), torch.randn(2, 2, 37)),
         "net3d": (Net3d(), torch.randn(2, 1, 6, 9, 7)),
+        "functional1d": (Functional1d(), torch.randn(2, 3, 10)),
         "autoencoder": (AutoEncoder(), torch.rand(2, 1, 28, 28)),
         "zoo": (Zoo(), (torch.randn(2, 3, 10, 8), torch.randn(2, 4, 7, 5))),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
