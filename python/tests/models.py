@@ -1,18 +1,24 @@
-"""Real networks the exporter tests export: each factory returns (module, example input of batch 2).
+"""Real networks the exporter tests export; all_models() gives each with an example input of batch 2.
 
 Between them they use every module type and every functional form the exporter maps.
 """
+import importlib.util
+from pathlib import Path
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
-def lenet5():
-    """Classic LeNet-5 as one Sequential (layer names "0", "3", ...)."""
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+def _training_script():
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_lenet5.py"
+    spec = importlib.util.spec_from_file_location("train_lenet5", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+lenet5 = _training_script().lenet5  # classic LeNet-5 as one Sequential (layer names "0", "3", ...), as shipped
 
 
 def lenet5_module():
