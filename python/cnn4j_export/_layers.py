@@ -1,0 +1,344 @@
+"""How one torch.fx node becomes cnn4j layers (model format version 1, /work/shared/spec/model-format.md).
+
+A translation is a `Steps`: the layers a node becomes, chained (the first takes `inputs`, each next one the
+previous result), the graph nodes whose tensors it consumes, and whether it writes into its first input (the
+exporter then checks that nothing reads that tensor afterwards). Zero layers is an alias (`x.contiguous()`).
+Anything the format cannot say raises `Unsupported` with the reason; the exporter gathers every such node
+before refusing the model, so the user sees the whole list at once.
+"""
+import math
+import operator
+from collections import namedtuple
+
+import torch
+import torch.fx
+import torch.nn as nn
+import torch.nn.functional as F
+
+Steps = namedtuple("Steps", "layers inputs inplace", defaults=(False,))
+
+REQUIRED = object()
+
+# Arguments PyTorch takes as an int or a tuple: a tuple of equal ints is written as the number.
+_NTUPLE_FIELDS = {"kernel_size", "stride", "padding", "dilation", "output_padding", "output_size"}
+
+
+class Unsupported(Exception):
+    """The node cannot be written in the model format; the message says why."""
+
+
+def json_value(field, value):
+    """A constructor argument as JSON: tuples become lists, None stays None (null), strings are kept."""
+    if isinstance(value, torch.Size):
+        value = tuple(value)
+    if isinstance(value, (tuple, list)):
+        items = [json_value(None, v) for v in value]
+        if field in _NTUPLE_FIELDS and items and all(type(v) is int and v == items[0] for v in items):
+            return items[0]
+        return items
+    if isinstance(value, torch.fx.Node):
+        raise Unsupported(f"argument {field} is computed in the graph ({value.name}); it must be a constant")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise Unsupported(f"argument {field}={value!r} is not a number, string, list or None")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Modules: class -> (format type, constructor arguments read back from the module's attributes).
+# `inplace` and `return_indices` are not written: they do not change what an inference computes
+# (in-place safety is checked on the graph, return_indices=True is refused).
+
+_CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
+         "padding_mode")
+_CONV_T = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups",
+           "bias", "dilation", "padding_mode")
+_MAX_POOL = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
+_AVG_POOL_1D = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad")
+_AVG_POOL = _AVG_POOL_1D + ("divisor_override",)
+_LP_POOL = ("norm_type", "kernel_size", "stride", "ceil_mode")
+_BATCH_NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
+
+MODULES = {
+    nn.Conv1d: _CONV, nn.Conv2d: _CONV, nn.Conv3d: _CONV,
+    nn.ConvTranspose1d: _CONV_T, nn.ConvTranspose2d: _CONV_T, nn.ConvTranspose3d: _CONV_T,
+    nn.MaxPool1d: _MAX_POOL, nn.MaxPool2d: _MAX_POOL, nn.MaxPool3d: _MAX_POOL,
+    nn.AvgPool1d: _AVG_POOL_1D, nn.AvgPool2d: _AVG_POOL, nn.AvgPool3d: _AVG_POOL,
+    nn.AdaptiveAvgPool1d: ("output_size",), nn.AdaptiveAvgPool2d: ("output_size",),
+    nn.AdaptiveAvgPool3d: ("output_size",),
+    nn.AdaptiveMaxPool1d: ("output_size",), nn.AdaptiveMaxPool2d: ("output_size",),
+    nn.AdaptiveMaxPool3d: ("output_size",),
+    nn.LPPool1d: _LP_POOL, nn.LPPool2d: _LP_POOL, nn.LPPool3d: _LP_POOL,
+    nn.Flatten: ("start_dim", "end_dim"),
+    nn.Unflatten: ("dim", "unflattened_size"),
+    nn.Identity: (),
+    nn.Dropout: ("p",), nn.Dropout1d: ("p",), nn.Dropout2d: ("p",), nn.Dropout3d: ("p",),
+    nn.Linear: ("in_features", "out_features", "bias"),
+    nn.BatchNorm1d: _BATCH_NORM, nn.BatchNorm2d: _BATCH_NORM, nn.BatchNorm3d: _BATCH_NORM,
+    nn.ReLU: (), nn.ReLU6: (), nn.LeakyReLU: ("negative_slope",), nn.ELU: ("alpha",),
+    nn.GELU: ("approximate",), nn.SiLU: (), nn.Sigmoid: (), nn.Tanh: (), nn.Hardswish: (),
+    nn.Hardsigmoid: (),
+    nn.Softmax: ("dim",), nn.LogSoftmax: ("dim",),
+}
+
+# Identity at inference, like Dropout, but not a format type of their own.
+_AS_IDENTITY = (nn.AlphaDropout, nn.FeatureAlphaDropout)
+
+
+def module_layer(module):
+    """(type, args, writes into its input) for a leaf module, or Unsupported."""
+    cls = type(module)
+    if cls in _AS_IDENTITY:
+        return "Identity", {}, False
+    if cls not in MODULES:
+        raise Unsupported(f"module type {cls.__name__} is not in the cnn4j model format")
+    if getattr(module, "return_indices", False):
+        raise Unsupported("return_indices=True returns a tuple, which the format cannot carry")
+    if isinstance(module, nn.modules.batchnorm._BatchNorm) and not module.track_running_stats:
+        raise Unsupported("track_running_stats=False normalizes with batch statistics at inference")
+    args = {}
+    for field in MODULES[cls]:
+        value = module.bias is not None if field == "bias" else getattr(module, field)
+        args[field] = json_value(field, value)
+    # Dropout's inplace flag does nothing at inference.
+    writes = getattr(module, "inplace", False) is True and not isinstance(module, nn.modules.dropout._DropoutNd)
+    return cls.__name__, args, writes
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Functions and tensor methods.
+
+def bind(node, params):
+    """node's arguments by name; params lists (name, default) in signature order, the input tensor first."""
+    args, kwargs = list(node.args), dict(node.kwargs)
+    if len(args) > len(params):
+        raise Unsupported(f"takes at most {len(params)} arguments, got {len(args)}")
+    bound = dict(zip((name for name, _ in params), args))
+    for name, default in params[len(args):]:
+        if name in kwargs:
+            bound[name] = kwargs.pop(name)
+        elif default is REQUIRED:
+            raise Unsupported(f"missing argument {name}")
+        else:
+            bound[name] = default
+    if kwargs:
+        raise Unsupported(f"unexpected arguments {sorted(kwargs)}")
+    return bound
+
+
+def tensor_shape(value):
+    """The shape ShapeProp recorded for a tensor-valued node, or None for anything else."""
+    meta = value.meta.get("tensor_meta") if isinstance(value, torch.fx.Node) else None
+    return list(meta.shape) if hasattr(meta, "shape") else None
+
+
+def _tensor(bound, name):
+    value = bound[name]
+    if tensor_shape(value) is None:
+        raise Unsupported(f"argument {name}={value!r} is not a tensor computed by the model")
+    return value
+
+
+# Arguments a function takes that do not describe the layer: which tensor is mutated (checked on the graph),
+# a warning stack level, and the training flag of functional dropout (dropout is the identity at inference).
+_NOT_ARGUMENTS = {"inplace", "_stacklevel", "training"}
+
+
+def _call(type_, params, must=None, inplace=False):
+    """A function whose arguments after the input are the format type's constructor arguments by name.
+
+    must: {argument: the only value the format can express}; inplace: the function always writes into its input
+    (torch.relu_), else an `inplace` argument says so.
+    """
+    must = must or {}
+    ignores_inplace = type_.startswith("Dropout")
+
+    def translate(node):
+        bound = bind(node, (("input", REQUIRED),) + params)
+        for name, value in must.items():
+            if bound[name] != value:
+                raise Unsupported(f"{name}={bound[name]!r} is not supported, only {value!r}")
+        args = {name: json_value(name, value) for name, value in bound.items()
+                if name != "input" and name not in _NOT_ARGUMENTS and name not in must}
+        writes = inplace or (bound.get("inplace") is True and not ignores_inplace)
+        return Steps([(type_, args)], [_tensor(bound, "input")], writes)
+    return translate
+
+
+_POOL_DEFAULTS = {"kernel_size": REQUIRED, "norm_type": REQUIRED, "output_size": REQUIRED, "stride": None,
+                  "padding": 0, "dilation": 1, "ceil_mode": False, "count_include_pad": True,
+                  "divisor_override": None}
+_WITH_INDICES = (("return_indices", False),)
+_NO_INDICES = {"return_indices": False}
+
+
+def _pool_signature(fields):
+    return tuple((field, _POOL_DEFAULTS[field]) for field in fields)
+
+
+def _pool_functions():
+    """F.max_pool1d ... F.lp_pool3d: their arguments are the modules' constructor arguments, in the same order."""
+    table = {}
+    for rank in (1, 2, 3):
+        adaptive = _pool_signature(("output_size",))
+        table[getattr(F, f"max_pool{rank}d")] = _call(f"MaxPool{rank}d", _pool_signature(_MAX_POOL) + _WITH_INDICES,
+                                                      _NO_INDICES)
+        table[getattr(F, f"avg_pool{rank}d")] = _call(f"AvgPool{rank}d",
+                                                      _pool_signature(_AVG_POOL_1D if rank == 1 else _AVG_POOL))
+        table[getattr(F, f"adaptive_avg_pool{rank}d")] = _call(f"AdaptiveAvgPool{rank}d", adaptive)
+        table[getattr(F, f"adaptive_max_pool{rank}d")] = _call(f"AdaptiveMaxPool{rank}d", adaptive + _WITH_INDICES,
+                                                               _NO_INDICES)
+        table[getattr(F, f"lp_pool{rank}d")] = _call(f"LPPool{rank}d", _pool_signature(_LP_POOL))
+    return table
+
+
+_INPLACE = (("inplace", False),)
+_SOFTMAX = (("dim", None), ("_stacklevel", 3), ("dtype", None))
+_TORCH_SOFTMAX = (("dim", REQUIRED), ("dtype", None))
+_DROPOUT = (("p", 0.5), ("training", True), ("inplace", False))
+_FLATTEN = (("start_dim", 0), ("end_dim", -1))
+
+
+def _add(node):
+    """a + b, torch.add(a, b), a.add(b): both tensors of one shape (the format's Add does not broadcast)."""
+    operands = (("input", REQUIRED), ("other", REQUIRED))
+    if node.op == "call_method" or node.target is torch.add:
+        bound = bind(node, operands + (("alpha", 1),))
+    else:
+        bound = dict(bind(node, operands), alpha=1)
+    if bound["alpha"] != 1:
+        raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
+    a, b = _tensor(bound, "input"), _tensor(bound, "other")
+    if tensor_shape(a) != tensor_shape(b):
+        raise Unsupported(f"Add needs equal shapes, got {tensor_shape(a)} and {tensor_shape(b)} (no broadcasting)")
+    writes = node.target in (operator.iadd, "add_")
+    return Steps([("Add", {})], [a, b], writes)
+
+
+def _cat(node):
+    bound = bind(node, (("tensors", REQUIRED), ("dim", 0)))
+    tensors = bound["tensors"]
+    if not isinstance(tensors, (list, tuple)) or not tensors:
+        raise Unsupported("tensors must be a list of tensors")
+    inputs = [_tensor({"tensors": t}, "tensors") for t in tensors]
+    return Steps([("Concat", {"dim": json_value("dim", bound["dim"])})], inputs)
+
+
+def _mean(node):
+    """mean over every spatial dimension: global average pooling, then Flatten unless keepdim."""
+    bound = bind(node, (("input", REQUIRED), ("dim", None), ("keepdim", False), ("dtype", None)))
+    x = _tensor(bound, "input")
+    rank = len(tensor_shape(x))
+    dims = bound["dim"]
+    dims = [dims] if isinstance(dims, int) else list(dims or ())
+    if bound["dtype"] is not None or not 3 <= rank <= 5 or sorted(d % rank for d in dims) != list(range(2, rank)):
+        raise Unsupported(f"only a mean over all spatial dimensions (2..{rank - 1}) is supported, got "
+                          f"dim={bound['dim']!r} on a {rank}-d tensor")
+    layers = [(f"AdaptiveAvgPool{rank - 2}d", {"output_size": 1})]
+    if not bound["keepdim"]:
+        layers.append(("Flatten", {"start_dim": 1, "end_dim": -1}))
+    return Steps(layers, [x])
+
+
+def _origin(value):
+    """The tensor value is an alias of (x.contiguous() is x)."""
+    while isinstance(value, torch.fx.Node) and value.op == "call_method" and value.target == "contiguous":
+        value = value.args[0]
+    return value
+
+
+def _is_size_call(value, x):
+    return (isinstance(value, torch.fx.Node) and value.op == "call_method" and value.target == "size"
+            and _origin(value.args[0]) is _origin(x))
+
+
+def _is_batch_size_of(value, x):
+    """Whether value is x.size(0), x.size()[0] or x.shape[0] in the graph (x or an alias of it)."""
+    if _is_size_call(value, x):
+        return value.args[1:] == (0,) or value.kwargs == {"dim": 0}
+    if isinstance(value, torch.fx.Node) and value.op == "call_function" and value.target is operator.getitem \
+            and value.args[1] == 0:
+        whole = value.args[0]
+        return (_is_size_call(whole, x) and len(whole.args) == 1 and not whole.kwargs) or (
+            isinstance(whole, torch.fx.Node) and whole.op == "call_function" and whole.target is getattr
+            and whole.args[1] == "shape" and _origin(whole.args[0]) is _origin(x))
+    return False
+
+
+def _reshape(node):
+    """x.view(x.size(0), -1), x.reshape(-1, C*H*W) and the like: a Flatten from dimension 1."""
+    if node.op == "call_method":
+        x, dims = node.args[0], node.args[1:]
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+    else:
+        bound = bind(node, (("input", REQUIRED), ("shape", REQUIRED)))
+        x, dims = bound["input"], tuple(bound["shape"])
+    shape = tensor_shape(x)
+    if shape is None:
+        raise Unsupported("input is not a tensor computed by the model")
+    rest = math.prod(shape[1:])
+
+    if len(dims) == 2 and (dims[0] == -1 or _is_batch_size_of(dims[0], x)) and (dims[1] == -1 or dims[1] == rest) and not (dims[0] == dims[1] == -1):
+        return Steps([("Flatten", {"start_dim": 1, "end_dim": -1})], [x])
+    raise Unsupported("only a flatten from dimension 1 is supported, as view(x.size(0), -1) or view(-1, "
+                      f"{rest}); got {node.target}{tuple(d.name if isinstance(d, torch.fx.Node) else d for d in dims)}")
+
+
+def _alias(node):
+    return Steps([], [_tensor({"input": node.args[0]}, "input")])
+
+
+FUNCTIONS = {
+    F.relu: _call("ReLU", _INPLACE), torch.relu: _call("ReLU", ()),
+    torch.relu_: _call("ReLU", (), inplace=True), F.relu_: _call("ReLU", (), inplace=True),
+    F.relu6: _call("ReLU6", _INPLACE),
+    F.leaky_relu: _call("LeakyReLU", (("negative_slope", 0.01),) + _INPLACE),
+    F.elu: _call("ELU", (("alpha", 1.0),) + _INPLACE),
+    F.gelu: _call("GELU", (("approximate", "none"),)),
+    F.silu: _call("SiLU", _INPLACE),
+    torch.sigmoid: _call("Sigmoid", ()), F.sigmoid: _call("Sigmoid", ()),
+    torch.tanh: _call("Tanh", ()), F.tanh: _call("Tanh", ()),
+    F.hardswish: _call("Hardswish", _INPLACE), F.hardsigmoid: _call("Hardsigmoid", _INPLACE),
+    F.softmax: _call("Softmax", _SOFTMAX, {"dtype": None}),
+    torch.softmax: _call("Softmax", _TORCH_SOFTMAX, {"dtype": None}),
+    F.log_softmax: _call("LogSoftmax", _SOFTMAX, {"dtype": None}),
+    torch.log_softmax: _call("LogSoftmax", _TORCH_SOFTMAX, {"dtype": None}),
+    F.dropout: _call("Dropout", _DROPOUT), F.dropout1d: _call("Dropout1d", _DROPOUT),
+    F.dropout2d: _call("Dropout2d", _DROPOUT), F.dropout3d: _call("Dropout3d", _DROPOUT),
+    torch.flatten: _call("Flatten", _FLATTEN),
+    torch.reshape: _reshape,
+    operator.add: _add, operator.iadd: _add, torch.add: _add,
+    torch.cat: _cat, torch.concat: _cat,
+    torch.mean: _mean,
+    **_pool_functions(),
+}
+
+METHODS = {
+    "relu": _call("ReLU", ()), "relu_": _call("ReLU", (), inplace=True),
+    "sigmoid": _call("Sigmoid", ()), "sigmoid_": _call("Sigmoid", (), inplace=True),
+    "tanh": _call("Tanh", ()), "tanh_": _call("Tanh", (), inplace=True),
+    "softmax": _call("Softmax", _TORCH_SOFTMAX, {"dtype": None}),
+    "log_softmax": _call("LogSoftmax", _TORCH_SOFTMAX, {"dtype": None}),
+    "flatten": _call("Flatten", _FLATTEN),
+    "view": _reshape, "reshape": _reshape,
+    "add": _add, "add_": _add,
+    "mean": _mean,
+    "contiguous": _alias,
+}
+
+# Results that only feed the arguments of other nodes (x.size(0) in a view): never layers themselves.
+HELPER_METHODS = {"size", "dim"}
+HELPER_FUNCTIONS = {getattr, operator.getitem}
+
+
+def may_write_input(node):
+    """For a node that could not be translated: whether it might write into its input (then it matters even
+    when its own result is unused)."""
+    if node.op == "call_method":
+        return node.target.endswith("_")
+    return node.op == "call_function" and (node.kwargs.get("inplace") is True or node.target in _OPERATOR_INPLACE)
+
+
+_OPERATOR_INPLACE = {operator.iadd, operator.isub, operator.imul, operator.itruediv, operator.ifloordiv,
+                     operator.imod, operator.ipow, operator.imatmul, operator.iand, operator.ior, operator.ixor,
+                     operator.ilshift, operator.irshift}

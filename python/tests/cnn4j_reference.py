@@ -1,0 +1,110 @@
+"""A reader of cnn4j model files in plain PyTorch, written from the format description alone.
+
+It rebuilds the network from the JSON (constructing each layer as the torch.nn class named by `type`, with the
+arguments as keyword arguments, so a misspelt argument fails) and the weights (read with the safetensors library,
+not with the exporter's writer). If its outputs match the original module's, the files carry everything the model
+computes. It also checks the structural rules of the format: known keys and types, ids unique, inputs earlier.
+"""
+import inspect
+import json
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from safetensors.torch import load_file
+
+TOP_LEVEL_KEYS = {"cnn4j", "name", "weights", "inputs", "outputs", "preprocess", "labels", "layers"}
+REQUIRED_TOP_LEVEL_KEYS = {"cnn4j", "inputs", "layers"}
+LAYER_KEYS = {"type", "name", "id", "inputs"}
+PREPROCESS_KEYS = {"resize", "color", "scale", "mean", "std"}
+
+MODULE_TYPES = {
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+    "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
+    "Flatten", "Unflatten", "Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
+    "Linear", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+    "ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid",
+    "Softmax", "LogSoftmax",
+}
+GRAPH_TYPES = {"Add": set(), "Concat": {"dim"}}
+
+
+def check_schema(model):
+    """Asserts the structural rules of the format; returns [(id, input ids)] per layer with defaults applied."""
+    assert set(model) <= TOP_LEVEL_KEYS, set(model) - TOP_LEVEL_KEYS
+    assert REQUIRED_TOP_LEVEL_KEYS <= set(model)
+    assert model["cnn4j"] == 1
+    assert model["inputs"] and all(set(i) == {"name", "shape"} and i["shape"][0] == -1 for i in model["inputs"])
+    assert set(model.get("preprocess", {})) <= PREPROCESS_KEYS
+    assert all(isinstance(label, str) for label in model.get("labels", []))
+    known = [i["name"] for i in model["inputs"]]
+    wiring = []
+    previous = known[0]
+    for index, layer in enumerate(model["layers"]):
+        type_ = layer["type"]
+        if type_ in GRAPH_TYPES:
+            arguments = GRAPH_TYPES[type_]
+        else:
+            assert type_ in MODULE_TYPES, f"layer {index}: unknown type {type_}"
+            arguments = set(inspect.signature(getattr(nn, type_)).parameters) - {"device", "dtype"}
+        extra = set(layer) - LAYER_KEYS - arguments
+        assert not extra, f"layer {index} ({type_}): unknown keys {extra}"
+        layer_id = layer.get("id", layer.get("name", str(index)))
+        inputs = layer.get("inputs", [previous])
+        assert all(i in known for i in inputs), f"layer {index}: inputs {inputs} not among earlier ids"
+        assert layer_id not in known, f"layer {index}: id {layer_id} is not unique"
+        known.append(layer_id)
+        wiring.append((layer_id, inputs))
+        previous = layer_id
+    assert all(o in known for o in model.get("outputs", []))
+    return wiring
+
+
+class Interpreter(nn.Module):
+    """The model a cnn4j JSON describes, as a torch module; forward returns a tuple of the outputs."""
+
+    def __init__(self, json_path):
+        super().__init__()
+        json_path = Path(json_path)
+        self.model = json.loads(json_path.read_text(encoding="utf-8"))
+        self.wiring = check_schema(self.model)
+        weights = load_file(json_path.parent / self.model["weights"]) if "weights" in self.model else {}
+        self.used_weights = set()
+        self.layers = nn.ModuleList(self._build(layer, weights) for layer in self.model["layers"])
+        self.input_names = [i["name"] for i in self.model["inputs"]]
+        self.outputs = self.model.get("outputs", [self.wiring[-1][0]])
+        assert self.used_weights == set(weights), f"unused weights: {set(weights) - self.used_weights}"
+        self.eval()
+
+    def _build(self, layer, weights):
+        type_ = layer["type"]
+        args = {k: tuple(v) if isinstance(v, list) else v for k, v in layer.items() if k not in LAYER_KEYS}
+        if type_ in GRAPH_TYPES:
+            return nn.Identity()  # placeholder: Add and Concat are done in forward
+        module = getattr(nn, type_)(**args)
+        expected = {k: v for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")}
+        if expected:
+            name = layer["name"]
+            state = {}
+            for key, tensor in expected.items():
+                stored = weights[f"{name}.{key}"]
+                assert stored.shape == tensor.shape, (name, key, stored.shape, tensor.shape)
+                state[key] = stored
+                self.used_weights.add(f"{name}.{key}")
+            module.load_state_dict(state, strict=False)
+        return module
+
+    def forward(self, *inputs):
+        values = dict(zip(self.input_names, inputs))
+        for layer, module, (layer_id, input_ids) in zip(self.model["layers"], self.layers, self.wiring):
+            arguments = [values[i] for i in input_ids]
+            if layer["type"] == "Add":
+                values[layer_id] = torch.stack(arguments).sum(0) if len(arguments) > 2 else arguments[0] + arguments[1]
+            elif layer["type"] == "Concat":
+                values[layer_id] = torch.cat(arguments, dim=layer.get("dim", 1))
+            else:
+                (argument,) = arguments
+                values[layer_id] = module(argument)
+        return tuple(values[o] for o in self.outputs)

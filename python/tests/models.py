@@ -1,0 +1,232 @@
+"""Real networks the exporter tests export; all_models() gives each with an example input of batch 2.
+
+Between them they use every module type and every functional form the exporter maps.
+"""
+import importlib.util
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def _training_script():
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_lenet5.py"
+    spec = importlib.util.spec_from_file_location("train_lenet5", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+lenet5 = _training_script().lenet5  # classic LeNet-5 as one Sequential (layer names "0", "3", ...), as shipped
+
+
+def lenet5_module():
+    """The zero-argument factory the command line calls."""
+    return lenet5()
+
+
+class FunctionalLeNet(nn.Module):
+    """LeNet written with functional calls and tensor methods, view(x.size(0), -1) as the flatten."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.avg_pool2d(self.conv2(x).relu(), kernel_size=2, stride=2)
+        x = x.view(x.size(0), -1)
+        x = torch.relu(self.fc1(x))
+        x = F.silu(self.fc2(x))
+        return F.log_softmax(self.fc3(x), dim=1)
+
+
+class BasicBlock(nn.Module):
+    """A ResNet basic block (torchvision's layout, in-place ReLU shared by both uses)."""
+
+    def __init__(self, inplanes, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = None
+        if stride != 1 or inplanes != planes:
+            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False),
+                                            nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        identity = x
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        if self.downsample is not None:
+            identity = self.downsample(x)
+        out += identity
+        return self.relu(out)
+
+
+class ResNetTiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
+        self.layer1 = nn.Sequential(BasicBlock(8, 8), BasicBlock(8, 16, stride=2))
+        self.shared = nn.Conv2d(16, 16, 3, padding="same")
+        self.fc = nn.Linear(16, 5)
+
+    def forward(self, x):
+        x = self.layer1(self.stem(x))
+        x = x + self.shared(self.shared(x))  # one module called twice: the same weights, two layers
+        x = torch.add(x, F.hardswish(x))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+class InceptionTiny(nn.Module):
+    """Parallel branches joined with torch.cat, global pooling as x.mean((2, 3))."""
+
+    def __init__(self):
+        super().__init__()
+        self.b1 = nn.Conv2d(3, 4, 1)
+        self.b3 = nn.Sequential(nn.Conv2d(3, 4, 1), nn.ReLU6(), nn.Conv2d(4, 6, 3, padding=1, dilation=1))
+        self.b5 = nn.Sequential(nn.Conv2d(3, 6, 5, padding=4, dilation=2, groups=3), nn.GELU(approximate="tanh"))
+        self.pool = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(3, 2, 1), nn.Hardsigmoid())
+        self.head = nn.Linear(18, 7)
+
+    def forward(self, x):
+        y = torch.cat([self.b1(x), self.b3(x), self.b5(x), self.pool(x)], dim=1)
+        y = F.leaky_relu(y, 0.2)
+        keep = y.mean((2, 3), keepdim=True).flatten(1)
+        return self.head(y.mean(dim=(-1, -2))) + self.head(keep), F.gelu(y)
+
+
+class Net1d(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv1d(2, 8, 5, stride=2, padding=2), nn.BatchNorm1d(8), nn.ELU(alpha=0.7),
+            nn.MaxPool1d(3, stride=2, padding=1, ceil_mode=True),
+            nn.Conv1d(8, 8, 3, padding="valid"), nn.LeakyReLU(0.05),
+            nn.AvgPool1d(2, count_include_pad=False, padding=1),
+            nn.ConvTranspose1d(8, 6, 4, stride=2, padding=1, output_padding=1),
+            nn.LPPool1d(2, 3, stride=2), nn.Dropout1d(0.3))
+        self.pool = nn.AdaptiveMaxPool1d(4)
+        self.fc = nn.Linear(24, 3)
+
+    def forward(self, x):
+        x = self.pool(self.features(x))
+        return F.softmax(self.fc(x.reshape(-1, 24)), dim=-1)
+
+
+class Net3d(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv3d(1, 4, 3, padding=(1, 0, 1)), nn.BatchNorm3d(4), nn.Hardswish(),
+            nn.MaxPool3d(2, ceil_mode=True), nn.Dropout3d(),
+            nn.ConvTranspose3d(4, 4, (2, 3, 2), stride=(1, 2, 1), groups=2, dilation=(1, 1, 2)), nn.Tanh(),
+            nn.AvgPool3d(2, padding=1, count_include_pad=False, divisor_override=None),
+            nn.AdaptiveAvgPool3d((2, None, 1)))
+        self.fc = nn.Linear(4 * 2 * 4 * 1, 6)
+
+    def forward(self, x):
+        x = F.max_pool3d(self.features(x), kernel_size=(1, 2, 1), stride=1)
+        return self.fc(torch.flatten(x, start_dim=1))
+
+
+class AutoEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(inplace=True), nn.Flatten(),
+            nn.Linear(16 * 7 * 7, 32))
+        self.decoder = nn.Sequential(
+            nn.Linear(32, 16 * 7 * 7), nn.Unflatten(1, (16, 7, 7)),
+            nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1), nn.BatchNorm2d(8), nn.SiLU(),
+            nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1, bias=False), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+class Zoo(nn.Module):
+    """The remaining forms: several inputs and outputs, Identity, Dropout, Softmax modules, AdaptiveMaxPool2d,
+    LPPool2d, F.adaptive_max_pool2d, torch.sigmoid/tanh, functional dropout, x.contiguous(),
+    x.reshape(x.shape[0], -1), an output that is a model input."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Identity(), nn.Dropout(0.5), nn.Dropout2d(),
+                                  nn.ReLU(), nn.LPPool2d(3, 2, ceil_mode=True), nn.AdaptiveMaxPool2d((3, 2)))
+        self.softmax = nn.Softmax(dim=1)
+        self.log_softmax = nn.LogSoftmax(dim=-1)
+
+    def forward(self, x, y):
+        y0 = y
+        x = self.body(torch.sigmoid(x))
+        y = F.adaptive_max_pool2d(torch.tanh(y), (3, 2))
+        s = x + y
+        s = s.contiguous().reshape(s.shape[0], -1)
+        return self.softmax(s), self.log_softmax(F.dropout(s, 0.1, training=self.training)), x, y0
+
+
+class Functional1d(nn.Module):
+    """The functional forms not used above, on 1-d signals."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        x = F.relu6(self.conv(x), inplace=True)
+        a = F.avg_pool1d(F.elu(x, 0.5), 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        b = F.lp_pool1d(x.sigmoid(), 2.0, 3, stride=2, ceil_mode=True)
+        c = F.adaptive_avg_pool1d(F.hardsigmoid(x).tanh(), 5)
+        d = F.dropout1d(F.adaptive_max_pool1d(x, 5), p=0.2, training=False)
+        y = torch.cat((a, b, c, d), -1)
+        return torch.softmax(y, 1), y.log_softmax(dim=2), F.leaky_relu(y).add(torch.relu(y))
+
+
+class ShiftedSequential(nn.Sequential):
+    """A functional op before the children "0", "1", ...: layer indices and module names collide."""
+
+    def forward(self, x):
+        return super().forward(torch.relu(x))
+
+
+def all_models():
+    """name -> (module, example inputs)."""
+    torch.manual_seed(0)
+    models = {
+        "lenet5": (lenet5(), torch.randn(2, 1, 28, 28)),
+        "functional_lenet": (FunctionalLeNet(), torch.randn(2, 1, 28, 28)),
+        "resnet_tiny": (ResNetTiny(), torch.randn(2, 3, 12, 10)),
+        "inception_tiny": (InceptionTiny(), torch.randn(2, 3, 9, 11)),
+        "net1d": (Net1d(), torch.randn(2, 2, 37)),
+        "net3d": (Net3d(), torch.randn(2, 1, 6, 9, 7)),
+        "functional1d": (Functional1d(), torch.randn(2, 3, 10)),
+        "autoencoder": (AutoEncoder(), torch.rand(2, 1, 28, 28)),
+        "zoo": (Zoo(), (torch.randn(2, 3, 10, 8), torch.randn(2, 4, 7, 5))),
+        "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
+                                                 nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
+    }
+    for module, _ in models.values():
+        randomize_statistics(module)
+    return models
+
+
+def randomize_statistics(module):
+    """BatchNorm with non-trivial running statistics and affine parameters, so inference mode is tested."""
+    generator = torch.Generator().manual_seed(1)
+    for m in module.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            with torch.no_grad():
+                m.running_mean.uniform_(-0.5, 0.5, generator=generator)
+                m.running_var.uniform_(0.5, 2.0, generator=generator)
+                m.weight.uniform_(0.5, 1.5, generator=generator)
+                m.bias.uniform_(-0.2, 0.2, generator=generator)
