@@ -53,7 +53,9 @@ public final class LayerArgs {
         return new IllegalArgumentException(context() + ": " + message);
     }
 
+    /** Whether the argument is given and not null (it counts as read: null is an explicit default). */
     public boolean has(String key) {
+        read.add(key);
         JsonNode v = node.get(key);
         return v != null && !v.isNull();
     }

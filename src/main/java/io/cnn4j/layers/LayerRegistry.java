@@ -15,6 +15,11 @@ public final class LayerRegistry {
         for (int d = 1; d <= 3; d++) {
             int dims = d;
             FACTORIES.put("Conv" + d + "d", a -> ConvLayer.create(a, dims));
+            FACTORIES.put("MaxPool" + d + "d", a -> PoolLayer.maxPool(a, dims));
+            FACTORIES.put("AvgPool" + d + "d", a -> PoolLayer.avgPool(a, dims));
+            FACTORIES.put("LPPool" + d + "d", a -> PoolLayer.lpPool(a, dims));
+            FACTORIES.put("AdaptiveAvgPool" + d + "d", a -> PoolLayer.adaptiveAvgPool(a, dims));
+            FACTORIES.put("AdaptiveMaxPool" + d + "d", a -> PoolLayer.adaptiveMaxPool(a, dims));
         }
         for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {
             FACTORIES.put(type, IdentityLayer::create);
