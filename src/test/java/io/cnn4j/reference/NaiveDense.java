@@ -24,18 +24,21 @@ public final class NaiveDense {
         return y;
     }
 
-    /** Inference batch norm over x (N, C, S): (x - mean) / sqrt(var + eps) * weight + bias; weight/bias nullable. */
+    /**
+     * Inference batch norm over x (N, C, S); weight/bias nullable. Composed as ATen composes it, y = x * a + b with
+     * a = weight / sqrt(var + eps), b = bias - mean * a, which also fixes what var + eps = 0 gives (inf - inf = NaN
+     * where (x - mean) / 0 would give inf).
+     */
     public static float[] batchNorm(float[] x, int n, int c, int s, float[] mean, float[] var, float[] weight,
             float[] bias, double eps) {
         float[] y = new float[x.length];
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
-                double invstd = 1 / Math.sqrt((double) var[ch] + (float) eps);
-                double w = weight == null ? 1 : weight[ch];
-                double bb = bias == null ? 0 : bias[ch];
+                double scale = (weight == null ? 1 : weight[ch]) / Math.sqrt((double) var[ch] + (float) eps);
+                double shift = (bias == null ? 0 : bias[ch]) - mean[ch] * scale;
                 for (int i = 0; i < s; i++) {
                     int at = (b * c + ch) * s + i;
-                    y[at] = (float) ((x[at] - (double) mean[ch]) * invstd * w + bb);
+                    y[at] = (float) (x[at] * scale + shift);
                 }
             }
         }
