@@ -105,9 +105,11 @@ final class Args {
     static void checkInputShape(String op, long[] shape) {
         try {
             io.cnn4j.Shapes.checkShape("input shape", shape);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new IllegalArgumentException(op + ": " + e.getMessage() + " (input shape " + Arrays.toString(shape)
-                    + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": input shape has more elements than a long counts, got input "
+                    + "shape=" + Arrays.toString(shape), e);
         }
     }
 
