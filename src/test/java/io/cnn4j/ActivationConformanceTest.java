@@ -139,19 +139,9 @@ class ActivationConformanceTest {
 
     /** mode 0: functional; 1: op into a fresh output; 2: op in place. */
     private static float[] run(Act act, double p, float[] x, long[] shape, int mode) {
-        try (Tensor input = Tensor.of(x, shape)) {
-            if (mode == 0) {
-                try (Tensor y = act.functional(input, p)) {
-                    return y.toFloatArray();
-                }
-            }
-            Activation op = act.op.apply(p);
-            try (Tensor y = mode == 1 ? Tensor.empty(op.outputShape(shape)) : null) {
-                Tensor out = mode == 1 ? y : input;
-                op.run(input, out, null);
-                return out.toFloatArray();
-            }
-        }
+        Activation op = act.op.apply(p);
+        return DenseFixtures.runSameShape(x, shape, mode, input -> act.functional(input, p), op::outputShape,
+                (input, output) -> op.run(input, output, null));
     }
 
     @Test

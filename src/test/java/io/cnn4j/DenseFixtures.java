@@ -10,7 +10,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Random shapes and values for the dense and element-wise conformance tests, and the "libtorch throws exactly when
@@ -110,5 +112,25 @@ final class DenseFixtures {
         FloatBuffer b = shared.duplicate();
         b.position(offset).limit(offset + Math.toIntExact(Shapes.numel(shape)));
         return Tensor.wrap(b, shape);
+    }
+
+    /**
+     * Runs an op whose output has its input's shape on x: mode 0 through its functional form, 1 into a fresh output
+     * of {@code outputShape}, 2 in place.
+     */
+    static float[] runSameShape(float[] x, long[] shape, int mode, UnaryOperator<Tensor> functional,
+            UnaryOperator<long[]> outputShape, BiConsumer<Tensor, Tensor> run) {
+        try (Tensor input = Tensor.of(x, shape)) {
+            if (mode == 0) {
+                try (Tensor y = functional.apply(input)) {
+                    return y.toFloatArray();
+                }
+            }
+            try (Tensor y = mode == 1 ? Tensor.empty(outputShape.apply(shape)) : null) {
+                Tensor out = mode == 1 ? y : input;
+                run.accept(input, out);
+                return out.toFloatArray();
+            }
+        }
     }
 }

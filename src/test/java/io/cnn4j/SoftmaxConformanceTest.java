@@ -61,19 +61,10 @@ class SoftmaxConformanceTest {
 
     /** mode 0: functional; 1: op into a fresh output; 2: op in place. */
     private static float[] run(boolean log, int dim, float[] x, long[] shape, int mode) {
-        try (Tensor input = Tensor.of(x, shape)) {
-            if (mode == 0) {
-                try (Tensor y = log ? Functional.logSoftmax(input, dim) : Functional.softmax(input, dim)) {
-                    return y.toFloatArray();
-                }
-            }
-            Softmax op = log ? Softmax.logSoftmax(dim) : Softmax.softmax(dim);
-            try (Tensor y = mode == 1 ? Tensor.empty(op.outputShape(shape)) : null) {
-                Tensor out = mode == 1 ? y : input;
-                op.run(input, out, null);
-                return out.toFloatArray();
-            }
-        }
+        Softmax op = log ? Softmax.logSoftmax(dim) : Softmax.softmax(dim);
+        return DenseFixtures.runSameShape(x, shape, mode,
+                input -> log ? Functional.logSoftmax(input, dim) : Functional.softmax(input, dim), op::outputShape,
+                (input, output) -> op.run(input, output, null));
     }
 
     @Test
