@@ -78,7 +78,8 @@ class DenseArgumentsTest {
     void linearRefusesAnOutputOverlappingItsInput() {
         FloatBuffer shared = DenseFixtures.sharedBuffer(12);
         try (Tensor w = ones(2, 2); Tensor x = DenseFixtures.window(shared, 0, 3, 2);
-                Tensor y = DenseFixtures.window(shared, 0, 3, 2); Tensor shifted = DenseFixtures.window(shared, 4, 3, 2)) {
+                Tensor y = DenseFixtures.window(shared, 0, 3, 2);
+                Tensor shifted = DenseFixtures.window(shared, 4, 3, 2)) {
             Linear op = Linear.create(w, null);
             assertRejects(() -> op.run(x, y, null), "linear:", "output must not overlap input", "[3, 2]");
             assertRejects(() -> op.run(x, shifted, null), "linear:", "overlap");
@@ -93,7 +94,8 @@ class DenseArgumentsTest {
                 Tensor w4 = ones(4); Tensor b2 = ones(2)) {
             assertRejects(() -> BatchNorm.create(0, m, v, null, null, 1e-5), "batch_norm", "dims=0");
             assertRejects(() -> BatchNorm.create(4, m, v, null, null, 1e-5), "batch_norm", "dims=4");
-            assertRejects(() -> BatchNorm.create(2, null, v, null, null, 1e-5), "batch_norm2d:", "running_mean", "null");
+            assertRejects(() -> BatchNorm.create(2, null, v, null, null, 1e-5), "batch_norm2d:", "running_mean",
+                    "null");
             assertRejects(() -> BatchNorm.create(2, m, null, null, null, 1e-5), "batch_norm2d:", "running_var", "null");
             assertRejects(() -> BatchNorm.create(2, m, v4, null, null, 1e-5), "batch_norm2d:", "running_var", "[4]");
             assertRejects(() -> BatchNorm.create(1, m2, v, null, null, 1e-5), "batch_norm1d:", "running_mean",

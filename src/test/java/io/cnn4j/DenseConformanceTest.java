@@ -57,7 +57,8 @@ class DenseConformanceTest {
             float[] x = Oracle.uniform(r, Shapes.numel(xShape));
             float[] w = Oracle.uniform(r, (long) out * in);
             float[] b = r.nextBoolean() ? Oracle.uniform(r, out) : null;
-            String context = "linear x=" + Arrays.toString(xShape) + " in=" + in + " out=" + out + " bias=" + (b != null);
+            String context = "linear x=" + Arrays.toString(xShape) + " in=" + in + " out=" + out + " bias="
+                    + (b != null);
             float[] expected = LibTorch.floats(torch.linear(LibTorch.tensor(x, xShape), LibTorch.tensor(w, out, in),
                     LibTorch.optional(b == null ? null : LibTorch.tensor(b, out))));
             long rows = Shapes.numel(xShape) / in;

@@ -100,14 +100,12 @@ final class DenseFixtures {
                 + " != libtorch's " + Arrays.toString(expected));
     }
 
-    /**
-     * Two tensors over one direct buffer, starting {@code offset} floats apart: for the overlap checks.
-     * The buffer must stay reachable while the tensors are used, so it is returned along.
-     */
+    /** A direct buffer for {@link #window}s that overlap (the aliasing checks); keep it reachable while used. */
     static FloatBuffer sharedBuffer(int floats) {
         return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
+    /** A tensor of {@code shape} over {@code shared} from float {@code offset} on, sharing its memory. */
     static Tensor window(FloatBuffer shared, int offset, long... shape) {
         FloatBuffer b = shared.duplicate();
         b.position(offset).limit(offset + Math.toIntExact(Shapes.numel(shape)));

@@ -76,7 +76,8 @@ class SoftmaxConformanceTest {
             boolean log = r.nextBoolean();
             float[] x = Oracle.uniform(r, Shapes.numel(shape));
             org.bytedeco.pytorch.Tensor tx = LibTorch.tensor(x, shape);
-            float[] expected = DenseFixtures.torchOrNull(() -> log ? torch.log_softmax(tx, dim) : torch.softmax(tx, dim));
+            float[] expected = DenseFixtures.torchOrNull(() -> log ? torch.log_softmax(tx, dim)
+                    : torch.softmax(tx, dim));
             DenseFixtures.assertSameVerdict("softmax dim=" + dim + " " + Arrays.toString(shape), expected,
                     () -> run(log, dim, x, shape, r.nextInt(2)));
         });

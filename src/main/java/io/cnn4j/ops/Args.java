@@ -71,7 +71,7 @@ final class Args {
         return Arrays.toString(s);
     }
 
-    // ---- dense and element-wise: dims and aliasing ----------------------------------------------------------------
+    // ---- dense and element-wise: dims, input shapes, aliasing ------------------------------------------------------
 
     /** A dim as PyTorch takes it (negative counts from the end), checked against a tensor of {@code rank} dims. */
     static int wrapDim(String op, String name, long dim, int rank) {
