@@ -84,4 +84,71 @@ final class Args {
                     + ", got " + Arrays.toString(t.shape()));
         }
     }
+    // ---- dense and element-wise: dims, input shapes, aliasing ------------------------------------------------------
+
+    /** A dim as PyTorch takes it (negative counts from the end), checked against a tensor of {@code rank} dims. */
+    static int wrapDim(String op, String name, long dim, int rank) {
+        if (dim < -rank || dim >= rank) {
+            throw new IllegalArgumentException(op + ": " + name + " must be in range [" + (-rank) + ", " + (rank - 1)
+                    + "] for a " + rank + "-d input, got " + name + "=" + dim);
+        }
+        return (int) (dim < 0 ? dim + rank : dim);
+    }
+
+    /**
+     * The output of a run must not share memory with an input, except that ops computing element by element may
+     * write over an input that starts at the same address ({@code inPlace}): a partial overlap would read values
+     * the op has already overwritten.
+     */
+    static void checkNoOverlap(String op, Tensor output, String inputName, Tensor input, boolean inPlace) {
+        long out = output.pointer().address();
+        long in = input.pointer().address();
+        if (inPlace && out == in) {
+            return;
+        }
+        if (out < in + input.numel() * Float.BYTES && in < out + output.numel() * Float.BYTES) {
+            throw new IllegalArgumentException(op + ": output must not overlap " + inputName
+                    + (inPlace ? " (in place, it must be the same memory exactly)" : "") + ", got output "
+                    + shape(output.shape()) + " at 0x" + Long.toHexString(out) + " and " + inputName + " "
+                    + shape(input.shape()) + " at 0x" + Long.toHexString(in));
+        }
+    }
+
+    /** An input shape handed to outputShape: at least one dim, every size >= 1, element count within a long. */
+    static void checkInputShape(String op, long[] shape) {
+        try {
+            io.cnn4j.Shapes.checkShape("input shape", shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": input shape has more elements than a long counts, got input "
+                    + "shape=" + Arrays.toString(shape), e);
+        }
+    }
+
+    /** The shapes of a list of inputs, each checked open, named inputs[i] in messages. */
+    static long[][] shapesOf(String op, Tensor[] inputs) {
+        if (inputs == null) {
+            throw new IllegalArgumentException(op + ": inputs must not be null");
+        }
+        long[][] shapes = new long[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            checkOpen(op, "inputs[" + i + "]", inputs[i]);
+            shapes[i] = inputs[i].shape();
+        }
+        return shapes;
+    }
+
+    /**
+     * The checks of every single-input run: input open, output of the shape {@code outputShape} plans for it, no
+     * overlap but in place where allowed. Returns the input's shape.
+     */
+    static long[] checkRun(String op, Tensor input, Tensor output, java.util.function.UnaryOperator<long[]> outputShape,
+            boolean inPlace) {
+        checkOpen(op, "input", input);
+        long[] shape = input.shape();
+        checkShape(op, "output", output, outputShape.apply(shape));
+        checkNoOverlap(op, output, "input", input, inPlace);
+        return shape;
+    }
 }
