@@ -172,7 +172,7 @@ public final class Functional {
     /** {@code F.pad(input, pad, mode, value)}: only 'constant' takes a value other than 0. */
     public static Tensor pad(Tensor input, int[] pad, String mode, double value) {
         Pad op = Pad.create(pad, mode, value);
-        return pooled("pad", input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runUnary("pad", input, op::outputShape, (x, y) -> op.run(x, y, null));
     }
 
     private static Tensor maxPool(int dims, Tensor input, PoolOptions options) {
@@ -182,7 +182,7 @@ public final class Functional {
             throw new IllegalArgumentException(op + ": return_indices=true returns the indices too; call maxPool"
                     + dims + "dWithIndices");
         }
-        return pooled(op, input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runUnary(op, input, pool::outputShape, (x, y) -> pool.run(x, y, null));
     }
 
     private static TensorWithIndices maxPoolWithIndices(int dims, Tensor input, PoolOptions options) {
@@ -193,44 +193,28 @@ public final class Functional {
 
     private static Tensor avgPool(int dims, Tensor input, PoolOptions options) {
         AvgPool pool = AvgPool.create(dims, options);
-        return pooled("avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runUnary("avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
     }
 
     private static Tensor lpPool(int dims, Tensor input, double normType, PoolOptions options) {
         LpPool pool = LpPool.create(dims, normType, options);
-        return pooled("lp_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runUnary("lp_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
     }
 
     private static Tensor adaptiveAvgPool(int dims, Tensor input, Integer[] outputSize) {
         AdaptiveAvgPool pool = AdaptiveAvgPool.create(dims, outputSize);
-        return pooled("adaptive_avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runUnary("adaptive_avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
     }
 
     private static Tensor adaptiveMaxPool(int dims, Tensor input, Integer[] outputSize) {
         AdaptiveMaxPool pool = AdaptiveMaxPool.create(dims, outputSize, false);
-        return pooled("adaptive_max_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runUnary("adaptive_max_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
     }
 
     private static TensorWithIndices adaptiveMaxPoolWithIndices(int dims, Tensor input, Integer[] outputSize) {
         AdaptiveMaxPool pool = AdaptiveMaxPool.create(dims, outputSize, true);
         return pooledWithIndices("adaptive_max_pool" + dims + "d", input, pool::outputShape,
                 (x, y, i) -> pool.run(x, y, i, null));
-    }
-
-    /** Allocates the output of a scratch-free op, runs it, and frees the output if the run fails. */
-    private static Tensor pooled(String op, Tensor input, UnaryOperator<long[]> outputShape,
-            BiConsumer<Tensor, Tensor> run) {
-        if (input == null) {
-            throw new IllegalArgumentException(op + ": input must not be null");
-        }
-        Tensor output = Tensor.empty(outputShape.apply(input.shape()));
-        try {
-            run.accept(input, output);
-            return output;
-        } catch (RuntimeException | Error e) {
-            output.close();
-            throw e;
-        }
     }
 
     private static TensorWithIndices pooledWithIndices(String op, Tensor input, UnaryOperator<long[]> outputShape,

@@ -177,6 +177,12 @@ public final class Tensor implements AutoCloseable {
         return data.position(offset);
     }
 
+    /** The native address of element 0 (tensors over one arena differ here, not in their pointer's base). */
+    public long address() {
+        ensureOpen();
+        return data.address() + offset * Float.BYTES;
+    }
+
     public boolean isClosed() {
         return closed;
     }

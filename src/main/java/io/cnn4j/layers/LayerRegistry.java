@@ -20,7 +20,14 @@ public final class LayerRegistry {
             FACTORIES.put("LPPool" + d + "d", a -> PoolLayer.lpPool(a, dims));
             FACTORIES.put("AdaptiveAvgPool" + d + "d", a -> PoolLayer.adaptiveAvgPool(a, dims));
             FACTORIES.put("AdaptiveMaxPool" + d + "d", a -> PoolLayer.adaptiveMaxPool(a, dims));
+            FACTORIES.put("BatchNorm" + d + "d", a -> BatchNormLayer.create(a, dims));
         }
+        ActivationLayer.register(FACTORIES);
+        FACTORIES.put("Linear", LinearLayer::create);
+        FACTORIES.put("Flatten", ShapeLayer::flatten);
+        FACTORIES.put("Unflatten", ShapeLayer::unflatten);
+        FACTORIES.put("Add", GraphLayer::add);
+        FACTORIES.put("Concat", GraphLayer::concat);
         for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {
             FACTORIES.put(type, IdentityLayer::create);
         }

@@ -1,6 +1,5 @@
 package io.cnn4j.layers;
 
-import io.cnn4j.Tensor;
 import io.cnn4j.ops.AdaptiveAvgPool;
 import io.cnn4j.ops.AdaptiveMaxPool;
 import io.cnn4j.ops.AvgPool;
@@ -8,20 +7,14 @@ import io.cnn4j.ops.LpPool;
 import io.cnn4j.ops.MaxPool;
 import io.cnn4j.ops.PoolOptions;
 import io.cnn4j.ops.UnaryOp;
-import java.util.List;
-import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The pooling modules: {@code MaxPool1d/2d/3d}, {@code AvgPool1d/2d/3d}, {@code LPPool1d/2d/3d},
  * {@code AdaptiveAvgPool1d/2d/3d}, {@code AdaptiveMaxPool1d/2d/3d}, with PyTorch's constructor arguments.
  * {@code return_indices=True} is refused: it makes the module return a tuple, and a layer has one result.
  */
-public final class PoolLayer implements Layer {
-    private final UnaryOp op;
-
-    private PoolLayer(UnaryOp op) {
-        this.op = op;
-    }
+public final class PoolLayer {
+    private PoolLayer() {}
 
     static Layer maxPool(LayerArgs a, int dims) {
         PoolOptions o = new PoolOptions(a.intOrTuple("kernel_size", dims, null))
@@ -75,21 +68,6 @@ public final class PoolLayer implements Layer {
     }
 
     private static Layer create(LayerArgs a, java.util.function.Supplier<UnaryOp> factory) {
-        a.finish();
-        try {
-            return new PoolLayer(factory.get());
-        } catch (IllegalArgumentException e) {
-            throw a.error(e.getMessage());
-        }
-    }
-
-    @Override
-    public long[] outputShape(List<long[]> inputShapes) {
-        return op.outputShape(inputShapes.get(0));
-    }
-
-    @Override
-    public void run(List<Tensor> inputs, Tensor output, FloatPointer workspace) {
-        op.run(inputs.get(0), output, workspace);
+        return UnaryOpLayer.create(a, Layer.Aliasing.NONE, factory);
     }
 }

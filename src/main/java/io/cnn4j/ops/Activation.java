@@ -16,7 +16,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Lifecycle as {@link Convolution}: the output has the input's shape, workspaceSize is 0, and run may write
  * in place (output == input). Immutable and thread-safe.
  */
-public final class Activation {
+public final class Activation implements UnaryOp {
     private final String op;
     private final int kind;
     private final float alpha;

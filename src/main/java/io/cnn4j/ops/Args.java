@@ -101,8 +101,8 @@ final class Args {
      * the op has already overwritten.
      */
     static void checkNoOverlap(String op, Tensor output, String inputName, Tensor input, boolean inPlace) {
-        long out = output.pointer().address();
-        long in = input.pointer().address();
+        long out = output.address();
+        long in = input.address();
         if (inPlace && out == in) {
             return;
         }

@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Lifecycle as {@link Convolution}; workspaceSize is always 0 and run may write in place (output == input).
  * Immutable and thread-safe; the statistics and affine tensors are borrowed, keep them open.
  */
-public final class BatchNorm {
+public final class BatchNorm implements UnaryOp {
     /** PyTorch's default eps. */
     public static final double DEFAULT_EPS = 1e-5;
 

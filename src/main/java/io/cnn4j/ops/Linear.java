@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Lifecycle as {@link Convolution}: create with the weights, then outputShape / workspaceSize (always 0) per
  * input shape, then run. Immutable and thread-safe; the weight and bias are borrowed, keep them open.
  */
-public final class Linear {
+public final class Linear implements UnaryOp {
     private static final String OP = "linear";
     private final Tensor weight;
     private final Tensor bias;

@@ -10,7 +10,7 @@ import org.bytedeco.javacpp.FloatPointer;
  *
  * <p>Lifecycle as {@link Convolution}; workspaceSize is 0. Immutable and thread-safe.
  */
-public abstract sealed class Reshape permits Flatten, Unflatten {
+public abstract sealed class Reshape implements UnaryOp permits Flatten, Unflatten {
     private final String op;
 
     Reshape(String op) {
@@ -29,7 +29,7 @@ public abstract sealed class Reshape permits Flatten, Unflatten {
     /** Copies input into output (of {@link #outputShape}); output may be a view of the input itself (no copy then). */
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
         Args.checkRun(op, input, output, this::outputShape, true);
-        if (output.pointer().address() != input.pointer().address()) {
+        if (output.address() != input.address()) {
             long n = input.numel();
             NativeCore.check(NativeCore.cnn4j_copy_into(1, n, input.pointer(), n, 0, output.pointer()),
                     "cnn4j_copy_into");

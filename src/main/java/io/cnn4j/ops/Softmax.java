@@ -14,7 +14,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Lifecycle as {@link Convolution}: the output has the input's shape, workspaceSize is 0, and run may write
  * in place (output == input). Immutable and thread-safe.
  */
-public final class Softmax {
+public final class Softmax implements UnaryOp {
     private final String op;
     private final boolean log;
     private final int dim;
