@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Tensor;
+import io.cnn4j.layers.LayerRegistry;
 import io.cnn4j.layers.WeightSource;
 import io.cnn4j.weights.Weights;
 import io.cnn4j.weights.WeightsReader;
@@ -40,6 +41,8 @@ final class ModelLoader {
         }
         ModelDescription description = ModelDescription.parse(parseJson(Files.readString(path), path.toString()),
                 path.toString());
+        // Refuse unknown layer types before reading a possibly large weights file.
+        description.layers().forEach(l -> LayerRegistry.factory(l.type(), l.describe()));
         if (description.weights() == null) {
             return Model.build(description, NO_WEIGHTS);
         }
