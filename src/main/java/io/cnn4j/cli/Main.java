@@ -4,8 +4,10 @@ import io.cnn4j.jni.NativeCore;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar cnn4j.jar COMMAND ...}: look at a model ({@code info}), run it on .npy arrays or images
@@ -16,11 +18,14 @@ import picocli.CommandLine.ScopeType;
         description = "Runs CNN models exported from PyTorch.",
         subcommands = {InfoCommand.class, RunCommand.class, BenchCommand.class})
 public final class Main {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Threads for the math kernels (default: as OpenBLAS chooses)")
     void threads(int n) {
         if (n < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be >= 1, got " + n);
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
         }
         NativeCore.cnn4j_set_num_threads(n);
     }
