@@ -18,8 +18,10 @@ public final class BatchNormLayer implements Layer {
     private final Tensor weight;
     private final Tensor bias;
     private final double eps;
+    private final int dims;
 
-    private BatchNormLayer(BatchNorm op, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
+    private BatchNormLayer(int dims, BatchNorm op, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
+        this.dims = dims;
         this.op = op;
         this.mean = mean;
         this.var = var;
@@ -47,12 +49,20 @@ public final class BatchNormLayer implements Layer {
             Tensor var = own(owned, a.weight("running_var", features));
             Tensor weight = affine ? own(owned, a.weight("weight", features)) : null;
             Tensor bias = affine ? own(owned, a.weight("bias", features)) : null;
-            return new BatchNormLayer(BatchNorm.create(dims, mean, var, weight, bias, eps), mean, var, weight, bias,
+            return new BatchNormLayer(dims, BatchNorm.create(dims, mean, var, weight, bias, eps), mean, var, weight, bias,
                     eps);
         } catch (RuntimeException e) {
             owned.forEach(Tensor::close);
             throw e.getMessage() != null && e.getMessage().startsWith("layer ") ? e : a.error(e.getMessage());
         }
+    }
+
+    int dims() {
+        return dims;
+    }
+
+    long features() {
+        return mean.numel();
     }
 
     private static Tensor own(List<Tensor> owned, Tensor t) {

@@ -6,6 +6,8 @@ import org.bytedeco.javacpp.FloatPointer;
 
 /** {@code nn.Identity} and the Dropout family, which are identities at inference: the output is the input. */
 public final class IdentityLayer implements Layer {
+    public IdentityLayer() {}
+
     static Layer create(LayerArgs a) {
         // Dropout's arguments exist in PyTorch and mean nothing at inference; accept and ignore them.
         a.number("p", 0.5);

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Shapes;
 import io.cnn4j.Tensor;
 import io.cnn4j.jni.NativeCore;
+import io.cnn4j.layers.BatchNormLayer;
+import io.cnn4j.layers.ConvLayer;
+import io.cnn4j.layers.IdentityLayer;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.Layer.Aliasing;
 import io.cnn4j.layers.LayerArgs;
@@ -42,12 +45,15 @@ public final class Model implements AutoCloseable {
     private final List<String> layerNames;
     private final int[][] layerInputs;
     private final int[] outputs;
+    private final long[] parameterCounts; // as in the file, before batch norms were folded
     private final Map<String, ConcurrentLinkedQueue<Execution>> idle = new ConcurrentHashMap<>();
     private final List<Execution> allExecutions = new ArrayList<>();
     private volatile boolean closed;
 
-    private Model(ModelDescription description, List<Layer> layers, int[][] layerInputs, int[] outputs) {
+    private Model(ModelDescription description, List<Layer> layers, int[][] layerInputs, int[] outputs,
+            long[] parameterCounts) {
         this.description = description;
+        this.parameterCounts = parameterCounts;
         this.layers = List.copyOf(layers);
         this.layerInputs = layerInputs;
         this.outputs = outputs;
@@ -80,12 +86,44 @@ public final class Model implements AutoCloseable {
                 valueIndex.put(spec.id(), inputs.size() + spec.index());
             }
             int[] outputs = description.outputs().stream().mapToInt(valueIndex::get).toArray();
-            Model model = new Model(description, layers, layerInputs, outputs);
+            long[] parameterCounts = layers.stream().mapToLong(Layer::parameterCount).toArray();
+            foldBatchNorms(layers, layerInputs, outputs, inputs.size());
+            Model model = new Model(description, layers, layerInputs, outputs, parameterCounts);
             model.plan(model.declaredShapes(1)); // every shape checked at load
             return model;
         } catch (RuntimeException e) {
             layers.forEach(Layer::close);
             throw e;
+        }
+    }
+
+    /**
+     * Folds each BatchNorm whose input is a convolution's output that nothing else reads into that convolution; the
+     * BatchNorm becomes a view. Replaced layers are closed.
+     */
+    private static void foldBatchNorms(List<Layer> layers, int[][] layerInputs, int[] outputs, int numInputs) {
+        int[] readers = new int[numInputs + layers.size()];
+        for (int[] in : layerInputs) {
+            for (int v : in) {
+                readers[v]++;
+            }
+        }
+        for (int v : outputs) {
+            readers[v]++;
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            if (!(layers.get(l) instanceof BatchNormLayer bn) || layerInputs[l].length != 1) {
+                continue;
+            }
+            int source = layerInputs[l][0] - numInputs;
+            if (source < 0 || readers[layerInputs[l][0]] != 1 || !(layers.get(source) instanceof ConvLayer conv)
+                    || !conv.canFold(bn)) {
+                continue;
+            }
+            layers.set(source, conv.foldBatchNorm(bn));
+            layers.set(l, new IdentityLayer());
+            conv.close();
+            bn.close();
         }
     }
 
@@ -152,9 +190,9 @@ public final class Model implements AutoCloseable {
         return Arrays.asList(plan.shapes).subList(description.inputs().size(), plan.shapes.length);
     }
 
-    /** Learned parameters of each layer (running statistics excluded). */
+    /** Learned parameters of each layer as in the model file (running statistics excluded). */
     public long[] layerParameterCounts() {
-        return layers.stream().mapToLong(Layer::parameterCount).toArray();
+        return parameterCounts.clone();
     }
 
     /** Multiply-accumulates of each layer for the declared inputs with free dims set to {@code batch}. */

@@ -1,6 +1,7 @@
 package io.cnn4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,36 @@ class ModelGraphTest {
                     assertArrayEquals(expected.toFloatArray(), out.toFloatArray());
                 }
             }
+        }
+    }
+
+    @Test
+    void batchNormFoldedIntoConvolutionMatchesTheTwoStepResult() throws Exception {
+        String json = """
+                {"cnn4j": 1, "inputs": [{"name": "x", "shape": [-1, 3, 8, 8]}],
+                 "layers": [
+                   {"type": "Conv2d", "name": "c", "in_channels": 3, "out_channels": 5, "kernel_size": 3,
+                    "bias": false},
+                   {"type": "BatchNorm2d", "name": "bn", "num_features": 5},
+                   {"type": "ReLU"}
+                 ]}""";
+        Random r = new Random(11);
+        float[] w = Oracle.uniform(r, 5 * 3 * 9), mean = Oracle.uniform(r, 5), gamma = Oracle.uniform(r, 5),
+                beta = Oracle.uniform(r, 5), var = new float[5], x = Oracle.uniform(r, 2 * 3 * 64);
+        for (int i = 0; i < 5; i++) {
+            var[i] = 0.5f + r.nextFloat();
+        }
+        MapWeights weights = new MapWeights().put("c.weight", w, 5, 3, 3, 3).put("bn.running_mean", mean, 5)
+                .put("bn.running_var", var, 5).put("bn.weight", gamma, 5).put("bn.bias", beta, 5);
+        try (Model model = build(json, weights); Tensor in = Tensor.of(x, 2, 3, 8, 8); Tensor out = model.run(in);
+                Tensor tw = Tensor.of(w, 5, 3, 3, 3); Tensor conv = Functional.conv2d(in, tw, null, null);
+                Tensor tm = Tensor.of(mean, 5); Tensor tv = Tensor.of(var, 5); Tensor tg = Tensor.of(gamma, 5);
+                Tensor tb = Tensor.of(beta, 5);
+                Tensor bn = Functional.batchNorm(conv, tm, tv, tg, tb, 1e-5);
+                Tensor expected = Functional.relu(bn)) {
+            Oracle.assertClose("conv+bn folded", expected.toFloatArray(), out.toFloatArray());
+            assertEquals(135, model.layerParameterCounts()[0]);
+            assertEquals(10, model.layerParameterCounts()[1]);
         }
     }
 
