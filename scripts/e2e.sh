@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# End-to-end tests with real PyTorch, run by `mvn verify` after the jar is built:
+#   python/tests  the exporter (every exported network rebuilt from its files matches PyTorch)
+#   python/e2e    reference architectures through cnn4j by both roads (exporter, ONNX); the shipped LeNet-5 on all
+#                 2,000 held-out MNIST digits
+# Python packages go to a venv (.venv, or $CNN4J_VENV). If PyTorch cannot be installed, the tests are skipped
+# with a loud notice and the script succeeds: the Java suite still ran against libtorch.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VENV=${CNN4J_VENV:-$ROOT/.venv}
+PY="$VENV/bin/python"
+
+skip() {
+  echo "################################################################################"
+  echo "#  SKIPPING the Python end-to-end tests: $1"
+  echo "#  (the exporter and reference-architecture checks did NOT run)"
+  echo "################################################################################"
+  exit 0
+}
+
+if ! "$PY" -c 'import torch, onnx, onnxruntime, pytest, numpy' 2>/dev/null; then
+  echo "e2e: setting up $VENV with python/requirements.txt (torch CPU, onnx, onnxruntime, pytest)"
+  python3 -m venv "$VENV" || skip "python3 -m venv failed"
+  "$VENV/bin/pip" install -q -r "$ROOT/python/requirements.txt" || skip "pip could not install python/requirements.txt"
+fi
+[ -f "$ROOT/target/cnn4j.jar" ] || { echo "e2e: $ROOT/target/cnn4j.jar is missing; run mvn package first" >&2; exit 1; }
+
+cd "$ROOT"
+"$PY" -m pytest -q -p no:cacheprovider python/tests python/e2e
