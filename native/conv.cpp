@@ -6,6 +6,10 @@
  *     out[Og, P] = weight[Og, K] x columns[K, P],   K = (C/G)*KD*KH*KW, P = OD*OH*OW,
  * where row k of columns holds, for every output position, the input value under kernel tap k.
  * The workspace holds the columns of one group at a time, so its size does not grow with batch or groups.
+ *
+ * Depthwise convolutions (one input channel per group, groups > 1) skip that: with K = KD*KH*KW and Og tiny,
+ * the product is a dot product per position, and copying each input value K times into columns costs more than
+ * the arithmetic. They run a direct kernel instead and need no workspace.
  */
 #include <cblas.h>
 
@@ -99,6 +103,49 @@ bool is_pointwise(const cnn4j_window& w) {
     return true;
 }
 
+/* Depthwise: groups > 1 and one input channel per group. The generic path stays the reference for groups == 1
+   (a single-channel input with many filters is a real matrix product). */
+bool is_depthwise(int64_t in_channels, int64_t groups) { return groups > 1 && in_channels == groups; }
+
+/* One output plane of a depthwise convolution: plane [D, H, W] * taps [KD, KH, KW] + bias -> out [OD, OH, OW].
+   Each output row starts at the bias and takes one tap at a time over the stretch of positions where that tap
+   lands inside the input, so the row stays in L1 and the stride-1 inner loop vectorizes. */
+void depthwise_plane(const cnn4j_window& w, const float* __restrict plane, const float* __restrict taps, float bias,
+                     float* __restrict out) {
+    const int64_t D = w.in[0], H = w.in[1], W = w.in[2];
+    const int64_t OD = w.out[0], OH = w.out[1], OW = w.out[2];
+    const int64_t KD = w.kernel[0], KH = w.kernel[1], KW = w.kernel[2];
+    const int64_t sw = w.stride[2];
+    for (int64_t od = 0; od < OD; od++) {
+        for (int64_t oh = 0; oh < OH; oh++) {
+            float* __restrict row = out + (od * OH + oh) * OW;
+            for (int64_t ow = 0; ow < OW; ow++) row[ow] = bias;
+            for (int64_t kd = 0; kd < KD; kd++) {
+                const int64_t id = od * w.stride[0] - w.pad_begin[0] + kd * w.dilation[0];
+                if (id < 0 || id >= D) continue;
+                for (int64_t kh = 0; kh < KH; kh++) {
+                    const int64_t ih = oh * w.stride[1] - w.pad_begin[1] + kh * w.dilation[1];
+                    if (ih < 0 || ih >= H) continue;
+                    const float* __restrict in_row = plane + (id * H + ih) * W;
+                    const float* tap = taps + (kd * KH + kh) * KW;
+                    for (int64_t kw = 0; kw < KW; kw++) {
+                        const int64_t offset = kw * w.dilation[2] - w.pad_begin[2];
+                        int64_t first, last;
+                        valid_range(offset, sw, W, OW, first, last);
+                        const float t = tap[kw];
+                        if (sw == 1) {
+                            const float* __restrict src = in_row + offset;
+                            for (int64_t ow = first; ow < last; ow++) row[ow] += t * src[ow];
+                        } else {
+                            for (int64_t ow = first; ow < last; ow++) row[ow] += t * in_row[ow * sw + offset];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* output [rows, P] += bias[rows] broadcast along P. */
 void add_row_bias(int64_t rows, int64_t P, const float* bias, float* output) {
     for (int64_t r = 0; r < rows; r++) {
@@ -133,7 +180,7 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
 
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups) {
     const cnn4j_window& w = as_window(window);
-    if (is_pointwise(w)) return 0;
+    if (is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
     return (in_channels / groups) * kernel_volume(w) * out_volume(w);
 }
 
@@ -142,10 +189,19 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
                        float* output, float* workspace) {
     if (!window || !input || !weight || !output || groups <= 0) return CNN4J_ERROR_ARGUMENT;
     const cnn4j_window& w = as_window(window);
-    const bool pointwise = is_pointwise(w);
-    if (!pointwise && !workspace) return CNN4J_ERROR_ARGUMENT;
     const int64_t Cg = in_channels / groups, Og = out_channels / groups;
     const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
+    if (is_depthwise(in_channels, groups)) {
+        for (int64_t n = 0; n < batch; n++) {
+            for (int64_t oc = 0; oc < out_channels; oc++) {
+                depthwise_plane(w, input + (n * in_channels + oc / Og) * in_plane, weight + oc * K,
+                                bias ? bias[oc] : 0.0f, output + (n * out_channels + oc) * P);
+            }
+        }
+        return CNN4J_OK;
+    }
+    const bool pointwise = is_pointwise(w);
+    if (!pointwise && !workspace) return CNN4J_ERROR_ARGUMENT;
     for (int64_t n = 0; n < batch; n++) {
         for (int64_t g = 0; g < groups; g++) {
             const float* in_g = input + (n * in_channels + g * Cg) * in_plane;
