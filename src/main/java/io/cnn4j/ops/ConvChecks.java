@@ -9,19 +9,25 @@ import io.cnn4j.Tensor;
 final class ConvChecks {
     private ConvChecks() {}
 
-    static void checkDims(String family, int dims) {
+    /**
+     * What every create checks first: 1 to 3 spatial dims, options given, weight open and (dims + 2)-d;
+     * {@code layout} names the weight's dims for the message. Returns the op's name, {@code prefix + dims + "d"}.
+     */
+    static String checkCreate(String family, String prefix, int dims, ConvOptions options, Tensor weight,
+            String layout) {
         if (dims < 1 || dims > 3) {
             throw new IllegalArgumentException(family + ": spatial dims must be 1, 2 or 3, got dims=" + dims);
         }
-    }
-
-    /** weight must be open and (dims + 2)-d; {@code layout} names its dims for the message. */
-    static void checkWeight(String op, Tensor weight, int dims, String layout) {
+        String op = prefix + dims + "d";
+        if (options == null) {
+            throw new IllegalArgumentException(op + ": options must not be null (use new ConvOptions() for defaults)");
+        }
         Args.checkOpen(op, "weight", weight);
         if (weight.dim() != dims + 2) {
-            throw new IllegalArgumentException(op + ": weight must be " + (dims + 2) + "-d [" + layout + "], got weight "
-                    + "of shape " + Args.shape(weight.shape()));
+            throw new IllegalArgumentException(op + ": weight must be " + (dims + 2) + "-d [" + layout + "], got "
+                    + "weight of shape " + Args.shape(weight.shape()));
         }
+        return op;
     }
 
     /** groups must be positive and divide {@code channels} (weight.size(0), named {@code what}). */

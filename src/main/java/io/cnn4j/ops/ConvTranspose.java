@@ -56,12 +56,8 @@ public final class ConvTranspose {
      *     be 'zeros', as in PyTorch
      */
     public static ConvTranspose create(int dims, Tensor weight, Tensor bias, ConvOptions options) {
-        ConvChecks.checkDims("transposed convolution", dims);
-        String op = "conv_transpose" + dims + "d";
-        if (options == null) {
-            throw new IllegalArgumentException(op + ": options must not be null (use new ConvOptions() for defaults)");
-        }
-        ConvChecks.checkWeight(op, weight, dims, "in_channels, out_channels/groups, kernel...");
+        String op = ConvChecks.checkCreate("transposed convolution", "conv_transpose", dims, options, weight,
+                "in_channels, out_channels/groups, kernel...");
         long groups = options.groups;
         ConvChecks.checkGroups(op, groups, weight.size(0), "in_channels");
         if (options.paddingString != null) {
@@ -199,7 +195,8 @@ public final class ConvTranspose {
         }
         if (wanted.length != dims) {
             throw new IllegalArgumentException(op + ": for a " + inputShape.length + "-d input, output_size must have "
-                    + dims + " or " + (nonSpatial + dims) + " elements, got output_size=" + Arrays.toString(outputSize));
+                    + dims + " or " + (nonSpatial + dims) + " elements, got output_size="
+                    + Arrays.toString(outputSize));
         }
         long[] min = smallestOutput(inputShape);
         long[] max = new long[dims];

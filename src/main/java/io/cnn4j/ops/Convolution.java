@@ -54,12 +54,8 @@ public final class Convolution {
      * @param bias [out_channels], or null
      */
     public static Convolution create(int dims, Tensor weight, Tensor bias, ConvOptions options) {
-        ConvChecks.checkDims("convolution", dims);
-        String op = "conv" + dims + "d";
-        if (options == null) {
-            throw new IllegalArgumentException(op + ": options must not be null (use new ConvOptions() for defaults)");
-        }
-        ConvChecks.checkWeight(op, weight, dims, "out_channels, in_channels/groups, kernel...");
+        String op = ConvChecks.checkCreate("convolution", "conv", dims, options, weight,
+                "out_channels, in_channels/groups, kernel...");
         long outChannels = weight.size(0);
         long groups = options.groups;
         ConvChecks.checkGroups(op, groups, outChannels, "out_channels");
@@ -107,8 +103,8 @@ public final class Convolution {
     /** output_padding and output_size belong to transposed convolutions; F.conv*d has no such arguments. */
     private static void rejectTransposedOnly(String op, ConvOptions options) {
         if (options.outputSize != null) {
-            throw new IllegalArgumentException(op + ": output_size is only for transposed convolutions, got output_size="
-                    + Arrays.toString(options.outputSize));
+            throw new IllegalArgumentException(op + ": output_size is only for transposed convolutions, got "
+                    + "output_size=" + Arrays.toString(options.outputSize));
         }
         if (options.outputPadding == null || Arrays.stream(options.outputPadding).anyMatch(v -> v != 0)) {
             throw new IllegalArgumentException(op + ": output_padding is only for transposed convolutions, got "

@@ -59,14 +59,8 @@ public final class Fold {
         long batch = batched ? inShape[0] : 1;
         long channels = outShape[batched ? 1 : 0];
         long[] window = blocks.window(outputSize, blocks.blocks(outputSize));
-        long columnsSize = input.numel() / batch;
-        long imageSize = output.numel() / batch;
-        FloatPointer in = input.pointer();
-        FloatPointer out = output.pointer();
-        for (long n = 0; n < batch; n++) {
-            NativeCore.check(NativeCore.cnn4j_col2im(window, channels, Workspaces.slice(in, n * columnsSize),
-                    Workspaces.slice(out, n * imageSize)), "cnn4j_col2im");
-        }
+        SlidingBlocks.perImage(batch, input, output, "cnn4j_col2im",
+                (columns, image) -> NativeCore.cnn4j_col2im(window, channels, columns, image));
     }
 
     private void checkInput(long[] inputShape) {

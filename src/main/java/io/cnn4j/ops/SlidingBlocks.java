@@ -1,6 +1,9 @@
 package io.cnn4j.ops;
 
+import io.cnn4j.Tensor;
+import io.cnn4j.jni.NativeCore;
 import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The 2-d sliding-block geometry that {@link Unfold} and {@link Fold} share ({@code F.unfold} / {@code F.fold}, ATen's
@@ -31,7 +34,7 @@ final class SlidingBlocks {
         return kernel[0] * kernel[1];
     }
 
-    /** Blocks along each dim of an image of {@code spatial} size; ATen rounds toward negative infinity, so < 1 when none fit. */
+    /** Blocks along each dim of an image of {@code spatial} size; ATen rounds down, so it is < 1 when none fit. */
     long[] blocks(long[] spatial) {
         long[] out = new long[DIMS];
         for (int i = 0; i < DIMS; i++) {
@@ -49,5 +52,22 @@ final class SlidingBlocks {
     /** Native geometry between an image of {@code imageSpatial} size and its {@code blocks}. */
     long[] window(long[] imageSpatial, long[] blocks) {
         return Window.of(imageSpatial, blocks, kernel, stride, padding, dilation);
+    }
+
+    /** The native transform of one image (im2col or col2im), returning the native status. */
+    interface ImageTransform {
+        int apply(FloatPointer in, FloatPointer out);
+    }
+
+    /** Applies {@code transform} to each of {@code batch} images, input and output split evenly between them. */
+    static void perImage(long batch, Tensor input, Tensor output, String function, ImageTransform transform) {
+        long inSize = input.numel() / batch;
+        long outSize = output.numel() / batch;
+        FloatPointer in = input.pointer();
+        FloatPointer out = output.pointer();
+        for (long n = 0; n < batch; n++) {
+            NativeCore.check(transform.apply(Workspaces.slice(in, n * inSize), Workspaces.slice(out, n * outSize)),
+                    function);
+        }
     }
 }

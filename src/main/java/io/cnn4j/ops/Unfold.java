@@ -48,14 +48,8 @@ public final class Unfold {
         long channels = inShape[batched ? 1 : 0];
         long[] spatial = Arrays.copyOfRange(inShape, inShape.length - 2, inShape.length);
         long[] window = blocks.window(spatial, blocks.blocks(spatial));
-        long imageSize = channels * spatial[0] * spatial[1];
-        long columnsSize = output.numel() / batch;
-        FloatPointer in = input.pointer();
-        FloatPointer out = output.pointer();
-        for (long n = 0; n < batch; n++) {
-            NativeCore.check(NativeCore.cnn4j_im2col(window, channels, Workspaces.slice(in, n * imageSize),
-                    Workspaces.slice(out, n * columnsSize)), "cnn4j_im2col");
-        }
+        SlidingBlocks.perImage(batch, input, output, "cnn4j_im2col",
+                (image, columns) -> NativeCore.cnn4j_im2col(window, channels, image, columns));
     }
 
     /** Validates an input shape; returns its grid of blocks (height, width). */

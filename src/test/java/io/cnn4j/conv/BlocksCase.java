@@ -1,8 +1,8 @@
 package io.cnn4j.conv;
 
-import static io.cnn4j.conv.ConvCase.at;
-import static io.cnn4j.conv.ConvCase.numel;
-import static io.cnn4j.conv.ConvCase.tuple;
+import static io.cnn4j.conv.WeightedCase.at;
+import static io.cnn4j.conv.WeightedCase.numel;
+import static io.cnn4j.conv.WeightedCase.tuple;
 
 import io.cnn4j.Functional;
 import io.cnn4j.Tensor;
@@ -122,7 +122,7 @@ final class BlocksCase {
 
     NaiveConv.Result naive() {
         boolean batched = inputShape.length == (fold ? 3 : 4);
-        long[] xShape = batched ? inputShape : ConvCase.prepend(1, inputShape);
+        long[] xShape = batched ? inputShape : WeightedCase.prepend(1, inputShape);
         NaiveConv.Result y = fold
                 ? NaiveConv.fold(x, xShape, pair(outputSize), pair(kernel), pair(dilation), pair(padding), pair(stride))
                 : NaiveConv.unfold(x, xShape, pair(kernel), pair(dilation), pair(padding), pair(stride));
@@ -131,6 +131,6 @@ final class BlocksCase {
 
     /** Python's _pair: an int becomes (v, v); a tuple passes as it is. */
     private static long[] pair(int[] values) {
-        return values.length == 1 ? new long[] {values[0], values[0]} : ConvCase.longs(values);
+        return values.length == 1 ? new long[] {values[0], values[0]} : WeightedCase.longs(values);
     }
 }

@@ -202,8 +202,8 @@ class ConvArgumentsTest {
 
     @Test
     void convTransposeOutputPaddingNotSmallerThanStrideOrDilation() {
-        rejects(convTranspose(2, s(1, 1, 4, 4), s(1, 1, 3, 3), null, new ConvOptions().stride(2, 1).outputPadding(2, 0)),
-                "conv_transpose2d", "output_padding=[2, 0]", "stride=[2, 1]", "dilation=[1, 1]");
+        rejects(convTranspose(2, s(1, 1, 4, 4), s(1, 1, 3, 3), null,
+                new ConvOptions().stride(2, 1).outputPadding(2, 0)), "conv_transpose2d", "output_padding=[2, 0]", "stride=[2, 1]", "dilation=[1, 1]");
         rejects(convTranspose(1, s(1, 1, 4), s(1, 1, 3), null, new ConvOptions().outputPadding(-1)),
                 "conv_transpose1d", "output_padding=[-1]");
     }

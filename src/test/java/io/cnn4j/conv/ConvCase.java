@@ -4,12 +4,11 @@ import io.cnn4j.Functional;
 import io.cnn4j.Tensor;
 import io.cnn4j.ops.ConvOptions;
 import io.cnn4j.reference.NaiveConv;
-import io.cnn4j.testing.LibTorch;
 import io.cnn4j.testing.Oracle;
 import java.util.Arrays;
 import java.util.Random;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -21,35 +20,11 @@ import org.bytedeco.pytorch.global.torch;
  * at random (groups, channels, bias, ranks, kernel size, padding, stride, dilation, 'same' with stride, reflect /
  * circular limits, tuple lengths), which either side must then reject alike.
  */
-final class ConvCase {
+final class ConvCase extends WeightedCase {
     static final String[] MODES = {"zeros", "reflect", "replicate", "circular"};
 
-    int dims;
-    long batch; // 0: unbatched
-    long inChannels;
-    long[] spatial;
-    long[] weightShape;
-    long[] biasShape; // null: no bias
-    int[] stride;
-    int[] padding; // null when paddingString is set
-    String paddingString;
-    int[] dilation;
-    int groups;
+    String paddingString; // "same" or "valid", padding then null
     String mode;
-    float[] x;
-    float[] w;
-    float[] b;
-
-    long[] inputShape() {
-        long[] shape = new long[spatial.length + (batch > 0 ? 2 : 1)];
-        int s = 0;
-        if (batch > 0) {
-            shape[s++] = batch;
-        }
-        shape[s++] = inChannels;
-        System.arraycopy(spatial, 0, shape, s, spatial.length);
-        return shape;
-    }
 
     @Override
     public String toString() {
@@ -165,19 +140,7 @@ final class ConvCase {
                 }
             }
         }
-        // Zero-size dims are no tensor of cnn4j's; keep every size >= 1.
-        for (int i = 0; i < weightShape.length; i++) {
-            weightShape[i] = Math.max(1, weightShape[i]);
-        }
-        for (int i = 0; i < spatial.length; i++) {
-            spatial[i] = Math.max(1, spatial[i]);
-        }
-    }
-
-    private void fill(Random r) {
-        x = Oracle.uniform(r, numel(inputShape()));
-        w = Oracle.uniform(r, numel(weightShape));
-        b = biasShape == null ? null : Oracle.uniform(r, numel(biasShape));
+        clampSizes();
     }
 
     ConvOptions options() {
@@ -185,61 +148,51 @@ final class ConvCase {
         return paddingString != null ? o.padding(paddingString) : o.padding(padding);
     }
 
-    /** Runs cnn4j's functional API; IllegalArgumentException means it rejected the configuration. */
-    NaiveConv.Result cnn4j() {
-        try (Tensor tx = Tensor.of(x, inputShape());
-                Tensor tw = Tensor.of(w, weightShape);
-                Tensor tb = b == null ? null : Tensor.of(b, biasShape);
-                Tensor y = switch (dims) {
-                    case 1 -> Functional.conv1d(tx, tw, tb, options());
-                    case 2 -> Functional.conv2d(tx, tw, tb, options());
-                    default -> Functional.conv3d(tx, tw, tb, options());
-                }) {
-            return new NaiveConv.Result(y.shape(), y.toFloatArray());
-        }
+    @Override
+    Tensor callCnn4j(Tensor input, Tensor weight, Tensor bias) {
+        return switch (dims) {
+            case 1 -> Functional.conv1d(input, weight, bias, options());
+            case 2 -> Functional.conv2d(input, weight, bias, options());
+            default -> Functional.conv3d(input, weight, bias, options());
+        };
     }
 
-    /** libtorch as nn.Conv*d computes it; a RuntimeException means it rejected the configuration. */
-    NaiveConv.Result torch() {
-        try (PointerScope scope = new PointerScope()) {
-            var tx = LibTorch.tensor(x, inputShape());
-            var tw = LibTorch.tensor(w, weightShape);
-            var tb = LibTorch.optional(b == null ? null : LibTorch.tensor(b, biasShape));
-            long[] st = longs(stride);
-            long[] dl = longs(dilation);
-            String padString = paddingString;
-            long[] pad = padding == null ? null : longs(padding);
-            if (!mode.equals("zeros")) {
-                // nn.Conv*d.__init__ refuses this before F.pad could hide it.
-                if ("same".equals(paddingString) && Arrays.stream(stride).anyMatch(s -> s != 1)) {
-                    throw new RuntimeException("padding='same' is not supported for strided convolutions");
-                }
-                tx = torch.pad(tx, torchPads(), mode, new DoubleOptional());
-                padString = null;
-                pad = new long[dims];
+    /** As nn.Conv*d computes it: F.pad in the mode, then an unpadded F.conv*d; F.conv*d's own padding for 'zeros'. */
+    @Override
+    org.bytedeco.pytorch.Tensor callTorch(org.bytedeco.pytorch.Tensor input, org.bytedeco.pytorch.Tensor weight,
+            TensorOptional bias) {
+        long[] st = longs(stride);
+        long[] dl = longs(dilation);
+        String padString = paddingString;
+        long[] pad = padding == null ? null : longs(padding);
+        if (!mode.equals("zeros")) {
+            // nn.Conv*d.__init__ refuses this before F.pad could hide it.
+            if ("same".equals(paddingString) && Arrays.stream(stride).anyMatch(s -> s != 1)) {
+                throw new RuntimeException("padding='same' is not supported for strided convolutions");
             }
-            var y = padString != null
-                    ? switch (dims) {
-                        case 1 -> torch.conv1d(tx, tw, tb, st, padString, dl, groups);
-                        case 2 -> torch.conv2d(tx, tw, tb, st, padString, dl, groups);
-                        default -> torch.conv3d(tx, tw, tb, st, padString, dl, groups);
-                    }
-                    : switch (dims) {
-                        case 1 -> torch.conv1d(tx, tw, tb, st, pad, dl, groups);
-                        case 2 -> torch.conv2d(tx, tw, tb, st, pad, dl, groups);
-                        default -> torch.conv3d(tx, tw, tb, st, pad, dl, groups);
-                    };
-            return new NaiveConv.Result(LibTorch.shape(y), LibTorch.floats(y));
+            input = torch.pad(input, torchPads(), mode, new DoubleOptional());
+            padString = null;
+            pad = new long[dims];
         }
+        if (padString != null) {
+            return switch (dims) {
+                case 1 -> torch.conv1d(input, weight, bias, st, padString, dl, groups);
+                case 2 -> torch.conv2d(input, weight, bias, st, padString, dl, groups);
+                default -> torch.conv3d(input, weight, bias, st, padString, dl, groups);
+            };
+        }
+        return switch (dims) {
+            case 1 -> torch.conv1d(input, weight, bias, st, pad, dl, groups);
+            case 2 -> torch.conv2d(input, weight, bias, st, pad, dl, groups);
+            default -> torch.conv3d(input, weight, bias, st, pad, dl, groups);
+        };
     }
 
-    /** The naive reference; only for valid configurations. */
-    NaiveConv.Result naive() {
-        long[] xShape = batch > 0 ? inputShape() : prepend(1, inputShape());
+    @Override
+    NaiveConv.Result naiveBatched(long[] inputShape) {
         long[][] pads = pads();
-        NaiveConv.Result y = NaiveConv.conv(x, xShape, w, weightShape, b, expand(stride), pads[0], pads[1],
-                expand(dilation), groups, mode);
-        return batch > 0 ? y : new NaiveConv.Result(Arrays.copyOfRange(y.shape(), 1, y.shape().length), y.data());
+        return NaiveConv.conv(x, inputShape, w, weightShape, b, expand(stride), pads[0], pads[1], expand(dilation),
+                groups, mode);
     }
 
     /** Padding before and after each spatial dim, as nn.Conv*d derives it ('same': the odd extra at the end). */
@@ -267,41 +220,5 @@ final class ConvCase {
             out[2 * i + 1] = pads[1][dims - 1 - i];
         }
         return out;
-    }
-
-    private long[] expand(int[] tuple) {
-        long[] out = new long[dims];
-        for (int i = 0; i < dims; i++) {
-            out[i] = at(tuple, i);
-        }
-        return out;
-    }
-
-    /** An int (length 1) or a full tuple, each value in [lo, hi]. */
-    static int[] tuple(Random r, int dims, int lo, int hi) {
-        int[] t = new int[r.nextBoolean() ? 1 : dims];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = Oracle.between(r, lo, hi);
-        }
-        return t;
-    }
-
-    static int at(int[] tuple, int i) {
-        return tuple.length == 1 ? tuple[0] : tuple[i];
-    }
-
-    static long[] longs(int[] values) {
-        return Arrays.stream(values).asLongStream().toArray();
-    }
-
-    static long[] prepend(long first, long[] rest) {
-        long[] out = new long[rest.length + 1];
-        out[0] = first;
-        System.arraycopy(rest, 0, out, 1, rest.length);
-        return out;
-    }
-
-    static long numel(long[] shape) {
-        return Arrays.stream(shape).reduce(1, (a, s) -> a * s);
     }
 }

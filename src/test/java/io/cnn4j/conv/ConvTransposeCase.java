@@ -1,19 +1,13 @@
 package io.cnn4j.conv;
 
-import static io.cnn4j.conv.ConvCase.at;
-import static io.cnn4j.conv.ConvCase.longs;
-import static io.cnn4j.conv.ConvCase.numel;
-import static io.cnn4j.conv.ConvCase.tuple;
-
 import io.cnn4j.Functional;
 import io.cnn4j.Tensor;
 import io.cnn4j.ops.ConvOptions;
 import io.cnn4j.reference.NaiveConv;
-import io.cnn4j.testing.LibTorch;
 import io.cnn4j.testing.Oracle;
 import java.util.Arrays;
 import java.util.Random;
-import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -22,30 +16,10 @@ import org.bytedeco.pytorch.global.torch;
  * cnn4j derives output_padding as {@code nn.ConvTranspose*d.forward(input, output_size)} does, and libtorch gets
  * the output_padding that the output size was made from.
  */
-final class ConvTransposeCase {
-    int dims;
-    long batch; // 0: unbatched
-    long inChannels;
-    long[] spatial;
-    long[] weightShape;
-    long[] biasShape;
-    int[] stride;
-    int[] padding;
+final class ConvTransposeCase extends WeightedCase {
     int[] outputPadding;
-    int[] dilation;
-    int groups;
     int[] outputSize; // null: outputPadding applies
     int[] derivedOutputPadding; // what outputSize stands for (libtorch's argument then)
-    float[] x;
-    float[] w;
-    float[] b;
-
-    long[] inputShape() {
-        long[] lead = batch > 0 ? new long[] {batch, inChannels} : new long[] {inChannels};
-        long[] shape = Arrays.copyOf(lead, lead.length + spatial.length);
-        System.arraycopy(spatial, 0, shape, lead.length, spatial.length);
-        return shape;
-    }
 
     @Override
     public String toString() {
@@ -114,8 +88,8 @@ final class ConvTransposeCase {
 
     /** Output size of dim i with output_padding 0. */
     long smallest(int i) {
-        return (spatial[i] - 1) * at(stride, i) - 2L * at(padding, i) + (long) at(dilation, i) * (weightShape[2 + i] - 1)
-                + 1;
+        long effective = (long) at(dilation, i) * (weightShape[2 + i] - 1) + 1;
+        return (spatial[i] - 1) * at(stride, i) - 2L * at(padding, i) + effective;
     }
 
     private int extra(int i) {
@@ -167,26 +141,11 @@ final class ConvTransposeCase {
                 default -> dilation = wrong;
             }
         }
-        for (int i = 0; i < weightShape.length; i++) {
-            weightShape[i] = Math.max(1, weightShape[i]);
-        }
-        for (int i = 0; i < spatial.length; i++) {
-            spatial[i] = Math.max(1, spatial[i]);
-        }
+        clampSizes();
     }
 
     private int[] expandInts(int[] tuple) {
-        int[] out = new int[dims];
-        for (int i = 0; i < dims; i++) {
-            out[i] = at(tuple, i);
-        }
-        return out;
-    }
-
-    private void fill(Random r) {
-        x = Oracle.uniform(r, numel(inputShape()));
-        w = Oracle.uniform(r, numel(weightShape));
-        b = biasShape == null ? null : Oracle.uniform(r, numel(biasShape));
+        return Arrays.stream(expand(tuple)).mapToInt(v -> (int) v).toArray();
     }
 
     ConvOptions options() {
@@ -195,47 +154,36 @@ final class ConvTransposeCase {
         return outputSize == null ? o : o.outputSize(outputSize);
     }
 
-    NaiveConv.Result cnn4j() {
-        try (Tensor tx = Tensor.of(x, inputShape());
-                Tensor tw = Tensor.of(w, weightShape);
-                Tensor tb = b == null ? null : Tensor.of(b, biasShape);
-                Tensor y = switch (dims) {
-                    case 1 -> Functional.convTranspose1d(tx, tw, tb, options());
-                    case 2 -> Functional.convTranspose2d(tx, tw, tb, options());
-                    default -> Functional.convTranspose3d(tx, tw, tb, options());
-                }) {
-            return new NaiveConv.Result(y.shape(), y.toFloatArray());
-        }
+    @Override
+    Tensor callCnn4j(Tensor input, Tensor weight, Tensor bias) {
+        return switch (dims) {
+            case 1 -> Functional.convTranspose1d(input, weight, bias, options());
+            case 2 -> Functional.convTranspose2d(input, weight, bias, options());
+            default -> Functional.convTranspose3d(input, weight, bias, options());
+        };
     }
 
-    NaiveConv.Result torch() {
-        try (PointerScope scope = new PointerScope()) {
-            var tx = LibTorch.tensor(x, inputShape());
-            var tw = LibTorch.tensor(w, weightShape);
-            var tb = LibTorch.optional(b == null ? null : LibTorch.tensor(b, biasShape));
-            long[] st = longs(stride), pad = longs(padding), dl = longs(dilation);
-            long[] op = longs(derivedOutputPadding != null ? derivedOutputPadding : outputPadding);
-            var y = switch (dims) {
-                case 1 -> torch.conv_transpose1d(tx, tw, tb, st, pad, op, groups, dl);
-                case 2 -> torch.conv_transpose2d(tx, tw, tb, st, pad, op, groups, dl);
-                default -> torch.conv_transpose3d(tx, tw, tb, st, pad, op, groups, dl);
-            };
-            return new NaiveConv.Result(LibTorch.shape(y), LibTorch.floats(y));
-        }
+    @Override
+    org.bytedeco.pytorch.Tensor callTorch(org.bytedeco.pytorch.Tensor input, org.bytedeco.pytorch.Tensor weight,
+            TensorOptional bias) {
+        long[] st = longs(stride);
+        long[] pad = longs(padding);
+        long[] dl = longs(dilation);
+        long[] op = longs(derivedOutputPadding != null ? derivedOutputPadding : outputPadding);
+        return switch (dims) {
+            case 1 -> torch.conv_transpose1d(input, weight, bias, st, pad, op, groups, dl);
+            case 2 -> torch.conv_transpose2d(input, weight, bias, st, pad, op, groups, dl);
+            default -> torch.conv_transpose3d(input, weight, bias, st, pad, op, groups, dl);
+        };
     }
 
-    NaiveConv.Result naive() {
-        long[] xShape = batch > 0 ? inputShape() : ConvCase.prepend(1, inputShape());
+    @Override
+    NaiveConv.Result naiveBatched(long[] inputShape) {
         long[] op = new long[dims];
         for (int i = 0; i < dims; i++) {
             op[i] = extra(i);
         }
-        NaiveConv.Result y = NaiveConv.convTranspose(x, xShape, w, weightShape, b, expand(stride), expand(padding), op,
+        return NaiveConv.convTranspose(x, inputShape, w, weightShape, b, expand(stride), expand(padding), op,
                 expand(dilation), groups);
-        return batch > 0 ? y : new NaiveConv.Result(Arrays.copyOfRange(y.shape(), 1, y.shape().length), y.data());
-    }
-
-    private long[] expand(int[] tuple) {
-        return Arrays.stream(expandInts(tuple)).asLongStream().toArray();
     }
 }

@@ -23,7 +23,7 @@ class ConvTransposeConformanceTest {
             seen.add(c.groups > 1 ? "groups" : "groups=1");
             seen.add(c.outputSize != null ? "output_size" : "output_padding");
             for (int i = 0; i < c.outputPadding.length; i++) {
-                if (c.outputPadding[i] > 0 && c.outputPadding[i] >= ConvCase.at(c.stride, i)) {
+                if (c.outputPadding[i] > 0 && c.outputPadding[i] >= WeightedCase.at(c.stride, i)) {
                     seen.add("output_padding >= stride (< dilation)");
                 }
             }

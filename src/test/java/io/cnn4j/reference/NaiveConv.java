@@ -66,9 +66,9 @@ public final class NaiveConv {
                                             if (sz < 0 || sh < 0 || sv < 0) {
                                                 continue;
                                             }
-                                            float xv = x[(int) ((((b * c + ic) * in[0] + sz) * in[1] + sh) * in[2] + sv)];
-                                            float wv = w[(int) ((((oc * cg + ci) * k[0] + kz) * k[1] + kh) * k[2] + kv)];
-                                            sum += (double) xv * wv;
+                                            long xi = (((b * c + ic) * in[0] + sz) * in[1] + sh) * in[2] + sv;
+                                            long wi = (((oc * cg + ci) * k[0] + kz) * k[1] + kh) * k[2] + kv;
+                                            sum += (double) x[(int) xi] * w[(int) wi];
                                         }
                                     }
                                 }
@@ -119,9 +119,9 @@ public final class NaiveConv {
                                                     || tv >= out[2]) {
                                                 continue;
                                             }
-                                            float wv = w[(int) ((((ic * og + ol) * k[0] + kz) * k[1] + kh) * k[2] + kv)];
-                                            acc[(int) ((b * o + oc) * plane + (tz * out[1] + th) * out[2] + tv)] +=
-                                                    (double) xv * wv;
+                                            long wi = (((ic * og + ol) * k[0] + kz) * k[1] + kh) * k[2] + kv;
+                                            long yi = (b * o + oc) * plane + (tz * out[1] + th) * out[2] + tv;
+                                            acc[(int) yi] += (double) xv * w[(int) wi];
                                         }
                                     }
                                 }
