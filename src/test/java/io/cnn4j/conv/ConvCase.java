@@ -80,6 +80,37 @@ final class ConvCase extends WeightedCase {
         return c;
     }
 
+    /**
+     * A depthwise convolution (groups = channels, multiplier 1 or 2) whose last kernel dim is {@code width}: the
+     * native core has a direct kernel per width (fused for some, sliced for very wide ones) that this pins down.
+     */
+    static ConvCase depthwise(Random r, int dims, int width, int stride, int dilation, int padding) {
+        ConvCase c = new ConvCase();
+        c.dims = dims;
+        c.groups = Oracle.between(r, 2, 4);
+        c.inChannels = c.groups;
+        c.batch = Oracle.between(r, 0, 2);
+        c.mode = "zeros";
+        c.weightShape = new long[dims + 2];
+        c.weightShape[0] = c.groups * Oracle.between(r, 1, 2);
+        c.weightShape[1] = 1;
+        for (int i = 0; i < dims - 1; i++) {
+            c.weightShape[2 + i] = Oracle.between(r, 1, 3);
+        }
+        c.weightShape[dims + 1] = width;
+        c.biasShape = r.nextBoolean() ? new long[] {c.weightShape[0]} : null;
+        c.stride = new int[] {stride};
+        c.dilation = new int[] {dilation};
+        c.padding = new int[] {padding};
+        c.spatial = new long[dims];
+        for (int i = 0; i < dims; i++) {
+            long effective = (long) dilation * (c.weightShape[2 + i] - 1) + 1;
+            c.spatial[i] = Math.max(effective - 2L * padding, 1) + Oracle.between(r, 0, i == dims - 1 ? 20 : 3);
+        }
+        c.fill(r);
+        return c;
+    }
+
     /** A valid configuration with one or two arguments broken at random (the result may happen to be valid). */
     static ConvCase maybeInvalid(Random r) {
         ConvCase c = valid(r);

@@ -31,6 +31,20 @@ class ConvConformanceTest {
     }
 
     @Test
+    void depthwiseKernelWidthsMatch() {
+        int[] widths = {1, 2, 3, 4, 5, 6, 7, 8, 9, 33, 40};
+        Oracle.forEachSeed("depthwise widths", widths.length * 3 * 2 * 2, (r, seed) -> {
+            int i = (int) Math.floorMod(seed, (long) widths.length * 12);
+            int width = widths[i % widths.length];
+            int stride = 1 + i / widths.length % 3;
+            int dilation = 1 + i / widths.length / 3 % 2;
+            int padding = Oracle.between(r, 0, width / 2 + 1);
+            ConvCase c = ConvCase.depthwise(r, Oracle.between(r, 1, 3), width, stride, dilation, padding);
+            ConformanceChecks.agree(c, c::torch, c::naive, c::cnn4j);
+        });
+    }
+
+    @Test
     void randomMaybeInvalidConfigurationsAreRejectedAlike() {
         int[] rejected = {0};
         Oracle.forEachSeed("conv maybe invalid", CASES, (r, seed) -> {
