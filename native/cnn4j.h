@@ -54,7 +54,8 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
 /* ---- convolution (conv.cpp) --------------------------------------------------------------------------- */
 
 /* Floats of workspace that cnn4j_conv_forward needs: the im2col buffer of one group, or 0 for 1x1 stride-1
-   unpadded convolutions, which multiply the input directly. */
+   unpadded convolutions, which multiply the input directly, and for depthwise ones (groups == in_channels > 1),
+   which run a direct kernel. */
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups);
 
 /* input [N, C_in, D, H, W] * weight [C_out, C_in/G, KD, KH, KW] + bias [C_out] (nullable)

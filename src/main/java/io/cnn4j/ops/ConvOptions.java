@@ -3,8 +3,9 @@ package io.cnn4j.ops;
 /**
  * Hyperparameters of a convolution or transposed convolution, named and defaulted as in PyTorch's
  * {@code nn.Conv2d} / {@code nn.ConvTranspose2d}: {@code stride=1, padding=0, dilation=1, groups=1,
- * padding_mode='zeros', output_padding=0}. Each int-or-tuple argument takes one value (all dims) or one per dim;
- * they are checked against the op when it is created.
+ * padding_mode='zeros', output_padding=0}, plus the {@code output_size} that {@code nn.ConvTranspose*d.forward}
+ * takes. Each int-or-tuple argument takes one value (all dims) or one per dim; they are checked against the op
+ * ({@link Convolution} or {@link ConvTranspose}) when it is created.
  */
 public final class ConvOptions {
     int[] stride = {1};
@@ -14,15 +15,16 @@ public final class ConvOptions {
     int groups = 1;
     PaddingMode paddingMode = PaddingMode.ZEROS;
     int[] outputPadding = {0};
+    int[] outputSize; // transposed convolution only; null: output_padding decides
 
     public ConvOptions stride(int... stride) {
-        this.stride = stride.clone();
+        this.stride = copy(stride);
         return this;
     }
 
     /** Explicit padding on both sides of each dim. */
     public ConvOptions padding(int... padding) {
-        this.padding = padding.clone();
+        this.padding = copy(padding);
         this.paddingString = null;
         return this;
     }
@@ -38,7 +40,7 @@ public final class ConvOptions {
     }
 
     public ConvOptions dilation(int... dilation) {
-        this.dilation = dilation.clone();
+        this.dilation = copy(dilation);
         return this;
     }
 
@@ -59,7 +61,23 @@ public final class ConvOptions {
 
     /** Transposed convolution only: extra size added to one side of the output. */
     public ConvOptions outputPadding(int... outputPadding) {
-        this.outputPadding = outputPadding.clone();
+        this.outputPadding = copy(outputPadding);
         return this;
+    }
+
+    /**
+     * Transposed convolution only: the wanted output size, as {@code nn.ConvTranspose*d.forward(input, output_size)}
+     * takes it (the spatial sizes, optionally preceded by the batch and channel sizes, which are ignored). It derives
+     * output_padding per input shape and then takes the place of {@link #outputPadding}; it must lie between the
+     * smallest output size for the input and that plus stride - 1.
+     */
+    public ConvOptions outputSize(int... outputSize) {
+        this.outputSize = copy(outputSize);
+        return this;
+    }
+
+    /** A null tuple stays null, for the op to reject with its name and argument. */
+    private static int[] copy(int[] values) {
+        return values == null ? null : values.clone();
     }
 }

@@ -1,5 +1,6 @@
 package io.cnn4j.ops;
 
+import io.cnn4j.Shapes;
 import io.cnn4j.Tensor;
 import io.cnn4j.jni.NativeCore;
 import java.util.Arrays;
@@ -53,24 +54,12 @@ public final class Convolution implements UnaryOp {
      * @param bias [out_channels], or null
      */
     public static Convolution create(int dims, Tensor weight, Tensor bias, ConvOptions options) {
-        String op = "conv" + dims + "d";
-        if (dims < 1 || dims > 3) {
-            throw new IllegalArgumentException("convolution: spatial dims must be 1, 2 or 3, got dims=" + dims);
-        }
-        Args.checkOpen(op, "weight", weight);
-        if (weight.dim() != dims + 2) {
-            throw new IllegalArgumentException(op + ": weight must be " + (dims + 2) + "-d [out_channels, "
-                    + "in_channels/groups, kernel...], got weight of shape " + Args.shape(weight.shape()));
-        }
-        long groups = options.groups;
-        if (groups <= 0) {
-            throw new IllegalArgumentException(op + ": groups must be positive, got groups=" + groups);
-        }
+        String op = ConvChecks.checkCreate("convolution", "conv", dims, options, weight,
+                "out_channels, in_channels/groups, kernel...");
         long outChannels = weight.size(0);
-        if (outChannels % groups != 0) {
-            throw new IllegalArgumentException(op + ": out_channels (weight.size(0)=" + outChannels
-                    + ") must be divisible by groups, got groups=" + groups);
-        }
+        long groups = options.groups;
+        ConvChecks.checkGroups(op, groups, outChannels, "out_channels");
+        rejectTransposedOnly(op, options);
         long[] kernel = Arrays.copyOfRange(weight.shape(), 2, dims + 2);
         long[] stride = Args.expand(op, "stride", options.stride, dims);
         Args.checkPositive(op, "stride", stride);
@@ -104,15 +93,23 @@ public final class Convolution implements UnaryOp {
         if (options.paddingMode == null) {
             throw new IllegalArgumentException(op + ": padding_mode must not be null");
         }
-        if (bias != null) {
-            Args.checkOpen(op, "bias", bias);
-            if (bias.dim() != 1 || bias.size(0) != outChannels) {
-                throw new IllegalArgumentException(op + ": bias must have shape [" + outChannels
-                        + "] (out_channels), got bias of shape " + Args.shape(bias.shape()));
-            }
-        }
+        ConvChecks.checkBias(op, bias, outChannels);
+        Args.checkFitsInt(op, "out_channels", outChannels);
+        Args.checkFitsInt(op, "in_channels/groups x kernel volume", Shapes.product(weight.shape(), 1, dims + 2));
         return new Convolution(op, dims, weight, bias, groups, stride, dilation, padBegin, padEnd,
                 options.paddingMode);
+    }
+
+    /** output_padding and output_size belong to transposed convolutions; F.conv*d has no such arguments. */
+    private static void rejectTransposedOnly(String op, ConvOptions options) {
+        if (options.outputSize != null) {
+            throw new IllegalArgumentException(op + ": output_size is only for transposed convolutions, got "
+                    + "output_size=" + Arrays.toString(options.outputSize));
+        }
+        if (options.outputPadding == null || Arrays.stream(options.outputPadding).anyMatch(v -> v != 0)) {
+            throw new IllegalArgumentException(op + ": output_padding is only for transposed convolutions, got "
+                    + "output_padding=" + Arrays.toString(options.outputPadding));
+        }
     }
 
     public long outChannels() {
@@ -133,11 +130,7 @@ public final class Convolution implements UnaryOp {
             out[0] = inputShape[0];
         }
         out[s - 1] = outChannels;
-        for (int i = 0; i < dims; i++) {
-            long padded = inputShape[s + i] + padBegin[i] + padEnd[i];
-            long effectiveKernel = dilation[i] * (kernel[i] - 1) + 1;
-            out[s + i] = (padded - effectiveKernel) / stride[i] + 1;
-        }
+        System.arraycopy(outputSpatial(inputShape, s), 0, out, s, dims);
         return out;
     }
 
@@ -177,18 +170,9 @@ public final class Convolution implements UnaryOp {
 
     /** Validates an input shape; returns whether it is batched. */
     private boolean checkInput(long[] inputShape) {
-        boolean batched = inputShape.length == dims + 2;
-        if (!batched && inputShape.length != dims + 1) {
-            throw new IllegalArgumentException(op + ": expected " + (dims + 1) + "-d (unbatched) or " + (dims + 2)
-                    + "-d (batched) input, got input of shape " + Args.shape(inputShape));
-        }
+        boolean batched = ConvChecks.checkInput(op, inputShape, dims, inChannels(),
+                "weight.size(1)=" + inChannelsPerGroup + " x groups=" + groups);
         int s = batched ? 2 : 1;
-        long channels = inputShape[s - 1];
-        if (channels != inChannels()) {
-            throw new IllegalArgumentException(op + ": expected input of shape " + Args.shape(inputShape) + " to have "
-                    + inChannels() + " channels (weight.size(1)=" + inChannelsPerGroup + " x groups=" + groups
-                    + "), but got " + channels + " channels");
-        }
         for (int i = 0; i < dims; i++) {
             long size = inputShape[s + i];
             long padded = size + padBegin[i] + padEnd[i];
@@ -211,7 +195,7 @@ public final class Convolution implements UnaryOp {
                         + " of input " + Args.shape(inputShape));
             }
         }
-        Args.checkFitsInt(op, "output positions per image", io.cnn4j.Shapes.numel(outputSpatial(inputShape, s)));
+        Args.checkFitsInt(op, "output positions per image", Shapes.numel(outputSpatial(inputShape, s)));
         return batched;
     }
 
