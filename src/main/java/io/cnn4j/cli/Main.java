@@ -1,6 +1,6 @@
 package io.cnn4j.cli;
 
-import io.cnn4j.jni.NativeCore;
+import io.cnn4j.Cnn4j;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +27,7 @@ public final class Main {
         if (n < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
         }
-        NativeCore.cnn4j_set_num_threads(n);
+        Cnn4j.setNumThreads(n);
     }
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors")

@@ -15,6 +15,7 @@ public final class LayerRegistry {
         for (int d = 1; d <= 3; d++) {
             int dims = d;
             FACTORIES.put("Conv" + d + "d", a -> ConvLayer.create(a, dims));
+            FACTORIES.put("ConvTranspose" + d + "d", a -> ConvTransposeLayer.create(a, dims));
             FACTORIES.put("MaxPool" + d + "d", a -> PoolLayer.maxPool(a, dims));
             FACTORIES.put("AvgPool" + d + "d", a -> PoolLayer.avgPool(a, dims));
             FACTORIES.put("LPPool" + d + "d", a -> PoolLayer.lpPool(a, dims));

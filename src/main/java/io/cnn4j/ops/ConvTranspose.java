@@ -15,7 +15,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * {@link #workspaceSize} check an input shape and size the scratch, {@link #run} computes without allocating
  * scratch. Immutable and thread-safe; the weight and bias tensors are borrowed.
  */
-public final class ConvTranspose {
+public final class ConvTranspose implements UnaryOp {
     private final String op;
     private final int dims;
     private final Tensor weight;
