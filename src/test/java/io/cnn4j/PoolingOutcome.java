@@ -92,15 +92,6 @@ record PoolingOutcome(float[] values, long[] indices, long[] shape, String rejec
     }
 
     /**
-     * The random source for one case. Oracle.forEachSeed seeds java.util.Random with consecutive numbers, whose first
-     * draws are nearly equal (the top bits of the first LCG step move slowly with the seed), so a first nextInt(4)
-     * would pick the same value case after case; SplittableRandom's mixing spreads the seeds first.
-     */
-    static Random mixed(long seed) {
-        return new Random(new java.util.SplittableRandom(seed).nextLong());
-    }
-
-    /**
      * Input data: mostly uniform in [-1, 1); sometimes small integers (ties, so that the first-maximum rule shows);
      * with {@code specials}, sometimes NaN and infinities sprinkled in.
      */
