@@ -26,6 +26,8 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class Report {
     private static final String[] RUNTIMES = {"cnn4j", "onnxruntime", "libtorch"};
+    /** A multi-threaded run whose fastest call is this many times slower than with 1 thread is marked stalled. */
+    private static final int STALL_FACTOR = 2;
 
     /** One measured (benchmark, params) point: median, fastest and mean time per call, in microseconds. */
     private record Score(double median, double min, double mean) {}
@@ -96,12 +98,18 @@ public final class Report {
                 .append("cnn4j/libtorch |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         // threads -> rows of {vs ORT, vs libtorch} speed ratios, from median calls then from fastest calls
         Map<Integer, List<double[]>> ratiosByThreads = new TreeMap<>();
+        boolean[] anyStalled = {false};
         forEachRow(scores, (shape, threads, byRuntime) -> {
             md.append("| ").append(shape.describe()).append(" | ").append(threads).append(" | ")
                     .append(format("%.1f", shape.flops() / 1e6));
+            Map<String, Score> oneThread = scores.get(shape).getOrDefault(1, Map.of());
             for (String runtime : RUNTIMES) {
                 Score s = byRuntime.get(runtime);
-                md.append(" | ").append(s == null ? "-" : format("%.1f", shape.flops() / (s.median() * 1e3)));
+                Score single = oneThread.get(runtime);
+                boolean stalled = s != null && single != null && s.min() > STALL_FACTOR * single.min();
+                anyStalled[0] |= stalled;
+                md.append(" | ").append(s == null ? "-" : format("%.1f", shape.flops() / (s.median() * 1e3)))
+                        .append(stalled ? " †" : "");
             }
             Score cnn4j = byRuntime.get(RUNTIMES[0]);
             Score ort = byRuntime.get(RUNTIMES[1]);
@@ -116,6 +124,11 @@ public final class Report {
                     .append(format("%.2f (%.2f)", ratios[1], ratios[3])).append(" |\n");
             ratiosByThreads.computeIfAbsent(threads, t -> new ArrayList<>()).add(ratios);
         });
+        if (anyStalled[0]) {
+            md.append("\n† Stalled: even the fastest call with these threads took more than ").append(STALL_FACTOR)
+                    .append("x the fastest call with 1 thread, so the runtime's threads kept waiting for a core that ")
+                    .append("another process held; the ratios of that row measure the machine more than the code.\n");
+        }
         md.append("\nGeometric mean of the ratios over the layers, median (fastest):\n\n")
                 .append("| threads | cnn4j/ORT | cnn4j/libtorch |\n|---:|---:|---:|\n");
         ratiosByThreads.forEach((threads, rows) -> md.append("| ").append(threads).append(" | ")
