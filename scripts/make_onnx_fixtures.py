@@ -292,8 +292,110 @@ def handmade_fixtures():
          weights("fw", [3, 16], 7), weights("fb", [3], 8)], 7, (1, 2, 4, 4), ir_version=3)
 
 
+def const(name, values, dtype=np.int64):
+    """A Constant node producing `values`."""
+    return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.array(values, dtype=dtype)))
+
+
+def edge_fixtures():
+    # ConvTranspose: SAME_LOWER (odd pad at the beginning: PyTorch output_padding), explicit asymmetric pads,
+    # output_shape.
+    make("convtranspose_opset13", [
+        helper.make_node("ConvTranspose", ["x", "w1", "b1"], ["t1"], name="same_lower", auto_pad="SAME_LOWER",
+                         strides=[2, 2]),
+        helper.make_node("ConvTranspose", ["t1", "w2"], ["t2"], name="asymmetric", pads=[1, 1, 0, 0],
+                         strides=[2, 2]),
+        helper.make_node("ConvTranspose", ["t2", "w3", "b3"], ["y"], name="output_shape", output_shape=[23, 23],
+                         strides=[2, 2]),
+    ], [value("x", ["N", 2, 3, 3])], [value("y", ["N", 2, 23, 23])],
+        [weights("w1", [2, 3, 3, 3], 1), weights("b1", [3], 2), weights("w2", [3, 2, 3, 3], 3),
+         weights("w3", [2, 2, 2, 2], 4), weights("b3", [2], 5)], 13, (2, 2, 3, 3))
+
+    # Reshapes of computed tensors: merge dims (Flatten(start_dim=2)), add a dim (Unflatten), a general reshape
+    # (Flatten + Unflatten), -1 in the batch position.
+    make("reshapes_opset13", [
+        const("s1", [0, 4, 6]),
+        helper.make_node("Reshape", ["x", "s1"], ["r1"]),
+        const("ax", [3]),
+        helper.make_node("Unsqueeze", ["r1", "ax"], ["r2"]),
+        helper.make_node("Relu", ["r2"], ["a1"]),
+        const("s2", [-1, 2, 12]),
+        helper.make_node("Reshape", ["a1", "s2"], ["r3"]),
+        helper.make_node("Softmax", ["r3"], ["a2"], axis=-1),
+        const("s3", [-1, 24]),
+        helper.make_node("Reshape", ["a2", "s3"], ["y"]),
+    ], [value("x", ["N", 4, 3, 2])], [value("y", ["N", 24])], [], 13, (2, 4, 3, 2))
+
+    # Softmax before opset 13 coerces the input to 2-D: over C*H*W for axis=1, over H*W for axis=2.
+    make("softmax_coerced_opset11", [
+        helper.make_node("LogSoftmax", ["x"], ["l"], axis=2),
+        helper.make_node("Softmax", ["l"], ["y"], axis=1),
+    ], [value("x", ["N", 2, 3, 4])], [value("y", ["N", 2, 3, 4])], [], 11, (2, 2, 3, 4))
+
+    # Constants folded into the preceding layer: Add/Mul/Sub/Div on Conv, BatchNorm and MatMul outputs.
+    make("folds_opset13", [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["c1", "add1"], ["f1"]),
+        helper.make_node("Mul", ["mul1", "f1"], ["f2"]),
+        helper.make_node("Relu", ["f2"], ["r1"]),
+        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2"),
+        helper.make_node("Sub", ["c2", "sub2"], ["f3"]),
+        helper.make_node("Div", ["f3", "div2"], ["f4"]),
+        helper.make_node("BatchNormalization", ["f4", "s", "bb", "m", "v"], ["n"], name="bn"),
+        helper.make_node("Mul", ["n", "two"], ["f5"]),
+        helper.make_node("GlobalAveragePool", ["f5"], ["g"]),
+        helper.make_node("Flatten", ["g"], ["fl"]),
+        helper.make_node("MatMul", ["fl", "wm"], ["mm"], name="dense"),
+        helper.make_node("Add", ["bm", "mm"], ["d"]),
+        helper.make_node("Elu", ["d"], ["e"], alpha=0.5),
+        const("zero", 0.0, np.float32),
+        helper.make_node("Clip", ["e", "zero"], ["y"]),
+    ], [value("x", ["N", 3, 5, 5])], [value("y", ["N", 3])],
+        [weights("w1", [4, 3, 3, 3], 1), weights("add1", [1, 4, 1, 1], 2), weights("mul1", [4, 1, 1], 3),
+         weights("w2", [4, 4, 3, 3], 4), weights("b2", [4], 5),
+         numpy_helper.from_array(np.array(0.25, np.float32), "sub2"), weights("div2", [4, 1, 1], 6),
+         weights("s", [4], 7), weights("bb", [4], 8), weights("m", [4], 9),
+         numpy_helper.from_array(np.random.RandomState(10).uniform(0.5, 1.5, 4).astype(np.float32), "v"),
+         numpy_helper.from_array(np.array([2.0], np.float32), "two"), weights("wm", [4, 3], 11),
+         weights("bm", [3], 12)], 13, (2, 3, 5, 5))
+
+    # Pads folded into pools (-inf before MaxPool, 0 before AveragePool) and an edge pad into a Conv; Dropout with a
+    # ratio input; auto_pad SAME_LOWER with stride 2 (odd pad at the beginning: same windows as padding 1 here).
+    make("padpool_opset13", [
+        const("p1", [0, 0, 1, 1, 0, 0, 1, 1]),
+        const("ninf", -np.inf, np.float32),
+        helper.make_node("Pad", ["x", "p1", "ninf"], ["x1"], mode="constant"),
+        helper.make_node("MaxPool", ["x1"], ["m"], kernel_shape=[3, 3], strides=[2, 2]),
+        const("p2", [0, 0, 1, 1, 0, 0, 1, 1]),
+        helper.make_node("Pad", ["m", "p2"], ["x2"]),
+        helper.make_node("AveragePool", ["x2"], ["a"], kernel_shape=[3, 3], strides=[1, 1]),
+        const("p3", [0, 0, 1, 2, 0, 0, 1, 2]),
+        helper.make_node("Pad", ["a", "p3"], ["x3"], mode="edge"),
+        helper.make_node("Conv", ["x3", "w"], ["c"], name="edge_conv"),
+        const("ratio", 0.5, np.float32),
+        helper.make_node("Dropout", ["c", "ratio"], ["d"]),
+        helper.make_node("Conv", ["d", "w2"], ["y"], name="lower", auto_pad="SAME_LOWER", strides=[2, 2]),
+    ], [value("x", ["N", 3, 15, 16])], [value("y", ["N", 2, 4, 4])],
+        [weights("w", [3, 3, 3, 5], 1), weights("w2", [2, 3, 3, 3], 2)], 13, (2, 3, 15, 16))
+
+    # Opset 9 shape arithmetic: Shape -> Slice (attributes) -> Concat -> Reshape, and a Cast.
+    make("slice_opset9", [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv"),
+        helper.make_node("Shape", ["c"], ["sh"]),
+        helper.make_node("Slice", ["sh"], ["n"], starts=[0], ends=[1], axes=[0]),
+        const("rest", [-1.0], np.float32),
+        helper.make_node("Cast", ["rest"], ["rest64"], to=TensorProto.INT64),
+        helper.make_node("Concat", ["n", "rest64"], ["target"], axis=0),
+        helper.make_node("Reshape", ["c", "target"], ["flat"]),
+        helper.make_node("Gemm", ["flat", "fw", "fb"], ["y"], name="fc", transB=1),
+    ], [value("x", ["N", 2, 4, 4])], [value("y", ["N", 3])],
+        [weights("w", [4, 2, 3, 3], 1), weights("b", [4], 2), weights("fw", [3, 16], 3), weights("fb", [3], 4)],
+        9, (2, 2, 4, 4))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     torch_fixtures()
     handmade_fixtures()
+    edge_fixtures()

@@ -21,7 +21,22 @@ final class ConstantFolding {
     static final Set<String> CONSTANT_ONLY = Set.of("Constant", "ConstantOfShape", "Cast", "Gather", "Slice", "Neg",
             "Size", "Shape");
 
+    /**
+     * The most elements an op that can grow its input (ConstantOfShape, Gather, broadcasting) may produce: far more
+     * than shape arithmetic needs, and a bound on what a corrupt or hostile shape can make the converter allocate.
+     */
+    static final long MAX_GROWN_ELEMENTS = 1 << 24;
+
     private ConstantFolding() {}
+
+    private static int grown(long[] shape, String where) {
+        long n = ConstTensor.numel(shape, where + " output");
+        if (n > MAX_GROWN_ELEMENTS) {
+            throw new IllegalArgumentException(where + ": folding it would make a constant of shape "
+                    + Arrays.toString(shape) + " (" + n + " elements); cnn4j folds at most " + MAX_GROWN_ELEMENTS);
+        }
+        return (int) n;
+    }
 
     /** The first output of {@code node} given its inputs (null entries = absent optional inputs). */
     static ConstTensor fold(Node node, List<ConstTensor> in, long opset, Path baseDir) {
@@ -31,7 +46,7 @@ final class ConstantFolding {
             case "Constant" -> constant(a, where, baseDir);
             case "ConstantOfShape" -> {
                 long[] shape = input(in, 0, where).knownLongs(where + " shape");
-                int n = (int) ConstTensor.numel(shape, where + " output");
+                int n = grown(shape, where);
                 ConstTensor v = a.tensor("value", baseDir);
                 if (v != null && v.numel() != 1) {
                     throw a.error("value", "must hold one value, got shape " + Arrays.toString(v.shape));
@@ -312,7 +327,7 @@ final class ConstantFolding {
         System.arraycopy(data.shape, 0, shape, 0, axis);
         System.arraycopy(indices.shape, 0, shape, axis, indices.rank());
         System.arraycopy(data.shape, axis + 1, shape, axis + indices.rank(), data.rank() - axis - 1);
-        int n = (int) ConstTensor.numel(shape, where + " output");
+        int n = grown(shape, where);
         int[] ds = strides(data.shape);
         int outer = 1;
         for (int d = 0; d < axis; d++) {
@@ -541,7 +556,7 @@ final class ConstantFolding {
 
     static ConstTensor binary(String op, ConstTensor x, ConstTensor y, String where) {
         long[] shape = broadcast(x.shape, y.shape, where);
-        ConstTensor.numel(shape, where + " output");
+        grown(shape, where);
         int[] ix = broadcastIndex(x.shape, shape);
         int[] iy = broadcastIndex(y.shape, shape);
         if (x.isFloat() || y.isFloat()) {

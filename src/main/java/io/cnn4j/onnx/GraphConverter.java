@@ -993,7 +993,9 @@ final class GraphConverter {
         long[] flatShape = Arrays.copyOf(x.shape, axis + 1);
         flatShape[axis] = Arrays.stream(trailing).reduce(1, (p, q) -> p * q);
         LayerNode flat = layer("Flatten", n, List.of(x), flatShape);
-        flat.args.put("start_dim", axis);
+        if (axis != 1) {
+            flat.args.put("start_dim", axis);
+        }
         LayerNode soft = layer(type, n, List.of(flat.out), flatShape);
         soft.args.put("dim", axis);
         LayerNode unflat = layer("Unflatten", n, List.of(soft.out), x.shape);

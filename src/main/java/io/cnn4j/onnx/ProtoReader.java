@@ -158,8 +158,18 @@ final class ProtoReader {
 
     private void expect(int type) {
         if (wireType != type) {
-            throw malformed("wire type " + wireType + ", expected " + type);
+            throw malformed("wire type " + wireName(wireType) + ", expected " + wireName(type));
         }
+    }
+
+    private static String wireName(int type) {
+        return type + switch (type) {
+            case VARINT -> " (varint)";
+            case FIXED64 -> " (64-bit)";
+            case LENGTH_DELIMITED -> " (length-delimited)";
+            case FIXED32 -> " (32-bit)";
+            default -> "";
+        };
     }
 
     private int length() {
