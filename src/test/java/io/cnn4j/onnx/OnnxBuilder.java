@@ -28,6 +28,12 @@ final class OnnxBuilder {
             return this;
         }
 
+        Msg fixed64(int field, double v) {
+            tag(field, 1);
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(v).array());
+            return this;
+        }
+
         Msg bytes(int field, byte[] b) {
             tag(field, 2);
             raw(b.length);
