@@ -392,6 +392,22 @@ def edge_fixtures():
         [weights("w", [4, 2, 3, 3], 1), weights("b", [4], 2), weights("fw", [3, 16], 3), weights("fb", [3], 4)],
         9, (2, 2, 4, 4))
 
+    # Convolutions only (what cnn4j's runtime can already run on its own): padding="same" with an even kernel,
+    # groups and dilation, a reflect Pad folded into padding_mode, stride 2 with SAME_LOWER, a bias folded from Add.
+    make("convs_opset13", [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="same", auto_pad="SAME_UPPER"),
+        helper.make_node("Conv", ["c1", "w2", "b2"], ["c2"], name="grouped", group=2, dilations=[2, 2],
+                         pads=[2, 1, 2, 1]),
+        const("p", [0, 0, 1, 1, 0, 0, 1, 1]),
+        helper.make_node("Pad", ["c2", "p"], ["c2p"], mode="reflect"),
+        helper.make_node("Conv", ["c2p", "w3"], ["c3"], name="reflect"),
+        helper.make_node("Conv", ["c3", "w4"], ["c4"], name="lower", auto_pad="SAME_LOWER", strides=[2, 2]),
+        helper.make_node("Add", ["c4", "b4"], ["y"]),
+    ], [value("x", ["N", 2, 10, 9])], [value("y", ["N", 3, 5, 4])],
+        [weights("w1", [4, 2, 2, 2], 1), weights("b1", [4], 2), weights("w2", [4, 2, 3, 3], 3),
+         weights("b2", [4], 4), weights("w3", [4, 4, 3, 3], 5), weights("w4", [3, 4, 3, 3], 6),
+         weights("b4", [1, 3, 1, 1], 7)], 13, (2, 2, 10, 9))
+
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
