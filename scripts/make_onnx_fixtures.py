@@ -193,6 +193,30 @@ class Tokens(nn.Module):
         return self.out(torch.relu(self.proj(x)))
 
 
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 3, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(3)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.bn1(self.conv1(x))) + x
+
+
+class Nested(nn.Module):
+    """Nested module names (layer1.0.conv1); mean and amax over the spatial dims (ReduceMean/Max) as global pooling."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Sequential(Block(), Block())
+        self.head = nn.Linear(3, 2)
+
+    def forward(self, x):
+        y = self.layer1(x)
+        return self.head(y.mean((2, 3)) + y.amax((2, 3), keepdim=True).flatten(1))
+
+
 class Classifier(nn.Module):
     def __init__(self):
         super().__init__()
@@ -220,6 +244,8 @@ def torch_fixtures():
     export("padded_opset19", Padded(), (2, 2, 9, 8), 19)
     export("tokens_opset13", Tokens(), (2, 4, 8), 13)
     export("softmax_opset11", Classifier(), (2, 6), 11)
+    export("nested_opset13", Nested(), (2, 3, 6, 5), 13)
+    export("nested_opset18", Nested(), (2, 3, 6, 5), 18)
 
 
 def make(name, nodes, inputs, outputs, initializers, opset, x_shape, seed=0, ir_version=None):

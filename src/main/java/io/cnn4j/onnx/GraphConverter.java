@@ -33,8 +33,8 @@ final class GraphConverter {
     static final Set<String> LAYER_OPS = Set.of("Conv", "ConvTranspose", "MaxPool", "AveragePool",
             "GlobalAveragePool", "GlobalMaxPool", "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
             "Relu", "LeakyRelu", "Elu", "Clip", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Gelu", "Softmax",
-            "LogSoftmax", "BatchNormalization", "Add", "Sub", "Mul", "Div", "Concat", "Pad", "Identity", "Dropout",
-            "Transpose", "Shape");
+            "LogSoftmax", "BatchNormalization", "Add", "Sub", "Mul", "Div", "Sum", "Concat", "Pad", "Identity",
+            "Dropout", "Transpose", "Shape", "ReduceMean", "ReduceMax");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final float HARDSIGMOID_ALPHA = 1f / 6;
 
@@ -303,6 +303,8 @@ final class GraphConverter {
             case "ConvTranspose" -> convTranspose(n);
             case "MaxPool", "AveragePool" -> pool(n);
             case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(n);
+            case "ReduceMean", "ReduceMax" -> reduce(n);
+            case "Sum" -> sum(n);
             case "Gemm" -> gemm(n);
             case "MatMul" -> matMul(n);
             case "Flatten", "Reshape", "Squeeze", "Unsqueeze" -> reshape(n);
@@ -805,6 +807,57 @@ final class GraphConverter {
         LayerNode l = layer(type, n, List.of(x), shape);
         l.args.put("output_size", 1);
         output(n, l.out);
+    }
+
+    /** Mean or max over all spatial dims (dims 2...) is global pooling; keepdims=0 then drops those dims. */
+    private void reduce(Node n) {
+        Attributes a = new Attributes(n);
+        Act x = act(n, 0);
+        int rank = x.shape.length;
+        long[] axes;
+        if (opset < 18) { // axes became an input in opset 18
+            axes = a.ints("axes", null);
+        } else {
+            ConstTensor t = constant(n, 1, "axes");
+            axes = t == null ? null : t.knownLongs(n.label() + " axes");
+        }
+        boolean[] reduced = new boolean[rank];
+        for (long ax : axes == null ? new long[0] : axes) {
+            reduced[ConstantFolding.axis(ax, rank, n.label())] = true;
+        }
+        boolean spatial = rank >= 3 && rank <= 5 && !reduced[0] && !reduced[1];
+        for (int d = 2; d < rank; d++) {
+            spatial &= reduced[d];
+        }
+        if (!spatial) {
+            throw new IllegalArgumentException(n.label() + ": axes " + (axes == null ? "(all)" : text(axes))
+                    + " of a rank-" + rank + " input; cnn4j maps " + n.opType() + " only over all spatial dims "
+                    + "(2..." + (rank - 1) + "), as global pooling");
+        }
+        long[] pooled = x.shape.clone();
+        Arrays.fill(pooled, 2, rank, 1);
+        String type = (n.opType().equals("ReduceMean") ? "AdaptiveAvgPool" : "AdaptiveMaxPool") + (rank - 2) + "d";
+        LayerNode l = layer(type, n, List.of(x), pooled);
+        l.args.put("output_size", 1);
+        if (a.integer("keepdims", 1) != 0) {
+            output(n, l.out);
+        } else {
+            output(n, new Reshaped(Arrays.copyOf(pooled, 2), l.out, n));
+        }
+    }
+
+    private void sum(Node n) {
+        List<Act> in = new ArrayList<>();
+        long[] shape = null;
+        for (int i = 0; i < n.inputs().size(); i++) {
+            Act x = act(n, i);
+            shape = shape == null ? x.shape : sameShape(n, shape, x.shape);
+            in.add(x);
+        }
+        if (in.isEmpty()) {
+            throw new IllegalArgumentException(n.label() + " has no inputs");
+        }
+        output(n, in.size() == 1 ? in.get(0) : layer("Add", n, in, shape).out);
     }
 
     // ---- dense ------------------------------------------------------------------------------------------------

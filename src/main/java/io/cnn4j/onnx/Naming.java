@@ -8,13 +8,16 @@ import java.util.Set;
 /**
  * Layer names and ids from what the exporter left in the file. torch.onnx.export names parameters by their
  * state_dict key ({@code layer1.0.conv1.weight}) unless it folded them ({@code onnx::Conv_35}), and nodes by module
- * scope ({@code /layer1/layer1.0/conv1/Conv}, whose second-to-last part is the module path), so converted models keep
- * PyTorch's names where it can be read off.
+ * scope ({@code /layer1/layer1.0/conv1/Conv}), so converted models keep PyTorch's names where they can be read off.
  */
 final class Naming {
     private Naming() {}
 
-    /** The node's module path ({@code /features/features.0/Conv} -> {@code features.0}), else its plain name. */
+    /**
+     * The node's module path, else its plain name. torch scopes name a child by its attribute name
+     * ({@code /layer1/layer1.0/conv1/Conv}) or, inside Sequential and ModuleList, by its qualified name: joined, the
+     * parts before the op give {@code layer1.0.conv1}.
+     */
     static List<String> nodeHints(Node n) {
         if (n == null || n.name().isEmpty()) {
             return List.of();
@@ -23,7 +26,14 @@ final class Naming {
             return List.of(n.name());
         }
         String[] parts = Arrays.stream(n.name().split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
-        return parts.length >= 2 ? List.of(parts[parts.length - 2]) : List.of(parts);
+        if (parts.length < 2) {
+            return List.of(parts);
+        }
+        String path = parts[0];
+        for (int i = 1; i < parts.length - 1; i++) {
+            path = parts[i].startsWith(path + ".") ? parts[i] : path + "." + parts[i];
+        }
+        return List.of(path);
     }
 
     /** {@code fc1} when the tensor feeding parameter {@code suffix} is called {@code fc1.<suffix>}. */

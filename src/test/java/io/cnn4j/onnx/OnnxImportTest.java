@@ -94,6 +94,20 @@ class OnnxImportTest {
     }
 
     @Test
+    void foldedWeightsAreNamedByModuleScopeAndSpatialMeansArePools() throws Exception {
+        OnnxImport.Converted c = fixture("nested_opset18"); // BatchNorm folded into the convs by the exporter
+        assertEquals(List.of("layer1.0.conv1.weight", "layer1.0.conv1.bias", "layer1.1.conv1.weight",
+                "layer1.1.conv1.bias", "head.weight", "head.bias"), List.copyOf(c.weights().keySet()));
+        JsonNode l = c.model().get("layers");
+        assertEquals("{\"type\":\"Add\",\"id\":\"layer1.0\",\"inputs\":[\"layer1.0.relu\",\"x\"]}",
+                l.get(2).toString());
+        assertEquals("{\"type\":\"AdaptiveAvgPool2d\",\"id\":\"ReduceMean\",\"output_size\":1}", l.get(6).toString());
+        assertEquals("{\"type\":\"AdaptiveMaxPool2d\",\"id\":\"ReduceMax\",\"inputs\":[\"layer1.1\"],"
+                + "\"output_size\":1}", l.get(7).toString());
+        assertEquals(layers(c), layers(fixture("nested_opset13"))); // axes as attribute vs input
+    }
+
+    @Test
     void matMulWeightsAreTransposedAndTheFollowingAddIsTheBias() throws Exception {
         OnnxImport.Converted c = fixture("tokens_opset13");
         assertEquals("[{\"type\":\"Linear\",\"name\":\"proj\",\"in_features\":8,\"out_features\":5},"
@@ -246,7 +260,7 @@ class OnnxImportTest {
         b.node("Dropout", "d", in("c"), "again");
         OnnxImport.Converted c = convert(b);
         assertEquals("[\"features\",\"again\",\"x_1\"]", c.model().get("outputs").toString());
-        assertEquals("[{\"type\":\"Conv2d\",\"name\":\"conv\",\"id\":\"features\",\"in_channels\":3,"
+        assertEquals("[{\"type\":\"Conv2d\",\"name\":\"backbone.conv\",\"id\":\"features\",\"in_channels\":3,"
                 + "\"out_channels\":4,\"kernel_size\":3,\"bias\":false},{\"type\":\"Identity\",\"id\":\"again\"},"
                 + "{\"type\":\"Identity\",\"id\":\"x_1\",\"inputs\":[\"x\"]}]", layers(c));
     }
