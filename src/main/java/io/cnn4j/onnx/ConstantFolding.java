@@ -443,24 +443,14 @@ final class ConstantFolding {
             begin[d] = b;
             step[d] = s;
         }
-        int n = (int) ConstTensor.numel(count, where + " output");
         int[] xs = strides(x.shape);
-        int[] source = new int[n];
-        long[] idx = new long[r];
-        for (int i = 0; i < n; i++) {
-            int off = 0;
-            for (int d = 0; d < r; d++) {
-                off += (int) (begin[d] + idx[d] * step[d]) * xs[d];
-            }
-            source[i] = off;
-            for (int d = r - 1; d >= 0; d--) {
-                if (++idx[d] < count[d]) {
-                    break;
-                }
-                idx[d] = 0;
-            }
+        long offset = 0;
+        long[] jump = new long[r];
+        for (int d = 0; d < r; d++) {
+            offset += begin[d] * xs[d];
+            jump[d] = step[d] * xs[d];
         }
-        return pick(x, source, count);
+        return pick(x, strided(count, offset, jump), count);
     }
 
     static ConstTensor transpose(ConstTensor x, long[] perm, String where) {
@@ -478,23 +468,11 @@ final class ConstantFolding {
             shape[d] = x.shape[(int) p[d]];
         }
         int[] xs = strides(x.shape);
-        int n = x.numel();
-        int[] source = new int[n];
-        long[] idx = new long[r];
-        for (int i = 0; i < n; i++) {
-            int off = 0;
-            for (int d = 0; d < r; d++) {
-                off += (int) idx[d] * xs[(int) p[d]];
-            }
-            source[i] = off;
-            for (int d = r - 1; d >= 0; d--) {
-                if (++idx[d] < shape[d]) {
-                    break;
-                }
-                idx[d] = 0;
-            }
+        long[] jump = new long[r];
+        for (int d = 0; d < r; d++) {
+            jump[d] = xs[(int) p[d]];
         }
-        return pick(x, source, shape);
+        return pick(x, strided(shape, 0, jump), shape);
     }
 
     static void checkPerm(long[] p, int rank, String where) {
@@ -530,22 +508,34 @@ final class ConstantFolding {
 
     /** For each element of the broadcast shape, the index of the element of {@code shape} it reads. */
     static int[] broadcastIndex(long[] shape, long[] out) {
-        int n = 1;
-        for (long d : out) {
-            n *= (int) d;
-        }
         int[] s = strides(shape);
         int shift = out.length - shape.length;
+        long[] jump = new long[out.length];
+        for (int d = shift; d < out.length; d++) {
+            jump[d] = shape[d - shift] == 1 ? 0 : s[d - shift];
+        }
+        return strided(out, 0, jump);
+    }
+
+    /**
+     * Source indices of a strided view: element {@code idx} of {@code shape} (row-major) reads source element
+     * {@code offset + sum(idx[d] * jump[d])}. Slice, Transpose and broadcasting are all such views.
+     */
+    private static int[] strided(long[] shape, long offset, long[] jump) {
+        int n = 1;
+        for (long d : shape) {
+            n *= (int) d;
+        }
         int[] source = new int[n];
-        long[] idx = new long[out.length];
+        long[] idx = new long[shape.length];
         for (int i = 0; i < n; i++) {
-            int off = 0;
-            for (int d = shift; d < out.length; d++) {
-                off += shape[d - shift] == 1 ? 0 : (int) idx[d] * s[d - shift];
+            long off = offset;
+            for (int d = 0; d < shape.length; d++) {
+                off += idx[d] * jump[d];
             }
-            source[i] = off;
-            for (int d = out.length - 1; d >= 0; d--) {
-                if (++idx[d] < out[d]) {
+            source[i] = (int) off;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (++idx[d] < shape[d]) {
                     break;
                 }
                 idx[d] = 0;

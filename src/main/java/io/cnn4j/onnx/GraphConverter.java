@@ -435,18 +435,25 @@ final class GraphConverter {
         return x;
     }
 
-    private void conv(Node n) {
-        Attributes a = new Attributes(n);
+    /** A Conv/ConvTranspose weight: a constant [C, C', kernel...] with 1 to 3 spatial dims. */
+    private ConstTensor convWeight(Node n, String family) {
         ConstTensor w = constant(n, 1, "weight");
-        ConstTensor b = constant(n, 2, "bias");
         if (w == null) {
             throw new IllegalArgumentException(n.label() + ": missing weight input");
         }
         int dims = w.rank() - 2;
         if (dims < 1 || dims > 3) {
             throw new IllegalArgumentException(n.label() + ": weight of shape " + text(w.shape) + " has " + dims
-                    + " spatial dims; cnn4j has Conv1d, Conv2d and Conv3d");
+                    + " spatial dims; cnn4j has " + family + "1d, " + family + "2d and " + family + "3d");
         }
+        return w;
+    }
+
+    private void conv(Node n) {
+        Attributes a = new Attributes(n);
+        ConstTensor w = convWeight(n, "Conv");
+        ConstTensor b = constant(n, 2, "bias");
+        int dims = w.rank() - 2;
         Value in = required(n, 0);
         Padded pad = in instanceof Padded p ? p : null;
         Act x = checkRank(n, pad != null ? pad.source : materialize(in, n.label()), dims);
@@ -598,16 +605,9 @@ final class GraphConverter {
 
     private void convTranspose(Node n) {
         Attributes a = new Attributes(n);
-        ConstTensor w = constant(n, 1, "weight");
+        ConstTensor w = convWeight(n, "ConvTranspose");
         ConstTensor b = constant(n, 2, "bias");
-        if (w == null) {
-            throw new IllegalArgumentException(n.label() + ": missing weight input");
-        }
         int dims = w.rank() - 2;
-        if (dims < 1 || dims > 3) {
-            throw new IllegalArgumentException(n.label() + ": weight of shape " + text(w.shape) + " has " + dims
-                    + " spatial dims; cnn4j has ConvTranspose1d, ConvTranspose2d and ConvTranspose3d");
-        }
         Act x = checkRank(n, act(n, 0), dims);
         long[] kernel = kernel(n, a, w, dims);
         long[] strides = positive(n, a, "strides", dims);

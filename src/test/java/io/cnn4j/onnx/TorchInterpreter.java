@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -47,11 +48,69 @@ final class TorchInterpreter {
         return LibTorch.floats(values.get(first));
     }
 
+    /** Each type's PyTorch constructor arguments: a description may use these and no others. */
+    private static final Map<String, Set<String>> ARGS = Map.ofEntries(
+            Map.entry("Conv", Set.of("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+                    "groups", "bias", "padding_mode")),
+            Map.entry("ConvTranspose", Set.of("in_channels", "out_channels", "kernel_size", "stride", "padding",
+                    "output_padding", "groups", "bias", "dilation", "padding_mode")),
+            Map.entry("MaxPool", Set.of("kernel_size", "stride", "padding", "dilation", "return_indices",
+                    "ceil_mode")),
+            Map.entry("AvgPool", Set.of("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                    "divisor_override")),
+            Map.entry("AdaptiveAvgPool", Set.of("output_size")),
+            Map.entry("AdaptiveMaxPool", Set.of("output_size", "return_indices")),
+            Map.entry("BatchNorm", Set.of("num_features", "eps", "momentum", "affine", "track_running_stats")),
+            Map.entry("Linear", Set.of("in_features", "out_features", "bias")),
+            Map.entry("Flatten", Set.of("start_dim", "end_dim")),
+            Map.entry("Unflatten", Set.of("dim", "unflattened_size")),
+            Map.entry("LeakyReLU", Set.of("negative_slope", "inplace")),
+            Map.entry("ELU", Set.of("alpha", "inplace")),
+            Map.entry("GELU", Set.of("approximate")),
+            Map.entry("Softmax", Set.of("dim")),
+            Map.entry("LogSoftmax", Set.of("dim")),
+            Map.entry("Concat", Set.of("dim")),
+            Map.entry("Dropout", Set.of("p", "inplace")));
+    private static final Set<String> INPLACE_ONLY = Set.of("ReLU", "ReLU6", "SiLU", "Hardswish", "Hardsigmoid");
+    private static final Set<String> LAYER_KEYS = Set.of("type", "name", "id", "inputs");
+
+    /** Fails on an argument PyTorch's constructor does not take, or a weight whose shape does not fit the args. */
+    private static void checkArgs(JsonNode l, String base, int dims, Map<String, OnnxTensorData> weights) {
+        Set<String> allowed = ARGS.getOrDefault(base, INPLACE_ONLY.contains(base) ? Set.of("inplace") : Set.of());
+        l.fieldNames().forEachRemaining(k -> {
+            if (!LAYER_KEYS.contains(k) && !allowed.contains(k)) {
+                throw new AssertionError("argument '" + k + "' is not one of " + base + "'s " + allowed + ": " + l);
+            }
+        });
+        long[] expected = switch (base) {
+            case "Conv" -> concat(new long[] {l.get("out_channels").asLong(),
+                    l.get("in_channels").asLong() / l.path("groups").asLong(1)}, tuple(l, "kernel_size", dims, -1));
+            case "ConvTranspose" -> concat(new long[] {l.get("in_channels").asLong(),
+                    l.get("out_channels").asLong() / l.path("groups").asLong(1)}, tuple(l, "kernel_size", dims, -1));
+            case "Linear" -> new long[] {l.get("out_features").asLong(), l.get("in_features").asLong()};
+            case "BatchNorm" -> new long[] {l.get("num_features").asLong()};
+            default -> null;
+        };
+        if (expected != null) {
+            long[] actual = weights.get(l.get("name").asText() + ".weight").shape();
+            if (!Arrays.equals(expected, actual)) {
+                throw new AssertionError("weight shape " + Arrays.toString(actual) + " does not fit " + l);
+            }
+        }
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static Tensor layer(JsonNode l, List<Tensor> in, Map<String, OnnxTensorData> weights) {
         String type = l.get("type").asText();
         Tensor x = in.get(0);
         int dims = type.matches(".*[123]d") ? type.charAt(type.length() - 2) - '0' : 0;
         String base = dims > 0 ? type.substring(0, type.length() - 2) : type;
+        checkArgs(l, base, dims, weights);
         switch (base) {
             case "Conv" -> {
                 Tensor w = param(l, "weight", weights);
