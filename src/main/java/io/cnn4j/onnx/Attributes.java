@@ -77,9 +77,15 @@ final class Attributes {
     private Attribute get(String name, int type) {
         Attribute a = node.attributes().get(name);
         if (a != null && a.type() != type && a.type() != 0) {
-            throw error(name, "has attribute type " + a.type() + ", expected " + type);
+            throw error(name, "is " + typeName(a.type()) + ", expected " + typeName(type));
         }
         return a;
+    }
+
+    private static String typeName(int type) {
+        String[] names = {"UNDEFINED", "FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS", "STRINGS",
+            "TENSORS", "GRAPHS", "SPARSE_TENSOR", "SPARSE_TENSORS", "TYPE_PROTO", "TYPE_PROTOS"};
+        return type >= 0 && type < names.length ? names[type] : "attribute type " + type;
     }
 
     IllegalArgumentException error(String name, String what) {

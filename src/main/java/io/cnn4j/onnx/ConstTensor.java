@@ -134,7 +134,7 @@ final class ConstTensor {
     }
 
     static String typeName(int dataType) {
-        return dataType >= 0 && dataType < TYPE_NAMES.length ? TYPE_NAMES[dataType] : "data type " + dataType;
+        return dataType >= 0 && dataType < TYPE_NAMES.length ? TYPE_NAMES[dataType] : dataType + " (unknown)";
     }
 
     static boolean isFloatType(int dataType) {

@@ -27,7 +27,8 @@ final class OnnxProto {
             Map<String, Attribute> attributes) {
         /** How error messages name this node: its name, else its first output. */
         String label() {
-            return opType + " (node '" + (name.isEmpty() && !outputs.isEmpty() ? outputs.get(0) : name) + "')";
+            return (opType.isEmpty() ? "<no op_type>" : opType) + " (node '"
+                    + (name.isEmpty() && !outputs.isEmpty() ? outputs.get(0) : name) + "')";
         }
     }
 

@@ -118,6 +118,11 @@ final class OnnxBuilder {
             return this;
         }
 
+        NodeB packedAttr(String name, long... v) {
+            msg.message(5, new Msg().string(1, name).varint(20, 7).varints(8, v, true));
+            return this;
+        }
+
         NodeB tensorAttr(String name, Msg tensor) {
             msg.message(5, new Msg().string(1, name).varint(20, 4).message(5, tensor));
             return this;

@@ -86,6 +86,23 @@ class OnnxErrorsTest {
     }
 
     @Test
+    void reductionsOtherThanOverAllSpatialDimsAreRefused() {
+        OnnxBuilder b = withConv(13).output("y");
+        b.node("ReduceMean", "rm", in("c"), "y").attr("axes", 1, 2, 3);
+        refused(b, "ReduceMean (node 'rm')", "axes [1, 2, 3]", "all spatial dims (2...3)");
+    }
+
+    @Test
+    void perElementBatchNormIsRefused() {
+        OnnxBuilder b = withConv(7).output("y");
+        for (String p : new String[] {"s", "bb", "m", "v"}) {
+            b.weight(p, new float[] {1, 1, 1, 1}, 4);
+        }
+        b.node("BatchNormalization", "bn", in("c", "s", "bb", "m", "v"), "y").attr("spatial", 0L);
+        refused(b, "BatchNormalization (node 'bn')", "spatial=0");
+    }
+
+    @Test
     void asymmetricPaddingThatChangesWindowsIsRefused() {
         OnnxBuilder b = new OnnxBuilder().input("x", -1, 3, 8, 8).weight("w", ramp(4 * 3 * 9), 4, 3, 3, 3)
                 .output("y");

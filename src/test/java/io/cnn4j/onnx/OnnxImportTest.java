@@ -194,6 +194,25 @@ class OnnxImportTest {
     }
 
     @Test
+    void packedAndUnpackedAttributeListsAgree() {
+        String[] results = new String[2];
+        for (int packed = 0; packed < 2; packed++) {
+            OnnxBuilder b = new OnnxBuilder().input("x", -1, 3, 8, 8).weight("w", ramp(4 * 3 * 9), 4, 3, 3, 3)
+                    .output("y");
+            OnnxBuilder.NodeB conv = b.node("Conv", "conv", in("x", "w"), "y");
+            if (packed == 1) {
+                conv.packedAttr("pads", 1, 2, 1, 2).packedAttr("strides", 2, 1);
+            } else {
+                conv.attr("pads", 1, 2, 1, 2).attr("strides", 2, 1);
+            }
+            results[packed] = layers(convert(b));
+        }
+        assertEquals("[{\"type\":\"Conv2d\",\"name\":\"conv\",\"id\":\"y\",\"in_channels\":3,\"out_channels\":4,"
+                + "\"kernel_size\":3,\"stride\":[2,1],\"padding\":[1,2],\"bias\":false}]", results[0]);
+        assertEquals(results[0], results[1]);
+    }
+
+    @Test
     void float16AndIntegerTensorsInTypedFields() {
         // FLOAT16 weights as bit patterns in int32_data, an INT32 Reshape target in int32_data (negative: 10-byte
         // varints), behind Casts.
