@@ -325,17 +325,18 @@ def const(name, values, dtype=np.int64):
 
 def edge_fixtures():
     # ConvTranspose: SAME_LOWER (odd pad at the beginning: PyTorch output_padding), explicit asymmetric pads,
-    # output_shape.
+    # output_shape, an added per-channel constant folded into the bias.
     make("convtranspose_opset13", [
         helper.make_node("ConvTranspose", ["x", "w1", "b1"], ["t1"], name="same_lower", auto_pad="SAME_LOWER",
                          strides=[2, 2]),
         helper.make_node("ConvTranspose", ["t1", "w2"], ["t2"], name="asymmetric", pads=[1, 1, 0, 0],
                          strides=[2, 2]),
-        helper.make_node("ConvTranspose", ["t2", "w3", "b3"], ["y"], name="output_shape", output_shape=[23, 23],
+        helper.make_node("ConvTranspose", ["t2", "w3", "b3"], ["t3"], name="output_shape", output_shape=[23, 23],
                          strides=[2, 2]),
+        helper.make_node("Add", ["t3", "b4"], ["y"]),
     ], [value("x", ["N", 2, 3, 3])], [value("y", ["N", 2, 23, 23])],
         [weights("w1", [2, 3, 3, 3], 1), weights("b1", [3], 2), weights("w2", [3, 2, 3, 3], 3),
-         weights("w3", [2, 2, 2, 2], 4), weights("b3", [2], 5)], 13, (2, 2, 3, 3))
+         weights("w3", [2, 2, 2, 2], 4), weights("b3", [2], 5), weights("b4", [2, 1, 1], 6)], 13, (2, 2, 3, 3))
 
     # Reshapes of computed tensors: merge dims (Flatten(start_dim=2)), add a dim (Unflatten), a general reshape
     # (Flatten + Unflatten), -1 in the batch position.

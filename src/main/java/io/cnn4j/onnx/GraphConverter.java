@@ -1095,13 +1095,16 @@ final class GraphConverter {
             return;
         }
         LayerNode producer = a.layer;
-        int channelDim = producer == null ? -1 : channelDim(producer);
+        // ConvTranspose's weight is [in, out / groups, ...]: its bias takes an Add, its rows no per-output scale.
+        int channelDim = producer == null || (!additive && producer.type.startsWith("ConvTranspose")) ? -1
+                : channelDim(producer);
         float[] perChannel = channelDim < 0 ? null : perChannel(c, a.shape, channelDim);
         if (perChannel == null) {
             throw new IllegalArgumentException(n.label() + ": " + op + " with a constant of shape " + text(c.shape)
                     + " cannot be folded into " + (producer == null ? "the model input" : "the preceding "
                     + producer.type + " (node '" + producer.origin.name() + "')") + "; cnn4j folds a per-channel "
-                    + "constant into the weights and bias of a directly preceding Conv, Linear or BatchNorm");
+                    + "constant into the weights and bias of a directly preceding Conv, Linear or BatchNorm (and an "
+                    + "added one into a ConvTranspose's bias)");
         }
         LayerNode folded = producer.copy();
         if (op.equals("Sub")) {
@@ -1151,9 +1154,9 @@ final class GraphConverter {
         return out;
     }
 
-    /** The dim of a layer's output that its bias and weight rows run along, or -1 if it has none. */
+    /** The dim of a layer's output that its bias runs along, or -1 if it has none. */
     private static int channelDim(LayerNode l) {
-        if (l.type.startsWith("Conv") && !l.type.startsWith("ConvTranspose") || l.type.startsWith("BatchNorm")) {
+        if (l.type.startsWith("Conv") || l.type.startsWith("BatchNorm")) {
             return 1;
         }
         if (l.type.equals("Linear")) {
