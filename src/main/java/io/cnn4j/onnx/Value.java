@@ -1,0 +1,86 @@
+package io.cnn4j.onnx;
+
+import io.cnn4j.onnx.OnnxProto.Node;
+
+/**
+ * What an ONNX tensor name stands for during conversion. Shapes have the batch size as {@code -1} in dim 0 and
+ * {@code -1} for sizes the declared input leaves open. Reshapes, pads and transposes of computed tensors stay
+ * pending until a consumer decides what they become (one Flatten for a chain of reshapes, padding folded into the
+ * next Conv, a transpose pair around Softmax cancelled), so no layer is emitted for them unless needed.
+ */
+abstract class Value {
+    final long[] shape;
+
+    Value(long[] shape) {
+        this.shape = shape;
+    }
+
+    /** Known at conversion time: an initializer, a Constant or folded shape arithmetic. */
+    static final class Const extends Value {
+        final ConstTensor tensor;
+
+        Const(ConstTensor tensor) {
+            super(tensor.shape);
+            this.tensor = tensor;
+        }
+    }
+
+    /** The result of a layer, or (layer null) the model input {@code input}. */
+    static final class Act extends Value {
+        final LayerNode layer;
+        final String input;
+
+        Act(long[] shape, LayerNode layer, String input) {
+            super(shape);
+            this.layer = layer;
+            this.input = input;
+        }
+    }
+
+    /** {@code source} viewed with {@code shape}; becomes Flatten/Unflatten (or nothing) when used. */
+    static final class Reshaped extends Value {
+        final Act source;
+        final Node node;
+        Act materialized;
+
+        Reshaped(long[] shape, Act source, Node node) {
+            super(shape);
+            this.source = source;
+            this.node = node;
+        }
+    }
+
+    /** {@code source} padded by an ONNX Pad node: per dim {@code begin}/{@code end}, mode constant/reflect/edge/wrap. */
+    static final class Padded extends Value {
+        final Act source;
+        final long[] begin;
+        final long[] end;
+        final String mode;
+        final float fill;
+        final Node node;
+
+        Padded(long[] shape, Act source, long[] begin, long[] end, String mode, float fill, Node node) {
+            super(shape);
+            this.source = source;
+            this.begin = begin;
+            this.end = end;
+            this.mode = mode;
+            this.fill = fill;
+            this.node = node;
+        }
+    }
+
+    /** {@code source} transposed: dim d of this value is dim {@code perm[d]} of the source. */
+    static final class Transposed extends Value {
+        final Act source;
+        final long[] perm;
+        final Node node;
+
+        Transposed(long[] shape, Act source, long[] perm, Node node) {
+            super(shape);
+            this.source = source;
+            this.perm = perm;
+            this.node = node;
+        }
+    }
+}
