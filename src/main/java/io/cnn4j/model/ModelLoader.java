@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Tensor;
 import io.cnn4j.layers.LayerRegistry;
+import io.cnn4j.onnx.OnnxImport;
+import io.cnn4j.onnx.OnnxTensorData;
 import io.cnn4j.layers.WeightSource;
 import io.cnn4j.weights.Weights;
 import io.cnn4j.weights.WeightsReader;
@@ -13,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads model files: a JSON description with its weights file beside it (.safetensors or a PyTorch
- * {@code torch.save(state_dict)} file), or a single .safetensors whose {@code __metadata__["cnn4j"]} holds the JSON.
+ * {@code torch.save(state_dict)} file), a single .safetensors whose {@code __metadata__["cnn4j"]} holds the JSON, or an
+ * .onnx file, converted on the fly.
  */
 final class ModelLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,6 +32,11 @@ final class ModelLoader {
             throw new NoSuchFileException(path.toString(), null, "model file not found");
         }
         String file = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (file.endsWith(".onnx")) {
+            OnnxImport.Converted converted = OnnxImport.convert(path);
+            return Model.build(ModelDescription.parse(converted.model(), path.toString()),
+                    source(converted.weights()));
+        }
         if (file.endsWith(".safetensors")) {
             Weights weights = WeightsReader.read(path);
             String json = weights.metadata().get("cnn4j");
@@ -73,6 +82,22 @@ final class ModelLoader {
             @Override
             public Tensor load(String key) {
                 var t = weights.get(key);
+                return Tensor.of(t.data(), t.shape());
+            }
+        };
+    }
+
+    static WeightSource source(Map<String, OnnxTensorData> weights) {
+        return new WeightSource() {
+            @Override
+            public long[] shape(String key) {
+                OnnxTensorData t = weights.get(key);
+                return t == null ? null : t.shape();
+            }
+
+            @Override
+            public Tensor load(String key) {
+                OnnxTensorData t = weights.get(key);
                 return Tensor.of(t.data(), t.shape());
             }
         };
