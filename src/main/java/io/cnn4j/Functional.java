@@ -19,6 +19,7 @@ import io.cnn4j.ops.Pad;
 import io.cnn4j.ops.PoolOptions;
 import io.cnn4j.ops.Softmax;
 import io.cnn4j.ops.Unfold;
+import io.cnn4j.ops.UnaryOp;
 import io.cnn4j.ops.Workspaces;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -57,8 +58,7 @@ public final class Functional {
 
     private static Tensor conv(int dims, Tensor input, Tensor weight, Tensor bias, ConvOptions options) {
         Convolution conv = Convolution.create(dims, weight, bias, options == null ? new ConvOptions() : options);
-        long[] inShape = inputShape("conv" + dims + "d", input);
-        return compute(conv.outputShape(inShape), conv.workspaceSize(inShape), (out, ws) -> conv.run(input, out, ws));
+        return runOp("conv" + dims + "d", conv, input);
     }
 
     // ---- transposed convolution, unfold / fold ------------------------------------------------------------------
@@ -78,8 +78,7 @@ public final class Functional {
 
     private static Tensor convTranspose(int dims, Tensor input, Tensor weight, Tensor bias, ConvOptions options) {
         ConvTranspose op = ConvTranspose.create(dims, weight, bias, options == null ? new ConvOptions() : options);
-        long[] inShape = inputShape("conv_transpose" + dims + "d", input);
-        return compute(op.outputShape(inShape), op.workspaceSize(inShape), (out, ws) -> op.run(input, out, ws));
+        return runOp("conv_transpose" + dims + "d", op, input);
     }
 
     /**
@@ -88,16 +87,14 @@ public final class Functional {
      */
     public static Tensor unfold(Tensor input, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
         Unfold op = Unfold.create(kernelSize, dilation, padding, stride);
-        long[] inShape = inputShape("unfold", input);
-        return compute(op.outputShape(inShape), op.workspaceSize(inShape), (out, ws) -> op.run(input, out, ws));
+        return runOp("unfold", op, input);
     }
 
     /** {@code F.fold}: [N, C*kH*kW, L] or [C*kH*kW, L] -> [N, C, H, W] or [C, H, W], (H, W) = outputSize. */
     public static Tensor fold(Tensor input, int[] outputSize, int[] kernelSize, int[] dilation, int[] padding,
             int[] stride) {
         Fold op = Fold.create(outputSize, kernelSize, dilation, padding, stride);
-        long[] inShape = inputShape("fold", input);
-        return compute(op.outputShape(inShape), op.workspaceSize(inShape), (out, ws) -> op.run(input, out, ws));
+        return runOp("fold", op, input);
     }
 
     // ---- plumbing ----------------------------------------------------------------------------------------------
@@ -107,18 +104,6 @@ public final class Functional {
             throw new IllegalArgumentException(op + ": input must not be null");
         }
         return input.shape();
-    }
-
-    /** Allocates the output and a workspace, runs, frees the workspace; the output is closed if the run fails. */
-    private static Tensor compute(long[] outputShape, long workspaceFloats, BiConsumer<Tensor, FloatPointer> run) {
-        Tensor output = Tensor.empty(outputShape);
-        try (FloatPointer workspace = Workspaces.allocate(workspaceFloats)) {
-            run.accept(output, workspace);
-            return output;
-        } catch (RuntimeException | Error e) {
-            output.close();
-            throw e;
-        }
     }
 
     // ---- pooling ----------------------------------------------------------------------------------------------
@@ -225,7 +210,7 @@ public final class Functional {
     /** {@code F.pad(input, pad, mode, value)}: only 'constant' takes a value other than 0. */
     public static Tensor pad(Tensor input, int[] pad, String mode, double value) {
         Pad op = Pad.create(pad, mode, value);
-        return runUnary("pad", input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runOp("pad", op, input);
     }
 
     private static Tensor maxPool(int dims, Tensor input, PoolOptions options) {
@@ -235,7 +220,7 @@ public final class Functional {
             throw new IllegalArgumentException(op + ": return_indices=true returns the indices too; call maxPool"
                     + dims + "dWithIndices");
         }
-        return runUnary(op, input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runOp(op, pool, input);
     }
 
     private static TensorWithIndices maxPoolWithIndices(int dims, Tensor input, PoolOptions options) {
@@ -246,22 +231,22 @@ public final class Functional {
 
     private static Tensor avgPool(int dims, Tensor input, PoolOptions options) {
         AvgPool pool = AvgPool.create(dims, options);
-        return runUnary("avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runOp("avg_pool" + dims + "d", pool, input);
     }
 
     private static Tensor lpPool(int dims, Tensor input, double normType, PoolOptions options) {
         LpPool pool = LpPool.create(dims, normType, options);
-        return runUnary("lp_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runOp("lp_pool" + dims + "d", pool, input);
     }
 
     private static Tensor adaptiveAvgPool(int dims, Tensor input, Integer[] outputSize) {
         AdaptiveAvgPool pool = AdaptiveAvgPool.create(dims, outputSize);
-        return runUnary("adaptive_avg_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runOp("adaptive_avg_pool" + dims + "d", pool, input);
     }
 
     private static Tensor adaptiveMaxPool(int dims, Tensor input, Integer[] outputSize) {
         AdaptiveMaxPool pool = AdaptiveMaxPool.create(dims, outputSize, false);
-        return runUnary("adaptive_max_pool" + dims + "d", input, pool::outputShape, (x, y) -> pool.run(x, y, null));
+        return runOp("adaptive_max_pool" + dims + "d", pool, input);
     }
 
     private static TensorWithIndices adaptiveMaxPoolWithIndices(int dims, Tensor input, Integer[] outputSize) {
@@ -301,7 +286,7 @@ public final class Functional {
     /** {@code F.linear}: input (*, in_features), weight [out_features, in_features], bias [out_features] or null. */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
         Linear op = Linear.create(weight, bias);
-        return runUnary("linear", input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runOp("linear", op, input);
     }
 
     /**
@@ -311,7 +296,7 @@ public final class Functional {
     public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
             double eps) {
         BatchNorm op = BatchNorm.createAnyRank(runningMean, runningVar, weight, bias, eps);
-        return runUnary("batch_norm", input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runOp("batch_norm", op, input);
     }
 
     public static Tensor relu(Tensor input) {
@@ -360,13 +345,13 @@ public final class Functional {
     /** {@code F.softmax(input, dim)}; dim may be negative. */
     public static Tensor softmax(Tensor input, int dim) {
         Softmax op = Softmax.softmax(dim);
-        return runUnary("softmax", input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runOp("softmax", op, input);
     }
 
     /** {@code F.log_softmax(input, dim)}; dim may be negative. */
     public static Tensor logSoftmax(Tensor input, int dim) {
         Softmax op = Softmax.logSoftmax(dim);
-        return runUnary("log_softmax", input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runOp("log_softmax", op, input);
     }
 
     /** a + b + ... for tensors of one shape (no broadcasting), summed left to right as PyTorch does. */
@@ -389,19 +374,26 @@ public final class Functional {
     /** {@code torch.flatten(input, start_dim, end_dim)}, as a copy (use {@link Flatten#view} to share memory). */
     public static Tensor flatten(Tensor input, int startDim, int endDim) {
         Flatten op = Flatten.create(startDim, endDim);
-        return runUnary("flatten", input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runOp("flatten", op, input);
     }
 
     private static Tensor activation(Activation op, Tensor input) {
-        return runUnary(op.name(), input, op::outputShape, (x, y) -> op.run(x, y, null));
+        return runOp(op.name(), op, input);
     }
 
-    private static Tensor runUnary(String name, Tensor input, UnaryOperator<long[]> outputShape,
-            BiConsumer<Tensor, Tensor> run) {
-        if (input == null) {
-            throw new IllegalArgumentException(name + ": input must not be null");
-        }
-        return allocateAndRun(outputShape.apply(input.shape()), output -> run.accept(input, output));
+    /** Checks the input, allocates the output and any workspace, runs; the output is closed if the run fails. */
+    private static Tensor runOp(String name, UnaryOp op, Tensor input) {
+        long[] inShape = inputShape(name, input);
+        long workspaceFloats = op.workspaceSize(inShape);
+        return allocateAndRun(op.outputShape(inShape), output -> {
+            if (workspaceFloats == 0) {
+                op.run(input, output, null);
+                return;
+            }
+            try (FloatPointer workspace = Workspaces.allocate(workspaceFloats)) {
+                op.run(input, output, workspace);
+            }
+        });
     }
 
     private static Tensor runMany(String name, Tensor[] inputs, Function<long[][], long[]> outputShape,

@@ -5,17 +5,18 @@ import io.cnn4j.Tensor;
 import io.cnn4j.ops.ConvOptions;
 import io.cnn4j.ops.Convolution;
 import java.util.List;
-import org.bytedeco.javacpp.FloatPointer;
 
 /** {@code nn.Conv1d/2d/3d}: arguments as the PyTorch constructor, weights {@code <name>.weight}, {@code <name>.bias}. */
-public final class ConvLayer implements Layer {
+public final class ConvLayer extends UnaryOpLayer {
     private final Convolution conv;
     private final Tensor weight;
     private final Tensor bias;
     private final int dims;
     private final ConvOptions options;
 
-    ConvLayer(Convolution conv, Tensor weight, Tensor bias, int dims, ConvOptions options) {
+    private ConvLayer(Convolution conv, Tensor weight, Tensor bias, int dims, ConvOptions options) {
+        super(conv, Aliasing.NONE, bias == null ? List.of(weight) : List.of(weight, bias),
+                (in, out) -> Shapes.numel(out) * Shapes.product(weight.shape(), 1, weight.dim()));
         this.conv = conv;
         this.weight = weight;
         this.bias = bias;
@@ -105,39 +106,5 @@ public final class ConvLayer implements Layer {
         int[] out = new int[n];
         java.util.Arrays.fill(out, v);
         return out;
-    }
-
-    @Override
-    public long[] outputShape(List<long[]> inputShapes) {
-        return conv.outputShape(inputShapes.get(0));
-    }
-
-    @Override
-    public long workspaceSize(List<long[]> inputShapes) {
-        return conv.workspaceSize(inputShapes.get(0));
-    }
-
-    @Override
-    public void run(List<Tensor> inputs, Tensor output, FloatPointer workspace) {
-        conv.run(inputs.get(0), output, workspace);
-    }
-
-    @Override
-    public long parameterCount() {
-        return weight.numel() + (bias == null ? 0 : bias.numel());
-    }
-
-    @Override
-    public long macs(List<long[]> inputShapes, long[] outputShape) {
-        long[] w = weight.shape();
-        return Shapes.numel(outputShape) * Shapes.product(w, 1, w.length);
-    }
-
-    @Override
-    public void close() {
-        weight.close();
-        if (bias != null) {
-            bias.close();
-        }
     }
 }

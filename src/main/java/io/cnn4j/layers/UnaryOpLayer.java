@@ -8,9 +8,10 @@ import org.bytedeco.javacpp.FloatPointer;
 /**
  * A layer that is one op on one input: pooling, activations, softmax, flatten, linear. The family files
  * ({@link PoolLayer}, {@link ActivationLayer}, {@link ShapeLayer}, {@link LinearLayer}) read the arguments and build
- * the op; this class runs it and owns the op's weight tensors, if any.
+ * the op; this class runs it and owns the op's weight tensors, if any. {@link ConvLayer} extends it with batch-norm
+ * folding.
  */
-final class UnaryOpLayer implements Layer {
+class UnaryOpLayer implements Layer {
     /** Multiply-accumulates for an input and output shape. */
     interface MacCount {
         long of(long[] inputShape, long[] outputShape);

@@ -12,7 +12,7 @@ import org.bytedeco.javacpp.FloatPointer;
  *
  * <p>Lifecycle as {@link Convolution}; needs no workspace ({@link #workspaceSize} is 0, run accepts null).
  */
-public final class Fold {
+public final class Fold implements UnaryOp {
     private static final String OP = "fold";
     private final SlidingBlocks blocks;
     private final long[] outputSize;

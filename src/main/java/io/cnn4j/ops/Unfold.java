@@ -12,7 +12,7 @@ import org.bytedeco.javacpp.FloatPointer;
  *
  * <p>Lifecycle as {@link Convolution}; needs no workspace ({@link #workspaceSize} is 0, run accepts null).
  */
-public final class Unfold {
+public final class Unfold implements UnaryOp {
     private static final String OP = "unfold";
     private final SlidingBlocks blocks;
 
