@@ -9,8 +9,8 @@ onnxruntime computes for it). Two kinds:
   - hand-made graphs (onnx.helper) for what torch never writes: auto_pad, Gemm with transB=0/alpha/beta, typed
     data fields instead of raw_data, DOUBLE/FLOAT16/INT32 initializers, opset 7.
 
-Run with the venv of the brief (torch 2.13.0+cpu, onnx, onnxruntime, numpy):
-    /work/wt/venv-onnx/bin/python scripts/make_onnx_fixtures.py
+Run with the project's venv (python/requirements.txt: torch 2.13.0+cpu, onnx, onnxruntime, numpy):
+    .venv/bin/python scripts/make_onnx_fixtures.py
 """
 import os
 import warnings

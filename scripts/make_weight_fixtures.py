@@ -5,9 +5,8 @@ PyTorch and the safetensors package write the files, so the Java readers are tes
 expected.json records every tensor of every valid fixture as float32 bit patterns (exact, NaN-safe), computed by
 torch's own `.float()` conversion. The hostile pickles are assembled from bytes and are never unpickled here.
 
-    python3 -m venv /work/wt/venv-loaders
-    /work/wt/venv-loaders/bin/pip install torch numpy safetensors
-    /work/wt/venv-loaders/bin/python scripts/make_weight_fixtures.py
+    python3 -m venv .venv && .venv/bin/pip install -r python/requirements.txt   # or let scripts/e2e.sh do it
+    .venv/bin/python scripts/make_weight_fixtures.py
 
 Deterministic: the same torch version writes the same tensors (file bytes differ only by serialization ids).
 """

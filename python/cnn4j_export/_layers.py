@@ -1,4 +1,4 @@
-"""How one torch.fx node becomes cnn4j layers (model format version 1, /work/shared/spec/model-format.md).
+"""How one torch.fx node becomes cnn4j layers (model format version 1, shared/spec/model-format.md).
 
 A translation is a `Steps`: the layers a node becomes, chained (the first takes `inputs`, each next one the
 previous result), the graph nodes whose tensors it consumes, and whether it writes into its first input (the
