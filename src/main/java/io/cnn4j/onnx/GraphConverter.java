@@ -26,7 +26,8 @@ import java.util.Set;
  * Turns one ONNX graph into cnn4j layers: each live node (one an output depends on) in file order becomes a layer,
  * a pending value ({@link Value}) or a constant, with shapes inferred along the way. Mapping rules are PyTorch's
  * modules with PyTorch's arguments; where ONNX can say something a version-1 model cannot, conversion fails with a
- * message naming the node and what is wrong.
+ * message naming the node and what is wrong. GELU spelled as arithmetic (before opset 20) is fused into one node
+ * first ({@link Fusions}); x * Sigmoid(x) becomes SiLU when its Mul is converted.
  */
 final class GraphConverter {
     /** ONNX ops that may act on computed tensors (the constant-only ones are in {@link ConstantFolding}). */
@@ -64,7 +65,8 @@ final class GraphConverter {
             initializers.put(t.name(), t);
         }
         declareInputs();
-        List<Node> live = liveNodes();
+        List<Node> live = Fusions.apply(liveNodes(), graph.outputs().stream().map(OnnxProto.ValueInfo::name).toList(),
+                initializers, opset, baseDir);
         checkSupported(live);
         graph.outputs().forEach(o -> used.add(o.name()));
         live.forEach(n -> used.addAll(n.inputs()));
