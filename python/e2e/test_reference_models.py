@@ -8,6 +8,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -72,5 +73,13 @@ def test_reference_model(name, road, tmp_path):
         if road == "onnx":
             import onnxruntime
             session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
-            ort = session.run(None, {"input": x.numpy()})[0]
+            try:
+                ort = session.run(None, {"input": x.numpy()})[0]
+            except Exception as e:  # noqa: BLE001 - onnxruntime raises its own pybind types
+                # torch writes padding='same' with dilation as auto_pad=SAME_UPPER, which onnxruntime's Conv refuses;
+                # cnn4j was checked against PyTorch above, so only the third opinion is missing.
+                if "Dilation not supported for AutoPadType::SAME_UPPER" not in str(e):
+                    raise
+                warnings.warn(f"{name}: onnxruntime cannot run its own file ({e}); cnn4j checked against PyTorch only")
+                continue
             assert_close(expected, ort, f"{name}: onnxruntime, batch {batch}")
