@@ -47,6 +47,26 @@ inline float window_sum(const float* plane, int64_t H, int64_t W, int64_t d0, in
     return sum;
 }
 
+/* Maximum of plane[d, h, w] over [begin, end) with the given steps, as ATen finds it: the first maximum wins,
+   a NaN wins over everything (the last NaN seen), and an all -inf window reports its first tap's index. */
+inline void window_max(const float* plane, int64_t H, int64_t W, const int64_t* begin, const int64_t* end,
+                       const int64_t* step, float& max_out, int64_t* index_out) {
+    float best = -std::numeric_limits<float>::infinity();
+    int64_t best_index = (begin[0] * H + begin[1]) * W + begin[2];
+    for (int64_t d = begin[0]; d < end[0]; d += step[0])
+        for (int64_t h = begin[1]; h < end[1]; h += step[1])
+            for (int64_t x = begin[2]; x < end[2]; x += step[2]) {
+                const int64_t i = (d * H + h) * W + x;
+                const float v = plane[i];
+                if (v > best || std::isnan(v)) {
+                    best = v;
+                    best_index = i;
+                }
+            }
+    max_out = best;
+    if (index_out) *index_out = best_index;
+}
+
 /* First in-bounds tap of a dilated window along one dim: ATen starts its max from there. */
 inline int64_t first_tap(int64_t start, int64_t dilation) {
     while (start < 0) start += dilation;
@@ -86,20 +106,8 @@ int cnn4j_max_pool_forward(const int64_t* window, int64_t planes, const float* i
                     const int64_t w_begin = ow * w.stride[2] - w.pad_begin[2];
                     const int64_t w_end = std::min(w_begin + (w.kernel[2] - 1) * w.dilation[2] + 1, W);
                     const int64_t w0 = first_tap(w_begin, w.dilation[2]);
-                    float best = -std::numeric_limits<float>::infinity();
-                    int64_t best_index = (d0 * H + h0) * W + w0;
-                    for (int64_t d = d0; d < d_end; d += w.dilation[0])
-                        for (int64_t h = h0; h < h_end; h += w.dilation[1])
-                            for (int64_t x = w0; x < w_end; x += w.dilation[2]) {
-                                const int64_t i = (d * H + h) * W + x;
-                                const float v = in[i];
-                                if (v > best || std::isnan(v)) {
-                                    best = v;
-                                    best_index = i;
-                                }
-                            }
-                    out[o] = best;
-                    if (idx) idx[o] = best_index;
+                    const int64_t begin[3] = {d0, h0, w0}, end[3] = {d_end, h_end, w_end};
+                    window_max(in, H, W, begin, end, w.dilation, out[o], idx ? &idx[o] : nullptr);
                 }
             }
         }
@@ -196,20 +204,8 @@ int cnn4j_adaptive_max_pool_forward(const int64_t* in_size, const int64_t* out_s
                 const int64_t h0 = adaptive_start(oh, out_size[1], H), h1 = adaptive_end(oh, out_size[1], H);
                 for (int64_t ow = 0; ow < out_size[2]; ow++, o++) {
                     const int64_t w0 = adaptive_start(ow, out_size[2], W), w1 = adaptive_end(ow, out_size[2], W);
-                    float best = -std::numeric_limits<float>::infinity();
-                    int64_t best_index = (d0 * H + h0) * W + w0;
-                    for (int64_t d = d0; d < d1; d++)
-                        for (int64_t h = h0; h < h1; h++)
-                            for (int64_t x = w0; x < w1; x++) {
-                                const int64_t i = (d * H + h) * W + x;
-                                const float v = in[i];
-                                if (v > best || std::isnan(v)) {
-                                    best = v;
-                                    best_index = i;
-                                }
-                            }
-                    out[o] = best;
-                    if (idx) idx[o] = best_index;
+                    const int64_t begin[3] = {d0, h0, w0}, end[3] = {d1, h1, w1}, step[3] = {1, 1, 1};
+                    window_max(in, H, W, begin, end, step, out[o], idx ? &idx[o] : nullptr);
                 }
             }
         }
