@@ -2,8 +2,7 @@
 # Benchmarks cnn4j against ONNX Runtime Java and libtorch and writes docs/benchmarks.md: installs cnn4j into the
 # local Maven repository, compiles benchmarks/, runs JMH once per conv2d layer and/or once per whole model (so that
 # the three runtimes of a row are measured close together in time), then renders every JSON result present.
-#   usage: benchmarks/run.sh [conv|models|all]     (from anywhere; default all; conv about 10 minutes on 2 cores,
-#                                                   models about 12 minutes)
+#   usage: benchmarks/run.sh [conv|models|all]     (from anywhere; default all; each part about 8 minutes on 2 cores)
 #   JMH_OPTS overrides the conv2d JMH options (default "-f 1 -wi 3 -i 5 -w 1s -r 1s"), MODELS_JMH_OPTS the
 #   whole-model ones (default "-f 1 -wi 2 -i 3 -w 2s -r 2s"); SHAPES and MODELS pick layers and models by name
 #   (default: all, see `java -cp ... io.cnn4j.bench.ConvShape` / `io.cnn4j.bench.BenchModel`); SKIP_INSTALL=1

@@ -58,6 +58,10 @@ public final class Report {
             return scores.keySet().containsAll(List.of(RUNTIMES));
         }
 
+        boolean anyStalled() {
+            return scores.keySet().stream().anyMatch(this::stalled);
+        }
+
         /** cnn4j's speed over ORT's and libtorch's from the median calls, then from the fastest calls. */
         double[] ratios() {
             Score cnn4j = score(0);
@@ -157,7 +161,9 @@ public final class Report {
                 .append(": `OrtSession.run` on a reused input tensor, result closed; intra-op threads = threads, ")
                 .append("inter-op threads = 1, default session options (all graph optimizations).\n")
                 .append("- **libtorch** (bytedeco pytorch ").append(versions.getProperty("pytorch"))
-                .append("): under `InferenceMode`, result freed; `torch.set_num_threads(threads)`.\n\n")
+                .append("): under `InferenceMode`, result freed; `torch.set_num_threads(threads)`. Its OpenMP threads ")
+                .append("spin at each barrier (libgomp's default wait policy), so of the three it suffers most when ")
+                .append("another process holds one of the 2 cores.\n\n")
                 .append("Ratios are cnn4j's speed over the other runtime's, **above 1 means cnn4j is faster**: first ")
                 .append("from the median calls, then in parentheses from the fastest calls. The median is what a user ")
                 .append("of this busy machine gets; the fastest call is the best estimate of what each runtime does ")
@@ -193,7 +199,7 @@ public final class Report {
             md.append("- JMH, whole models: ").append(jmhSettings(models.anyRun())).append(".\n");
         }
         md.append("- libtorch parallel setup: ").append(torchParallelInfo()).append(".\n\n")
-                .append("## Reproduce\n\nFrom the repository root:\n\n```sh\n");
+                .append("## Reproduce\n\nFrom the repository root (about 8 minutes per part on 2 cores):\n\n```sh\n");
         if (conv != null) {
             md.append("JMH_OPTS=\"").append(jmhOptions(conv.anyRun())).append("\" ");
         }
@@ -286,6 +292,23 @@ public final class Report {
             }
         }
         appendGeometricMeans(md, rows, "models and batch sizes");
+        Row fewest = null;
+        String fewestRuntime = null;
+        for (Row row : rows) {
+            for (Map.Entry<String, Score> e : row.scores().entrySet()) {
+                if (fewest == null || e.getValue().calls() < fewest.scores().get(fewestRuntime).calls()) {
+                    fewest = row;
+                    fewestRuntime = e.getKey();
+                }
+            }
+        }
+        if (fewest != null) {
+            md.append("\nEvery runtime gets the same measurement time per row, so the slowest rows rest on few calls: ")
+                    .append("the fewest were ").append(fewest.scores().get(fewestRuntime).calls()).append(" (")
+                    .append(fewestRuntime).append(", ").append(String.join(" batch ", fewest.labels()))
+                    .append(", ").append(fewest.threads()).append(" thread").append(fewest.threads() > 1 ? "s" : "")
+                    .append("); the raw timings give every count.\n");
+        }
         appendRawTimings(md, "### Whole-model raw timings", "Milliseconds", "ms", List.of("model", "batch"), rows);
     }
 
@@ -302,12 +325,17 @@ public final class Report {
 
     private static void appendGeometricMeans(StringBuilder md, List<Row> rows, String over) {
         Map<Integer, List<double[]>> ratiosByThreads = new TreeMap<>();
+        int stalled = 0;
         for (Row row : rows) {
-            if (row.complete()) {
+            if (row.complete() && row.anyStalled()) {
+                stalled++;
+            } else if (row.complete()) {
                 ratiosByThreads.computeIfAbsent(row.threads(), t -> new ArrayList<>()).add(row.ratios());
             }
         }
-        md.append("\nGeometric mean of the ratios over the ").append(over).append(", median (fastest):\n\n")
+        md.append("\nGeometric mean of the ratios over the ").append(over)
+                .append(stalled == 0 ? "" : " (the " + stalled + " row" + (stalled > 1 ? "s" : "") + " with a † left out)")
+                .append(", median (fastest):\n\n")
                 .append("| threads | cnn4j/ORT | cnn4j/libtorch |\n|---:|---:|---:|\n");
         ratiosByThreads.forEach((threads, ratios) -> md.append("| ").append(threads).append(" | ")
                 .append(format("%.2f (%.2f)", geometricMean(ratios, 0), geometricMean(ratios, 2))).append(" | ")
