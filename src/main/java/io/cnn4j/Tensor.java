@@ -79,9 +79,11 @@ public final class Tensor implements AutoCloseable {
      */
     public static Tensor wrap(FloatPointer memory, long offset, long... shape) {
         long numel = Shapes.checkShape("shape", shape);
-        if (offset < 0 || memory.capacity() > 0 && memory.position() + offset + numel > memory.capacity()) {
+        if (memory == null || memory.isNull() || offset < 0
+                || memory.position() + offset + numel > memory.capacity()) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " at offset " + offset
-                    + " does not fit memory of " + memory.capacity() + " floats");
+                    + " does not fit memory of " + (memory == null ? 0 : memory.capacity()) + " floats (a pointer "
+                    + "from elsewhere must have its capacity set)");
         }
         FloatPointer pointer = new FloatPointer(memory);
         return new Tensor(pointer, memory.position() + offset, shape.clone(), numel, false);

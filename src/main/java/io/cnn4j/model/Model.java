@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -49,6 +50,8 @@ public final class Model implements AutoCloseable {
     private final Map<String, ConcurrentLinkedQueue<Execution>> idle = new ConcurrentHashMap<>();
     private final List<Execution> allExecutions = new ArrayList<>();
     private volatile boolean closed;
+    /** Runs hold it shared; close takes it exclusively, so it waits for runs in flight instead of freeing under them. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
     private Model(ModelDescription description, List<Layer> layers, int[][] layerInputs, int[] outputs,
             long[] parameterCounts) {
@@ -149,7 +152,16 @@ public final class Model implements AutoCloseable {
 
     /** Runs the model; returns every output by id, as new tensors the caller closes. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        ensureOpen();
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            return runOpen(inputs);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private Map<String, Tensor> runOpen(Map<String, Tensor> inputs) {
         List<InputSpec> specs = description.inputs();
         long[][] shapes = new long[specs.size()][];
         Tensor[] given = new Tensor[specs.size()];
@@ -173,7 +185,6 @@ public final class Model implements AutoCloseable {
         if (execution == null) {
             execution = new Execution(plan(shapes));
             synchronized (allExecutions) {
-                ensureOpen();
                 allExecutions.add(execution);
             }
         }
@@ -252,18 +263,23 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** Frees the weights and every pooled arena. Runs in progress must have finished. */
+    /** Frees the weights and every pooled arena, after runs in progress on other threads have finished. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            synchronized (allExecutions) {
+                allExecutions.forEach(Execution::close);
+                allExecutions.clear();
+            }
+            layers.forEach(Layer::close);
+        } finally {
+            lifecycle.writeLock().unlock();
         }
-        closed = true;
-        synchronized (allExecutions) {
-            allExecutions.forEach(Execution::close);
-            allExecutions.clear();
-        }
-        layers.forEach(Layer::close);
     }
 
     /** One arena and its tensor views for one plan; used by one run at a time. */

@@ -66,6 +66,43 @@ class ModelConcurrencyTest {
         }
     }
 
+    @Test
+    void closeWaitsForRunsInFlightAndLaterRunsFailCleanly() throws Exception {
+        Random r = new Random(8);
+        MapWeights weights = new MapWeights()
+                .put("a.weight", Oracle.uniform(r, 8 * 3 * 9), 8, 3, 3, 3).put("a.bias", Oracle.uniform(r, 8), 8)
+                .put("b.weight", Oracle.uniform(r, 8 * 9), 8, 1, 3, 3).put("b.bias", Oracle.uniform(r, 8), 8)
+                .put("c.weight", Oracle.uniform(r, 4 * 8), 4, 8, 1, 1).put("c.bias", Oracle.uniform(r, 4), 4);
+        float[] x = Oracle.uniform(r, 2 * 3 * 12 * 10);
+        Model model = ModelGraphTest.build(MODEL, weights);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                futures.add(pool.submit(() -> {
+                    int completed = 0;
+                    while (true) {
+                        try {
+                            runOnce(model, x, new long[] {2, 3, 12, 10});
+                            completed++;
+                        } catch (IllegalStateException closed) {
+                            return completed; // the model was closed between runs, never during one
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(200);
+            model.close();
+            for (Future<Integer> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> runOnce(model, x, new long[] {2, 3, 12, 10}));
+    }
+
     private static float[] runOnce(Model model, float[] data, long[] shape) {
         try (Tensor x = Tensor.of(data, shape); Tensor y = model.run(x)) {
             return y.toFloatArray();
