@@ -26,4 +26,4 @@ fi
 [ -f "$ROOT/target/cnn4j.jar" ] || { echo "e2e: $ROOT/target/cnn4j.jar is missing; run mvn package first" >&2; exit 1; }
 
 cd "$ROOT"
-"$PY" -m pytest -q -p no:cacheprovider python/tests python/e2e
+"$PY" -m pytest -q -p no:cacheprovider python/e2e python/tests  # e2e first: it fetches the MNIST digits
