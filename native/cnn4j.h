@@ -44,6 +44,9 @@ typedef struct cnn4j_window {
 void cnn4j_set_num_threads(int threads);
 int cnn4j_get_num_threads(void);
 
+/* The CPU kernel family OpenBLAS picked at load (e.g. "Haswell", "SkylakeX"); OPENBLAS_CORETYPE overrides it. */
+const char* cnn4j_blas_core_name(void);
+
 /* ---- im2col / col2im (conv.cpp) ----------------------------------------------------------------------- */
 
 /* image [C, D, H, W] -> columns [C*KD*KH*KW, OD*OH*OW]; padded positions read as 0. */

@@ -233,6 +233,8 @@ void cnn4j_set_num_threads(int threads) { openblas_set_num_threads(threads); }
 
 int cnn4j_get_num_threads(void) { return openblas_get_num_threads(); }
 
+const char* cnn4j_blas_core_name(void) { return openblas_get_corename(); }
+
 int cnn4j_im2col(const int64_t* window, int64_t channels, const float* image, float* columns) {
     if (!window || !image || !columns) return CNN4J_ERROR_ARGUMENT;
     im2col(as_window(window), channels, image, columns);

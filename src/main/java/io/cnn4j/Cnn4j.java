@@ -19,6 +19,46 @@ public final class Cnn4j {
         NativeCore.cnn4j_set_num_threads(threads);
     }
 
+    /**
+     * The CPU kernels OpenBLAS chose when it loaded (e.g. "Haswell", "SkylakeX"). It decides most of the speed of
+     * convolutions and linear layers; the environment variable {@code OPENBLAS_CORETYPE}, set before the JVM starts,
+     * overrides the choice.
+     */
+    public static String blasCoreName() {
+        NativeCore.load();
+        return NativeCore.cnn4j_blas_core_name();
+    }
+
+    /**
+     * A hint when OpenBLAS chose kernels narrower than the CPU offers (AVX2 kernels on an AVX-512 CPU, which happens on
+     * some AMD and virtualized CPUs), or null. Reads the CPU flags from /proc/cpuinfo (Linux).
+     */
+    public static String blasCoreHint() {
+        String core = blasCoreName();
+        if (core == null || core.toLowerCase(java.util.Locale.ROOT).matches(".*(skylakex|cooperlake|sapphirerapids).*")) {
+            return null;
+        }
+        try {
+            java.nio.file.Path cpuinfo = java.nio.file.Path.of("/proc/cpuinfo");
+            if (!java.nio.file.Files.isReadable(cpuinfo)) {
+                return null;
+            }
+            for (String line : java.nio.file.Files.readAllLines(cpuinfo)) {
+                if (line.startsWith("flags")) {
+                    java.util.List<String> flags = java.util.Arrays.asList(line.split("\\s+"));
+                    if (flags.containsAll(java.util.List.of("avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"))) {
+                        return "OpenBLAS chose its " + core + " kernels on a CPU with AVX-512; starting the JVM with "
+                                + "OPENBLAS_CORETYPE=SKYLAKEX may make convolutions markedly faster";
+                    }
+                    return null;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        return null;
+    }
+
     /** The threads one op may use. */
     public static int getNumThreads() {
         NativeCore.load();

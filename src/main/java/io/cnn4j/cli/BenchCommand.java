@@ -1,5 +1,6 @@
 package io.cnn4j.cli;
 
+import io.cnn4j.Cnn4j;
 import io.cnn4j.Tensor;
 import io.cnn4j.model.Model;
 import java.nio.file.Path;
@@ -74,6 +75,11 @@ final class BenchCommand implements Callable<Integer> {
             double totalSeconds = Arrays.stream(nanos).sum() / 1e9;
             out.printf("model %s, input %s, %d runs after %d warm-up%n", modelPath, Arrays.toString(shape),
                     iterations, warmup);
+            out.printf("OpenBLAS kernels %s, %d thread(s)%n", Cnn4j.blasCoreName(), Cnn4j.getNumThreads());
+            String hint = Cnn4j.blasCoreHint();
+            if (hint != null) {
+                err.println("cnn4j: note: " + hint);
+            }
             out.printf("latency ms: min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n", nanos[0] / 1e6,
                     percentile(nanos, 50), percentile(nanos, 90), percentile(nanos, 99), nanos[iterations - 1] / 1e6);
             out.printf("throughput: %.1f runs/s, %.1f samples/s%n", iterations / totalSeconds,

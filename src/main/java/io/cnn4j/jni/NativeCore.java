@@ -45,6 +45,8 @@ public final class NativeCore {
 
     public static native int cnn4j_get_num_threads();
 
+    public static native @Cast("const char*") String cnn4j_blas_core_name();
+
     // ---- im2col / col2im ----
     public static native int cnn4j_im2col(@Cast("const int64_t*") long[] window, long channels,
             @Const FloatPointer image, FloatPointer columns);

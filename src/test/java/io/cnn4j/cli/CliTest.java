@@ -72,6 +72,7 @@ class CliTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("p50"), r.out());
         assertTrue(r.out().contains("samples/s"), r.out());
+        assertTrue(r.out().contains("OpenBLAS kernels " + io.cnn4j.Cnn4j.blasCoreName()), r.out());
         assertTrue(r.err().contains("22/22 runs"), r.err());
     }
 
