@@ -53,7 +53,7 @@ public final class BatchNormLayer implements Layer {
                     eps);
         } catch (RuntimeException e) {
             owned.forEach(Tensor::close);
-            throw e.getMessage() != null && e.getMessage().startsWith("layer ") ? e : a.error(e.getMessage());
+            throw a.inContext(e);
         }
     }
 

@@ -70,7 +70,7 @@ public final class ConvLayer extends UnaryOpLayer {
             if (bias != null) {
                 bias.close();
             }
-            throw e.getMessage().startsWith("layer ") ? e : a.error(e.getMessage());
+            throw a.inContext(e);
         }
     }
 

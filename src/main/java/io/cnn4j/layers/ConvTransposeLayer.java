@@ -57,7 +57,7 @@ public final class ConvTransposeLayer {
                     (inShape, outShape) -> Shapes.numel(inShape) * macsPerInput);
         } catch (RuntimeException e) {
             owned.forEach(Tensor::close);
-            throw e.getMessage() != null && e.getMessage().startsWith("layer ") ? e : a.error(e.getMessage());
+            throw a.inContext(e);
         }
     }
 }

@@ -53,6 +53,15 @@ public final class LayerArgs {
         return new IllegalArgumentException(context() + ": " + message);
     }
 
+    /**
+     * An op's refusal as this layer's error: messages that already name a layer pass through, others get this
+     * layer's context in front.
+     */
+    public RuntimeException inContext(RuntimeException e) {
+        String message = e.getMessage();
+        return message != null && message.startsWith("layer ") ? e : error(message);
+    }
+
     /** Whether the argument is given and not null (it counts as read: null is an explicit default). */
     public boolean has(String key) {
         read.add(key);

@@ -32,7 +32,7 @@ public final class LinearLayer {
                     (inShape, outShape) -> Shapes.numel(outShape) * in);
         } catch (RuntimeException e) {
             owned.forEach(Tensor::close);
-            throw e.getMessage() != null && e.getMessage().startsWith("layer ") ? e : a.error(e.getMessage());
+            throw a.inContext(e);
         }
     }
 }

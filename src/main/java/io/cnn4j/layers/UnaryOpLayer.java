@@ -39,7 +39,7 @@ class UnaryOpLayer implements Layer {
         try {
             return new UnaryOpLayer(factory.get(), aliasing);
         } catch (IllegalArgumentException e) {
-            throw a.error(e.getMessage());
+            throw a.inContext(e);
         }
     }
 
