@@ -1,6 +1,7 @@
 package io.cnn4j;
 
 import io.cnn4j.jni.NativeCore;
+import io.cnn4j.jni.NativeMemory;
 import java.util.Arrays;
 import org.bytedeco.javacpp.LongPointer;
 
@@ -28,11 +29,7 @@ public final class IndexTensor implements AutoCloseable {
     public static IndexTensor empty(long... shape) {
         long numel = Shapes.checkShape("shape", shape);
         NativeCore.load();
-        LongPointer pointer = new LongPointer(numel);
-        if (pointer.isNull()) {
-            throw new OutOfMemoryError("cannot allocate " + numel * Long.BYTES + " bytes for indices of shape "
-                    + Arrays.toString(shape));
-        }
+        LongPointer pointer = NativeMemory.allocateLongs(numel, "indices of shape " + Arrays.toString(shape));
         return new IndexTensor(pointer, shape.clone(), numel);
     }
 

@@ -77,6 +77,11 @@ public final class Shapes {
         return product(shape, 0, shape.length);
     }
 
+    /** The element count of {@code shape}; above {@link #MAX_ELEMENTS}, an error that starts with {@code what}. */
+    public static long numel(String what, long[] shape) {
+        return checkedProduct(what, shape, 0, shape.length);
+    }
+
     static long flatIndex(long[] shape, long[] index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException("index " + Arrays.toString(index) + " has " + index.length

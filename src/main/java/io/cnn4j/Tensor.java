@@ -1,6 +1,7 @@
 package io.cnn4j;
 
 import io.cnn4j.jni.NativeCore;
+import io.cnn4j.jni.NativeMemory;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -12,7 +13,8 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>A tensor owns its memory unless it was made by {@link #wrap} or {@link #view}; {@link #close()} frees owned
  * memory at once (no waiting for the garbage collector), and any use after close throws
- * {@link IllegalStateException}. A tensor is not synchronized: share it between threads only for reading.
+ * {@link IllegalStateException}. A view is closed when it or the tensor it views is closed, so it never reads
+ * freed memory. A tensor is not synchronized: share it between threads only for reading.
  */
 public final class Tensor implements AutoCloseable {
     private final long[] shape;
@@ -20,14 +22,16 @@ public final class Tensor implements AutoCloseable {
     private final FloatPointer data;
     private final long offset; // floats from data's address to element 0 (as JavaCPP's position)
     private final boolean ownsData;
+    private final Tensor viewed; // the tensor whose memory a view shares (itself never a view), or null
     private volatile boolean closed;
 
-    private Tensor(FloatPointer data, long offset, long[] shape, long numel, boolean ownsData) {
+    private Tensor(FloatPointer data, long offset, long[] shape, long numel, boolean ownsData, Tensor viewed) {
         this.data = data;
         this.offset = offset;
         this.shape = shape;
         this.numel = numel;
         this.ownsData = ownsData;
+        this.viewed = viewed;
     }
 
     /** A new tensor with a copy of {@code values}, whose length must equal the product of {@code shape}. */
@@ -70,7 +74,7 @@ public final class Tensor implements AutoCloseable {
                     + Arrays.toString(shape) + " needs " + numel);
         }
         FloatPointer pointer = new FloatPointer(buffer.slice()); // address of the first remaining element
-        return new Tensor(pointer, 0, shape.clone(), numel, false);
+        return new Tensor(pointer, 0, shape.clone(), numel, false, null);
     }
 
     /**
@@ -86,18 +90,14 @@ public final class Tensor implements AutoCloseable {
                     + "from elsewhere must have its capacity set)");
         }
         FloatPointer pointer = new FloatPointer(memory);
-        return new Tensor(pointer, memory.position() + offset, shape.clone(), numel, false);
+        return new Tensor(pointer, memory.position() + offset, shape.clone(), numel, false, null);
     }
 
     private static Tensor allocate(long[] shape) {
         long numel = Shapes.checkShape("shape", shape);
         NativeCore.load();
-        FloatPointer pointer = new FloatPointer(numel);
-        if (pointer.isNull()) {
-            throw new OutOfMemoryError("cannot allocate " + numel * Float.BYTES + " bytes for a tensor of shape "
-                    + Arrays.toString(shape));
-        }
-        return new Tensor(pointer, 0, shape.clone(), numel, true);
+        FloatPointer pointer = NativeMemory.allocateFloats(numel, "a tensor of shape " + Arrays.toString(shape));
+        return new Tensor(pointer, 0, shape.clone(), numel, true, null);
     }
 
     /** The shape (a copy). */
@@ -167,7 +167,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor view(long... newShape) {
         ensureOpen();
         long[] resolved = Shapes.resolveView(shape, newShape);
-        return new Tensor(data, offset, resolved, numel, false);
+        return new Tensor(data, offset, resolved, numel, false, viewed != null ? viewed : this);
     }
 
     /**
@@ -185,8 +185,9 @@ public final class Tensor implements AutoCloseable {
         return data.address() + offset * Float.BYTES;
     }
 
+    /** Whether this tensor, or the tensor it is a view of, has been closed. */
     public boolean isClosed() {
-        return closed;
+        return closed || (viewed != null && viewed.closed);
     }
 
     @Override
@@ -204,10 +205,14 @@ public final class Tensor implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("tensor of shape " + Arrays.toString(shape) + " is closed");
         }
+        if (viewed != null && viewed.closed) {
+            throw new IllegalStateException("tensor of shape " + Arrays.toString(shape) + " is a view of a tensor of shape "
+                    + Arrays.toString(viewed.shape) + ", which is closed; keep a tensor open while its views are used");
+        }
     }
 
     @Override
     public String toString() {
-        return "Tensor" + Arrays.toString(shape) + (closed ? " (closed)" : "");
+        return "Tensor" + Arrays.toString(shape) + (isClosed() ? " (closed)" : "");
     }
 }

@@ -22,7 +22,17 @@ import org.junit.jupiter.api.function.Executable;
  */
 class DenseArgumentsTest {
     private static void assertRejects(Executable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertThrowsWith(IllegalArgumentException.class, call, fragments);
+    }
+
+    /** A closed tensor is a state error (IllegalStateException), like any other use of it. */
+    private static void assertRejectsClosed(Executable call, String... fragments) {
+        assertThrowsWith(IllegalStateException.class, call, fragments);
+    }
+
+    private static void assertThrowsWith(Class<? extends RuntimeException> type, Executable call,
+            String... fragments) {
+        RuntimeException e = assertThrows(type, call);
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
         }
@@ -41,7 +51,7 @@ class DenseArgumentsTest {
         assertRejects(() -> Linear.create(null, null), "linear:", "weight", "null");
         Tensor closed = ones(3, 4);
         closed.close();
-        assertRejects(() -> Linear.create(closed, null), "linear:", "weight", "closed");
+        assertRejectsClosed(() -> Linear.create(closed, null), "linear:", "weight", "closed");
         try (Tensor w1 = ones(4); Tensor w3 = ones(1, 3, 4)) {
             assertRejects(() -> Linear.create(w1, null), "linear:", "weight", "2-d", "[4]");
             assertRejects(() -> Linear.create(w3, null), "linear:", "weight", "[1, 3, 4]");
@@ -106,8 +116,8 @@ class DenseArgumentsTest {
         Tensor closed = ones(3);
         closed.close();
         try (Tensor v = ones(3)) {
-            assertRejects(() -> BatchNorm.create(3, closed, v, null, null, 1e-5), "batch_norm3d:", "running_mean",
-                    "closed");
+            assertRejectsClosed(() -> BatchNorm.create(3, closed, v, null, null, 1e-5), "batch_norm3d:",
+                    "running_mean", "closed");
         }
     }
 
@@ -205,8 +215,8 @@ class DenseArgumentsTest {
             assertRejects(() -> Functional.cat(1, a, c), "cat:", "except in dim 1", "inputs[1]", "[3, 4]");
             assertRejects(() -> Functional.cat(2, a, a), "cat:", "dim", "[-2, 1]", "dim=2");
             assertRejects(() -> Functional.cat(-3, a), "cat:", "dim=-3");
-            assertRejects(() -> Concat.create().outputShape(new long[] {1, Long.MAX_VALUE}, new long[] {1, 1}),
-                    "cat:", "overflows", "[1, 1]");
+            assertRejects(() -> Concat.create(1).outputShape(new long[] {1, 1L << 44}, new long[] {1, (1L << 44) + 1}),
+                    "cat: output of shape [1, 35184372088833]", "2^45");
             assertRejects(() -> Concat.create(0).run(new Tensor[] {a, a}, a, null), "cat:", "output", "[4, 3]");
         }
         FloatBuffer shared = DenseFixtures.sharedBuffer(12);

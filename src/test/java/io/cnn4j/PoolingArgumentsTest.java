@@ -127,9 +127,11 @@ class PoolingArgumentsTest {
             rejects(() -> pool.run(x2d, out, wrongIndices, null), "max_pool2d", "indices must have shape",
                     "[1, 2, 3, 2]");
             closed.close();
-            rejects(() -> pool.run(x2d, out, closed, null), "max_pool2d", "indices is closed");
+            assertTrue(assertThrows(IllegalStateException.class, () -> pool.run(x2d, out, closed, null))
+                    .getMessage().contains("max_pool2d: indices is closed"));
             closedInput.close();
-            rejects(() -> pool.run(closedInput, out, null), "max_pool2d", "input is closed");
+            assertTrue(assertThrows(IllegalStateException.class, () -> pool.run(closedInput, out, null))
+                    .getMessage().contains("max_pool2d: input is closed"));
             rejects(() -> pool.run(null, out, null), "max_pool2d", "input must not be null");
         }
     }

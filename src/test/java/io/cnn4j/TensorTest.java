@@ -89,4 +89,41 @@ class TensorTest {
                     .contains("closed"));
         }
     }
+
+    @Test
+    void aViewOfAClosedTensorIsClosedToo() {
+        Tensor t = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor v = t.view(4);
+        Tensor vv = v.view(1, 4);
+        t.close();
+        for (Tensor view : new Tensor[] {v, vv}) {
+            assertTrue(view.isClosed(), view.toString());
+            assertTrue(message(view::toFloatArray, IllegalStateException.class).contains("which is closed"));
+            assertTrue(message(() -> view.get(0, 0), IllegalStateException.class).contains("closed"));
+            assertTrue(message(() -> view.view(4), IllegalStateException.class).contains("closed"));
+            assertTrue(message(view::pointer, IllegalStateException.class).contains("closed"));
+            assertTrue(message(() -> Functional.relu(view), IllegalStateException.class).contains("closed"));
+        }
+        v.close(); // closing a view of a closed tensor is harmless
+        try (Tensor u = Tensor.of(new float[] {1, 2}, 2)) {
+            u.view(1, 2).close(); // closing a view leaves its tensor open
+            assertArrayEquals(new float[] {1, 2}, u.toFloatArray());
+        }
+    }
+
+    @Test
+    void sizesBeyondWhatCanBeAllocatedAreJavaExceptionsNotAborts() {
+        // 2^62 elements: C++ new[] would throw std::bad_array_new_length and abort the JVM.
+        assertTrue(message(() -> Tensor.empty(2147483647L, 2147483647L), IllegalArgumentException.class)
+                .contains("[2147483647, 2147483647] has more than"));
+        assertTrue(message(() -> Tensor.zeros(1L << 32, 1L << 32, 1L << 32), IllegalArgumentException.class)
+                .contains("2^45"));
+        // 2^44 floats are allowed by shape but no machine has 64 TiB: an OutOfMemoryError that says what failed.
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> Tensor.empty(1L << 22, 1L << 22).close());
+        assertTrue(e.getMessage().contains("a tensor of shape [4194304, 4194304]"), e.getMessage());
+        try (Tensor t = Tensor.zeros(2, 3)) {
+            assertTrue(message(() -> t.view(1L << 40, 1L << 40, -1), IllegalArgumentException.class)
+                    .contains("2^45"));
+        }
+    }
 }

@@ -43,17 +43,27 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            String message = e.getMessage() != null ? e.getMessage() : e.toString();
-            if (e instanceof java.nio.file.NoSuchFileException) {
-                message = "no such file: " + e.getMessage();
-            }
-            err.println("cnn4j: error: " + message);
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            return 1;
-        });
-        return cli.execute(args);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err));
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands only Exceptions to the handler; an Error passes through
+            return report(e, err);
+        }
+    }
+
+    /** One line for the user ({@code --verbose}: with the stack trace); returns the exit status 1. */
+    private static int report(Throwable e, PrintWriter err) {
+        String message = e.getMessage() != null ? e.getMessage() : e.toString();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            message = "no such file: " + e.getMessage();
+        } else if (e instanceof OutOfMemoryError) {
+            message = "out of memory: " + message + (message.contains("-Xmx") ? ""
+                    : " (give the JVM more memory with java -Xmx..., or use a smaller batch)");
+        }
+        err.println("cnn4j: error: " + message);
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        return 1;
     }
 }

@@ -16,6 +16,9 @@ import java.util.List;
  * caller's tensors and have no arena offset (buffer -1).
  */
 final class ExecutionPlan {
+    private static final String ARENA = "the arena (activations and workspace)";
+
+    final int numInputs;
     final long[][] shapes;
     /** Index of the buffer holding each value, or -1 for model inputs and views of them. */
     final int[] bufferOf;
@@ -25,8 +28,9 @@ final class ExecutionPlan {
     final long workspaceFloats;
     final long arenaFloats;
 
-    private ExecutionPlan(long[][] shapes, int[] bufferOf, long[] bufferOffset, long workspaceOffset,
+    private ExecutionPlan(int numInputs, long[][] shapes, int[] bufferOf, long[] bufferOffset, long workspaceOffset,
             long workspaceFloats) {
+        this.numInputs = numInputs;
         this.shapes = shapes;
         this.bufferOf = bufferOf;
         this.bufferOffset = bufferOffset;
@@ -49,8 +53,10 @@ final class ExecutionPlan {
         for (int l = 0; l < layers.size(); l++) {
             List<long[]> in = shapesOf(shapes, layerInputs[l]);
             try {
-                shapes[numInputs + l] = layers.get(l).outputShape(in);
-                workspace = Math.max(workspace, layers.get(l).workspaceSize(in));
+                long[] out = layers.get(l).outputShape(in);
+                Shapes.checkShape("output shape", out);
+                shapes[numInputs + l] = out;
+                workspace = Math.max(workspace, Shapes.checkElements("workspace", layers.get(l).workspaceSize(in)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage() + " (input shapes "
                         + describe(in) + ")", e);
@@ -127,9 +133,16 @@ final class ExecutionPlan {
             }
             offsets[b] = offset;
             placed.add(b);
-            arena = Math.max(arena, offset + buf[0]);
+            // Each buffer is at most MAX_ELEMENTS, so checking the running end keeps every sum in range.
+            arena = Math.max(arena, Shapes.checkElements(ARENA, offset + buf[0]));
         }
-        return new ExecutionPlan(shapes, bufferOf, offsets, alignUp(arena), workspace);
+        Shapes.checkElements(ARENA, alignUp(arena) + workspace);
+        return new ExecutionPlan(numInputs, shapes, bufferOf, offsets, alignUp(arena), workspace);
+    }
+
+    /** The model inputs' shapes, for messages. */
+    String inputShapesText() {
+        return describe(Arrays.asList(shapes).subList(0, numInputs));
     }
 
     /** The last layer reading any value held in buffer {@code b} before value {@code upTo}. */

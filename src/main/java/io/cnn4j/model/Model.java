@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Shapes;
 import io.cnn4j.Tensor;
 import io.cnn4j.jni.NativeCore;
+import io.cnn4j.jni.NativeMemory;
 import io.cnn4j.layers.BatchNormLayer;
 import io.cnn4j.layers.ConvLayer;
 import io.cnn4j.layers.IdentityLayer;
@@ -168,9 +169,12 @@ public final class Model implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             InputSpec spec = specs.get(i);
             Tensor t = inputs.get(spec.name());
-            if (t == null || t.isClosed()) {
-                throw new IllegalArgumentException("missing input '" + spec.name() + "'"
-                        + (t != null ? " (the tensor is closed)" : "") + "; the model's inputs are " + names(specs));
+            if (t == null) {
+                throw new IllegalArgumentException("missing input '" + spec.name() + "'; the model's inputs are "
+                        + names(specs));
+            }
+            if (t.isClosed()) {
+                throw new IllegalStateException("input '" + spec.name() + "' is a closed tensor");
             }
             shapes[i] = checkInputShape(spec, t.shape());
             given[i] = t;
@@ -291,10 +295,8 @@ public final class Model implements AutoCloseable {
 
         Execution(ExecutionPlan plan) {
             this.plan = plan;
-            this.arena = new FloatPointer(Math.max(1, plan.arenaFloats));
-            if (arena.isNull()) {
-                throw new OutOfMemoryError("cannot allocate a " + plan.arenaFloats * Float.BYTES + "-byte arena");
-            }
+            this.arena = NativeMemory.allocateFloats(plan.arenaFloats, "the arena of model " + description.name()
+                    + " for input shapes " + plan.inputShapesText());
             this.values = new Tensor[plan.shapes.length];
             for (int v = 0; v < values.length; v++) {
                 int b = plan.bufferOf[v];

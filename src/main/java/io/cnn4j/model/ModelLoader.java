@@ -1,6 +1,8 @@
 package io.cnn4j.model;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Tensor;
@@ -11,6 +13,12 @@ import io.cnn4j.layers.WeightSource;
 import io.cnn4j.weights.Weights;
 import io.cnn4j.weights.WeightsReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,14 +56,14 @@ final class ModelLoader {
             return Model.build(ModelDescription.parse(parseJson(json, path + " (__metadata__ cnn4j)"),
                     path.toString()), source(weights));
         }
-        ModelDescription description = ModelDescription.parse(parseJson(Files.readString(path), path.toString()),
+        ModelDescription description = ModelDescription.parse(parseJson(readUtf8(path), path.toString()),
                 path.toString());
         // Refuse unknown layer types before reading a possibly large weights file.
         description.layers().forEach(l -> LayerRegistry.factory(l.type(), l.describe()));
         if (description.weights() == null) {
             return Model.build(description, NO_WEIGHTS);
         }
-        Path weightsPath = path.toAbsolutePath().getParent().resolve(description.weights());
+        Path weightsPath = besideModel(path, description.weights());
         if (!Files.isRegularFile(weightsPath)) {
             throw new NoSuchFileException(weightsPath.toString(), null,
                     "weights file named by " + path + " (\"weights\": \"" + description.weights() + "\") not found");
@@ -63,12 +71,60 @@ final class ModelLoader {
         return Model.build(description, source(WeightsReader.read(weightsPath)));
     }
 
+    /**
+     * The weights file a model JSON names: a relative path that stays inside the JSON's folder (as ONNX requires of
+     * external data), so a model file cannot make cnn4j read, or quote in an error, any other file.
+     */
+    static Path besideModel(Path modelPath, String weights) {
+        Path folder = modelPath.toAbsolutePath().normalize().getParent();
+        Path resolved;
+        try {
+            resolved = folder.resolve(weights).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(modelPath + ": \"weights\" is not a valid file name: " + e.getReason());
+        }
+        if (Path.of(weights).isAbsolute() || !resolved.startsWith(folder) || resolved.equals(folder)) {
+            throw new IllegalArgumentException(modelPath + ": \"weights\": \"" + weights + "\" points outside the "
+                    + "model's folder; it must be a file name or relative path inside the folder of the model JSON");
+        }
+        return resolved;
+    }
+
+    /** The file as UTF-8 text (the model format's encoding); anything else is refused with the byte offset. */
+    private static String readUtf8(Path path) throws IOException {
+        byte[] bytes = Files.readAllBytes(path);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = utf8.decode(in, out, true);
+        if (result.isError()) {
+            throw new IllegalArgumentException(path + " is not UTF-8 text (byte offset " + in.position()
+                    + "): a model JSON file must be UTF-8; re-save it as UTF-8, or give the .onnx or .safetensors "
+                    + "model file instead");
+        }
+        utf8.flush(out);
+        return out.flip().toString();
+    }
+
+    /**
+     * Parses JSON text. Jackson's message quotes the offending token, which is useful in a model file, but a file
+     * that does not even start like a JSON object is not one, and its contents are not echoed.
+     */
     private static JsonNode parseJson(String text, String where) {
+        String start = text.stripLeading();
+        if (!start.startsWith("{")) {
+            throw new IllegalArgumentException(where + " is not a cnn4j model: a model JSON file starts with '{' "
+                    + "(give a model .json, .onnx or .safetensors file)");
+        }
         try {
             return JSON.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new IllegalArgumentException(where + " is not a usable model JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            JsonLocation at = e.getLocation();
+            throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
     }
 

@@ -52,12 +52,7 @@ final class AdaptiveGeometry {
                 out[s + i] = outputSize[i];
             }
         }
-        try {
-            io.cnn4j.Shapes.numel(out);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(op + ": output of shape " + Arrays.toString(out) + " has more than "
-                    + Long.MAX_VALUE + " elements");
-        }
+        io.cnn4j.Shapes.numel(op + ": output of shape", out);
         return out;
     }
 

@@ -46,8 +46,8 @@ final class Args {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + name + " must not be null");
         }
-        if (t.isClosed()) {
-            throw new IllegalArgumentException(op + ": " + name + " is closed");
+        if (t.isClosed()) { // a closed tensor is a state error, as any other use of it (Tensor's contract)
+            throw new IllegalStateException(op + ": " + name + " is closed");
         }
     }
 
@@ -76,8 +76,8 @@ final class Args {
 
     /** The indices a max pooling run writes to must be open and have exactly the output's shape. */
     static void checkShape(String op, String name, IndexTensor t, long[] expected) {
-        if (t.isClosed()) {
-            throw new IllegalArgumentException(op + ": " + name + " is closed");
+        if (t.isClosed()) { // a closed tensor is a state error, as any other use of it (Tensor's contract)
+            throw new IllegalStateException(op + ": " + name + " is closed");
         }
         if (!Arrays.equals(t.shape(), expected)) {
             throw new IllegalArgumentException(op + ": " + name + " must have shape " + Arrays.toString(expected)
@@ -114,15 +114,12 @@ final class Args {
         }
     }
 
-    /** An input shape handed to outputShape: at least one dim, every size >= 1, element count within a long. */
+    /** An input shape handed to outputShape: at least one dim, every size >= 1, element count within the limit. */
     static void checkInputShape(String op, long[] shape) {
         try {
             io.cnn4j.Shapes.checkShape("input shape", shape);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(op + ": input shape has more elements than a long counts, got input "
-                    + "shape=" + Arrays.toString(shape), e);
         }
     }
 

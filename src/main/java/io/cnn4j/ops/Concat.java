@@ -64,7 +64,7 @@ public final class Concat {
             }
             out[d] += s[d];
         }
-        Args.checkInputShape(OP, out); // the summed size must keep the element count within a long
+        Shapes.numel(OP + ": output of shape", out);
         return out;
     }
 

@@ -214,11 +214,13 @@ public final class Convolution implements UnaryOp {
             return 0;
         }
         boolean batched = inputShape.length == dims + 2;
-        long size = (batched ? inputShape[0] : 1) * inChannels();
+        long[] padded = new long[dims + 2];
+        padded[0] = batched ? inputShape[0] : 1;
+        padded[1] = inChannels();
         for (int i = 0; i < dims; i++) {
-            size *= inputShape[(batched ? 2 : 1) + i] + padBegin[i] + padEnd[i];
+            padded[2 + i] = inputShape[(batched ? 2 : 1) + i] + padBegin[i] + padEnd[i];
         }
-        return size;
+        return Shapes.checkShape(op + ": padded input", padded);
     }
 
     /** The window the native convolution sees: after a pad step, the padded input with no padding. */

@@ -129,12 +129,7 @@ public final class Pad extends ScratchFreeOp {
                         + before + ", " + after + "]" + where);
             }
         }
-        try {
-            Shapes.numel(out);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(OP + ": output of shape " + Arrays.toString(out) + " has more than "
-                    + Long.MAX_VALUE + " elements");
-        }
+        Shapes.numel(OP + ": output of shape", out);
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.cnn4j.ops;
 
+import io.cnn4j.jni.NativeMemory;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -12,11 +13,7 @@ public final class Workspaces {
 
     /** A new workspace of {@code floats} floats (at least one, so that it is never a null pointer). */
     public static FloatPointer allocate(long floats) {
-        FloatPointer p = new FloatPointer(Math.max(1, floats));
-        if (p.isNull()) {
-            throw new OutOfMemoryError("cannot allocate a workspace of " + floats * Float.BYTES + " bytes");
-        }
-        return p;
+        return NativeMemory.allocateFloats(floats, "a workspace of " + floats + " floats");
     }
 
     /** Floats available in {@code workspace} from its position. */

@@ -121,4 +121,22 @@ class CliTest {
         assertEquals(2, r.status(), r.err());
         assertTrue(r.err().contains("--threads must be >= 1, got 0"), r.err());
     }
+
+    @Test
+    void outOfMemoryIsOneLineToo() throws Exception {
+        // Valid, but its 2^44-float arena cannot be allocated anywhere.
+        Path model = dir.resolve("huge.json");
+        Files.writeString(model, "{\"cnn4j\": 1, \"name\": \"huge\", \"inputs\": [{\"name\": \"x\", \"shape\": "
+                + "[-1, 1, 8, 8]}], \"layers\": [{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": [4194304, "
+                + "4194304]}]}");
+        Path x = dir.resolve("x.npy");
+        try (Tensor t = Tensor.zeros(1, 1, 8, 8)) {
+            Npy.write(x, t);
+        }
+        Result r = cli("run", model.toString(), "--input", x.toString());
+        assertEquals(1, r.status());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("cnn4j: error: out of memory: cannot allocate 70368744177664 bytes"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
 }
