@@ -30,14 +30,13 @@ public final class WeightsReader {
         if (head.length >= 2 && (head[0] & 0xff) == 0x80) {
             return PyTorchReader.read(path); // a bare pickle (PROTO opcode): it says how to re-save
         }
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < Math.min(head.length, 12); i++) {
-            hex.append(String.format(" %02x", head[i] & 0xff));
-        }
+        // Say what the file is not, never what it holds: it may be any file a model JSON pointed at.
         throw new WeightsFormatException(path.toString(), "not a weights file cnn4j reads: expected a PyTorch "
                 + "torch.save(model.state_dict()) zip archive (starting with PK\\3\\4) or a safetensors file (an "
-                + "8-byte little-endian header length, then a JSON header starting with '{'); the file has "
-                + Files.size(path) + " bytes and starts with" + (hex.length() == 0 ? " nothing" : hex));
+                + "8-byte little-endian header length, then a JSON header starting with '{'); the file "
+                + (head.length == 0 ? "is empty" : "has " + Files.size(path) + " bytes and starts like neither")
+                + (head.length > 0 && head[0] == 0x08 ? " (if it is an .onnx model, load the .onnx file itself: it "
+                + "holds its weights)" : ""));
     }
 
     /** The first {@code n} bytes of the file, or all of it if shorter. */
