@@ -469,6 +469,16 @@ def edge_fixtures():
          weights("b2", [4], 4), weights("w3", [4, 4, 3, 3], 5), weights("w4", [3, 4, 3, 3], 6),
          weights("b4", [1, 3, 1, 1], 7)], 13, (2, 2, 10, 9))
 
+    # Flatten's negative axis counts from the rank (axis in [-r, r]): -3 of a rank-4 input is axis 1, -1 of a rank-2
+    # one is axis 1 (a no-op); on a constant, -2 of a rank-3 weight makes it [3, 24].
+    make("flatten_negative_opset13", [
+        helper.make_node("Flatten", ["x"], ["f"], axis=-3),
+        helper.make_node("Flatten", ["w"], ["w2d"], axis=-2),
+        helper.make_node("Gemm", ["f", "w2d", "b"], ["g"], name="fc", transB=1),
+        helper.make_node("Flatten", ["g"], ["y"], axis=-1),
+    ], [value("x", ["N", 2, 3, 4])], [value("y", ["N", 3])], [weights("w", [3, 4, 6], 1), weights("b", [3], 2)],
+        13, (2, 2, 3, 4))
+
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -63,7 +63,7 @@ final class ConstantFolding {
             case "Identity", "Dropout" -> input(in, 0, where);
             case "Cast" -> {
                 ConstTensor x = input(in, 0, where);
-                int to = (int) a.integer("to", 0);
+                int to = NodeChecks.int32(a, "to", a.integer("to", 0));
                 if (ConstTensor.isFloatType(to)) {
                     yield ConstTensor.ofFloats(x.floats(where), x.shape);
                 }
@@ -99,7 +99,7 @@ final class ConstantFolding {
             }
             case "Flatten" -> {
                 ConstTensor x = input(in, 0, where);
-                int axis = axis(a.integer("axis", 1), x.rank() + 1, where);
+                int axis = flattenAxis(a.integer("axis", 1), x.rank(), where);
                 long outer = 1;
                 for (int d = 0; d < axis; d++) {
                     outer *= x.shape[d];
@@ -194,6 +194,16 @@ final class ConstantFolding {
         return (int) v;
     }
 
+    /** Flatten's axis: the first dim of the second output dim, in [-rank, rank], negative counting from the rank. */
+    static int flattenAxis(long axis, int rank, String where) {
+        long v = axis < 0 ? axis + rank : axis;
+        if (v < 0 || v > rank) {
+            throw new IllegalArgumentException(where + ": axis must be in [" + -rank + ", " + rank + "] for a rank-"
+                    + rank + " input, got axis=" + axis);
+        }
+        return (int) v;
+    }
+
     static long[] squeeze(long[] shape, long[] axes, String where) {
         boolean[] drop = new boolean[shape.length];
         if (axes == null) {
@@ -260,7 +270,7 @@ final class ConstantFolding {
             } else if (out[d] < 0) {
                 throw new IllegalArgumentException(where + ": invalid shape " + Arrays.toString(target));
             } else {
-                known *= out[d];
+                known = Math.multiplyExact(known, out[d]);
             }
         }
         long total = 1;
@@ -417,6 +427,8 @@ final class ConstantFolding {
         if (starts == null || ends == null || starts.length != ends.length) {
             throw new IllegalArgumentException(where + ": starts and ends must be given with the same length");
         }
+        NodeChecks.sameLength(where, "axes", axes, "starts", starts);
+        NodeChecks.sameLength(where, "steps", steps, "starts", starts);
         int r = x.rank();
         long[] begin = new long[r];
         long[] step = new long[r];
@@ -434,11 +446,11 @@ final class ConstantFolding {
             if (s > 0) {
                 b = Math.max(0, Math.min(dim, b));
                 e = Math.max(0, Math.min(dim, e));
-                count[d] = Math.max(0, (e - b + s - 1) / s);
+                count[d] = e <= b ? 0 : 1 + (e - b - 1) / s;
             } else {
                 b = Math.max(-1, Math.min(dim - 1, b));
                 e = Math.max(-1, Math.min(dim - 1, e));
-                count[d] = Math.max(0, (b - e - s - 1) / -s);
+                count[d] = b <= e ? 0 : 1 + (b - e - 1) / -Math.max(s, -Long.MAX_VALUE);
             }
             begin[d] = b;
             step[d] = s;

@@ -71,7 +71,13 @@ final class GraphConverter {
         graph.outputs().forEach(o -> used.add(o.name()));
         live.forEach(n -> used.addAll(n.inputs()));
         for (Node n : live) {
-            convertNode(n);
+            NodeChecks.inContext(n, () -> {
+                convertNode(n);
+                Value out = values.get(n.outputs().get(0));
+                if (!(out instanceof Const)) {
+                    NodeChecks.checkSampleSize("its output '" + n.outputs().get(0) + "'", out.shape);
+                }
+            });
         }
         List<Map.Entry<String, Act>> outputs = new ArrayList<>();
         for (OnnxProto.ValueInfo o : graph.outputs()) {
@@ -115,6 +121,7 @@ final class GraphConverter {
                     throw new IllegalArgumentException(where + " has a zero-size dim in " + Arrays.toString(dims));
                 }
             }
+            NodeChecks.checkSampleSize(where, dims);
             if (inputs.isEmpty() && dims[0] > 0) {
                 staticBatch = dims[0];
             }
@@ -478,8 +485,8 @@ final class GraphConverter {
         if (same) {
             padding = "same";
         } else {
-            long[][] pads = Windows.onnxPads(n.label(), autoPad, a.ints("pads", 2 * dims, 0), inSizes, kernel,
-                    strides, dilations);
+            long[] explicitPads = NodeChecks.windowSizes(a, "pads", 2 * dims, 0, 0);
+            long[][] pads = Windows.onnxPads(n.label(), autoPad, explicitPads, inSizes, kernel, strides, dilations);
             if (pad != null) {
                 paddingMode = foldPad(n, pad, pads, dims);
             }
@@ -582,13 +589,7 @@ final class GraphConverter {
     }
 
     private static long[] positive(Node n, Attributes a, String name, int dims) {
-        long[] v = a.ints(name, dims, 1);
-        for (long x : v) {
-            if (x < 1) {
-                throw a.error(name, "must be positive, got " + name + "=" + text(v));
-            }
-        }
-        return v;
+        return NodeChecks.windowSizes(a, name, dims, 1, 1);
     }
 
     private static void checkChannels(Node n, Act x, long channels) {
@@ -622,13 +623,20 @@ final class GraphConverter {
         long inChannels = w.shape[0];
         long outChannels = w.shape[1] * group;
         checkChannels(n, x, inChannels);
-        long[] outputPadding = a.ints("output_padding", dims, 0);
+        long[] outputPadding = NodeChecks.windowSizes(a, "output_padding", dims, 0, 0);
         long[] outputShape = a.ints("output_shape", null);
+        if (outputShape != null && outputShape.length != dims && outputShape.length != dims + 2) {
+            throw a.error("output_shape", "has " + outputShape.length + " values " + text(outputShape) + ", expected "
+                    + dims + " (the spatial sizes of the output; or " + (dims + 2) + " with batch and channels first)");
+        }
+        if (outputShape != null && Arrays.stream(outputShape).anyMatch(d -> d < 1)) {
+            throw a.error("output_shape", "must be positive, got output_shape=" + text(outputShape));
+        }
         String autoPad = a.string("auto_pad", "NOTSET");
         long[] in = spatial(x.shape);
         long[] begin = new long[dims];
         long[] end = new long[dims];
-        long[] pads = a.ints("pads", 2 * dims, 0);
+        long[] pads = NodeChecks.windowSizes(a, "pads", 2 * dims, 0, 0);
         for (int i = 0; i < dims; i++) {
             long full = dilations[i] * (kernel[i] - 1) + 1 + outputPadding[i];
             long total;
@@ -639,7 +647,8 @@ final class GraphConverter {
                     throw new IllegalArgumentException(n.label() + ": output_shape needs the input size, but spatial "
                             + "dim " + i + " is not known");
                 }
-                total = strides[i] * (in[i] - 1) + full - target[i];
+                long produced = Math.addExact(Math.multiplyExact(strides[i], in[i] - 1), full);
+                total = Math.subtractExact(produced, target[i]);
             } else if (autoPad.equals("SAME_UPPER") || autoPad.equals("SAME_LOWER")) {
                 total = full - strides[i]; // output = input * stride
             } else {
@@ -678,7 +687,7 @@ final class GraphConverter {
                         + "expressed by PyTorch's ConvTranspose (symmetric padding, 0 <= output_padding < "
                         + "max(stride, dilation))");
             }
-            shape[2 + i] = in[i] < 0 ? -1 : (in[i] - 1) * strides[i] - 2 * padding[i]
+            shape[2 + i] = in[i] < 0 ? -1 : Math.multiplyExact(in[i] - 1, strides[i]) - 2 * padding[i]
                     + dilations[i] * (kernel[i] - 1) + torchOutputPadding[i] + 1;
             if (shape[2 + i] == 0 || shape[2 + i] < -1) {
                 throw new IllegalArgumentException(n.label() + ": the output would be empty for input "
@@ -737,8 +746,8 @@ final class GraphConverter {
         }
         long[] inSizes = spatial(x.shape);
         String autoPad = a.string("auto_pad", "NOTSET");
-        long[][] pads = Windows.onnxPads(n.label(), autoPad, a.ints("pads", 2 * dims, 0), inSizes, kernel, strides,
-                dilations);
+        long[] explicitPads = NodeChecks.windowSizes(a, "pads", 2 * dims, 0, 0);
+        long[][] pads = Windows.onnxPads(n.label(), autoPad, explicitPads, inSizes, kernel, strides, dilations);
         if (!autoPad.equals("NOTSET") && !autoPad.isEmpty()) {
             ceil = false; // auto_pad fixes the output size at ceil(in / stride), which the explicit pads give
         }
@@ -1307,6 +1316,7 @@ final class GraphConverter {
             throw new IllegalArgumentException(n.label() + ": pads " + (pads == null ? "missing" : text(pads))
                     + " must have " + 2 * count + " values");
         }
+        NodeChecks.checkPads(n.label(), pads);
         long[] begin = new long[rank];
         long[] end = new long[rank];
         for (int i = 0; i < count; i++) {
@@ -1331,10 +1341,13 @@ final class GraphConverter {
         long[] shape = in.shape;
         long[] target = switch (n.opType()) {
             case "Flatten" -> {
-                int axis = ConstantFolding.axis(new Attributes(n).integer("axis", 1), shape.length + 1, n.label());
-                if (axis != 1) {
-                    throw new IllegalArgumentException(n.label() + ": axis=" + axis + " merges the batch dim "
-                            + "with others; cnn4j models keep dim 0 as the batch (only axis=1 is supported)");
+                long attribute = new Attributes(n).integer("axis", 1);
+                int axis = ConstantFolding.flattenAxis(attribute, shape.length, n.label());
+                // Axis 0 makes [1, N * rest]: the same as axis 1 only for the batch of 1 the file fixed.
+                if (axis != 1 && !(axis == 0 && staticBatch == 1)) {
+                    throw new IllegalArgumentException(n.label() + ": axis=" + attribute + " (dim " + axis + " of a "
+                            + "rank-" + shape.length + " input) merges the batch dim with others; cnn4j models keep "
+                            + "dim 0 as the batch (only axis=1, or -" + (shape.length - 1) + ", is supported)");
                 }
                 long rest = 1;
                 for (int d = 1; d < shape.length; d++) {

@@ -57,7 +57,7 @@ final class Reshapes {
             } else if (t[d] < 0) {
                 throw new IllegalArgumentException(where + ": invalid shape " + describe(requested));
             } else {
-                known *= t[d];
+                known = Math.multiplyExact(known, t[d]);
             }
         }
         boolean batch = batchSymbol
