@@ -46,7 +46,8 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err));
         try {
             return cli.execute(args);
-        } catch (OutOfMemoryError e) { // picocli hands only Exceptions to the handler; an Error passes through
+        } catch (OutOfMemoryError | StackOverflowError | LinkageError e) {
+            // picocli hands only Exceptions to the handler; these Errors would otherwise end in a raw stack trace.
             return report(e, err);
         }
     }
@@ -56,6 +57,9 @@ public final class Main {
         String message = e.getMessage() != null ? e.getMessage() : e.toString();
         if (e instanceof java.nio.file.NoSuchFileException) {
             message = "no such file: " + e.getMessage();
+        } else if (e instanceof LinkageError) {
+            message = "cannot load cnn4j's native libraries for " + System.getProperty("os.name") + " "
+                    + System.getProperty("os.arch") + ": " + message;
         } else if (e instanceof OutOfMemoryError) {
             message = "out of memory: " + message + (message.contains("-Xmx") ? ""
                     : " (give the JVM more memory with java -Xmx..., or use a smaller batch)");

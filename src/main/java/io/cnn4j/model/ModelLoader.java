@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Tensor;
+import io.cnn4j.io.ModelFolder;
 import io.cnn4j.layers.LayerRegistry;
 import io.cnn4j.onnx.OnnxImport;
 import io.cnn4j.onnx.OnnxTensorData;
@@ -71,19 +72,10 @@ final class ModelLoader {
         return Model.build(description, source(WeightsReader.read(weightsPath)));
     }
 
-    /**
-     * The weights file a model JSON names: a relative path that stays inside the JSON's folder (as ONNX requires of
-     * external data), so a model file cannot make cnn4j read, or quote in an error, any other file.
-     */
+    /** The weights file a model JSON names, by {@link ModelFolder}'s rule. */
     static Path besideModel(Path modelPath, String weights) {
-        Path folder = modelPath.toAbsolutePath().normalize().getParent();
-        Path resolved;
-        try {
-            resolved = folder.resolve(weights).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new IllegalArgumentException(modelPath + ": \"weights\" is not a valid file name: " + e.getReason());
-        }
-        if (Path.of(weights).isAbsolute() || !resolved.startsWith(folder) || resolved.equals(folder)) {
+        Path resolved = ModelFolder.resolveInside(modelPath.toAbsolutePath().getParent(), weights);
+        if (resolved == null) {
             throw new IllegalArgumentException(modelPath + ": \"weights\": \"" + weights + "\" points outside the "
                     + "model's folder; it must be a file name or relative path inside the folder of the model JSON");
         }

@@ -1,5 +1,6 @@
 package io.cnn4j.onnx;
 
+import io.cnn4j.io.ModelFolder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -281,8 +282,8 @@ final class ConstTensor {
             throw new IllegalArgumentException(where + " keeps its data in the external file '" + location
                     + "'; convert the model from its path so the file can be found beside it");
         }
-        Path file = baseDir.resolve(location).normalize();
-        if (Path.of(location).isAbsolute() || !file.startsWith(baseDir.normalize())) {
+        Path file = ModelFolder.resolveInside(baseDir, location);
+        if (file == null) {
             throw new IllegalArgumentException(where + " has external data location '" + location
                     + "', outside the model's folder; ONNX requires a relative path inside it");
         }
