@@ -48,19 +48,44 @@ OPENBLAS_INCLUDE="$OPENBLAS_HOME/include"
 
 CXX=${CXX:-g++}
 mkdir -p "$OUT/obj" "$OUT/lib" "$OUT/include"
+
+# Per-ISA kernel files (kernels/<family>/<family>_<isa>.cpp) get their ISA's flags and nothing wider; every other
+# file is portable and built for the platform's baseline. -march=native is never used: the library runs on any
+# CPU of the platform and picks its kernels at run time (runtime/isa.cpp).
+isa_flags() {
+  case "$1" in
+    *_avx2.cpp) echo "-mavx2 -mfma -mf16c" ;;
+    *_avx512.cpp) echo "-mavx512f -mavx512cd -mavx512bw -mavx512dq -mavx512vl -mavx2 -mfma -mf16c" ;;
+    *) echo "" ;;
+  esac
+}
+builds_here() {
+  case "$PLATFORM:$1" in
+    linux-x86_64:*_neon.cpp) return 1 ;;
+    linux-arm64:*_avx2.cpp|linux-arm64:*_avx512.cpp) return 1 ;;
+  esac
+  return 0
+}
+
 objects=()
-for src in "$ROOT"/native/*.cpp; do
-  obj="$OUT/obj/$(basename "${src%.cpp}").o"
+headers=$(find "$ROOT/native" -name '*.h')
+while IFS= read -r src; do
+  builds_here "$src" || continue
+  rel=${src#"$ROOT/native/"}
+  obj="$OUT/obj/${rel//\//_}"
+  obj="${obj%.cpp}.o"
   # Rebuild an object only when its source or any header is newer.
-  if [ ! -f "$obj" ] || [ -n "$(find "$src" "$ROOT"/native/*.h -newer "$obj" 2>/dev/null)" ]; then
-    echo "cppbuild.sh: compiling $(basename "$src")"
-    "$CXX" $CXXFLAGS -I"$ROOT/native" -I"$OPENBLAS_INCLUDE" -c "$src" -o "$obj"
+  # shellcheck disable=SC2086 # the header list is one path per word
+  if [ ! -f "$obj" ] || [ -n "$(find "$src" $headers -newer "$obj" 2>/dev/null)" ]; then
+    echo "cppbuild.sh: compiling $rel"
+    # shellcheck disable=SC2046 # the ISA flags are a list
+    "$CXX" $CXXFLAGS $(isa_flags "$src") -I"$ROOT/native" -I"$OPENBLAS_INCLUDE" -c "$src" -o "$obj"
   fi
   objects+=("$obj")
-done
+done < <(find "$ROOT/native" -name '*.cpp' | sort)
 rm -f "$OUT/lib/libcnn4j_core.a"
 ar rcs "$OUT/lib/libcnn4j_core.a" "${objects[@]}"
-cp "$ROOT"/native/*.h "$OUT/include/"
+cp "$ROOT"/native/cnn4j.h "$OUT/include/"
 # The preset ships only the versioned libopenblas.so.0; the JNI link step (-lopenblas) needs the plain name.
 ln -sf "$OPENBLAS_HOME/libopenblas.so.0" "$OUT/lib/libopenblas.so"
 echo "cppbuild.sh: built $OUT/lib/libcnn4j_core.a"

@@ -38,6 +38,17 @@ typedef struct cnn4j_window {
 
 #define CNN4J_WINDOW_LONGS 18
 
+/* ---- instruction sets (runtime/isa.cpp) ----------------------------------------------------------------- */
+
+/* The kernels' instruction set in use: "scalar", "avx2", "avx512" or "neon". */
+const char* cnn4j_isa_active(void);
+/* The name of ISA number `index` (0 .. 3), or NULL: to list them. */
+const char* cnn4j_isa_name(int index);
+/* 1 if this build has kernels for the named ISA and this CPU runs them, else 0. */
+int cnn4j_isa_supported(const char* name);
+/* Makes the named ISA's kernels the ones used from now on; CNN4J_ERROR_ARGUMENT if unknown or unsupported. */
+int cnn4j_isa_select(const char* name);
+
 /* ---- threads ------------------------------------------------------------------------------------------ */
 
 /* Threads OpenBLAS may use inside one call (process-wide, as OpenBLAS offers no per-call setting). */

@@ -59,6 +59,36 @@ public final class Cnn4j {
         return null;
     }
 
+    /**
+     * The instruction set of cnn4j's own kernels in use: "avx512", "avx2", "neon" or "scalar". By default the widest
+     * this CPU supports; {@code -Dcnn4j.isa=NAME} or the environment variable {@code CNN4J_ISA} force one at start.
+     */
+    public static String isa() {
+        NativeCore.load();
+        return NativeCore.cnn4j_isa_active();
+    }
+
+    /** The instruction sets this build and CPU support, narrowest ("scalar", the reference) first. */
+    public static java.util.List<String> supportedIsas() {
+        NativeCore.load();
+        return NativeCore.supportedIsas();
+    }
+
+    /**
+     * Makes cnn4j's kernels use {@code name} from now on, process-wide (ops already running finish with the kernels
+     * they started with). For comparing variants and for the exact scalar reference; results of every variant agree
+     * with the scalar one within each kernel's stated tolerance.
+     *
+     * @throws IllegalArgumentException if this build or CPU does not support {@code name}
+     */
+    public static void setIsa(String name) {
+        NativeCore.load();
+        if (name == null || NativeCore.cnn4j_isa_select(name) != NativeCore.OK) {
+            throw new IllegalArgumentException("setIsa: '" + name + "' is not an instruction set cnn4j can use here; "
+                    + "this build and CPU support " + NativeCore.supportedIsas());
+        }
+    }
+
     /** The threads one op may use. */
     public static int getNumThreads() {
         NativeCore.load();

@@ -75,7 +75,8 @@ final class BenchCommand implements Callable<Integer> {
             double totalSeconds = Arrays.stream(nanos).sum() / 1e9;
             out.printf("model %s, input %s, %d runs after %d warm-up%n", modelPath, Arrays.toString(shape),
                     iterations, warmup);
-            out.printf("OpenBLAS kernels %s, %d thread(s)%n", Cnn4j.blasCoreName(), Cnn4j.getNumThreads());
+            out.printf("cnn4j kernels %s, OpenBLAS kernels %s, %d thread(s)%n", Cnn4j.isa(), Cnn4j.blasCoreName(),
+                    Cnn4j.getNumThreads());
             String hint = Cnn4j.blasCoreHint();
             if (hint != null) {
                 err.println("cnn4j: note: " + hint);

@@ -1,5 +1,6 @@
 package io.cnn4j.cli;
 
+import io.cnn4j.Cnn4j;
 import io.cnn4j.model.Model;
 import io.cnn4j.model.ModelDescription.LayerSpec;
 import java.nio.file.Path;
@@ -58,6 +59,8 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("total: %d layers, %,d parameters, %,d MACs (%.3f GMAC), arena %,d bytes%n", rows.length,
                     Arrays.stream(params).sum(), Arrays.stream(macs).sum(), Arrays.stream(macs).sum() / 1e9,
                     model.arenaFloats(batch) * Float.BYTES);
+            out.printf("kernels: cnn4j %s (supported here: %s), OpenBLAS %s%n", Cnn4j.isa(),
+                    String.join(", ", Cnn4j.supportedIsas()), Cnn4j.blasCoreName());
         }
         return 0;
     }

@@ -30,6 +30,17 @@ public final class Main {
         Cnn4j.setNumThreads(n);
     }
 
+    @Option(names = "--isa", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Instruction set of cnn4j's kernels: scalar, avx2, avx512 or neon (default: the widest this "
+                    + "CPU supports; also -Dcnn4j.isa or CNN4J_ISA)")
+    void isa(String name) {
+        try {
+            Cnn4j.setIsa(name);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--isa: " + e.getMessage());
+        }
+    }
+
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors")
     static boolean verbose;
 

@@ -19,17 +19,53 @@ import org.bytedeco.openblas.presets.openblas;
 @Properties(inherit = openblas.class,
         value = @Platform(include = "cnn4j.h", link = "cnn4j_core", library = "jnicnn4j"))
 public final class NativeCore {
+    /** Why the requested instruction set could not be used, or null: reported by every {@link #load()}. */
+    private static final String ISA_PROBLEM;
+
     static {
         Loader.load();
+        ISA_PROBLEM = applyRequestedIsa();
     }
 
     private NativeCore() {}
 
     public static final int OK = 0;
 
-    /** Loads the native libraries (OpenBLAS, then cnn4j's); idempotent. */
+    /** The system property that forces the kernels' instruction set (as the environment variable CNN4J_ISA). */
+    public static final String ISA_PROPERTY = "cnn4j.isa";
+
+    /**
+     * Loads the native libraries (OpenBLAS, then cnn4j's); idempotent.
+     *
+     * @throws IllegalStateException if {@code -Dcnn4j.isa} or {@code CNN4J_ISA} names an instruction set that this
+     *                               build or CPU lacks (the user asked for it: running other kernels would hide it)
+     */
     public static void load() {
-        // The static initializer above does the work; this method only makes it happen at a chosen time.
+        if (ISA_PROBLEM != null) {
+            throw new IllegalStateException(ISA_PROBLEM);
+        }
+    }
+
+    /** The instruction sets this build has kernels for and this CPU runs, narrowest first. */
+    public static java.util.List<String> supportedIsas() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; cnn4j_isa_name(i) != null; i++) {
+            if (cnn4j_isa_supported(cnn4j_isa_name(i)) == 1) {
+                names.add(cnn4j_isa_name(i));
+            }
+        }
+        return names;
+    }
+
+    private static String applyRequestedIsa() {
+        String property = System.getProperty(ISA_PROPERTY);
+        String requested = property != null ? property : System.getenv("CNN4J_ISA");
+        if (requested == null || requested.isEmpty() || cnn4j_isa_select(requested) == OK) {
+            return null;
+        }
+        return (property != null ? "-D" + ISA_PROPERTY + "=" : "CNN4J_ISA=") + requested + " names no instruction "
+                + "set cnn4j can use here; this build and CPU support " + supportedIsas() + " (unset it to use the "
+                + "best one)";
     }
 
     /** Turns a native status into an exception; the core only fails on arguments Java should have refused. */
@@ -41,6 +77,14 @@ public final class NativeCore {
     }
 
     // ---- threads ----
+    public static native @Cast("const char*") String cnn4j_isa_active();
+
+    public static native @Cast("const char*") String cnn4j_isa_name(int index);
+
+    public static native int cnn4j_isa_supported(String name);
+
+    public static native int cnn4j_isa_select(String name);
+
     public static native void cnn4j_set_num_threads(int threads);
 
     public static native int cnn4j_get_num_threads();

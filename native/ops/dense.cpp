@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "window.h"
+#include "ops/window.h"
 
 extern "C" {
 

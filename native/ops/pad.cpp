@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "window.h"
+#include "ops/window.h"
 
 namespace cnn4j {
 namespace {

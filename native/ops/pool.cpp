@@ -8,7 +8,7 @@
 #include <cmath>
 #include <limits>
 
-#include "window.h"
+#include "ops/window.h"
 
 namespace cnn4j {
 namespace {

@@ -15,7 +15,7 @@
 
 #include <cstring>
 
-#include "window.h"
+#include "ops/window.h"
 
 namespace cnn4j {
 namespace {

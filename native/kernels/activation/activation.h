@@ -1,0 +1,30 @@
+/*
+ * Activation kernels: the element-wise activations of cnn4j.h (CNN4J_ACT_*), alone or as the epilogue of a
+ * convolution or linear layer (bias, residual and activation in one pass over the output).
+ * Semantics are ATen's, including NaN propagation through ReLU and the clamps.
+ */
+#ifndef CNN4J_KERNELS_ACTIVATION_H
+#define CNN4J_KERNELS_ACTIVATION_H
+
+#include <cstdint>
+
+namespace cnn4j {
+
+struct ActivationKernels {
+    /* y[i] = act(x[i]) for i < n; in place (x == y) allowed. `kind` is a CNN4J_ACT_* value Java has checked. */
+    void (*apply)(int kind, float alpha, int64_t n, const float* x, float* y);
+
+    /* The output pass of a layer: y [rows, cols] = act(y + bias[r] + residual[r, c]) per element.
+       bias [rows] and residual [rows, cols] are nullable; residual may not alias y. */
+    void (*epilogue)(int kind, float alpha, int64_t rows, int64_t cols, const float* bias, const float* residual,
+                     float* y);
+};
+
+extern const ActivationKernels kActivationScalar;
+extern const ActivationKernels kActivationAvx2;
+extern const ActivationKernels kActivationAvx512;
+extern const ActivationKernels kActivationNeon;
+
+}  // namespace cnn4j
+
+#endif

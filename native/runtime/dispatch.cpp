@@ -1,0 +1,51 @@
+/*
+ * One kernel table per ISA this build has. Families without a version of their own for an ISA use the next
+ * narrower one (see runtime/kernels.h).
+ */
+#include "runtime/kernels.h"
+
+namespace cnn4j {
+namespace {
+
+const KernelTable kScalarTable = {
+    Isa::kScalar,
+    &kActivationScalar,
+};
+
+#if defined(__x86_64__) || defined(_M_X64)
+const KernelTable kAvx2Table = {
+    Isa::kAvx2,
+    &kActivationScalar,  // no AVX2 version yet
+};
+
+const KernelTable kAvx512Table = {
+    Isa::kAvx512,
+    &kActivationScalar,  // no AVX-512 version yet
+};
+#endif
+
+#if defined(__aarch64__)
+const KernelTable kNeonTable = {
+    Isa::kNeon,
+    &kActivationScalar,  // no NEON version yet
+};
+#endif
+
+}  // namespace
+
+const KernelTable& kernels_for(Isa isa) {
+    switch (isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+        case Isa::kAvx2: return kAvx2Table;
+        case Isa::kAvx512: return kAvx512Table;
+#endif
+#if defined(__aarch64__)
+        case Isa::kNeon: return kNeonTable;
+#endif
+        default: return kScalarTable;
+    }
+}
+
+const KernelTable& kernels() { return kernels_for(active_isa()); }
+
+}  // namespace cnn4j
