@@ -11,10 +11,9 @@
  * the product is a dot product per position, and copying each input value K times into columns costs more than
  * the arithmetic. They run a direct kernel instead and need no workspace.
  */
-#include <cblas.h>
-
 #include <cstring>
 
+#include "ops/gemm.h"
 #include "ops/window.h"
 
 namespace cnn4j {
@@ -229,12 +228,6 @@ using namespace cnn4j;
 
 extern "C" {
 
-void cnn4j_set_num_threads(int threads) { openblas_set_num_threads(threads); }
-
-int cnn4j_get_num_threads(void) { return openblas_get_num_threads(); }
-
-const char* cnn4j_blas_core_name(void) { return openblas_get_corename(); }
-
 int cnn4j_im2col(const int64_t* window, int64_t channels, const float* image, float* columns) {
     if (!window || !image || !columns) return CNN4J_ERROR_ARGUMENT;
     im2col(as_window(window), channels, image, columns);
@@ -281,8 +274,7 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
                 columns = workspace;
             }
             float* out_g = output + (n * out_channels + g * Og) * P;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)Og, (int)P, (int)K, 1.0f,
-                        weight + g * Og * K, (int)K, columns, (int)P, 0.0f, out_g, (int)P);
+            sgemm(false, false, Og, P, K, 1.0f, weight + g * Og * K, K, columns, P, 0.0f, out_g, P);
             if (bias) add_row_bias(Og, P, bias + g * Og, out_g);
         }
     }
@@ -306,8 +298,7 @@ int cnn4j_conv_transpose_forward(const int64_t* window, int64_t batch, int64_t i
         for (int64_t g = 0; g < groups; g++) {
             const float* in_g = input + (n * in_channels + g * Cg) * P_in;
             // columns[K, P_in] = weight_g[Cg, K]^T x in_g[Cg, P_in]
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)P_in, (int)Cg, 1.0f,
-                        weight + g * Cg * K, (int)K, in_g, (int)P_in, 0.0f, workspace, (int)P_in);
+            sgemm(true, false, K, P_in, Cg, 1.0f, weight + g * Cg * K, K, in_g, P_in, 0.0f, workspace, P_in);
             float* out_g = output + (n * out_channels + g * Og) * P_out;
             col2im(image_side, Og, workspace, out_g);
             if (bias) add_row_bias(Og, P_out, bias + g * Og, out_g);

@@ -1,10 +1,9 @@
 /*
  * Dense layers: Linear through sgemm, and inference BatchNorm as a per-channel affine map.
  */
-#include <cblas.h>
-
 #include <cmath>
 
+#include "ops/gemm.h"
 #include "ops/window.h"
 
 extern "C" {
@@ -13,8 +12,8 @@ int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features
                          const float* weight, const float* bias, float* output) {
     if (!input || !weight || !output) return CNN4J_ERROR_ARGUMENT;
     // output[rows, out] = input[rows, in] x weight[out, in]^T
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)out_features, (int)in_features, 1.0f,
-                input, (int)in_features, weight, (int)in_features, 0.0f, output, (int)out_features);
+    cnn4j::sgemm(false, true, rows, out_features, in_features, 1.0f, input, in_features, weight, in_features, 0.0f,
+                 output, out_features);
     if (bias) {
         for (int64_t r = 0; r < rows; r++) {
             float* row = output + r * out_features;

@@ -3,9 +3,16 @@ package io.cnn4j;
 import io.cnn4j.jni.NativeCore;
 
 /**
- * Process-wide settings of the runtime. Threads: how many threads one op may use inside its matrix products
- * (OpenBLAS's pool, shared by the whole process, as OpenBLAS has no per-call setting). Ops called from several Java
- * threads at once each still compute correctly; set 1 here when the application already runs ops in parallel.
+ * Process-wide settings of the runtime.
+ *
+ * <p>Threads: cnn4j runs each op on its own thread pool (the calling thread plus {@code getNumThreads() - 1}
+ * workers); OpenBLAS is kept single-threaded inside it, so the two never compete for cores. By default the pool has
+ * as many threads as the JVM sees processors (at most 16). When several Java threads run models at once, only one
+ * of them uses the pool at a time and the others run on their own thread, so a busy server never has more
+ * runnable threads than its callers plus the pool. Set 1 when the application already runs models in parallel
+ * on every core.
+ *
+ * <p>Instruction set: see {@link #isa()}.
  */
 public final class Cnn4j {
     private Cnn4j() {}

@@ -22,7 +22,7 @@ public final class Main {
     CommandSpec spec;
 
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
-            description = "Threads for the math kernels (default: as OpenBLAS chooses)")
+            description = "Threads for cnn4j's kernels (default: the processors the JVM sees, at most 16)")
     void threads(int n) {
         if (n < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);

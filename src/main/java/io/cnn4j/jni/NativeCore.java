@@ -19,12 +19,16 @@ import org.bytedeco.openblas.presets.openblas;
 @Properties(inherit = openblas.class,
         value = @Platform(include = "cnn4j.h", link = "cnn4j_core", library = "jnicnn4j"))
 public final class NativeCore {
+    /** The thread pool's size until Cnn4j.setNumThreads changes it: the processors the JVM sees, at most 16. */
+    public static final int DEFAULT_THREADS = Math.min(16, Runtime.getRuntime().availableProcessors());
+
     /** Why the requested instruction set could not be used, or null: reported by every {@link #load()}. */
     private static final String ISA_PROBLEM;
 
     static {
         Loader.load();
         ISA_PROBLEM = applyRequestedIsa();
+        cnn4j_set_num_threads(DEFAULT_THREADS);
     }
 
     private NativeCore() {}

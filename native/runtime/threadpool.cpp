@@ -1,0 +1,161 @@
+/*
+ * The thread pool of runtime/threadpool.h: a fixed set of workers that wait for one job at a time.
+ *
+ * A job is (fn, context, n, chunk size). The caller publishes it under the job mutex, wakes the workers, and
+ * takes chunks itself; every thread takes chunks from `next` until none is left. A worker joins a job only while
+ * it is open, counted in `active` (both under the mutex); once the caller has run out of chunks it closes the job
+ * and waits for `active` to drop to zero, so no worker touches a job's fields after its caller returned. Workers
+ * wait for the next job generation: a short spin, then the condition variable.
+ */
+#include "runtime/threadpool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define CNN4J_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define CNN4J_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define CNN4J_CPU_RELAX() ((void)0)
+#endif
+
+namespace cnn4j {
+namespace {
+
+class Pool {
+  public:
+    ~Pool() { stop_workers(); }
+
+    void set_threads(int threads) {
+        std::lock_guard<std::mutex> region(region_);  // not while a job runs
+        threads = std::max(1, threads);
+        if (threads == threads_) return;
+        stop_workers();
+        threads_ = threads;
+    }
+
+    int threads() const { return threads_; }
+
+    void run(int64_t n, int64_t grain, RangeFn fn, void* context) {
+        if (n <= 0) return;
+        grain = std::max<int64_t>(1, grain);
+        std::unique_lock<std::mutex> region(region_, std::try_to_lock);
+        // One thread, one chunk, or the pool busy with another caller's job: run here, now.
+        if (!region.owns_lock() || threads_ == 1 || n <= grain) {
+            fn(context, 0, n);
+            return;
+        }
+        start_workers();
+        // About four chunks per thread balance a core lost to another process against the per-chunk cost.
+        const int64_t chunks_wanted = static_cast<int64_t>(threads_) * 4;
+        const int64_t chunk = std::max(grain, (n + chunks_wanted - 1) / chunks_wanted);
+        {
+            std::lock_guard<std::mutex> lock(job_mutex_);
+            fn_ = fn;
+            context_ = context;
+            n_ = n;
+            chunk_ = chunk;
+            next_.store(0, std::memory_order_relaxed);
+            open_ = true;
+            generation_.fetch_add(1, std::memory_order_release);
+        }
+        job_ready_.notify_all();
+        work();
+        {
+            std::lock_guard<std::mutex> lock(job_mutex_);
+            open_ = false;
+        }
+        // A worker still finishing its chunk may have lost its core to another process: after a short spin,
+        // yield so it can get one back instead of competing with this thread's spinning.
+        for (int spins = 0; active_.load(std::memory_order_acquire) > 0; spins++) {
+            if (spins < 1000) {
+                CNN4J_CPU_RELAX();
+            } else {
+                std::this_thread::yield();
+            }
+        }
+    }
+
+  private:
+    /* Takes chunks of the current job until none is left. */
+    void work() {
+        for (;;) {
+            const int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
+            if (begin >= n_) return;
+            const int64_t end = std::min(n_, begin + chunk_);
+            fn_(context_, begin, end);
+        }
+    }
+
+    void worker_loop() {
+        uint64_t seen = generation_.load(std::memory_order_acquire);
+        for (;;) {
+            // Spin a little: back-to-back layers hand out jobs microseconds apart.
+            for (int i = 0; i < 2000 && generation_.load(std::memory_order_acquire) == seen && !stopping_; i++) {
+                CNN4J_CPU_RELAX();
+            }
+            {
+                std::unique_lock<std::mutex> lock(job_mutex_);
+                job_ready_.wait(lock, [&] { return stopping_ || generation_.load(std::memory_order_acquire) != seen; });
+                if (stopping_) return;
+                seen = generation_.load(std::memory_order_acquire);
+                if (!open_) continue;  // finished before this worker woke
+                active_.fetch_add(1, std::memory_order_relaxed);
+            }
+            work();
+            active_.fetch_sub(1, std::memory_order_release);
+        }
+    }
+
+    void start_workers() {
+        if (!workers_.empty() || threads_ <= 1) return;
+        stopping_ = false;
+        for (int i = 1; i < threads_; i++) workers_.emplace_back([this] { worker_loop(); });
+    }
+
+    void stop_workers() {
+        {
+            std::lock_guard<std::mutex> lock(job_mutex_);
+            stopping_ = true;
+        }
+        job_ready_.notify_all();
+        for (std::thread& t : workers_) t.join();
+        workers_.clear();
+    }
+
+    std::mutex region_;  // held by the caller whose job runs
+    std::mutex job_mutex_;
+    std::condition_variable job_ready_;
+    std::vector<std::thread> workers_;
+    int threads_ = 1;
+    bool stopping_ = false;
+    std::atomic<uint64_t> generation_{0};
+    RangeFn fn_ = nullptr;
+    void* context_ = nullptr;
+    int64_t n_ = 0;
+    int64_t chunk_ = 1;
+    bool open_ = false;
+    std::atomic<int64_t> next_{0};
+    std::atomic<int> active_{0};
+};
+
+Pool& pool() {
+    static Pool* instance = new Pool();  // never destroyed: workers may outlive static destructors at JVM exit
+    return *instance;
+}
+
+}  // namespace
+
+void set_pool_threads(int threads) { pool().set_threads(threads); }
+
+int pool_threads() { return pool().threads(); }
+
+void parallel_for_range(int64_t n, int64_t grain, RangeFn fn, void* context) { pool().run(n, grain, fn, context); }
+
+}  // namespace cnn4j
