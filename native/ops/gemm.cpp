@@ -10,10 +10,12 @@
 namespace cnn4j {
 namespace {
 
-/* Below this many multiply-adds a product runs on one thread: handing out blocks costs more than it saves. */
-constexpr int64_t kMinParallelMacs = 1 << 20;
-/* Column blocks are multiples of this, so each block's sgemm runs whole vector panels. */
-constexpr int64_t kColumnAlign = 32;
+/* Below this many multiply-adds a product is one sgemm call: handing out blocks costs more than it saves. */
+constexpr int64_t kMinSplitMacs = 1 << 20;
+/* Block sizes are fixed, never derived from the thread count, so a product's result is bit for bit the same with
+   any number of threads and whether or not the pool was busy. Multiples of every sgemm kernel's unroll. */
+constexpr int64_t kColumnBlock = 256;
+constexpr int64_t kRowBlock = 64;
 
 void sgemm_block(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
@@ -25,25 +27,26 @@ void sgemm_block(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, fl
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-    const int threads = pool_threads();
-    if (threads == 1 || M * N * K < kMinParallelMacs) {
-        sgemm_block(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    if (N >= M || N >= kColumnAlign * threads) {
+    if (M * N * K >= kMinSplitMacs && N >= 2 * kColumnBlock) {
         // Column blocks: C[:, j0:j1] = A x B[:, j0:j1].
-        const int64_t blocks = (N + kColumnAlign - 1) / kColumnAlign;
-        parallel_for(blocks, (blocks + threads - 1) / threads, [&](int64_t begin, int64_t end) {
-            const int64_t j0 = begin * kColumnAlign, j1 = std::min(N, end * kColumnAlign);
-            const float* B_block = trans_b ? B + j0 * ldb : B + j0;
-            sgemm_block(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, B_block, ldb, beta, C + j0, ldc);
+        parallel_for((N + kColumnBlock - 1) / kColumnBlock, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t b = begin; b < end; b++) {
+                const int64_t j0 = b * kColumnBlock, j1 = std::min(N, j0 + kColumnBlock);
+                const float* B_block = trans_b ? B + j0 * ldb : B + j0;
+                sgemm_block(trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, B_block, ldb, beta, C + j0, ldc);
+            }
+        });
+    } else if (M * N * K >= kMinSplitMacs && M >= 2 * kRowBlock) {
+        // Row blocks: C[i0:i1, :] = A[i0:i1, :] x B.
+        parallel_for((M + kRowBlock - 1) / kRowBlock, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t b = begin; b < end; b++) {
+                const int64_t i0 = b * kRowBlock, i1 = std::min(M, i0 + kRowBlock);
+                const float* A_block = trans_a ? A + i0 : A + i0 * lda;
+                sgemm_block(trans_a, trans_b, i1 - i0, N, K, alpha, A_block, lda, B, ldb, beta, C + i0 * ldc, ldc);
+            }
         });
     } else {
-        // Row blocks: C[i0:i1, :] = A[i0:i1, :] x B.
-        parallel_for(M, (M + threads - 1) / threads, [&](int64_t i0, int64_t i1) {
-            const float* A_block = trans_a ? A + i0 : A + i0 * lda;
-            sgemm_block(trans_a, trans_b, i1 - i0, N, K, alpha, A_block, lda, B, ldb, beta, C + i0 * ldc, ldc);
-        });
+        sgemm_block(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     }
 }
 

@@ -99,7 +99,7 @@ class ConvConcurrencyTest {
     }
 
     @Test
-    void eightThreadsReproduceSerialResultsBitForBitWithOneAndTwoBlasThreads() throws Exception {
+    void eightThreadsReproduceSerialResultsBitForBitWithOneAndTwoPoolThreads() throws Exception {
         float[][] previous = null;
         for (int blasThreads : new int[] {1, 2}) {
             Cnn4j.setNumThreads(blasThreads);
