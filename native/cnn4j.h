@@ -72,11 +72,13 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
    which run a direct kernel. */
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups);
 
-/* input [N, C_in, D, H, W] * weight [C_out, C_in/G, KD, KH, KW] + bias [C_out] (nullable)
-   -> output [N, C_out, OD, OH, OW] */
+/* output [N, C_out, OD, OH, OW] = act(input [N, C_in, D, H, W] * weight [C_out, C_in/G, KD, KH, KW]
+   + bias [C_out] + residual [N, C_out, OD, OH, OW]), with the epilogue (bias, residual, activation act_kind /
+   act_alpha as in cnn4j_activation_forward) applied in one pass over the output. bias and residual are nullable;
+   residual must not overlap output. */
 int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
-                       int64_t groups, const float* input, const float* weight, const float* bias,
-                       float* output, float* workspace);
+                       int64_t groups, const float* input, const float* weight, const float* bias, int act_kind,
+                       float act_alpha, const float* residual, float* output, float* workspace);
 
 /* Transposed convolution. Here window.in is the input of the transposed convolution (the "columns" side)
    and window.out its output (the "image" side); kernel, stride, pad_begin and dilation are the arguments as
@@ -127,10 +129,10 @@ int cnn4j_adaptive_max_pool_forward(const int64_t* in_size, const int64_t* out_s
 
 /* ---- dense (dense.cpp) -------------------------------------------------------------------------------- */
 
-/* input [rows, in_features] x weight [out_features, in_features]^T + bias [out_features] (nullable)
-   -> output [rows, out_features] */
+/* output [rows, out_features] = act(input [rows, in_features] x weight [out_features, in_features]^T
+   + bias [out_features]); bias nullable; act_kind / act_alpha as in cnn4j_activation_forward. */
 int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features, const float* input,
-                         const float* weight, const float* bias, float* output);
+                         const float* weight, const float* bias, int act_kind, float act_alpha, float* output);
 
 /* Inference batch norm: input [N, C, S] -> output [N, C, S] (in place allowed);
    y = x * (weight / sqrt(var + eps)) + (bias - mean * weight / sqrt(var + eps)); weight/bias nullable (1, 0). */

@@ -15,6 +15,7 @@
 
 #include "ops/gemm.h"
 #include "ops/window.h"
+#include "runtime/kernels.h"
 
 namespace cnn4j {
 namespace {
@@ -212,15 +213,6 @@ DepthwisePlaneFn depthwise_plane_for_width(int64_t kw) {
     }
 }
 
-/* output [rows, P] += bias[rows] broadcast along P. */
-void add_row_bias(int64_t rows, int64_t P, const float* bias, float* output) {
-    for (int64_t r = 0; r < rows; r++) {
-        const float b = bias[r];
-        float* row = output + r * P;
-        for (int64_t p = 0; p < P; p++) row[p] += b;
-    }
-}
-
 }  // namespace
 }  // namespace cnn4j
 
@@ -247,18 +239,26 @@ int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, in
 }
 
 int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
-                       int64_t groups, const float* input, const float* weight, const float* bias,
-                       float* output, float* workspace) {
+                       int64_t groups, const float* input, const float* weight, const float* bias, int act_kind,
+                       float act_alpha, const float* residual, float* output, float* workspace) {
     if (!window || !input || !weight || !output || groups <= 0) return CNN4J_ERROR_ARGUMENT;
+    if (act_kind < CNN4J_ACT_IDENTITY || act_kind > CNN4J_ACT_HARDSIGMOID) return CNN4J_ERROR_ARGUMENT;
     const cnn4j_window& w = as_window(window);
+    const ActivationKernels& activation = *kernels().activation;
     const int64_t Cg = in_channels / groups, Og = out_channels / groups;
     const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
+    const bool plain = act_kind == CNN4J_ACT_IDENTITY && !residual;
     if (is_depthwise(in_channels, groups)) {
         const DepthwisePlaneFn plane_fn = depthwise_plane_for_width(w.kernel[2]);
         for (int64_t n = 0; n < batch; n++) {
             for (int64_t oc = 0; oc < out_channels; oc++) {
+                float* out_plane = output + (n * out_channels + oc) * P;
                 plane_fn(w, input + (n * in_channels + oc / Og) * in_plane, weight + oc * K,
-                                bias ? bias[oc] : 0.0f, output + (n * out_channels + oc) * P);
+                         bias ? bias[oc] : 0.0f, out_plane);
+                if (!plain) {
+                    activation.epilogue(act_kind, act_alpha, 1, P, nullptr,
+                                        residual ? residual + (n * out_channels + oc) * P : nullptr, out_plane);
+                }
             }
         }
         return CNN4J_OK;
@@ -273,9 +273,13 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
                 im2col(w, Cg, in_g, workspace);
                 columns = workspace;
             }
-            float* out_g = output + (n * out_channels + g * Og) * P;
-            sgemm(false, false, Og, P, K, 1.0f, weight + g * Og * K, K, columns, P, 0.0f, out_g, P);
-            if (bias) add_row_bias(Og, P, bias + g * Og, out_g);
+            const int64_t first = (n * out_channels + g * Og) * P;
+            sgemm(false, false, Og, P, K, 1.0f, weight + g * Og * K, K, columns, P, 0.0f, output + first, P);
+            // One pass over the output: bias, the residual, the activation.
+            if (bias || !plain) {
+                activation.epilogue(act_kind, act_alpha, Og, P, bias ? bias + g * Og : nullptr,
+                                    residual ? residual + first : nullptr, output + first);
+            }
         }
     }
     return CNN4J_OK;
@@ -301,7 +305,7 @@ int cnn4j_conv_transpose_forward(const int64_t* window, int64_t batch, int64_t i
             sgemm(true, false, K, P_in, Cg, 1.0f, weight + g * Cg * K, K, in_g, P_in, 0.0f, workspace, P_in);
             float* out_g = output + (n * out_channels + g * Og) * P_out;
             col2im(image_side, Og, workspace, out_g);
-            if (bias) add_row_bias(Og, P_out, bias + g * Og, out_g);
+            if (bias) kernels().activation->epilogue(CNN4J_ACT_IDENTITY, 0.0f, Og, P_out, bias + g * Og, nullptr, out_g);
         }
     }
     return CNN4J_OK;

@@ -2,23 +2,27 @@
  * Dense layers: Linear through sgemm, and inference BatchNorm as a per-channel affine map.
  */
 #include <cmath>
+#include <cstring>
 
 #include "ops/gemm.h"
 #include "ops/window.h"
+#include "runtime/kernels.h"
 
 extern "C" {
 
 int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features, const float* input,
-                         const float* weight, const float* bias, float* output) {
+                         const float* weight, const float* bias, int act_kind, float act_alpha, float* output) {
     if (!input || !weight || !output) return CNN4J_ERROR_ARGUMENT;
-    // output[rows, out] = input[rows, in] x weight[out, in]^T
-    cnn4j::sgemm(false, true, rows, out_features, in_features, 1.0f, input, in_features, weight, in_features, 0.0f,
-                 output, out_features);
+    if (act_kind < CNN4J_ACT_IDENTITY || act_kind > CNN4J_ACT_HARDSIGMOID) return CNN4J_ERROR_ARGUMENT;
+    // The bias goes in through the product: each output row starts as the bias and sgemm adds (beta = 1).
     if (bias) {
-        for (int64_t r = 0; r < rows; r++) {
-            float* row = output + r * out_features;
-            for (int64_t o = 0; o < out_features; o++) row[o] += bias[o];
-        }
+        for (int64_t r = 0; r < rows; r++) std::memcpy(output + r * out_features, bias, out_features * sizeof(float));
+    }
+    // output[rows, out] = input[rows, in] x weight[out, in]^T (+ output)
+    cnn4j::sgemm(false, true, rows, out_features, in_features, 1.0f, input, in_features, weight, in_features,
+                 bias ? 1.0f : 0.0f, output, out_features);
+    if (act_kind != CNN4J_ACT_IDENTITY) {
+        cnn4j::kernels().activation->apply(act_kind, act_alpha, rows * out_features, output, output);
     }
     return CNN4J_OK;
 }

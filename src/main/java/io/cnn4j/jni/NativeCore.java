@@ -108,7 +108,8 @@ public final class NativeCore {
 
     public static native int cnn4j_conv_forward(@Cast("const int64_t*") long[] window, long batch, long inChannels,
             long outChannels, long groups, @Const FloatPointer input, @Const FloatPointer weight,
-            @Const FloatPointer bias, FloatPointer output, FloatPointer workspace);
+            @Const FloatPointer bias, int actKind, float actAlpha, @Const FloatPointer residual, FloatPointer output,
+            FloatPointer workspace);
 
     public static native long cnn4j_conv_transpose_workspace_size(@Cast("const int64_t*") long[] window,
             long outChannels, long groups);
@@ -141,7 +142,8 @@ public final class NativeCore {
 
     // ---- dense ----
     public static native int cnn4j_linear_forward(long rows, long inFeatures, long outFeatures,
-            @Const FloatPointer input, @Const FloatPointer weight, @Const FloatPointer bias, FloatPointer output);
+            @Const FloatPointer input, @Const FloatPointer weight, @Const FloatPointer bias, int actKind,
+            float actAlpha, FloatPointer output);
 
     public static native int cnn4j_batch_norm_forward(long batch, long channels, long spatial,
             @Const FloatPointer input, @Const FloatPointer mean, @Const FloatPointer var,

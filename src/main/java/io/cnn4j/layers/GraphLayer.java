@@ -27,6 +27,11 @@ public final class GraphLayer implements Layer {
         return new GraphLayer(null, Concat.create(dim));
     }
 
+    /** Whether this is an Add (else a Concat). */
+    boolean isAdd() {
+        return add != null;
+    }
+
     @Override
     public long[] outputShape(List<long[]> inputShapes) {
         long[][] shapes = inputShapes.toArray(new long[0][]);

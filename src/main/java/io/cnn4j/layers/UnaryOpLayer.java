@@ -43,6 +43,11 @@ class UnaryOpLayer implements Layer {
         }
     }
 
+    /** The op this layer runs (for the fusion pass). */
+    UnaryOp op() {
+        return op;
+    }
+
     @Override
     public long[] outputShape(List<long[]> inputShapes) {
         return op.outputShape(inputShapes.get(0));

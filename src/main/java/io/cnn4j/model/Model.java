@@ -8,6 +8,7 @@ import io.cnn4j.jni.NativeCore;
 import io.cnn4j.jni.NativeMemory;
 import io.cnn4j.layers.BatchNormLayer;
 import io.cnn4j.layers.ConvLayer;
+import io.cnn4j.layers.EpilogueFusion;
 import io.cnn4j.layers.IdentityLayer;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.Layer.Aliasing;
@@ -92,6 +93,8 @@ public final class Model implements AutoCloseable {
             int[] outputs = description.outputs().stream().mapToInt(valueIndex::get).toArray();
             long[] parameterCounts = layers.stream().mapToLong(Layer::parameterCount).toArray();
             foldBatchNorms(layers, layerInputs, outputs, inputs.size());
+            // Same arithmetic in the same order as the separate layers, so results are unchanged, bit for bit.
+            EpilogueFusion.fuse(layers, layerInputs, outputs, inputs.size());
             Model model = new Model(description, layers, layerInputs, outputs, parameterCounts);
             model.plan(model.declaredShapes(1)); // every shape checked at load
             return model;

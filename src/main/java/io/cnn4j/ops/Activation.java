@@ -78,6 +78,11 @@ public final class Activation implements UnaryOp {
         return new Activation("hardsigmoid", NativeCore.ACT_HARDSIGMOID, 0);
     }
 
+    /** This activation as the output pass of a convolution or linear layer. */
+    public Epilogue asEpilogue() {
+        return new Epilogue(kind, alpha, toString());
+    }
+
     /** PyTorch's functional name, e.g. {@code "leaky_relu"}. */
     public String name() {
         return op;

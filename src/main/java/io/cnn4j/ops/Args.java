@@ -60,6 +60,18 @@ final class Args {
         }
     }
 
+    /** A residual added in an output pass: null, or the output's shape in memory that does not overlap it. */
+    static void checkResidual(String op, Tensor residual, Tensor output) {
+        if (residual == null) {
+            return;
+        }
+        checkShape(op, "residual", residual, output.shape());
+        long bytes = output.numel() * Float.BYTES;
+        if (residual.address() < output.address() + bytes && output.address() < residual.address() + bytes) {
+            throw new IllegalArgumentException(op + ": residual must not overlap the output");
+        }
+    }
+
     /** Every GEMM dimension handed to OpenBLAS must fit its int arguments. */
     static void checkFitsInt(String op, String what, long value) {
         if (value > Integer.MAX_VALUE) {

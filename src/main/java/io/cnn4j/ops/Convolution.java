@@ -15,7 +15,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * scratch. An instance holds no mutable state, so threads may share it, each with its own workspace. The weight
  * and bias tensors are borrowed: keep them open while the op is used.
  */
-public final class Convolution implements UnaryOp {
+public final class Convolution implements EpilogueOp {
     private final String op;
     private final int dims;
     private final Tensor weight;
@@ -145,9 +145,26 @@ public final class Convolution implements UnaryOp {
     /** output = conv(input); output must have {@link #outputShape}, workspace at least {@link #workspaceSize}. */
     @Override
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
+        run(input, output, workspace, Epilogue.NONE, null);
+    }
+
+    /** Always: convolutions add a residual in their output pass. */
+    @Override
+    public boolean takesResidual() {
+        return true;
+    }
+
+    /**
+     * output = epilogue(conv(input) + residual) in one pass over the output: the residual (nullable) has the
+     * output's shape and does not overlap it.
+     */
+    @Override
+    public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
         Args.checkOpen(op, "input", input);
         long[] inShape = input.shape();
-        Args.checkShape(op, "output", output, outputShape(inShape));
+        long[] outShape = outputShape(inShape);
+        Args.checkShape(op, "output", output, outShape);
+        Args.checkResidual(op, residual, output);
         Workspaces.checkSize(op, workspace, workspaceSize(inShape));
         boolean batched = inShape.length == dims + 2;
         long batch = batched ? inShape[0] : 1;
@@ -164,7 +181,8 @@ public final class Convolution implements UnaryOp {
             convWorkspace = Workspaces.slice(workspace, padded);
         }
         NativeCore.check(NativeCore.cnn4j_conv_forward(window, batch, inChannels(), outChannels, groups, convInput,
-                weight.pointer(), bias == null ? null : bias.pointer(), output.pointer(), convWorkspace),
+                weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
+                residual == null ? null : residual.pointer(), output.pointer(), convWorkspace),
                 "cnn4j_conv_forward");
     }
 

@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Lifecycle as {@link Convolution}: create with the weights, then outputShape / workspaceSize (always 0) per
  * input shape, then run. Immutable and thread-safe; the weight and bias are borrowed, keep them open.
  */
-public final class Linear implements UnaryOp {
+public final class Linear implements EpilogueOp {
     private static final String OP = "linear";
     private final Tensor weight;
     private final Tensor bias;
@@ -77,10 +77,26 @@ public final class Linear implements UnaryOp {
 
     /** output = input W^T + b; output must have {@link #outputShape} and not overlap the input. */
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
+        run(input, output, workspace, Epilogue.NONE, null);
+    }
+
+    /** Never: a linear layer's epilogue is its activation only. */
+    @Override
+    public boolean takesResidual() {
+        return false;
+    }
+
+    /** output = epilogue(linear(input)), the activation applied as the output is written; residual must be null. */
+    @Override
+    public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
+        if (residual != null) {
+            throw new IllegalArgumentException(OP + ": takes no residual");
+        }
         Args.checkRun(OP, input, output, this::outputShape, false);
         long rows = input.numel() / inFeatures;
         NativeCore.check(NativeCore.cnn4j_linear_forward(rows, inFeatures, outFeatures, input.pointer(),
-                weight.pointer(), bias == null ? null : bias.pointer(), output.pointer()), "cnn4j_linear_forward");
+                weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
+                output.pointer()), "cnn4j_linear_forward");
     }
 
     private void checkInput(long[] inputShape) {
