@@ -222,8 +222,8 @@ final class ConvCase extends WeightedCase {
     @Override
     NaiveConv.Result naiveBatched(long[] inputShape) {
         long[][] pads = pads();
-        return NaiveConv.conv(x, inputShape, w, weightShape, b, expand(stride), pads[0], pads[1], expand(dilation),
-                groups, mode);
+        return NaiveConv.conv(Oracle.widen(x), inputShape, Oracle.widen(w), weightShape, b == null ? null
+                : Oracle.widen(b), expand(stride), pads[0], pads[1], expand(dilation), groups, mode);
     }
 
     /** Padding before and after each spatial dim, as nn.Conv*d derives it ('same': the odd extra at the end). */
