@@ -175,6 +175,20 @@ public final class NaiveConv {
         return new Result(new long[] {n, c, hOut, wOut}, acc);
     }
 
+    /**
+     * nn.Conv*d's padding='same': per dim a total of dilation * (kernel - 1), half before (Python's //), the odd
+     * extra after. Returns {before, after}.
+     */
+    public static long[][] samePadding(long[] dilation, long[] kernel) {
+        long[][] pads = new long[2][kernel.length];
+        for (int i = 0; i < kernel.length; i++) {
+            long total = dilation[i] * (kernel[i] - 1);
+            pads[0][i] = Math.floorDiv(total, 2);
+            pads[1][i] = total - pads[0][i];
+        }
+        return pads;
+    }
+
     /** Sliding blocks per dim of a 2-d image: floor((size + 2p - d(k-1) - 1) / s) + 1. */
     public static long[] blocks(long[] size, long[] kernel, long[] dilation, long[] padding, long[] stride) {
         long[] out = new long[2];

@@ -13,7 +13,8 @@ import java.util.Random;
  *
  * <p>Tolerance: errors are measured relative to the output's scale, {@code max|a - e| <= rtol * max(max|e|, 1e-6)}.
  * Per-element relative error is meaningless where a sum cancels to near zero, and the scale is what a user
- * compares. NaN must match NaN and infinities must match exactly.
+ * compares. NaN must match NaN and infinities must match exactly. A float64 reference beyond float's range stands for
+ * the infinity that float32 rounds it to (the correctly rounded float32 answer), e.g. log_softmax's -6e38.
  */
 public final class Oracle {
     private Oracle() {}
@@ -55,7 +56,7 @@ public final class Oracle {
     public static int firstMismatch(double[] expected, float[] actual, double rtol) {
         double scale = scale(expected);
         for (int i = 0; i < expected.length; i++) {
-            double e = expected[i];
+            double e = inFloatRange(expected[i]);
             float a = actual[i];
             boolean ok;
             if (Double.isNaN(e)) {
@@ -75,7 +76,8 @@ public final class Oracle {
     /** The scale errors are measured against: the largest finite |e|, at least 1e-6. */
     public static double scale(double[] expected) {
         double scale = 1e-6;
-        for (double e : expected) {
+        for (double value : expected) {
+            double e = inFloatRange(value);
             if (Double.isFinite(e)) {
                 scale = Math.max(scale, Math.abs(e));
             }
@@ -83,8 +85,16 @@ public final class Oracle {
         return scale;
     }
 
-    /** float32 values as the doubles they are exactly. */
+    /** A value beyond float's range becomes the float32 infinity it rounds to; any other value stays as it is. */
+    private static double inFloatRange(double e) {
+        return Float.isInfinite((float) e) ? (float) e : e;
+    }
+
+    /** float32 values as the doubles they are exactly; null (an absent bias) stays null. */
     public static double[] widen(float[] values) {
+        if (values == null) {
+            return null;
+        }
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = values[i];
