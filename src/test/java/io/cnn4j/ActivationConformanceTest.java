@@ -78,12 +78,12 @@ class ActivationConformanceTest {
         }
 
         /**
-         * libtorch's result, the second opinion. For GELU (approximate='none') PyTorch routes tensors of more than one element through
-         * oneDNN, whose gelu_erf gives NaN at +inf and inf at Float.MAX_VALUE; cnn4j follows ATen's own kernel, so
-         * where input or output is not finite the oracle is libtorch on that one element (ATen's kernel: +inf at
-         * +inf, MAX_VALUE at MAX_VALUE).
+         * libtorch's result, the second opinion. For GELU (approximate='none') PyTorch routes tensors of more than one
+         * element through oneDNN, whose gelu_erf gives NaN at +inf and inf at Float.MAX_VALUE; cnn4j follows ATen's own
+         * kernel, so where input or output is not finite libtorch's answer is its own on that one element (ATen's
+         * kernel: +inf at +inf, MAX_VALUE at MAX_VALUE).
          */
-        float[] expected(float[] x, long[] shape, double p) {
+        float[] libtorch(float[] x, long[] shape, double p) {
             float[] e = LibTorch.floats(torchCall.apply(LibTorch.tensor(x, shape), p));
             if (this == GELU) {
                 for (int i = 0; i < x.length; i++) {
@@ -126,7 +126,7 @@ class ActivationConformanceTest {
             double rtol = act.rtol(x, reference);
             Oracle.assertClose(context + " cnn4j vs float64 reference", reference, run(act, p, x, shape,
                     r.nextInt(3)), rtol);
-            ledger.check(context, reference, act.expected(x, shape, p), rtol);
+            ledger.check(context, reference, act.libtorch(x, shape, p), rtol);
         });
         ledger.report();
     }
@@ -146,7 +146,7 @@ class ActivationConformanceTest {
         System.arraycopy(DenseFixtures.LARGE, 0, x, DenseFixtures.SPECIALS.length, DenseFixtures.LARGE.length);
         for (Act act : Act.values()) {
             double p = act == Act.LEAKY_RELU ? 0.01 : 1.0;
-            float[] libtorch = act.expected(x, new long[] {x.length}, p);
+            float[] libtorch = act.libtorch(x, new long[] {x.length}, p);
             float[] actual = run(act, p, x, new long[] {x.length}, 1);
             double[] reference = act.reference(x, p);
             // Element by element, each as if in a tensor of scale max(|y|, 1): non-finite results must match

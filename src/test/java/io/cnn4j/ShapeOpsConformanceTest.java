@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Add, Concat (torch.cat), Flatten and Unflatten: cnn4j (op and functional; in place, copy or view) vs the naive
- * reference (libtorch as a counted second opinion) on random shapes, dims and values (NaN and infinities included), and on random arguments
- * that may be invalid, where cnn4j must throw exactly when libtorch does. One documented exception: Add does not
- * broadcast, so shapes that differ but broadcast are refused by cnn4j and accepted by libtorch. Results are copies
- * of or sums in float, so they must match exactly (Oracle with rtol 0): the reference for add is PyTorch's float32
- * definition, each partial sum rounded to float, which Java computes the same on every CPU.
+ * reference (libtorch as a counted second opinion) on random shapes, dims and values (NaN and infinities included), and
+ * on random arguments that may be invalid, where cnn4j must throw exactly when libtorch does. One documented exception:
+ * Add does not broadcast, so shapes that differ but broadcast are refused by cnn4j and accepted by libtorch. Results
+ * are copies of or sums in float, so they must match exactly (Oracle with rtol 0): the reference for add is PyTorch's
+ * float32 definition, each partial sum rounded to float, which Java computes the same on every CPU.
  */
 class ShapeOpsConformanceTest {
     private static final int CASES = 600;

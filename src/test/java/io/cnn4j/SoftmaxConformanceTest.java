@@ -11,10 +11,11 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Softmax and LogSoftmax: cnn4j (op and functional, in place or not) vs the float64 naive reference (libtorch
- * float32 as a counted second opinion) on random ranks and dims (negative ones included), with large magnitudes, large offsets (where log_softmax's order of
- * operations matters), NaN, infinities and rows of -inf; and random dims that may be out of range, where cnn4j must
- * throw exactly when libtorch does (and otherwise compute the reference's values). Tolerance: Oracle's 1e-5 of the output's scale.
+ * Softmax and LogSoftmax: cnn4j (op and functional, in place or not) vs the float64 naive reference (libtorch float32
+ * as a counted second opinion) on random ranks and dims (negative ones included), with large magnitudes, large offsets
+ * (where log_softmax's order of operations matters), NaN, infinities and rows of -inf; and random dims that may be out
+ * of range, where cnn4j must throw exactly when libtorch does (and otherwise compute the reference's values).
+ * Tolerance: Oracle's 1e-5 of the output's scale.
  */
 class SoftmaxConformanceTest {
     private static final int CASES = 600;

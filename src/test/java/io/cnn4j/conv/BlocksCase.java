@@ -125,7 +125,8 @@ final class BlocksCase {
         long[] xShape = batched ? inputShape : WeightedCase.prepend(1, inputShape);
         double[] x64 = Oracle.widen(x);
         NaiveConv.Result y = fold
-                ? NaiveConv.fold(x64, xShape, pair(outputSize), pair(kernel), pair(dilation), pair(padding), pair(stride))
+                ? NaiveConv.fold(x64, xShape, pair(outputSize), pair(kernel), pair(dilation), pair(padding),
+                        pair(stride))
                 : NaiveConv.unfold(x64, xShape, pair(kernel), pair(dilation), pair(padding), pair(stride));
         return batched ? y : new NaiveConv.Result(Arrays.copyOfRange(y.shape(), 1, y.shape().length), y.data());
     }

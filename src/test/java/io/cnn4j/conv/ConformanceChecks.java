@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 final class ConformanceChecks {
     private ConformanceChecks() {}
 
-    /** A valid configuration: libtorch, the naive reference and cnn4j agree on shape; cnn4j's values the reference's. */
+    /** A valid configuration: all three agree on shape, and cnn4j's values are the reference's. */
     static void agree(SecondOpinion ledger, Object config, Supplier<Float32Result> torch,
             Supplier<NaiveConv.Result> naive, Supplier<Float32Result> cnn4j) {
         compare(ledger, config, torch.get(), naive.get(), cnn4j.get());

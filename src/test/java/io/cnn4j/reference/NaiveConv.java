@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * Plain-Java definitions of convolution, transposed convolution, unfold and fold, written straight from PyTorch's
- * documented formulas: nested loops, no im2col, no BLAS, in float64 throughout, results not rounded to float.
- * Slow on purpose; it is the conformance tests' anchor: Java's double arithmetic is the same on every CPU, where
- * libtorch's float32 kernels are not. Inputs are batched, [N, C, spatial...] with 1 to 3 spatial dims (unfold/fold: 2); the
- * caller has checked the arguments. Internally every op works in 3-d with leading size-1 dims.
+ * documented formulas: nested loops, no im2col, no BLAS, in float64 throughout, results not rounded to float. Slow on
+ * purpose; it is the conformance tests' anchor: Java's double arithmetic is the same on every CPU, where libtorch's
+ * float32 kernels are not. Inputs are batched, [N, C, spatial...] with 1 to 3 spatial dims (unfold/fold: 2); the caller
+ * has checked the arguments. Internally every op works in 3-d with leading size-1 dims.
  */
 public final class NaiveConv {
     private NaiveConv() {}

@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Plain-Java reference of the pooling family and F.pad, written from PyTorch's definitions with no attempt at speed:
  * every output element visits its window tap by tap in float64, results not rounded to float (the conformance tests'
- * anchor, the same on every CPU). Inputs are flat row-major arrays with a shape [leading..., spatial...]; {@code dims} trailing dims are spatial, the rest are independent planes.
+ * anchor, the same on every CPU). Inputs are flat row-major arrays with a shape [leading..., spatial...]; {@code dims}
+ * trailing dims are spatial, the rest are independent planes.
  */
 public final class NaivePooling {
     private NaivePooling() {}
