@@ -36,13 +36,15 @@ final class InfoCommand implements Callable<Integer> {
             List<long[]> shapes = model.layerOutputShapes(batch);
             long[] params = model.layerParameterCounts();
             long[] macs = model.layerMacs(batch);
+            int[] fusedInto = model.layerFusedInto();
             String[][] rows = new String[layers.size()][];
             for (int i = 0; i < rows.length; i++) {
                 LayerSpec l = layers.get(i);
                 rows[i] = new String[] {Integer.toString(i), l.id(), l.type(), Arrays.toString(shapes.get(i)),
-                        String.format("%,d", params[i]), String.format("%,d", macs[i])};
+                        String.format("%,d", params[i]), String.format("%,d", macs[i]),
+                        fusedInto[i] < 0 ? "" : "fused into #" + fusedInto[i]};
             }
-            String[] header = {"#", "layer", "type", "output shape", "params", "MACs"};
+            String[] header = {"#", "layer", "type", "output shape", "params", "MACs", ""};
             int[] width = new int[header.length];
             for (int c = 0; c < header.length; c++) {
                 width[c] = header[c].length();
@@ -75,7 +77,7 @@ final class InfoCommand implements Callable<Integer> {
     private static void printRow(java.io.PrintWriter out, String[] cells, int[] width) {
         StringBuilder sb = new StringBuilder();
         for (int c = 0; c < cells.length; c++) {
-            boolean right = c == 0 || c >= 4;
+            boolean right = c == 0 || (c >= 4 && c <= 5);
             String cell = cells[c];
             String pad = " ".repeat(width[c] - cell.length());
             sb.append(right ? pad + cell : cell + pad).append(c + 1 < cells.length ? "  " : "");

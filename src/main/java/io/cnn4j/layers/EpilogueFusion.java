@@ -22,8 +22,12 @@ public final class EpilogueFusion {
      * Fuses in place: replaced layers become {@link IdentityLayer}s (closing nothing: the fused layer owns the base
      * layer's weights) and {@code layerInputs} is rewritten to match. Values: model inputs 0..numInputs-1, then layer l's
      * output is numInputs + l.
+     *
+     * @return for each layer, the index of the layer whose output pass now does its work, or -1
      */
-    public static void fuse(List<Layer> layers, int[][] layerInputs, int[] outputs, int numInputs) {
+    public static int[] fuse(List<Layer> layers, int[][] layerInputs, int[] outputs, int numInputs) {
+        int[] fusedInto = new int[layers.size()];
+        java.util.Arrays.fill(fusedInto, -1);
         int[] readers = new int[numInputs + layers.size()];
         int[] onlyReader = new int[readers.length];
         for (int l = 0; l < layers.size(); l++) {
@@ -65,6 +69,7 @@ public final class EpilogueFusion {
                 }
                 layers.set(r, new IdentityLayer());
                 layerInputs[r] = new int[] {value};
+                fusedInto[r] = l;
                 value = numInputs + r;
             }
             if (epilogue != Epilogue.NONE || residual >= 0) {
@@ -74,6 +79,7 @@ public final class EpilogueFusion {
                 }
             }
         }
+        return fusedInto;
     }
 
     private static Activation activationOf(Layer layer) {

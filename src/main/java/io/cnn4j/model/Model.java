@@ -49,6 +49,7 @@ public final class Model implements AutoCloseable {
     private final int[][] layerInputs;
     private final int[] outputs;
     private final long[] parameterCounts; // as in the file, before batch norms were folded
+    private final int[] fusedInto;
     private final Map<String, ConcurrentLinkedQueue<Execution>> idle = new ConcurrentHashMap<>();
     private final List<Execution> allExecutions = new ArrayList<>();
     private volatile boolean closed;
@@ -56,8 +57,9 @@ public final class Model implements AutoCloseable {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
     private Model(ModelDescription description, List<Layer> layers, int[][] layerInputs, int[] outputs,
-            long[] parameterCounts) {
+            long[] parameterCounts, int[] fusedInto) {
         this.description = description;
+        this.fusedInto = fusedInto;
         this.parameterCounts = parameterCounts;
         this.layers = List.copyOf(layers);
         this.layerInputs = layerInputs;
@@ -94,8 +96,8 @@ public final class Model implements AutoCloseable {
             long[] parameterCounts = layers.stream().mapToLong(Layer::parameterCount).toArray();
             foldBatchNorms(layers, layerInputs, outputs, inputs.size());
             // Same arithmetic in the same order as the separate layers, so results are unchanged, bit for bit.
-            EpilogueFusion.fuse(layers, layerInputs, outputs, inputs.size());
-            Model model = new Model(description, layers, layerInputs, outputs, parameterCounts);
+            int[] fusedInto = EpilogueFusion.fuse(layers, layerInputs, outputs, inputs.size());
+            Model model = new Model(description, layers, layerInputs, outputs, parameterCounts, fusedInto);
             model.plan(model.declaredShapes(1)); // every shape checked at load
             return model;
         } catch (RuntimeException e) {
@@ -206,6 +208,14 @@ public final class Model implements AutoCloseable {
     public List<long[]> layerOutputShapes(long batch) {
         ExecutionPlan plan = plan(declaredShapes(batch));
         return Arrays.asList(plan.shapes).subList(description.inputs().size(), plan.shapes.length);
+    }
+
+    /**
+     * For each layer, the index of the convolution or linear layer whose output pass does its work (an activation or
+     * a residual Add fused at load), or -1 where the layer runs as itself.
+     */
+    public int[] layerFusedInto() {
+        return fusedInto.clone();
     }
 
     /** Learned parameters of each layer as in the model file (running statistics excluded). */

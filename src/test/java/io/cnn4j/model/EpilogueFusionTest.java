@@ -1,0 +1,94 @@
+package io.cnn4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.cnn4j.Cnn4j;
+import io.cnn4j.Functional;
+import io.cnn4j.Tensor;
+import io.cnn4j.ops.ConvOptions;
+import io.cnn4j.testing.Oracle;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Conv(+BN)+Add+activation and Linear+activation chains run as one fused layer, and give bit for bit what the
+ * separate layers give (the epilogue does the same float operations in the same order), on every ISA; the fused
+ * layers free the memory of the passes they replace.
+ */
+class EpilogueFusionTest {
+    /** A residual block: relu(conv_b(relu(conv_a(x))) + x), then a Linear + ReLU6 head; conv_b is followed by BN. */
+    private static final String BLOCK = """
+            {"cnn4j": 1, "inputs": [{"name": "x", "shape": [-1, 4, 6, 5]}],
+             "layers": [
+               {"type": "Conv2d", "name": "a", "in_channels": 4, "out_channels": 4, "kernel_size": 3, "padding": 1},
+               {"type": "ReLU"},
+               {"type": "Conv2d", "name": "b", "in_channels": 4, "out_channels": 4, "kernel_size": 3, "padding": 1,
+                "bias": false},
+               {"type": "BatchNorm2d", "name": "bn", "num_features": 4},
+               {"type": "Add", "inputs": ["bn", "x"], "id": "sum"},
+               {"type": "LeakyReLU", "negative_slope": 0.2},
+               {"type": "Flatten"},
+               {"type": "Linear", "name": "fc", "in_features": 120, "out_features": 7},
+               {"type": "ReLU6"}
+             ]}""";
+
+    @Test
+    void fusedChainsGiveTheSeparateLayersResultsBitForBit() throws Exception {
+        Random r = new Random(11);
+        float[] wa = Oracle.uniform(r, 4 * 4 * 9), ba = Oracle.uniform(r, 4), wb = Oracle.uniform(r, 4 * 4 * 9);
+        float[] mean = Oracle.uniform(r, 4), var = new float[4], gamma = Oracle.uniform(r, 4),
+                beta = Oracle.uniform(r, 4);
+        for (int i = 0; i < 4; i++) {
+            var[i] = 0.5f + r.nextFloat();
+        }
+        float[] wfc = Oracle.uniform(r, 7 * 120), bfc = Oracle.uniform(r, 7);
+        MapWeights weights = new MapWeights().put("a.weight", wa, 4, 4, 3, 3).put("a.bias", ba, 4)
+                .put("b.weight", wb, 4, 4, 3, 3).put("bn.running_mean", mean, 4).put("bn.running_var", var, 4)
+                .put("bn.weight", gamma, 4).put("bn.bias", beta, 4).put("fc.weight", wfc, 7, 120)
+                .put("fc.bias", bfc, 7);
+        String before = Cnn4j.isa();
+        try (Model model = ModelGraphTest.build(BLOCK, weights)) {
+            // ReLU into conv a; the BN folded into conv b, then Add and LeakyReLU into it; ReLU6 into fc.
+            assertArrayEquals(new int[] {-1, 0, -1, -1, 2, 2, -1, -1, 7}, model.layerFusedInto());
+            for (String isa : Cnn4j.supportedIsas()) {
+                Cnn4j.setIsa(isa);
+                for (int batch : new int[] {1, 3}) {
+                    float[] x = Oracle.uniform(r, batch * 4 * 6 * 5);
+                    x[0] = Float.NaN; // propagates through the fused epilogue as through the layers
+                    try (Tensor in = Tensor.of(x, batch, 4, 6, 5); Tensor out = model.run(in)) {
+                        assertArrayEquals(separately(in, wa, ba, wb, mean, var, gamma, beta, wfc, bfc),
+                                out.toFloatArray(), isa + " batch " + batch);
+                    }
+                }
+            }
+        } finally {
+            Cnn4j.setIsa(before);
+        }
+    }
+
+    /** The same network one functional op at a time; BN folded into conv_b as the model folds it. */
+    private static float[] separately(Tensor x, float[] wa, float[] ba, float[] wb, float[] mean, float[] var,
+            float[] gamma, float[] beta, float[] wfc, float[] bfc) {
+        float[] folded = wb.clone();
+        float[] foldedBias = new float[4];
+        for (int o = 0; o < 4; o++) {
+            // BatchNormLayer.scaleAndShift's arithmetic
+            float scale = gamma[o] * (float) (1.0f / Math.sqrt(var[o] + (float) 1e-5));
+            for (int i = 0; i < 36; i++) {
+                folded[o * 36 + i] *= scale;
+            }
+            foldedBias[o] = beta[o] - mean[o] * scale;
+        }
+        ConvOptions same = new ConvOptions().padding(1);
+        long batch = x.size(0);
+        try (Tensor twa = Tensor.of(wa, 4, 4, 3, 3); Tensor tba = Tensor.of(ba, 4);
+                Tensor twb = Tensor.of(folded, 4, 4, 3, 3); Tensor tbb = Tensor.of(foldedBias, 4);
+                Tensor twfc = Tensor.of(wfc, 7, 120); Tensor tbfc = Tensor.of(bfc, 7);
+                Tensor a = Functional.conv2d(x, twa, tba, same); Tensor ra = Functional.relu(a);
+                Tensor b = Functional.conv2d(ra, twb, tbb, same); Tensor sum = Functional.add(b, x);
+                Tensor act = Functional.leakyRelu(sum, 0.2); Tensor flat = act.view(batch, 120);
+                Tensor fc = Functional.linear(flat, twfc, tbfc); Tensor out = Functional.relu6(fc)) {
+            return out.toFloatArray();
+        }
+    }
+}
