@@ -105,6 +105,11 @@ public final class Tensor implements AutoCloseable {
         return shape.clone();
     }
 
+    /** Whether the shape equals {@code expected} (no copy: for checks on every run). */
+    public boolean hasShape(long[] expected) {
+        return Arrays.equals(shape, expected);
+    }
+
     /** The size of dimension {@code dim}; negative dims count from the end, as in PyTorch. */
     public long size(int dim) {
         int d = dim < 0 ? dim + shape.length : dim;

@@ -57,6 +57,14 @@ final class FusedLayer implements Layer {
     }
 
     @Override
+    public Step prepare(List<long[]> inputShapes) {
+        outputShape(inputShapes); // checks the residual's shape
+        EpilogueOp.PreparedWithEpilogue prepared = op.prepare(inputShapes.get(0), epilogue);
+        return residual ? (inputs, output, workspace) -> prepared.run(inputs[0], output, workspace, inputs[1])
+                : (inputs, output, workspace) -> prepared.run(inputs[0], output, workspace, null);
+    }
+
+    @Override
     public long parameterCount() {
         return base.parameterCount();
     }

@@ -24,6 +24,21 @@ public interface Layer extends AutoCloseable {
     void run(List<Tensor> inputs, Tensor output, FloatPointer workspace);
 
     /**
+     * This layer for fixed input shapes, checked and worked out once: a model plans one step per layer and input
+     * shape and runs the steps. The default runs {@link #run}, checking everything on each call.
+     */
+    default Step prepare(List<long[]> inputShapes) {
+        outputShape(inputShapes);
+        return (inputs, output, workspace) -> run(java.util.Arrays.asList(inputs), output, workspace);
+    }
+
+    /** A layer prepared for fixed input shapes. */
+    @FunctionalInterface
+    interface Step {
+        void run(Tensor[] inputs, Tensor output, FloatPointer workspace);
+    }
+
+    /**
      * How the output relates to the input memory: {@link Aliasing#NONE} computes into fresh memory;
      * {@link Aliasing#VIEW} only reshapes (the output is the input's memory, run does nothing);
      * {@link Aliasing#IN_PLACE_OK} may write its output over its single input when that input is not needed later.

@@ -64,6 +64,12 @@ class UnaryOpLayer implements Layer {
     }
 
     @Override
+    public Step prepare(List<long[]> inputShapes) {
+        UnaryOp.Prepared prepared = op.prepare(inputShapes.get(0));
+        return (inputs, output, workspace) -> prepared.run(inputs[0], output, workspace);
+    }
+
+    @Override
     public Aliasing aliasing() {
         return aliasing;
     }

@@ -50,7 +50,7 @@ public final class Model implements AutoCloseable {
     private final int[] outputs;
     private final long[] parameterCounts; // as in the file, before batch norms were folded
     private final int[] fusedInto;
-    private final Map<String, ConcurrentLinkedQueue<Execution>> idle = new ConcurrentHashMap<>();
+    private final Map<ShapeKey, ConcurrentLinkedQueue<Execution>> idle = new ConcurrentHashMap<>();
     private final List<Execution> allExecutions = new ArrayList<>();
     private volatile boolean closed;
     /** Runs hold it shared; close takes it exclusively, so it waits for runs in flight instead of freeing under them. */
@@ -188,8 +188,8 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("unexpected inputs " + inputs.keySet() + "; the model's inputs are "
                     + names(specs));
         }
-        String key = Arrays.deepToString(shapes);
-        ConcurrentLinkedQueue<Execution> queue = idle.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>());
+        ConcurrentLinkedQueue<Execution> queue = idle.computeIfAbsent(new ShapeKey(shapes),
+                k -> new ConcurrentLinkedQueue<>());
         Execution execution = queue.poll();
         if (execution == null) {
             execution = new Execution(plan(shapes));
@@ -299,12 +299,36 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** The input shapes a plan is for, as a map key (no string building on each run). */
+    private static final class ShapeKey {
+        private final long[][] shapes;
+        private final int hash;
+
+        ShapeKey(long[][] shapes) {
+            this.shapes = shapes;
+            this.hash = Arrays.deepHashCode(shapes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ShapeKey k && k.hash == hash && Arrays.deepEquals(k.shapes, shapes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
     /** One arena and its tensor views for one plan; used by one run at a time. */
     private final class Execution implements AutoCloseable {
         private final ExecutionPlan plan;
         private final FloatPointer arena;
         private final Tensor[] values;
         private final FloatPointer workspace;
+        /** Each layer prepared for this plan's shapes (null for views), and a reusable array for its inputs. */
+        private final Layer.Step[] steps;
+        private final Tensor[][] stepInputs;
 
         Execution(ExecutionPlan plan) {
             this.plan = plan;
@@ -318,6 +342,19 @@ public final class Model implements AutoCloseable {
                 }
             }
             this.workspace = new FloatPointer(arena).position(plan.workspaceOffset).limit(plan.arenaFloats);
+            this.steps = new Layer.Step[layers.size()];
+            this.stepInputs = new Tensor[layers.size()][];
+            for (int l = 0; l < layers.size(); l++) {
+                stepInputs[l] = new Tensor[layerInputs[l].length];
+                if (layers.get(l).aliasing() != Aliasing.VIEW) {
+                    try {
+                        steps[l] = layers.get(l).prepare(ExecutionPlan.shapesOf(plan.shapes, layerInputs[l]));
+                    } catch (IllegalArgumentException e) {
+                        arena.close();
+                        throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage(), e);
+                    }
+                }
+            }
         }
 
         Map<String, Tensor> run(Tensor[] inputs) {
@@ -333,12 +370,12 @@ public final class Model implements AutoCloseable {
                     }
                     continue;
                 }
-                List<Tensor> in = new ArrayList<>(layerInputs[l].length);
-                for (int i : layerInputs[l]) {
-                    in.add(bound[i]);
+                Tensor[] in = stepInputs[l];
+                for (int i = 0; i < in.length; i++) {
+                    in[i] = bound[layerInputs[l][i]];
                 }
                 try {
-                    layer.run(in, bound[v], workspace);
+                    steps[l].run(in, bound[v], workspace);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage(), e);
                 }

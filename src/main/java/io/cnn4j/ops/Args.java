@@ -3,6 +3,7 @@ package io.cnn4j.ops;
 import io.cnn4j.IndexTensor;
 import io.cnn4j.Tensor;
 import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Argument checks shared by the ops. Every message names the op, the argument and the value it got, in the form
@@ -58,6 +59,22 @@ final class Args {
             throw new IllegalArgumentException(op + ": " + name + " must have shape " + Arrays.toString(expected)
                     + ", got " + Arrays.toString(t.shape()));
         }
+    }
+
+    /**
+     * The run-time check of a prepared op: the tensors are open and have the planned shapes (residual may be null
+     * if none was planned), and the workspace is large enough. No allocation.
+     */
+    static void checkPrepared(String op, Tensor input, long[] inputShape, Tensor output, long[] outputShape,
+            Tensor residual, FloatPointer workspace, long workspaceFloats) {
+        if (input == null || output == null || input.isClosed() || output.isClosed()
+                || !input.hasShape(inputShape) || !output.hasShape(outputShape)
+                || (residual != null && (residual.isClosed() || !residual.hasShape(outputShape)))) {
+            checkShape(op, "input", input, inputShape); // throws the precise message
+            checkShape(op, "output", output, outputShape);
+            checkShape(op, "residual", residual, outputShape);
+        }
+        Workspaces.checkSize(op, workspace, workspaceFloats);
     }
 
     /** A residual added in an output pass: null, or the output's shape in memory that does not overlap it. */

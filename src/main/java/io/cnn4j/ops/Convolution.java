@@ -161,29 +161,42 @@ public final class Convolution implements EpilogueOp {
     @Override
     public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
         Args.checkOpen(op, "input", input);
-        long[] inShape = input.shape();
-        long[] outShape = outputShape(inShape);
-        Args.checkShape(op, "output", output, outShape);
         Args.checkResidual(op, residual, output);
-        Workspaces.checkSize(op, workspace, workspaceSize(inShape));
+        prepare(input.shape(), epilogue).run(input, output, workspace, residual);
+    }
+
+    /**
+     * This convolution for one input shape: the geometry, sizes and native arguments worked out once, so each run
+     * only checks the tensors' shapes and calls the native core.
+     */
+    @Override
+    public PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue) {
+        long[] inShape = inputShape.clone();
+        long[] outShape = outputShape(inShape);
+        long workspaceFloats = workspaceSize(inShape);
         boolean batched = inShape.length == dims + 2;
         long batch = batched ? inShape[0] : 1;
         long[] window = nativeWindow(inShape);
-        FloatPointer convInput = input.pointer();
-        FloatPointer convWorkspace = workspace;
         long padded = paddedInputSize(inShape);
-        if (padded > 0) {
-            long[] spatial = Arrays.copyOfRange(inShape, batched ? 2 : 1, inShape.length);
-            NativeCore.check(NativeCore.cnn4j_pad(paddingMode.nativeCode, 0f, batch * inChannels(),
-                    Window.to3d(spatial, 1), Window.to3d(padBegin, 0), Window.to3d(padEnd, 0), convInput,
-                    workspace), "cnn4j_pad");
-            convInput = workspace;
-            convWorkspace = Workspaces.slice(workspace, padded);
-        }
-        NativeCore.check(NativeCore.cnn4j_conv_forward(window, batch, inChannels(), outChannels, groups, convInput,
-                weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
-                residual == null ? null : residual.pointer(), output.pointer(), convWorkspace),
-                "cnn4j_conv_forward");
+        long[] spatial3d = Window.to3d(Arrays.copyOfRange(inShape, batched ? 2 : 1, inShape.length), 1);
+        long[] padBegin3d = Window.to3d(padBegin, 0);
+        long[] padEnd3d = Window.to3d(padEnd, 0);
+        long channels = inChannels();
+        return (input, output, workspace, residual) -> {
+            Args.checkPrepared(op, input, inShape, output, outShape, residual, workspace, workspaceFloats);
+            FloatPointer convInput = input.pointer();
+            FloatPointer convWorkspace = workspace;
+            if (padded > 0) {
+                NativeCore.check(NativeCore.cnn4j_pad(paddingMode.nativeCode, 0f, batch * channels, spatial3d,
+                        padBegin3d, padEnd3d, convInput, workspace), "cnn4j_pad");
+                convInput = workspace;
+                convWorkspace = Workspaces.slice(workspace, padded);
+            }
+            NativeCore.check(NativeCore.cnn4j_conv_forward(window, batch, channels, outChannels, groups, convInput,
+                    weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
+                    residual == null ? null : residual.pointer(), output.pointer(), convWorkspace),
+                    "cnn4j_conv_forward");
+        };
     }
 
     /** Validates an input shape; returns whether it is batched. */

@@ -92,11 +92,25 @@ public final class Linear implements EpilogueOp {
         if (residual != null) {
             throw new IllegalArgumentException(OP + ": takes no residual");
         }
-        Args.checkRun(OP, input, output, this::outputShape, false);
-        long rows = input.numel() / inFeatures;
-        NativeCore.check(NativeCore.cnn4j_linear_forward(rows, inFeatures, outFeatures, input.pointer(),
-                weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
-                output.pointer()), "cnn4j_linear_forward");
+        long[] shape = Args.checkRun(OP, input, output, this::outputShape, false);
+        prepare(shape, epilogue).run(input, output, workspace, null);
+    }
+
+    /** This layer for one input shape; each run checks the tensors' shapes and calls the native core. */
+    @Override
+    public PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue) {
+        long[] inShape = inputShape.clone();
+        long[] outShape = outputShape(inShape);
+        long rows = Shapes.numel(inShape) / inFeatures;
+        return (input, output, workspace, residual) -> {
+            if (residual != null) {
+                throw new IllegalArgumentException(OP + ": takes no residual");
+            }
+            Args.checkPrepared(OP, input, inShape, output, outShape, null, workspace, 0);
+            NativeCore.check(NativeCore.cnn4j_linear_forward(rows, inFeatures, outFeatures, input.pointer(),
+                    weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
+                    output.pointer()), "cnn4j_linear_forward");
+        };
     }
 
     private void checkInput(long[] inputShape) {

@@ -16,4 +16,20 @@ public interface UnaryOp {
 
     /** output = op(input); output has {@link #outputShape}, workspace at least {@link #workspaceSize} floats. */
     void run(Tensor input, Tensor output, FloatPointer workspace);
+
+    /**
+     * This op for one input shape, checked and worked out once (what a model plan holds per layer). The default
+     * runs {@link #run}, which checks everything again; ops on the hot path override it with a run that only
+     * checks that the tensors have the planned shapes.
+     */
+    default Prepared prepare(long[] inputShape) {
+        outputShape(inputShape);
+        return this::run;
+    }
+
+    /** A one-input op prepared for one input shape. */
+    @FunctionalInterface
+    interface Prepared {
+        void run(Tensor input, Tensor output, FloatPointer workspace);
+    }
 }
