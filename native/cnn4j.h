@@ -67,18 +67,20 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
 
 /* ---- convolution (conv.cpp) --------------------------------------------------------------------------- */
 
-/* Floats of workspace that cnn4j_conv_forward needs: the im2col buffer of one group, or 0 for 1x1 stride-1
-   unpadded convolutions, which multiply the input directly, and for depthwise ones (groups == in_channels > 1),
-   which run a direct kernel. */
+/* Floats of one workspace slot of cnn4j_conv_forward: the im2col columns of one block of at most 256 output
+   positions of one group; 0 for 1x1 stride-1 unpadded convolutions, which multiply the input directly, and for
+   depthwise ones (groups == in_channels > 1), which run a direct kernel. The workspace holds `slots` of them: up
+   to that many threads build column blocks at once. */
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups);
 
 /* output [N, C_out, OD, OH, OW] = act(input [N, C_in, D, H, W] * weight [C_out, C_in/G, KD, KH, KW]
    + bias [C_out] + residual [N, C_out, OD, OH, OW]), with the epilogue (bias, residual, activation act_kind /
    act_alpha as in cnn4j_activation_forward) applied in one pass over the output. bias and residual are nullable;
-   residual must not overlap output. */
+   residual must not overlap output. workspace: workspace_slots >= 1 slots of cnn4j_conv_workspace_size floats. */
 int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
                        int64_t groups, const float* input, const float* weight, const float* bias, int act_kind,
-                       float act_alpha, const float* residual, float* output, float* workspace);
+                       float act_alpha, const float* residual, float* output, float* workspace,
+                       int64_t workspace_slots);
 
 /* Transposed convolution. Here window.in is the input of the transposed convolution (the "columns" side)
    and window.out its output (the "image" side); kernel, stride, pad_begin and dilation are the arguments as

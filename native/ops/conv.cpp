@@ -5,17 +5,23 @@
  * A convolution of one image and one group is the matrix product
  *     out[Og, P] = weight[Og, K] x columns[K, P],   K = (C/G)*KD*KH*KW, P = OD*OH*OW,
  * where row k of columns holds, for every output position, the input value under kernel tap k.
- * The workspace holds the columns of one group at a time, so its size does not grow with batch or groups.
+ * The columns are built and multiplied one block of output positions at a time (kColumnBlock): the block stays in
+ * cache between im2col and sgemm, each pool thread works on its own blocks in its own workspace slot, and the
+ * workspace does not grow with the image, the batch or the groups.
  *
  * Depthwise convolutions (one input channel per group, groups > 1) skip that: with K = KD*KH*KW and Og tiny,
  * the product is a dot product per position, and copying each input value K times into columns costs more than
  * the arithmetic. They run a direct kernel instead and need no workspace.
  */
+#include <cblas.h>
+
+#include <algorithm>
 #include <cstring>
 
 #include "ops/gemm.h"
 #include "ops/window.h"
 #include "runtime/kernels.h"
+#include "runtime/threadpool.h"
 
 namespace cnn4j {
 namespace {
@@ -32,7 +38,7 @@ inline void valid_range(int64_t offset, int64_t stride, int64_t in, int64_t out,
 /* Visits every (column row, output position) pair with the input element it reads, one output row
    (fixed kernel tap, od, oh) at a time. `row(columns_row, image_row, ow_first, ow_last, iw_offset)` handles
    the in-bounds stretch [ow_first, ow_last) of output row `columns_row`, which reads image_row[ow*sw +
-   iw_offset]; `zero(columns_row, from, to)` handles the padded parts. im2col copies, col2im accumulates. */
+   iw_offset]; `zero(columns_row, from, to)` handles the padded parts. col2im accumulates through it. */
 template <typename Image, typename RowFn, typename ZeroFn>
 inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* image, float* columns,
                                 RowFn row, ZeroFn zero) {
@@ -68,20 +74,53 @@ inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* 
     }
 }
 
-void im2col(const cnn4j_window& w, int64_t channels, const float* image, float* columns) {
-    const int64_t sw = w.stride[2];
-    for_each_column_row(
-        w, channels, image, columns,
-        [sw](float* out_row, const float* image_row, int64_t first, int64_t last, int64_t offset) {
-            if (sw == 1) {
-                if (last > first) std::memcpy(out_row + first, image_row + first + offset, (last - first) * sizeof(float));
-            } else {
-                for (int64_t ow = first; ow < last; ow++) out_row[ow] = image_row[ow * sw + offset];
+/* Output positions per column block of the im2col convolution: one block's columns ([K, 256] floats) stay in
+   L2 while sgemm reads them, and blocks are the unit of work of the pool's threads. Fixed, so results do not
+   depend on the thread count. */
+constexpr int64_t kColumnBlock = 256;
+
+/* The columns of output positions [p0, p1) only: columns [C*KD*KH*KW, p1 - p0], the same values as those columns
+   of im2col. Positions are walked one stretch of an output row at a time. */
+void im2col_block(const cnn4j_window& w, int64_t channels, const float* image, int64_t p0, int64_t p1,
+                  float* columns) {
+    const int64_t D = w.in[0], H = w.in[1], W = w.in[2];
+    const int64_t OH = w.out[1], OW = w.out[2];
+    const int64_t n = p1 - p0, sw = w.stride[2];
+    float* col = columns;
+    for (int64_t c = 0; c < channels; c++) {
+        const float* plane = image + c * D * H * W;
+        for (int64_t kd = 0; kd < w.kernel[0]; kd++) {
+            for (int64_t kh = 0; kh < w.kernel[1]; kh++) {
+                for (int64_t kw = 0; kw < w.kernel[2]; kw++, col += n) {
+                    const int64_t w_offset = kw * w.dilation[2] - w.pad_begin[2];
+                    int64_t ow_first, ow_last;
+                    valid_range(w_offset, sw, W, OW, ow_first, ow_last);
+                    for (int64_t p = p0; p < p1;) {
+                        const int64_t row = p / OW, ow0 = p - row * OW, ow1 = std::min(OW, ow0 + (p1 - p));
+                        const int64_t od = row / OH, oh = row - od * OH;
+                        float* out = col + (p - p0) - ow0;  // out[ow] is position (od, oh, ow)
+                        const int64_t id = od * w.stride[0] - w.pad_begin[0] + kd * w.dilation[0];
+                        const int64_t ih = oh * w.stride[1] - w.pad_begin[1] + kh * w.dilation[1];
+                        p += ow1 - ow0;
+                        if (id < 0 || id >= D || ih < 0 || ih >= H) {
+                            std::memset(out + ow0, 0, (ow1 - ow0) * sizeof(float));
+                            continue;
+                        }
+                        const float* in_row = plane + (id * H + ih) * W + w_offset;
+                        const int64_t lo = std::max(ow0, std::min(ow1, ow_first));
+                        const int64_t hi = std::max(lo, std::min(ow1, ow_last));
+                        if (lo > ow0) std::memset(out + ow0, 0, (lo - ow0) * sizeof(float));
+                        if (sw == 1) {
+                            if (hi > lo) std::memcpy(out + lo, in_row + lo, (hi - lo) * sizeof(float));
+                        } else {
+                            for (int64_t ow = lo; ow < hi; ow++) out[ow] = in_row[ow * sw];
+                        }
+                        if (ow1 > hi) std::memset(out + hi, 0, (ow1 - hi) * sizeof(float));
+                    }
+                }
             }
-        },
-        [](float* out_row, int64_t from, int64_t to) {
-            if (to > from) std::memset(out_row + from, 0, (to - from) * sizeof(float));
-        });
+        }
+    }
 }
 
 void col2im(const cnn4j_window& w, int64_t channels, const float* columns, float* image) {
@@ -222,7 +261,8 @@ extern "C" {
 
 int cnn4j_im2col(const int64_t* window, int64_t channels, const float* image, float* columns) {
     if (!window || !image || !columns) return CNN4J_ERROR_ARGUMENT;
-    im2col(as_window(window), channels, image, columns);
+    const cnn4j_window& w = as_window(window);
+    im2col_block(w, channels, image, 0, out_volume(w), columns);
     return CNN4J_OK;
 }
 
@@ -235,12 +275,13 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups) {
     const cnn4j_window& w = as_window(window);
     if (is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
-    return (in_channels / groups) * kernel_volume(w) * out_volume(w);
+    return (in_channels / groups) * kernel_volume(w) * std::min(out_volume(w), kColumnBlock);
 }
 
 int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
                        int64_t groups, const float* input, const float* weight, const float* bias, int act_kind,
-                       float act_alpha, const float* residual, float* output, float* workspace) {
+                       float act_alpha, const float* residual, float* output, float* workspace,
+                       int64_t workspace_slots) {
     if (!window || !input || !weight || !output || groups <= 0) return CNN4J_ERROR_ARGUMENT;
     if (act_kind < CNN4J_ACT_IDENTITY || act_kind > CNN4J_ACT_HARDSIGMOID) return CNN4J_ERROR_ARGUMENT;
     const cnn4j_window& w = as_window(window);
@@ -264,21 +305,34 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
         return CNN4J_OK;
     }
     const bool pointwise = is_pointwise(w);
-    if (!pointwise && !workspace) return CNN4J_ERROR_ARGUMENT;
+    if (!pointwise && (!workspace || workspace_slots < 1)) return CNN4J_ERROR_ARGUMENT;
     for (int64_t n = 0; n < batch; n++) {
         for (int64_t g = 0; g < groups; g++) {
             const float* in_g = input + (n * in_channels + g * Cg) * in_plane;
-            const float* columns = in_g;
-            if (!pointwise) {
-                im2col(w, Cg, in_g, workspace);
-                columns = workspace;
-            }
+            const float* weight_g = weight + g * Og * K;
             const int64_t first = (n * out_channels + g * Og) * P;
-            sgemm(false, false, Og, P, K, 1.0f, weight + g * Og * K, K, columns, P, 0.0f, output + first, P);
+            float* out_g = output + first;
+            if (pointwise) {
+                // The input planes already are the columns.
+                sgemm(false, false, Og, P, K, 1.0f, weight_g, K, in_g, P, 0.0f, out_g, P);
+            } else {
+                // Column blocks: each thread builds one block's columns in its own slot of the workspace and
+                // multiplies them into that block of the output (ldc = P).
+                const int64_t blocks = ceil_div(P, kColumnBlock), slot_floats = K * std::min(P, kColumnBlock);
+                parallel_for_slots(blocks, 1, (int)workspace_slots, [&](int slot, int64_t b0, int64_t b1) {
+                    float* columns = workspace + slot * slot_floats;
+                    for (int64_t b = b0; b < b1; b++) {
+                        const int64_t p0 = b * kColumnBlock, p1 = std::min(P, p0 + kColumnBlock);
+                        im2col_block(w, Cg, in_g, p0, p1, columns);
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)Og, (int)(p1 - p0), (int)K,
+                                    1.0f, weight_g, (int)K, columns, (int)(p1 - p0), 0.0f, out_g + p0, (int)P);
+                    }
+                });
+            }
             // One pass over the output: bias, the residual, the activation.
             if (bias || !plain) {
                 activation.epilogue(act_kind, act_alpha, Og, P, bias ? bias + g * Og : nullptr,
-                                    residual ? residual + first : nullptr, output + first);
+                                    residual ? residual + first : nullptr, out_g);
             }
         }
     }

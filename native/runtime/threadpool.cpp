@@ -42,13 +42,13 @@ class Pool {
 
     int threads() const { return threads_; }
 
-    void run(int64_t n, int64_t grain, RangeFn fn, void* context) {
+    void run(int64_t n, int64_t grain, int max_slots, RangeFn fn, void* context) {
         if (n <= 0) return;
         grain = std::max<int64_t>(1, grain);
         std::unique_lock<std::mutex> region(region_, std::try_to_lock);
         // One thread, one chunk, or the pool busy with another caller's job: run here, now.
-        if (!region.owns_lock() || threads_ == 1 || n <= grain) {
-            fn(context, 0, n);
+        if (!region.owns_lock() || threads_ == 1 || max_slots <= 1 || n <= grain) {
+            fn(context, 0, 0, n);
             return;
         }
         start_workers();
@@ -61,12 +61,14 @@ class Pool {
             context_ = context;
             n_ = n;
             chunk_ = chunk;
+            max_slots_ = max_slots;
+            slots_taken_ = 1;  // slot 0 is the caller's
             next_.store(0, std::memory_order_relaxed);
             open_ = true;
             generation_.fetch_add(1, std::memory_order_release);
         }
         job_ready_.notify_all();
-        work();
+        work(0);
         {
             std::lock_guard<std::mutex> lock(job_mutex_);
             open_ = false;
@@ -84,17 +86,18 @@ class Pool {
 
   private:
     /* Takes chunks of the current job until none is left. */
-    void work() {
+    void work(int slot) {
         for (;;) {
             const int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
             if (begin >= n_) return;
             const int64_t end = std::min(n_, begin + chunk_);
-            fn_(context_, begin, end);
+            fn_(context_, slot, begin, end);
         }
     }
 
     void worker_loop() {
         uint64_t seen = generation_.load(std::memory_order_acquire);
+        int slot = 0;
         for (;;) {
             // Spin a little: back-to-back layers hand out jobs microseconds apart.
             for (int i = 0; i < 2000 && generation_.load(std::memory_order_acquire) == seen && !stopping_; i++) {
@@ -105,10 +108,11 @@ class Pool {
                 job_ready_.wait(lock, [&] { return stopping_ || generation_.load(std::memory_order_acquire) != seen; });
                 if (stopping_) return;
                 seen = generation_.load(std::memory_order_acquire);
-                if (!open_) continue;  // finished before this worker woke
+                if (!open_ || slots_taken_ >= max_slots_) continue;  // finished, or enough threads on it
+                slot = slots_taken_++;
                 active_.fetch_add(1, std::memory_order_relaxed);
             }
-            work();
+            work(slot);
             active_.fetch_sub(1, std::memory_order_release);
         }
     }
@@ -141,6 +145,8 @@ class Pool {
     int64_t n_ = 0;
     int64_t chunk_ = 1;
     bool open_ = false;
+    int max_slots_ = 1;
+    int slots_taken_ = 1;
     std::atomic<int64_t> next_{0};
     std::atomic<int> active_{0};
 };
@@ -156,6 +162,8 @@ void set_pool_threads(int threads) { pool().set_threads(threads); }
 
 int pool_threads() { return pool().threads(); }
 
-void parallel_for_range(int64_t n, int64_t grain, RangeFn fn, void* context) { pool().run(n, grain, fn, context); }
+void parallel_for_range(int64_t n, int64_t grain, int max_slots, RangeFn fn, void* context) {
+    pool().run(n, grain, max_slots, fn, context);
+}
 
 }  // namespace cnn4j

@@ -21,16 +21,30 @@ namespace cnn4j {
 void set_pool_threads(int threads);
 int pool_threads();
 
-using RangeFn = void (*)(void* context, int64_t begin, int64_t end);
+/* slot: 0 .. max_slots-1, different for threads running at the same time (the caller is 0). */
+using RangeFn = void (*)(void* context, int slot, int64_t begin, int64_t end);
 
-/* The untyped core of parallel_for. */
-void parallel_for_range(int64_t n, int64_t grain, RangeFn fn, void* context);
+/* The untyped core of parallel_for: at most `max_slots` threads take part. */
+void parallel_for_range(int64_t n, int64_t grain, int max_slots, RangeFn fn, void* context);
 
 /* fn(begin, end) over chunks of [0, n) of at least `grain` items (the last may be smaller). */
 template <typename Fn>
 inline void parallel_for(int64_t n, int64_t grain, const Fn& fn) {
     parallel_for_range(
-        n, grain, [](void* context, int64_t begin, int64_t end) { (*static_cast<const Fn*>(context))(begin, end); },
+        n, grain, 1 << 30,
+        [](void* context, int, int64_t begin, int64_t end) { (*static_cast<const Fn*>(context))(begin, end); },
+        const_cast<Fn*>(&fn));
+}
+
+/* fn(slot, begin, end) with at most `slots` threads at once, each with its own slot number < slots: for loops
+   whose threads each need scratch memory of their own (slot * scratch_size into a workspace of `slots` parts). */
+template <typename Fn>
+inline void parallel_for_slots(int64_t n, int64_t grain, int slots, const Fn& fn) {
+    parallel_for_range(
+        n, grain, slots,
+        [](void* context, int slot, int64_t begin, int64_t end) {
+            (*static_cast<const Fn*>(context))(slot, begin, end);
+        },
         const_cast<Fn*>(&fn));
 }
 

@@ -109,7 +109,7 @@ public final class NativeCore {
     public static native int cnn4j_conv_forward(@Cast("const int64_t*") long[] window, long batch, long inChannels,
             long outChannels, long groups, @Const FloatPointer input, @Const FloatPointer weight,
             @Const FloatPointer bias, int actKind, float actAlpha, @Const FloatPointer residual, FloatPointer output,
-            FloatPointer workspace);
+            FloatPointer workspace, long workspaceSlots);
 
     public static native long cnn4j_conv_transpose_workspace_size(@Cast("const int64_t*") long[] window,
             long outChannels, long groups);

@@ -138,8 +138,9 @@ public final class Convolution implements EpilogueOp {
     @Override
     public long workspaceSize(long[] inputShape) {
         checkInput(inputShape);
-        return paddedInputSize(inputShape) + NativeCore.cnn4j_conv_workspace_size(
-                nativeWindow(inputShape), inChannels(), groups);
+        // One column-block slot per thread of the pool as it is now; a run uses as many as its workspace holds.
+        long perSlot = NativeCore.cnn4j_conv_workspace_size(nativeWindow(inputShape), inChannels(), groups);
+        return paddedInputSize(inputShape) + perSlot * NativeCore.cnn4j_get_num_threads();
     }
 
     /** output = conv(input); output must have {@link #outputShape}, workspace at least {@link #workspaceSize}. */
@@ -173,7 +174,6 @@ public final class Convolution implements EpilogueOp {
     public PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue) {
         long[] inShape = inputShape.clone();
         long[] outShape = outputShape(inShape);
-        long workspaceFloats = workspaceSize(inShape);
         boolean batched = inShape.length == dims + 2;
         long batch = batched ? inShape[0] : 1;
         long[] window = nativeWindow(inShape);
@@ -182,8 +182,11 @@ public final class Convolution implements EpilogueOp {
         long[] padBegin3d = Window.to3d(padBegin, 0);
         long[] padEnd3d = Window.to3d(padEnd, 0);
         long channels = inChannels();
+        long perSlot = NativeCore.cnn4j_conv_workspace_size(window, channels, groups);
+        long minimumWorkspace = padded + perSlot; // one slot: the threads that fit share the blocks
         return (input, output, workspace, residual) -> {
-            Args.checkPrepared(op, input, inShape, output, outShape, residual, workspace, workspaceFloats);
+            Args.checkPrepared(op, input, inShape, output, outShape, residual, workspace, minimumWorkspace);
+            long slots = perSlot == 0 ? 1 : (Workspaces.available(workspace) - padded) / perSlot;
             FloatPointer convInput = input.pointer();
             FloatPointer convWorkspace = workspace;
             if (padded > 0) {
@@ -194,7 +197,7 @@ public final class Convolution implements EpilogueOp {
             }
             NativeCore.check(NativeCore.cnn4j_conv_forward(window, batch, channels, outChannels, groups, convInput,
                     weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
-                    residual == null ? null : residual.pointer(), output.pointer(), convWorkspace),
+                    residual == null ? null : residual.pointer(), output.pointer(), convWorkspace, slots),
                     "cnn4j_conv_forward");
         };
     }
