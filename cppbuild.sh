@@ -68,13 +68,13 @@ builds_here() {
 }
 
 objects=()
-headers=$(find "$ROOT/native" -name '*.h')
+headers=$(find "$ROOT/native" -name '*.h' -o -name '*.inc')
 while IFS= read -r src; do
   builds_here "$src" || continue
   rel=${src#"$ROOT/native/"}
   obj="$OUT/obj/${rel//\//_}"
   obj="${obj%.cpp}.o"
-  # Rebuild an object only when its source or any header is newer.
+  # Rebuild an object only when its source or any header (or SIMD body, *.inc) is newer.
   # shellcheck disable=SC2086 # the header list is one path per word
   if [ ! -f "$obj" ] || [ -n "$(find "$src" $headers -newer "$obj" 2>/dev/null)" ]; then
     echo "cppbuild.sh: compiling $rel"

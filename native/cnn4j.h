@@ -160,6 +160,11 @@ int cnn4j_batch_norm_forward(int64_t batch, int64_t channels, int64_t spatial, c
 /* output[i] = act(input[i]) for i < count; in place allowed. */
 int cnn4j_activation_forward(int kind, float alpha, int64_t count, const float* input, float* output);
 
+/* The fused output pass of a convolution or linear layer: output [rows, cols] = act(output + bias[r] +
+   residual[r, c]), in place; bias [rows] and residual [rows, cols] nullable, residual not aliasing output. */
+int cnn4j_activation_epilogue(int kind, float alpha, int64_t rows, int64_t cols, const float* bias,
+                              const float* residual, float* output);
+
 /* Softmax / LogSoftmax over the middle dim of input viewed as [outer, dim, inner]; in place allowed. */
 int cnn4j_softmax_forward(int log, int64_t outer, int64_t dim, int64_t inner, const float* input, float* output);
 

@@ -10,24 +10,28 @@ namespace {
 const KernelTable kScalarTable = {
     Isa::kScalar,
     &kActivationScalar,
+    &kSoftmaxScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
 const KernelTable kAvx2Table = {
     Isa::kAvx2,
-    &kActivationScalar,  // no AVX2 version yet
+    &kActivationAvx2,
+    &kSoftmaxAvx2,
 };
 
 const KernelTable kAvx512Table = {
     Isa::kAvx512,
-    &kActivationScalar,  // no AVX-512 version yet
+    &kActivationAvx512,
+    &kSoftmaxAvx512,
 };
 #endif
 
 #if defined(__aarch64__)
 const KernelTable kNeonTable = {
     Isa::kNeon,
-    &kActivationScalar,  // no NEON version yet
+    &kActivationNeon,
+    &kSoftmaxNeon,
 };
 #endif
 

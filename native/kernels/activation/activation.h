@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "cnn4j.h"
+
 namespace cnn4j {
 
 struct ActivationKernels {
@@ -19,6 +21,12 @@ struct ActivationKernels {
     void (*epilogue)(int kind, float alpha, int64_t rows, int64_t cols, const float* bias, const float* residual,
                      float* y);
 };
+
+/* X(kind) for every CNN4J_ACT_* kind: the variants switch on `kind` once per call, outside their loops. */
+#define CNN4J_FOR_EACH_ACT(X) \
+    X(CNN4J_ACT_IDENTITY) X(CNN4J_ACT_RELU) X(CNN4J_ACT_RELU6) X(CNN4J_ACT_LEAKY_RELU) X(CNN4J_ACT_ELU) \
+    X(CNN4J_ACT_GELU) X(CNN4J_ACT_GELU_TANH) X(CNN4J_ACT_SILU) X(CNN4J_ACT_SIGMOID) X(CNN4J_ACT_TANH) \
+    X(CNN4J_ACT_HARDSWISH) X(CNN4J_ACT_HARDSIGMOID)
 
 extern const ActivationKernels kActivationScalar;
 extern const ActivationKernels kActivationAvx2;

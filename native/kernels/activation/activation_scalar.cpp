@@ -56,11 +56,6 @@ void epilogue_kind(float alpha, int64_t rows, int64_t cols, const float* bias, c
     }
 }
 
-#define CNN4J_FOR_EACH_ACT(X) \
-    X(CNN4J_ACT_IDENTITY) X(CNN4J_ACT_RELU) X(CNN4J_ACT_RELU6) X(CNN4J_ACT_LEAKY_RELU) X(CNN4J_ACT_ELU) \
-    X(CNN4J_ACT_GELU) X(CNN4J_ACT_GELU_TANH) X(CNN4J_ACT_SILU) X(CNN4J_ACT_SIGMOID) X(CNN4J_ACT_TANH) \
-    X(CNN4J_ACT_HARDSWISH) X(CNN4J_ACT_HARDSIGMOID)
-
 void apply(int kind, float alpha, int64_t n, const float* x, float* y) {
     if (kind == CNN4J_ACT_IDENTITY) {
         if (x != y) std::memmove(y, x, n * sizeof(float));

@@ -157,6 +157,9 @@ public final class NativeCore {
     public static native int cnn4j_activation_forward(int kind, float alpha, long count,
             @Const FloatPointer input, FloatPointer output);
 
+    public static native int cnn4j_activation_epilogue(int kind, float alpha, long rows, long cols,
+            @Const FloatPointer bias, @Const FloatPointer residual, FloatPointer output);
+
     public static native int cnn4j_softmax_forward(int log, long outer, long dim, long inner,
             @Const FloatPointer input, FloatPointer output);
 
