@@ -10,17 +10,20 @@ namespace {
 const KernelTable kScalarTable = {
     Isa::kScalar,
     &kActivationScalar,
+    &kWinogradScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
 const KernelTable kAvx2Table = {
     Isa::kAvx2,
     &kActivationScalar,  // no AVX2 version yet
+    &kWinogradAvx2,
 };
 
 const KernelTable kAvx512Table = {
     Isa::kAvx512,
     &kActivationScalar,  // no AVX-512 version yet
+    &kWinogradAvx512,
 };
 #endif
 
@@ -28,6 +31,7 @@ const KernelTable kAvx512Table = {
 const KernelTable kNeonTable = {
     Isa::kNeon,
     &kActivationScalar,  // no NEON version yet
+    &kWinogradNeon,
 };
 #endif
 

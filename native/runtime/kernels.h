@@ -11,6 +11,7 @@
 #define CNN4J_RUNTIME_KERNELS_H
 
 #include "kernels/activation/activation.h"
+#include "kernels/winograd/winograd.h"
 #include "runtime/isa.h"
 
 namespace cnn4j {
@@ -18,6 +19,7 @@ namespace cnn4j {
 struct KernelTable {
     Isa isa;
     const ActivationKernels* activation;
+    const WinogradKernels* winograd;
 };
 
 /* The table of the active ISA. */
