@@ -26,8 +26,10 @@ package io.cnn4j.ops;
  *    512      14     1      16    9.95     4.91     9.21      2.03
  *    512      14     8     128    123      48       73        2.55
  *    512       7     1       4    2.8-8.5  3.5-7.7  6.6-14.8  0.79-1.10
- *    512       7     8      32    21-48    16-40    28-66     1.16-1.29
+ *    512       7     8      32    21-48    16-40    28-66     1.16-1.41 (0.90 once, 2 threads)
  * </pre>
+ * A second full run (1 and 2 threads) gave the same picture; with 2 threads the ratios were within noise of the
+ * 1-thread ones (the second core was rarely free on this machine). 512 @7 batch 8 is the closest call.
  * What they say: Winograd pays once the GEMMs have enough rows and depth for its 2.25x fewer multiplications to
  * outweigh the transforms, which cost per channel and tile: from 32 channels per group (16 lost, 32 won). It needs
  * GEMMs wide enough to amortize streaming the 36 transformed weight matrices: 4 tiles lost (512 @7, batch 1), 16
