@@ -176,6 +176,30 @@ int cnn4j_add_forward(int64_t count, const float* a, const float* b, float* outp
 int cnn4j_copy_into(int64_t outer, int64_t inner, const float* input, int64_t output_inner, int64_t offset,
                     float* output);
 
+/* ---- Winograd convolution (winograd.cpp) --------------------------------------------------------------- */
+
+/* 3x3 stride-1 undilated 2-d convolutions by Winograd's F(m x m, 3 x 3), m = `tile` (4 or 6): the same result as
+   cnn4j_conv_forward within the algorithm's stated tolerance (io.cnn4j.ops.WinogradConvolution), not bit for bit.
+   window: the 2-d geometry (depth 1, kernel 1x3x3, stride 1, dilation 1, pad_begin[1..2] = padding; the output is
+   in + 2 * padding - 2 per dim). Groups may be anything dividing both channel counts. */
+
+/* Floats of the transformed weights: (tile + 2)^2 * out_channels * (in_channels / groups). */
+int64_t cnn4j_winograd_weight_size(int tile, int64_t out_channels, int64_t in_channels, int64_t groups);
+
+/* weight [C_out, C_in/G, 3, 3] -> transformed [G][(tile+2)^2][C_out/G][C_in/G], once per layer. */
+int cnn4j_winograd_transform_weights(int tile, int64_t out_channels, int64_t in_channels, int64_t groups,
+                                     const float* weight, float* transformed);
+
+/* Floats of workspace for cnn4j_winograd_forward: the transformed input and the products of one block of tiles. */
+int64_t cnn4j_winograd_workspace_size(int tile, const int64_t* window, int64_t batch, int64_t in_channels,
+                                      int64_t out_channels, int64_t groups);
+
+/* output [N, C_out, OH, OW] = act(conv(input [N, C_in, H, W]) + bias [C_out] + residual [N, C_out, OH, OW]);
+   bias and residual nullable; act = CNN4J_ACT_* with its alpha. input and residual may not overlap output. */
+int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
+                           int64_t groups, const float* input, const float* transformed_weight, const float* bias,
+                           int act_kind, float alpha, const float* residual, float* output, float* workspace);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,7 @@ const KernelTable kScalarTable = {
     Isa::kScalar,
     &kActivationScalar,
     &kSoftmaxScalar,
+    &kWinogradScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -18,12 +19,14 @@ const KernelTable kAvx2Table = {
     Isa::kAvx2,
     &kActivationAvx2,
     &kSoftmaxAvx2,
+    &kWinogradAvx2,
 };
 
 const KernelTable kAvx512Table = {
     Isa::kAvx512,
     &kActivationAvx512,
     &kSoftmaxAvx512,
+    &kWinogradAvx512,
 };
 #endif
 
@@ -32,6 +35,7 @@ const KernelTable kNeonTable = {
     Isa::kNeon,
     &kActivationNeon,
     &kSoftmaxNeon,
+    &kWinogradNeon,
 };
 #endif
 

@@ -12,6 +12,7 @@
 
 #include "kernels/activation/activation.h"
 #include "kernels/softmax/softmax.h"
+#include "kernels/winograd/winograd.h"
 #include "runtime/isa.h"
 
 namespace cnn4j {
@@ -20,6 +21,7 @@ struct KernelTable {
     Isa isa;
     const ActivationKernels* activation;
     const SoftmaxKernels* softmax;
+    const WinogradKernels* winograd;
 };
 
 /* The table of the active ISA. */

@@ -118,6 +118,20 @@ public final class NativeCore {
             long inChannels, long outChannels, long groups, @Const FloatPointer input, @Const FloatPointer weight,
             @Const FloatPointer bias, FloatPointer output, FloatPointer workspace);
 
+    // ---- Winograd convolution ----
+    public static native long cnn4j_winograd_weight_size(int tile, long outChannels, long inChannels, long groups);
+
+    public static native int cnn4j_winograd_transform_weights(int tile, long outChannels, long inChannels,
+            long groups, @Const FloatPointer weight, FloatPointer transformed);
+
+    public static native long cnn4j_winograd_workspace_size(int tile, @Cast("const int64_t*") long[] window,
+            long batch, long inChannels, long outChannels, long groups);
+
+    public static native int cnn4j_winograd_forward(int tile, @Cast("const int64_t*") long[] window, long batch,
+            long inChannels, long outChannels, long groups, @Const FloatPointer input,
+            @Const FloatPointer transformedWeight, @Const FloatPointer bias, int actKind, float alpha,
+            @Const FloatPointer residual, FloatPointer output, FloatPointer workspace);
+
     // ---- padding ----
     public static native int cnn4j_pad(int mode, float value, long planes, @Cast("const int64_t*") long[] inSize,
             @Cast("const int64_t*") long[] padBegin, @Cast("const int64_t*") long[] padEnd,

@@ -1,0 +1,61 @@
+/*
+ * Winograd kernels for 3x3 stride-1 convolutions, F(m x m, 3 x 3) with output tiles of m = 4 or m = 6 and input
+ * tiles of alpha = m + 2 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks").
+ *
+ * Per tile d (alpha x alpha input patch) and filter g (3 x 3):  y = A^T [ (G g G^T) (.) (B^T d B) ] A,  an m x m
+ * block of the convolution's output. Over a layer the element-wise product becomes alpha^2 matrix products, one per
+ * "frequency" f = (row, col) of the alpha x alpha transformed domain:
+ *     M_f [O/G, tiles] = U_f [O/G, C/G] x V_f [C/G, tiles]
+ * where U = G g G^T (the weights, transformed once at load) and V = B^T d B (the input, transformed per call).
+ * This family holds the transforms; ops/winograd.cpp runs the GEMMs (OpenBLAS) and the tiling.
+ *
+ * Tiles come in "runs": up to kMaxRunTiles tiles side by side in one tile row of one image, which is the unit
+ * both transforms work on (the input side reads them from a zero-padded strip, the output side writes whole
+ * output rows, so its epilogue runs over contiguous memory).
+ *
+ * Accuracy: F(4,3) and F(6,3) are exact in real arithmetic; in float32 their transforms amplify rounding (B and A
+ * have entries up to 5 and 8 for F(4,3), 21/4 and 32 for F(6,3)). The bounds, measured against a float64
+ * reference, are stated and tested in WinogradConformanceTest.
+ */
+#ifndef CNN4J_KERNELS_WINOGRAD_H
+#define CNN4J_KERNELS_WINOGRAD_H
+
+#include <cstdint>
+
+namespace cnn4j {
+
+/* Most tiles in one run; the kernels keep a run's strip on the stack. */
+constexpr int64_t kWinogradMaxRunTiles = 64;
+/* Widest vector (floats) any variant loads: a strip or product buffer must be readable this far past its run. */
+constexpr int64_t kWinogradMaxLanes = 16;
+
+struct WinogradKernels {
+    /* Input transform of one channel's run of `count` (1 .. kWinogradMaxRunTiles) tiles, m = 4 or 6:
+       strip: alpha rows, `strip_stride` floats apart, of the zero-padded input under the run; tile k's patch starts
+       at column k * m. Readable up to column (count rounded up to kWinogradMaxLanes) * m + alpha.
+       Writes V[f * freq_stride + k] = (B^T d_k B)[f] for f < alpha^2 (row-major (row, col)), k < count. */
+    void (*input_run)(int m, const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride);
+
+    /* Output transform and epilogue of one output channel's run of `count` tiles:
+       M[f * freq_stride + k] (f < alpha^2, k < count; readable up to k < count + kWinogradMaxLanes) are the
+       products of tile k. Writes, for i < rows (<= m) and x < cols (<= count * m),
+           y[i * y_stride + x] = act(A^T M_k A [i][x % m] + bias + residual[i * y_stride + x]),   k = x / m,
+       act = `kind`: CNN4J_ACT_IDENTITY, _RELU or _RELU6 (callers apply other activations afterwards).
+       residual is nullable and may not overlap y. */
+    void (*output_run)(int m, const float* M, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
+                       float bias, const float* residual, int kind, float* y, int64_t y_stride);
+};
+
+extern const WinogradKernels kWinogradScalar;
+extern const WinogradKernels kWinogradAvx2;
+extern const WinogradKernels kWinogradAvx512;
+extern const WinogradKernels kWinogradNeon;
+
+/* Weight transform, once per layer (any ISA: it runs at load, in float64, rounded once):
+   weight [O, C/G, 3, 3] -> U [G][alpha^2][O/G][C/G] with U[g][f][o][c] = (G w[g*O/G + o][c] G^T)[f]. */
+void winograd_transform_weights(int m, int64_t out_channels, int64_t in_channels_per_group, int64_t groups,
+                                const float* weight, float* transformed);
+
+}  // namespace cnn4j
+
+#endif

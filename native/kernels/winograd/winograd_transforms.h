@@ -1,0 +1,188 @@
+/*
+ * The Winograd transforms (see winograd.h for the contract), written once over a vector type and instantiated by
+ * every ISA file of this family.
+ *
+ * How it is used: an ISA file includes <cstdint>, <cstring>, "cnn4j.h", its intrinsics and winograd.h, opens an
+ * anonymous namespace inside cnn4j, defines the vector vocabulary below, then includes this file there. So every
+ * function here gets internal linkage in each ISA's object file: the linker never merges an AVX-512 copy with the
+ * scalar one (the reason for the README's include rule), and the arithmetic is written once, not per ISA.
+ * This file includes nothing itself.
+ *
+ * The vocabulary: constexpr int64_t kLanes; type Vec; vzero(), vset1(float), vload(const float*),
+ * vstore(float*, Vec), vadd, vsub, vfmadd(a, b, c) = a * b + c, vgather(base, stride) = lanes base[l * stride],
+ * vrelu and vrelu6 with ATen's NaN propagation (NaN in, NaN out).
+ *
+ * Vectors run across tiles: lane l holds tile k0 + l of the run, so each transform is plain vector arithmetic with
+ * the matrices' entries as broadcast constants (zeros skipped, +-1 as add/sub, folded at compile time).
+ */
+
+/* B^T (alpha x alpha) and A^T (m x alpha) of F(m x m, 3 x 3); G lives with the weight transform. Interpolation
+   points 0, +-1, +-2, inf for F(4,3); 0, +-1, +-2, +-1/2, inf for F(6,3). */
+template <int M>
+struct TileMatrices;
+
+template <>
+struct TileMatrices<4> {
+    static constexpr int kAlpha = 6;
+    static constexpr float kBt[6][6] = {
+        {4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+        {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1},
+    };
+    static constexpr float kAt[4][6] = {
+        {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1},
+    };
+};
+
+template <>
+struct TileMatrices<6> {
+    static constexpr int kAlpha = 8;
+    static constexpr float kBt[8][8] = {
+        {1, 0, -5.25f, 0, 5.25f, 0, -1, 0},
+        {0, 1, 1, -4.25f, -4.25f, 1, 1, 0},
+        {0, -1, 1, 4.25f, -4.25f, -1, 1, 0},
+        {0, 0.5f, 0.25f, -2.5f, -1.25f, 2, 1, 0},
+        {0, -0.5f, 0.25f, 2.5f, -1.25f, -2, 1, 0},
+        {0, 2, 4, -2.5f, -5, 0.5f, 1, 0},
+        {0, -2, 4, 2.5f, -5, -0.5f, 1, 0},
+        {0, -1, 0, 5.25f, 0, -5.25f, 0, 1},
+    };
+    static constexpr float kAt[6][8] = {
+        {1, 1, 1, 1, 1, 1, 1, 0},
+        {0, 1, -1, 2, -2, 0.5f, -0.5f, 0},
+        {0, 1, 1, 4, 4, 0.25f, 0.25f, 0},
+        {0, 1, -1, 8, -8, 0.125f, -0.125f, 0},
+        {0, 1, 1, 16, 16, 0.0625f, 0.0625f, 0},
+        {0, 1, -1, 32, -32, 0.03125f, -0.03125f, 1},
+    };
+};
+
+/* out[r] = sum_c mat[r][c] * in[c]. Fully unrolled, so each entry is a compile-time constant: zero terms vanish. */
+template <int R, int C>
+inline void combine(const float (&mat)[R][C], const Vec* in, Vec* out) {
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) {
+        Vec acc = vzero();
+#pragma GCC unroll 8
+        for (int c = 0; c < C; c++) {
+            const float k = mat[r][c];
+            if (k == 0.0f) continue;
+            acc = k == 1.0f ? vadd(acc, in[c]) : k == -1.0f ? vsub(acc, in[c]) : vfmadd(vset1(k), in[c], acc);
+        }
+        out[r] = acc;
+    }
+}
+
+/* The first `lanes` (1 .. kLanes) lanes of v to p. */
+inline void store_lanes(float* p, Vec v, int64_t lanes) {
+    if (lanes == kLanes) {
+        vstore(p, v);
+        return;
+    }
+    float buffer[kLanes];
+    vstore(buffer, v);
+    std::memcpy(p, buffer, lanes * sizeof(float));
+}
+
+template <int M>
+void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride) {
+    using T = TileMatrices<M>;
+    constexpr int A = T::kAlpha;
+    for (int64_t k0 = 0; k0 < count; k0 += kLanes) {
+        Vec widthwise[A][A];  // widthwise[i] = (d B)[i]: row i of the patches, transformed along the width
+        for (int i = 0; i < A; i++) {
+            Vec row[A];
+            for (int j = 0; j < A; j++) row[j] = vgather(strip + i * strip_stride + k0 * M + j, M);
+            combine(T::kBt, row, widthwise[i]);
+        }
+        const int64_t lanes = count - k0 < kLanes ? count - k0 : kLanes;
+        for (int j = 0; j < A; j++) {
+            Vec column[A], transformed[A];
+            for (int i = 0; i < A; i++) column[i] = widthwise[i][j];
+            combine(T::kBt, column, transformed);
+            for (int i = 0; i < A; i++) store_lanes(V + (i * A + j) * freq_stride + k0, transformed[i], lanes);
+        }
+    }
+}
+
+template <int KIND>
+inline Vec activate(Vec v) {
+    if constexpr (KIND == CNN4J_ACT_RELU) return vrelu(v);
+    if constexpr (KIND == CNN4J_ACT_RELU6) return vrelu6(v);
+    return v;
+}
+
+/* y[x] = act(src[x] + bias + residual[x]) for x < cols; src is readable up to a whole vector past cols. */
+template <int KIND>
+void epilogue_row(const float* src, int64_t cols, float bias, const float* residual, float* y) {
+    const Vec b = vset1(bias);
+    int64_t x = 0;
+    for (; x + kLanes <= cols; x += kLanes) {
+        Vec v = vadd(vload(src + x), b);
+        if (residual) v = vadd(v, vload(residual + x));
+        vstore(y + x, activate<KIND>(v));
+    }
+    if (x < cols) {  // the tail through a full vector on the stack: residual and y end exactly at cols
+        const int64_t n = cols - x;
+        float tail[kLanes] = {};
+        Vec v = vadd(vload(src + x), b);
+        if (residual) {
+            std::memcpy(tail, residual + x, n * sizeof(float));
+            v = vadd(v, vload(tail));
+        }
+        vstore(tail, activate<KIND>(v));
+        std::memcpy(y + x, tail, n * sizeof(float));
+    }
+}
+
+template <int M>
+void output_run_tiles(const float* products, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
+                      float bias, const float* residual, int kind, float* y, int64_t y_stride) {
+    using T = TileMatrices<M>;
+    constexpr int A = T::kAlpha;
+    // The run's m output rows, whole tiles side by side (plus one vector of slack for the last partial one).
+    constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * M;
+    float strip[M][kStripWidth];
+    for (int64_t k0 = 0; k0 < count; k0 += kLanes) {
+        Vec widthwise[A][M];  // widthwise[ii] = (M A)[ii]
+        for (int ii = 0; ii < A; ii++) {
+            Vec row[A];
+            for (int jj = 0; jj < A; jj++) row[jj] = vload(products + (ii * A + jj) * freq_stride + k0);
+            combine(T::kAt, row, widthwise[ii]);
+        }
+        for (int j = 0; j < M; j++) {
+            Vec column[A], pixels[M];
+            for (int ii = 0; ii < A; ii++) column[ii] = widthwise[ii][j];
+            combine(T::kAt, column, pixels);
+            for (int i = 0; i < M; i++) {  // lane l is tile k0 + l: its pixel (i, j) goes to column (k0 + l) * m + j
+                float lanes[kLanes];
+                vstore(lanes, pixels[i]);
+                for (int64_t l = 0; l < kLanes; l++) strip[i][(k0 + l) * M + j] = lanes[l];
+            }
+        }
+    }
+    for (int64_t i = 0; i < rows; i++) {
+        const float* res = residual ? residual + i * y_stride : nullptr;
+        switch (kind) {
+            case CNN4J_ACT_RELU: epilogue_row<CNN4J_ACT_RELU>(strip[i], cols, bias, res, y + i * y_stride); break;
+            case CNN4J_ACT_RELU6: epilogue_row<CNN4J_ACT_RELU6>(strip[i], cols, bias, res, y + i * y_stride); break;
+            default: epilogue_row<CNN4J_ACT_IDENTITY>(strip[i], cols, bias, res, y + i * y_stride); break;
+        }
+    }
+}
+
+void input_run(int m, const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride) {
+    if (m == 6) {
+        input_run_tiles<6>(strip, strip_stride, count, V, freq_stride);
+    } else {
+        input_run_tiles<4>(strip, strip_stride, count, V, freq_stride);
+    }
+}
+
+void output_run(int m, const float* products, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
+                float bias, const float* residual, int kind, float* y, int64_t y_stride) {
+    if (m == 6) {
+        output_run_tiles<6>(products, freq_stride, count, rows, cols, bias, residual, kind, y, y_stride);
+    } else {
+        output_run_tiles<4>(products, freq_stride, count, rows, cols, bias, residual, kind, y, y_stride);
+    }
+}

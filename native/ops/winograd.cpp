@@ -1,0 +1,198 @@
+/*
+ * Winograd convolution for 3x3 stride-1 layers (the C ABI of cnn4j.h; the transforms are kernels/winograd).
+ *
+ * Tiles: the output is cut into m x m tiles, tiles_h x tiles_w per image; tile (ty, tx) reads the alpha x alpha
+ * input patch at (ty*m - pad_h, tx*m - pad_w), zeros outside the image. Tiles of all images are numbered in one
+ * sequence (image, ty, tx), so a batch of small maps still makes wide GEMMs.
+ *
+ * Per group, the tiles go in blocks of `block` tiles, each in three passes over the pool:
+ *   1. input transform, per input channel:   V [alpha^2][C/G][block]
+ *   2. one GEMM per frequency f:             M_f [O/G, n] = U_f [O/G, C/G] x V_f [C/G, n]
+ *   3. output transform + epilogue, per output channel, straight into the output (bias, ReLU/ReLU6, residual);
+ *      other activations run afterwards as one pass of the activation family.
+ * The block is sized so that V and M (the workspace) stay in the last-level cache between the passes. Every
+ * pass splits its work the same way whatever the thread count, so results do not depend on it.
+ */
+#include <algorithm>
+#include <cstring>
+
+#include "ops/gemm.h"
+#include "ops/window.h"
+#include "runtime/kernels.h"
+#include "runtime/threadpool.h"
+
+namespace cnn4j {
+namespace {
+
+/* Bytes of V + M that one block may take: 2 MiB keeps both in L2 + a slice of L3 on current x86 and arm64 cores
+   while giving GEMMs a few hundred columns on typical layers. */
+constexpr int64_t kBlockBytes = 2 << 20;
+/* Fewer columns than this and OpenBLAS's kernels run far from peak; a block never goes below it (unless the layer
+   has fewer tiles). A multiple of every variant's lanes. */
+constexpr int64_t kMinBlockTiles = 64;
+
+struct Tiling {
+    int m, alpha;
+    int64_t frequencies;
+    int64_t H, W, OH, OW, pad_h, pad_w;
+    int64_t tiles_h, tiles_w, tiles_per_image, tiles;
+    int64_t Cg, Og;
+    int64_t block;  // tiles per block, a multiple of kWinogradMaxLanes
+};
+
+Tiling tiling(int m, const cnn4j_window& w, int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups) {
+    Tiling t;
+    t.m = m;
+    t.alpha = m + 2;
+    t.frequencies = t.alpha * t.alpha;
+    t.H = w.in[1], t.W = w.in[2], t.OH = w.out[1], t.OW = w.out[2];
+    t.pad_h = w.pad_begin[1], t.pad_w = w.pad_begin[2];
+    t.tiles_h = ceil_div(t.OH, m), t.tiles_w = ceil_div(t.OW, m);
+    t.tiles_per_image = t.tiles_h * t.tiles_w;
+    t.tiles = batch * t.tiles_per_image;
+    t.Cg = in_channels / groups, t.Og = out_channels / groups;
+    const int64_t bytes_per_tile = (t.Cg + t.Og) * t.frequencies * (int64_t)sizeof(float);
+    const int64_t budget = std::max(kMinBlockTiles, kBlockBytes / bytes_per_tile);
+    // Equal blocks rather than full ones and a small remainder: the last GEMMs stay as wide as the others.
+    const int64_t blocks = std::max<int64_t>(1, ceil_div(t.tiles, budget));
+    t.block = ceil_div(ceil_div(std::max<int64_t>(1, t.tiles), blocks), kWinogradMaxLanes) * kWinogradMaxLanes;
+    return t;
+}
+
+int64_t transformed_input_floats(const Tiling& t) { return t.frequencies * t.Cg * t.block; }
+
+/* Visits the runs of tiles [first, first + count): fn(tile, n, ty, tx, run_length), each run inside one tile row
+   and at most kWinogradMaxRunTiles long. */
+template <typename Fn>
+void for_each_run(const Tiling& t, int64_t first, int64_t count, const Fn& fn) {
+    for (int64_t tile = first, end = first + count; tile < end;) {
+        const int64_t n = tile / t.tiles_per_image, r = tile % t.tiles_per_image;
+        const int64_t ty = r / t.tiles_w, tx = r % t.tiles_w;
+        const int64_t run = std::min({end - tile, t.tiles_w - tx, kWinogradMaxRunTiles});
+        fn(tile, n, ty, tx, run);
+        tile += run;
+    }
+}
+
+/* Widest strip a run reads: its tiles rounded up to whole vectors, plus the last patch's overhang. */
+constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * 6 + 8;
+
+/* Pass 1 for one input channel plane [H, W]: V[f][c][k] for the block's tiles. */
+void transform_input_channel(const WinogradKernels& k, const Tiling& t, const float* plane_of_image0,
+                             int64_t image_stride, int64_t block_first, int64_t block_count, float* V_c,
+                             int64_t freq_stride) {
+    float strip[8][kStripWidth];
+    for_each_run(t, block_first, block_count, [&](int64_t tile, int64_t n, int64_t ty, int64_t tx, int64_t run) {
+        const float* plane = plane_of_image0 + n * image_stride;
+        const int64_t x0 = tx * t.m - t.pad_w;
+        const int64_t width = ceil_div(run, kWinogradMaxLanes) * kWinogradMaxLanes * t.m + t.alpha;
+        const int64_t from = std::max<int64_t>(0, -x0), to = std::min(width, t.W - x0);  // in-image columns
+        for (int i = 0; i < t.alpha; i++) {
+            const int64_t y = ty * t.m - t.pad_h + i;
+            std::memset(strip[i], 0, width * sizeof(float));
+            if (y >= 0 && y < t.H && to > from) {
+                std::memcpy(strip[i] + from, plane + y * t.W + x0 + from, (to - from) * sizeof(float));
+            }
+        }
+        k.input_run(t.m, strip[0], kStripWidth, run, V_c + (tile - block_first), freq_stride);
+    });
+}
+
+/* Pass 3 for one output channel: its pixels of the block's tiles, with the epilogue. */
+void transform_output_channel(const WinogradKernels& k, const Tiling& t, const float* M_o, int64_t freq_stride,
+                              int64_t block_first, int64_t block_count, float bias, int inline_kind,
+                              const float* residual_of_image0, float* output_of_image0, int64_t image_stride) {
+    for_each_run(t, block_first, block_count, [&](int64_t tile, int64_t n, int64_t ty, int64_t tx, int64_t run) {
+        const int64_t y0 = ty * t.m, x0 = tx * t.m;
+        const int64_t offset = n * image_stride + y0 * t.OW + x0;
+        const int64_t rows = std::min<int64_t>(t.m, t.OH - y0), cols = std::min(run * t.m, t.OW - x0);
+        k.output_run(t.m, M_o + (tile - block_first), freq_stride, run, rows, cols, bias,
+                     residual_of_image0 ? residual_of_image0 + offset : nullptr, inline_kind,
+                     output_of_image0 + offset, t.OW);
+    });
+}
+
+bool is_inline_activation(int kind) {
+    return kind == CNN4J_ACT_IDENTITY || kind == CNN4J_ACT_RELU || kind == CNN4J_ACT_RELU6;
+}
+
+}  // namespace
+}  // namespace cnn4j
+
+using namespace cnn4j;
+
+extern "C" {
+
+int64_t cnn4j_winograd_weight_size(int tile, int64_t out_channels, int64_t in_channels, int64_t groups) {
+    if (groups <= 0) return 0;
+    return (int64_t)(tile + 2) * (tile + 2) * out_channels * (in_channels / groups);
+}
+
+int cnn4j_winograd_transform_weights(int tile, int64_t out_channels, int64_t in_channels, int64_t groups,
+                                     const float* weight, float* transformed) {
+    if (!weight || !transformed || groups <= 0 || (tile != 4 && tile != 6)) return CNN4J_ERROR_ARGUMENT;
+    winograd_transform_weights(tile, out_channels, in_channels / groups, groups, weight, transformed);
+    return CNN4J_OK;
+}
+
+int64_t cnn4j_winograd_workspace_size(int tile, const int64_t* window, int64_t batch, int64_t in_channels,
+                                      int64_t out_channels, int64_t groups) {
+    if (!window || groups <= 0 || (tile != 4 && tile != 6)) return 0;
+    const Tiling t = tiling(tile, as_window(window), batch, in_channels, out_channels, groups);
+    // V, then M, then one vector of slack: the output transform loads whole vectors past a run's last tile.
+    return transformed_input_floats(t) + t.frequencies * t.Og * t.block + kWinogradMaxLanes;
+}
+
+int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
+                           int64_t groups, const float* input, const float* transformed_weight, const float* bias,
+                           int act_kind, float alpha, const float* residual, float* output, float* workspace) {
+    if (!window || !input || !transformed_weight || !output || !workspace || groups <= 0 || (tile != 4 && tile != 6)) {
+        return CNN4J_ERROR_ARGUMENT;
+    }
+    const KernelTable& table = kernels();
+    const WinogradKernels& k = *table.winograd;
+    const Tiling t = tiling(tile, as_window(window), batch, in_channels, out_channels, groups);
+    const int64_t in_plane = t.H * t.W, out_plane = t.OH * t.OW;
+    const int64_t in_image = in_channels * in_plane, out_image = out_channels * out_plane;
+    float* V = workspace;
+    float* M = workspace + transformed_input_floats(t);
+    const int64_t V_freq_stride = t.Cg * t.block, M_freq_stride = t.Og * t.block;
+    const int inline_kind = is_inline_activation(act_kind) ? act_kind : CNN4J_ACT_IDENTITY;
+    for (int64_t g = 0; g < groups; g++) {
+        const float* U_g = transformed_weight + g * t.frequencies * t.Og * t.Cg;
+        for (int64_t first = 0; first < t.tiles; first += t.block) {
+            const int64_t count = std::min(t.block, t.tiles - first);
+            parallel_for(t.Cg, 1, [&](int64_t begin, int64_t end) {
+                for (int64_t c = begin; c < end; c++) {
+                    transform_input_channel(k, t, input + (g * t.Cg + c) * in_plane, in_image, first, count,
+                                            V + c * t.block, V_freq_stride);
+                }
+            });
+            parallel_for(t.frequencies, 1, [&](int64_t begin, int64_t end) {
+                for (int64_t f = begin; f < end; f++) {
+                    sgemm(false, false, t.Og, count, t.Cg, 1.0f, U_g + f * t.Og * t.Cg, t.Cg, V + f * V_freq_stride,
+                          t.block, 0.0f, M + f * M_freq_stride, t.block);
+                }
+            });
+            parallel_for(t.Og, 1, [&](int64_t begin, int64_t end) {
+                for (int64_t o = begin; o < end; o++) {
+                    const int64_t oc = g * t.Og + o;
+                    transform_output_channel(k, t, M + o * t.block, M_freq_stride, first, count,
+                                             bias ? bias[oc] : 0.0f, inline_kind,
+                                             residual ? residual + oc * out_plane : nullptr,
+                                             output + oc * out_plane, out_image);
+                }
+            });
+        }
+    }
+    if (!is_inline_activation(act_kind)) {
+        // Bias and residual are in already: the activation alone, one pass per output plane.
+        parallel_for(batch * out_channels, 1, [&](int64_t begin, int64_t end) {
+            table.activation->apply(act_kind, alpha, (end - begin) * out_plane, output + begin * out_plane,
+                                    output + begin * out_plane);
+        });
+    }
+    return CNN4J_OK;
+}
+
+}  // extern "C"
