@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        try (Model model = Model.load(modelPath)) {
+        try (Model model = Model.load(modelPath, Main.modelOptions())) {
             if (model.description().inputs().size() != 1) {
                 throw new IllegalArgumentException("bench supports models with one input");
             }

@@ -30,7 +30,7 @@ final class InfoCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
-        try (Model model = Model.load(modelPath)) {
+        try (Model model = Model.load(modelPath, Main.modelOptions())) {
             var out = spec.commandLine().getOut();
             List<LayerSpec> layers = model.description().layers();
             List<long[]> shapes = model.layerOutputShapes(batch);

@@ -1,6 +1,7 @@
 package io.cnn4j.cli;
 
 import io.cnn4j.Cnn4j;
+import io.cnn4j.model.ModelOptions;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,6 +42,16 @@ public final class Main {
         }
     }
 
+    @Option(names = "--exact", scope = ScopeType.INHERIT,
+            description = "Run every convolution by the exact im2col path, never Winograd (whose results differ by "
+                    + "up to a few 1e-5 of the output's scale)")
+    static boolean exact;
+
+    /** How the commands load models: with --exact, exact convolutions. */
+    static ModelOptions modelOptions() {
+        return ModelOptions.DEFAULT.withExactConvolutions(exact);
+    }
+
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors")
     static boolean verbose;
 
@@ -51,6 +62,7 @@ public final class Main {
     /** Runs the command line; returns the exit status. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         verbose = false;
+        exact = false;
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);

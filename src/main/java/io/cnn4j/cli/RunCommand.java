@@ -45,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--top must be >= 1, got " + top);
         }
         var out = spec.commandLine().getOut();
-        try (Model model = Model.load(modelPath)) {
+        try (Model model = Model.load(modelPath, Main.modelOptions())) {
             if (input != null) {
                 try (Tensor x = Npy.read(input); Tensor y = model.run(x)) {
                     if (output != null) {

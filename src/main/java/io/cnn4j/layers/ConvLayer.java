@@ -3,25 +3,34 @@ package io.cnn4j.layers;
 import io.cnn4j.Shapes;
 import io.cnn4j.Tensor;
 import io.cnn4j.ops.ConvOptions;
-import io.cnn4j.ops.Convolution;
+import io.cnn4j.ops.AutoConvolution;
+import io.cnn4j.ops.EpilogueOp;
 import java.util.List;
 
 /** {@code nn.Conv1d/2d/3d}: arguments as the PyTorch constructor, weights {@code <name>.weight}, {@code <name>.bias}. */
 public final class ConvLayer extends UnaryOpLayer {
-    private final Convolution conv;
+    private final EpilogueOp op;
     private final Tensor weight;
     private final Tensor bias;
     private final int dims;
     private final ConvOptions options;
+    private final boolean exactOnly;
 
-    private ConvLayer(Convolution conv, Tensor weight, Tensor bias, int dims, ConvOptions options) {
-        super(conv, Aliasing.NONE, bias == null ? List.of(weight) : List.of(weight, bias),
+    private ConvLayer(EpilogueOp op, Tensor weight, Tensor bias, int dims, ConvOptions options, boolean exactOnly) {
+        super(op, Aliasing.NONE, bias == null ? List.of(weight) : List.of(weight, bias),
                 (in, out) -> Shapes.numel(out) * Shapes.product(weight.shape(), 1, weight.dim()));
-        this.conv = conv;
+        this.op = op;
         this.weight = weight;
         this.bias = bias;
         this.dims = dims;
         this.options = options;
+        this.exactOnly = exactOnly;
+    }
+
+    /** The layer over these weights: the op picks Winograd per input shape unless exactOnly. */
+    private static ConvLayer of(Tensor weight, Tensor bias, int dims, ConvOptions options, boolean exactOnly) {
+        return new ConvLayer(AutoConvolution.create(dims, weight, bias, options, exactOnly), weight, bias, dims,
+                options, exactOnly);
     }
 
     static Layer create(LayerArgs a, int dims) {
@@ -64,7 +73,7 @@ public final class ConvLayer extends UnaryOpLayer {
         Tensor bias = null;
         try {
             bias = hasBias ? a.weight("bias", outChannels) : null;
-            return new ConvLayer(Convolution.create(dims, weight, bias, options), weight, bias, dims, options);
+            return of(weight, bias, dims, options, a.exactConvolutions());
         } catch (IllegalArgumentException e) {
             weight.close();
             if (bias != null) {
@@ -80,7 +89,7 @@ public final class ConvLayer extends UnaryOpLayer {
      */
     /** Whether {@link #foldBatchNorm} applies: the batch norm has this layer's dims and output channels. */
     public boolean canFold(BatchNormLayer bn) {
-        return bn.dims() == dims && bn.features() == conv.outChannels();
+        return bn.dims() == dims && bn.features() == weight.size(0);
     }
 
     public ConvLayer foldBatchNorm(BatchNormLayer bn) {
@@ -98,8 +107,25 @@ public final class ConvLayer extends UnaryOpLayer {
         }
         Tensor foldedWeight = Tensor.of(w, weight.shape());
         Tensor foldedBias = Tensor.of(b, scale.length);
-        return new ConvLayer(Convolution.create(dims, foldedWeight, foldedBias, options), foldedWeight, foldedBias,
-                dims, options);
+        try {
+            return of(foldedWeight, foldedBias, dims, options, exactOnly);
+        } catch (RuntimeException e) {
+            foldedWeight.close();
+            foldedBias.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (op instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        super.close();
     }
 
     static int[] repeat(int v, int n) {

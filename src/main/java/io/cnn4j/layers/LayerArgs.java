@@ -25,14 +25,23 @@ public final class LayerArgs {
     private final String name;
     private final ObjectNode node;
     private final WeightSource weights;
+    private final boolean exactConvolutions;
     private final Set<String> read = new HashSet<>(STRUCTURAL);
 
-    public LayerArgs(int index, String type, String name, ObjectNode node, WeightSource weights) {
+    /** @param exactConvolutions convolutions never use Winograd (the model-level switch) */
+    public LayerArgs(int index, String type, String name, ObjectNode node, WeightSource weights,
+            boolean exactConvolutions) {
         this.index = index;
         this.type = type;
         this.name = name;
         this.node = node;
         this.weights = weights;
+        this.exactConvolutions = exactConvolutions;
+    }
+
+    /** Whether convolutions must run the exact im2col path (never Winograd). */
+    public boolean exactConvolutions() {
+        return exactConvolutions;
     }
 
     public String type() {

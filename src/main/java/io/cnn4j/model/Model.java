@@ -73,11 +73,20 @@ public final class Model implements AutoCloseable {
 
     /** Loads a model from its JSON description (weights beside it) or a single-file .safetensors model. */
     public static Model load(java.nio.file.Path path) throws IOException {
-        return ModelLoader.load(path);
+        return ModelLoader.load(path, ModelOptions.DEFAULT);
+    }
+
+    /** As {@link #load(java.nio.file.Path)}, with options (e.g. exact convolutions). */
+    public static Model load(java.nio.file.Path path, ModelOptions options) throws IOException {
+        return ModelLoader.load(path, java.util.Objects.requireNonNull(options, "options"));
     }
 
     /** Builds a model from a parsed description and its weights; used by the loaders. */
     static Model build(ModelDescription description, WeightSource weights) {
+        return build(description, weights, ModelOptions.DEFAULT);
+    }
+
+    static Model build(ModelDescription description, WeightSource weights, ModelOptions options) {
         List<Layer> layers = new ArrayList<>();
         try {
             Map<String, Integer> valueIndex = new HashMap<>();
@@ -87,7 +96,8 @@ public final class Model implements AutoCloseable {
             }
             int[][] layerInputs = new int[description.layers().size()][];
             for (LayerSpec spec : description.layers()) {
-                LayerArgs args = new LayerArgs(spec.index(), spec.type(), spec.name(), spec.node(), weights);
+                LayerArgs args = new LayerArgs(spec.index(), spec.type(), spec.name(), spec.node(), weights,
+                        options.exactConvolutions());
                 layers.add(LayerRegistry.factory(spec.type(), spec.describe()).create(args));
                 layerInputs[spec.index()] = spec.inputs().stream().mapToInt(valueIndex::get).toArray();
                 valueIndex.put(spec.id(), inputs.size() + spec.index());

@@ -36,7 +36,7 @@ final class ModelLoader {
 
     private ModelLoader() {}
 
-    static Model load(Path path) throws IOException {
+    static Model load(Path path, ModelOptions options) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "model file not found");
         }
@@ -44,7 +44,7 @@ final class ModelLoader {
         if (file.endsWith(".onnx")) {
             OnnxImport.Converted converted = OnnxImport.convert(path);
             return Model.build(ModelDescription.parse(converted.model(), path.toString()),
-                    source(converted.weights()));
+                    source(converted.weights()), options);
         }
         if (file.endsWith(".safetensors")) {
             Weights weights = WeightsReader.read(path);
@@ -55,21 +55,21 @@ final class ModelLoader {
                         + "\"weights\"");
             }
             return Model.build(ModelDescription.parse(parseJson(json, path + " (__metadata__ cnn4j)"),
-                    path.toString()), source(weights));
+                    path.toString()), source(weights), options);
         }
         ModelDescription description = ModelDescription.parse(parseJson(readUtf8(path), path.toString()),
                 path.toString());
         // Refuse unknown layer types before reading a possibly large weights file.
         description.layers().forEach(l -> LayerRegistry.factory(l.type(), l.describe()));
         if (description.weights() == null) {
-            return Model.build(description, NO_WEIGHTS);
+            return Model.build(description, NO_WEIGHTS, options);
         }
         Path weightsPath = besideModel(path, description.weights());
         if (!Files.isRegularFile(weightsPath)) {
             throw new NoSuchFileException(weightsPath.toString(), null,
                     "weights file named by " + path + " (\"weights\": \"" + description.weights() + "\") not found");
         }
-        return Model.build(description, source(WeightsReader.read(weightsPath)));
+        return Model.build(description, source(WeightsReader.read(weightsPath)), options);
     }
 
     /** The weights file a model JSON names, by {@link ModelFolder}'s rule. */

@@ -52,6 +52,17 @@ public enum ConvAlgorithm {
     static final long MIN_TILES = 16;
 
     /**
+     * Whether {@link #choose} can pick Winograd for this layer for some input shape: it is {@link
+     * WinogradConvolution#applicable applicable} and has enough channels per group. A model transforms the weights
+     * of these layers at load.
+     */
+    public static boolean mayChooseWinograd(int dims, long[] weightShape, ConvOptions options) {
+        return WinogradConvolution.applicable(dims, weightShape, options)
+                && weightShape[1] >= MIN_CHANNELS_PER_GROUP
+                && weightShape[0] / options.groups >= MIN_CHANNELS_PER_GROUP;
+    }
+
+    /**
      * The algorithm for a convolution on inputs of {@code inputShape}: {@link #IM2COL} when {@code exactOnly} (the
      * model-level switch for users who want im2col's accuracy), when Winograd is not {@link
      * WinogradConvolution#applicable applicable}, or when the measurements above say im2col is faster; else

@@ -112,6 +112,11 @@ public final class Convolution implements EpilogueOp {
         }
     }
 
+    /** The padding before each of the two spatial dims of a 2-d convolution (for Winograd, which needs it). */
+    long[] padding2d() {
+        return new long[] {padBegin[0], padBegin[dims - 1]};
+    }
+
     public long outChannels() {
         return outChannels;
     }

@@ -16,7 +16,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * owns: close it when done (the weight and bias tensors are not kept; the bias is copied). {@link #run} may add a
  * residual and apply an activation in the same output pass. Immutable and thread-safe until closed.
  */
-public final class WinogradConvolution implements UnaryOp, AutoCloseable {
+public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
     /** The output tile size; both are exact in real arithmetic, their float32 rounding differs. */
     public enum Tile {
         /**
@@ -167,7 +167,7 @@ public final class WinogradConvolution implements UnaryOp, AutoCloseable {
     /** output = conv(input) + bias. */
     @Override
     public void run(Tensor input, Tensor output, FloatPointer workspace) {
-        run(input, output, workspace, NativeCore.ACT_IDENTITY, 0, null);
+        run(input, output, workspace, Epilogue.NONE, null);
     }
 
     /**
@@ -180,21 +180,47 @@ public final class WinogradConvolution implements UnaryOp, AutoCloseable {
      */
     public void run(Tensor input, Tensor output, FloatPointer workspace, int activationKind, double alpha,
             Tensor residual) {
-        checkOpen();
-        long[] inShape = Args.checkRun(OP, input, output, this::outputShape, false);
         if (activationKind < NativeCore.ACT_IDENTITY || activationKind > NativeCore.ACT_HARDSIGMOID) {
             throw new IllegalArgumentException(OP + ": activationKind must be one of NativeCore.ACT_* ("
                     + NativeCore.ACT_IDENTITY + ".." + NativeCore.ACT_HARDSIGMOID + "), got " + activationKind);
         }
+        run(input, output, workspace, new Epilogue(activationKind, (float) alpha, "activation " + activationKind),
+                residual);
+    }
+
+    /** Always: the residual is added in the output transform. */
+    @Override
+    public boolean takesResidual() {
+        return true;
+    }
+
+    @Override
+    public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
+        checkOpen();
+        long[] inShape = Args.checkRun(OP, input, output, this::outputShape, false);
         if (residual != null) {
             Args.checkShape(OP, "residual", residual, output.shape());
             Args.checkNoOverlap(OP, output, "residual", residual, false);
         }
-        Workspaces.checkSize(OP, workspace, workspaceSize(inShape));
-        NativeCore.check(NativeCore.cnn4j_winograd_forward(tile.size, nativeWindow(inShape), batch(inShape),
-                inChannels, outChannels, groups, input.pointer(), transformedWeight.pointer(),
-                bias == null ? null : bias.pointer(), activationKind, (float) alpha,
-                residual == null ? null : residual.pointer(), output.pointer(), workspace), "cnn4j_winograd_forward");
+        prepare(inShape, epilogue).run(input, output, workspace, residual);
+    }
+
+    /** This convolution for one input shape: sizes and native arguments worked out once. */
+    @Override
+    public PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue) {
+        long[] inShape = inputShape.clone();
+        long[] outShape = outputShape(inShape);
+        long workspaceFloats = workspaceSize(inShape);
+        long[] window = nativeWindow(inShape);
+        long batch = batch(inShape);
+        return (input, output, workspace, residual) -> {
+            checkOpen();
+            Args.checkPrepared(OP, input, inShape, output, outShape, residual, workspace, workspaceFloats);
+            NativeCore.check(NativeCore.cnn4j_winograd_forward(tile.size, window, batch, inChannels, outChannels,
+                    groups, input.pointer(), transformedWeight.pointer(), bias == null ? null : bias.pointer(),
+                    epilogue.kind, epilogue.alpha, residual == null ? null : residual.pointer(), output.pointer(),
+                    workspace), "cnn4j_winograd_forward");
+        };
     }
 
     /** Frees the transformed weights; later calls throw IllegalStateException. Idempotent. */

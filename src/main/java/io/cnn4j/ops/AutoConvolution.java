@@ -1,0 +1,89 @@
+package io.cnn4j.ops;
+
+import io.cnn4j.Tensor;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * A 2-d 3x3 convolution that runs each input shape with the algorithm {@link ConvAlgorithm#choose} picks from
+ * measurements: Winograd F(4x4, 3x3) where it is faster, the exact im2col path elsewhere (small maps, few tiles).
+ * Holds both: the weights as given for im2col and their Winograd transform, made once at creation. Results of the
+ * two differ by Winograd's stated error (see {@link WinogradConvolution}); a model loaded with exact convolutions
+ * never creates one of these.
+ */
+public final class AutoConvolution implements EpilogueOp, AutoCloseable {
+    private final Convolution exact;
+    private final WinogradConvolution winograd;
+    private final long[] weightShape;
+    private final ConvOptions options;
+
+    private AutoConvolution(Convolution exact, WinogradConvolution winograd, long[] weightShape,
+            ConvOptions options) {
+        this.exact = exact;
+        this.winograd = winograd;
+        this.weightShape = weightShape;
+        this.options = options;
+    }
+
+    /**
+     * The op for a convolution: an AutoConvolution where {@link ConvAlgorithm#mayChooseWinograd} holds and
+     * {@code exactOnly} is false, else the plain {@link Convolution}.
+     */
+    public static EpilogueOp create(int dims, Tensor weight, Tensor bias, ConvOptions options, boolean exactOnly) {
+        Convolution exact = Convolution.create(dims, weight, bias, options);
+        if (exactOnly || !ConvAlgorithm.mayChooseWinograd(dims, weight.shape(), options)) {
+            return exact;
+        }
+        long[] pad = exact.padding2d();
+        WinogradConvolution winograd = WinogradConvolution.create(weight, bias, options.groups, pad[0], pad[1],
+                WinogradConvolution.Tile.F4);
+        return new AutoConvolution(exact, winograd, weight.shape(), options);
+    }
+
+    /** The algorithm this op runs for inputs of this shape. */
+    public ConvAlgorithm algorithm(long[] inputShape) {
+        return ConvAlgorithm.choose(2, weightShape, options, inputShape, false);
+    }
+
+    private EpilogueOp opFor(long[] inputShape) {
+        return algorithm(inputShape) == ConvAlgorithm.IM2COL ? exact : winograd;
+    }
+
+    @Override
+    public long[] outputShape(long[] inputShape) {
+        return exact.outputShape(inputShape);
+    }
+
+    @Override
+    public long workspaceSize(long[] inputShape) {
+        exact.outputShape(inputShape); // the exact op's checks and messages for every input
+        return opFor(inputShape).workspaceSize(inputShape);
+    }
+
+    @Override
+    public void run(Tensor input, Tensor output, FloatPointer workspace) {
+        run(input, output, workspace, Epilogue.NONE, null);
+    }
+
+    @Override
+    public boolean takesResidual() {
+        return true;
+    }
+
+    @Override
+    public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
+        Args.checkOpen("conv2d", "input", input);
+        opFor(input.shape()).run(input, output, workspace, epilogue, residual);
+    }
+
+    @Override
+    public PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue) {
+        exact.outputShape(inputShape);
+        return opFor(inputShape).prepare(inputShape, epilogue);
+    }
+
+    /** Frees the Winograd-transformed weights (the exact op's weights are the caller's). */
+    @Override
+    public void close() {
+        winograd.close();
+    }
+}
