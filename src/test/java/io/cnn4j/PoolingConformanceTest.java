@@ -13,6 +13,7 @@ import io.cnn4j.ops.PoolOptions;
 import io.cnn4j.reference.NaivePooling;
 import io.cnn4j.testing.LibTorch;
 import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
 import java.util.Arrays;
 import java.util.Random;
 import org.bytedeco.pytorch.LongOptional;
@@ -22,9 +23,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Max, average, power-average and adaptive pooling against libtorch and the naive reference, on random 1-, 2- and
- * 3-d configurations (batched and unbatched, tuple and single-int arguments, ceil_mode, NaN/inf and tied inputs),
- * some of them invalid: then libtorch and cnn4j must both reject.
+ * Max, average, power-average and adaptive pooling against the float64 naive reference (libtorch float32 as a
+ * counted second opinion), on random 1-, 2- and 3-d configurations (batched and unbatched, tuple and single-int
+ * arguments, ceil_mode, NaN/inf and tied inputs), some of them invalid: then libtorch and cnn4j must both reject.
  */
 class PoolingConformanceTest {
     private static final int CASES = 800;
@@ -78,10 +79,17 @@ class PoolingConformanceTest {
         }
     }
 
-    /** Accepted / rejected counts, so that a family's run demonstrably covers both. */
+    /** Accepted / rejected counts, so that a family's run demonstrably covers both, and libtorch's ledger. */
     private static final class Tally {
+        final String family;
+        final SecondOpinion ledger;
         int accepted;
         int rejected;
+
+        Tally(String family) {
+            this.family = family;
+            this.ledger = SecondOpinion.of(family);
+        }
 
         void add(boolean accepted) {
             if (accepted) {
@@ -91,8 +99,9 @@ class PoolingConformanceTest {
             }
         }
 
-        void check(String family) {
+        void check() {
             System.out.println(family + ": " + accepted + " accepted, " + rejected + " rejected by both");
+            ledger.report();
             assertTrue(accepted >= CASES * 2 / 5 && rejected >= CASES / 50, family + ": poor coverage " + accepted + "/"
                     + rejected);
         }
@@ -100,7 +109,7 @@ class PoolingConformanceTest {
 
     @Test
     void maxPool() {
-        Tally tally = new Tally();
+        Tally tally = new Tally("max_pool");
         Oracle.forEachSeed("max_pool", CASES, (seeded, seed) -> {
             Random r = seeded;
             Window w = Window.random(r, true, true);
@@ -138,16 +147,16 @@ class PoolingConformanceTest {
                     };
                 }
             });
-            tally.add(PoolingOutcome.assertAgree(config, torchSide, ours, () -> NaivePooling.maxPool(x, w.shape,
-                    w.dims, expand(w.kernel, w.dims), w.strideOrKernel(), expand(w.padding, w.dims),
-                    expand(w.dilation, w.dims), w.ceil)));
+            tally.add(PoolingOutcome.assertAgree(config, tally.ledger, torchSide, ours,
+                    () -> NaivePooling.maxPool(Oracle.widen(x), w.shape, w.dims, expand(w.kernel, w.dims),
+                            w.strideOrKernel(), expand(w.padding, w.dims), expand(w.dilation, w.dims), w.ceil)));
         });
-        tally.check("max_pool");
+        tally.check();
     }
 
     @Test
     void avgPool() {
-        Tally tally = new Tally();
+        Tally tally = new Tally("avg_pool");
         Oracle.forEachSeed("avg_pool", CASES, (seeded, seed) -> {
             Random r = seeded;
             Window w = Window.random(r, false, true);
@@ -179,17 +188,21 @@ class PoolingConformanceTest {
                     };
                 }
             });
-            tally.add(PoolingOutcome.assertAgree(config, torchSide, ours, () -> NaivePooling.avgPool(x, w.shape,
-                    w.dims, expand(w.kernel, w.dims), w.strideOrKernel(), expand(w.padding, w.dims), w.ceil,
-                    countIncludePad, divisor == null ? null : (long) divisor)));
+            tally.add(PoolingOutcome.assertAgree(config, tally.ledger, torchSide, ours,
+                    () -> NaivePooling.avgPool(Oracle.widen(x), w.shape, w.dims, expand(w.kernel, w.dims),
+                            w.strideOrKernel(), expand(w.padding, w.dims), w.ceil, countIncludePad,
+                            divisor == null ? null : (long) divisor)));
         });
-        tally.check("avg_pool");
+        tally.check();
     }
 
-    /** The reference is PyTorch's own lp_pool composition, run in libtorch. */
+    /**
+     * The reference is lp_pool's definition, (sum of x^p over the window)^(1/p), in float64; PyTorch's own
+     * composition (avg_pool of x^p, times the kernel volume, to the 1/p) run in libtorch is the second opinion.
+     */
     @Test
     void lpPool() {
-        Tally tally = new Tally();
+        Tally tally = new Tally("lp_pool");
         Oracle.forEachSeed("lp_pool", CASES, (seeded, seed) -> {
             Random r = seeded;
             Window w = Window.random(r, false, false);
@@ -228,10 +241,11 @@ class PoolingConformanceTest {
                     };
                 }
             });
-            tally.add(PoolingOutcome.assertAgree(config, torchSide, ours, () -> NaivePooling.lpPool(x, w.shape,
-                    w.dims, p, expand(w.kernel, w.dims), w.strideOrKernel(), w.ceil)));
+            tally.add(PoolingOutcome.assertAgree(config, tally.ledger, torchSide, ours,
+                    () -> NaivePooling.lpPool(Oracle.widen(x), w.shape, w.dims, p, expand(w.kernel, w.dims),
+                            w.strideOrKernel(), w.ceil)));
         });
-        tally.check("lp_pool");
+        tally.check();
     }
 
     @Test
@@ -246,7 +260,7 @@ class PoolingConformanceTest {
 
     private static void adaptive(boolean max) {
         String family = max ? "adaptive_max_pool" : "adaptive_avg_pool";
-        Tally tally = new Tally();
+        Tally tally = new Tally(family);
         Oracle.forEachSeed(family, CASES, (seeded, seed) -> {
             Random r = seeded;
             int dims = Oracle.between(r, 1, 3);
@@ -305,10 +319,10 @@ class PoolingConformanceTest {
                     };
                 }
             });
-            tally.add(PoolingOutcome.assertAgree(config, torchSide, ours,
-                    () -> NaivePooling.adaptive(x, shape, dims, resolved, max)));
+            tally.add(PoolingOutcome.assertAgree(config, tally.ledger, torchSide, ours,
+                    () -> NaivePooling.adaptive(Oracle.widen(x), shape, dims, resolved, max)));
         });
-        tally.check(family);
+        tally.check();
     }
 
     /** The op lifecycle: plan once, then run repeatedly into caller-owned output (and index) tensors. */
@@ -323,6 +337,7 @@ class PoolingConformanceTest {
         assertArrayEquals(new long[] {2, 3, 5, 5}, pooled);
         assertArrayEquals(new long[] {2, 3, 13, 9}, padded);
         assertEquals(0, pool.workspaceSize(in) + pad.workspaceSize(in));
+        SecondOpinion ledger = SecondOpinion.of("pooling ops into caller memory");
         try (Tensor y = Tensor.empty(pooled); IndexTensor indices = IndexTensor.empty(pooled);
                 Tensor z = Tensor.empty(padded)) {
             for (int run = 0; run < 2; run++) {
@@ -331,14 +346,24 @@ class PoolingConformanceTest {
                     pool.run(x, y, indices, null);
                     pad.run(x, z, null);
                 }
+                NaivePooling.Result pooledReference = NaivePooling.maxPool(Oracle.widen(data), in, 2,
+                        new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, true);
+                NaivePooling.Result paddedReference = NaivePooling.pad(Oracle.widen(data), in,
+                        new int[] {2, -1, 1, 3}, "reflect", 0);
+                Oracle.assertClose("max_pool2d run " + run, pooledReference.values(), y.toFloatArray());
+                assertArrayEquals(pooledReference.indices(), indices.toLongArray(), "indices run " + run);
+                Oracle.assertClose("pad run " + run, paddedReference.values(), z.toFloatArray());
+
                 var t = LibTorch.tensor(data, in);
-                T_TensorTensor_T expected = torch.max_pool2d_with_indices(t, new long[] {3}, new long[] {2},
+                T_TensorTensor_T libtorch = torch.max_pool2d_with_indices(t, new long[] {3}, new long[] {2},
                         new long[] {1}, new long[] {1}, true);
-                Oracle.assertClose("max_pool2d run " + run, LibTorch.floats(expected.get0()), y.toFloatArray());
-                assertArrayEquals(LibTorch.longs(expected.get1()), indices.toLongArray(), "indices run " + run);
-                Oracle.assertClose("pad run " + run, LibTorch.floats(torch.pad(t, new long[] {2, -1, 1, 3}, "reflect",
-                        new org.bytedeco.pytorch.DoubleOptional())), z.toFloatArray());
+                ledger.check("max_pool2d run " + run, pooledReference.values(), LibTorch.floats(libtorch.get0()));
+                ledger.checkExact("max_pool2d indices run " + run, pooledReference.indices(),
+                        LibTorch.longs(libtorch.get1()));
+                ledger.check("pad run " + run, paddedReference.values(), LibTorch.floats(torch.pad(t,
+                        new long[] {2, -1, 1, 3}, "reflect", new org.bytedeco.pytorch.DoubleOptional())));
             }
         }
+        ledger.report();
     }
 }

@@ -8,6 +8,7 @@ import io.cnn4j.ops.Unflatten;
 import io.cnn4j.reference.NaiveDense;
 import io.cnn4j.testing.LibTorch;
 import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
 import java.util.Arrays;
 import java.util.Random;
 import org.bytedeco.pytorch.TensorVector;
@@ -16,10 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Add, Concat (torch.cat), Flatten and Unflatten: cnn4j (op and functional; in place, copy or view) vs the naive
- * reference vs libtorch on random shapes, dims and values (NaN and infinities included), and on random arguments
- * that may be invalid, where cnn4j must throw exactly when libtorch does. One documented exception: Add does not
- * broadcast, so shapes that differ but broadcast are refused by cnn4j and accepted by libtorch. Results are copies
- * of or sums in float, so they must match exactly (Oracle with rtol 0).
+ * reference (libtorch as a counted second opinion) on random shapes, dims and values (NaN and infinities included), and
+ * on random arguments that may be invalid, where cnn4j must throw exactly when libtorch does. One documented exception:
+ * Add does not broadcast, so shapes that differ but broadcast are refused by cnn4j and accepted by libtorch. Results
+ * are copies of or sums in float, so they must match exactly (Oracle with rtol 0): the reference for add is PyTorch's
+ * float32 definition, each partial sum rounded to float, which Java computes the same on every CPU.
  */
 class ShapeOpsConformanceTest {
     private static final int CASES = 600;
@@ -46,6 +48,14 @@ class ShapeOpsConformanceTest {
         for (Tensor t : tensors) {
             t.close();
         }
+    }
+
+    private static double[][] widen(float[][] data) {
+        double[][] out = new double[data.length][];
+        for (int i = 0; i < data.length; i++) {
+            out[i] = Oracle.widen(data[i]);
+        }
+        return out;
     }
 
     private static float[][] values(Random r, long[][] shapes) {
@@ -79,7 +89,8 @@ class ShapeOpsConformanceTest {
     }
 
     @Test
-    void addMatchesLibtorchAndReference() {
+    void addMatchesReferenceAndLibtorch() {
+        SecondOpinion ledger = SecondOpinion.of("add");
         Oracle.forEachSeed("add", CASES, (r, seed) -> {
             long[] shape = DenseFixtures.shape(r, Oracle.between(r, 1, 5), 5);
             long[][] shapes = new long[Oracle.between(r, 2, 4)][];
@@ -90,27 +101,31 @@ class ShapeOpsConformanceTest {
             for (int i = 2; i < t.length; i++) {
                 sum = torch.add(sum, t[i]);
             }
-            float[] expected = LibTorch.floats(sum);
             String context = "add of " + shapes.length + " x " + Arrays.toString(shape);
-            Oracle.assertClose(context + " reference vs libtorch", expected, NaiveDense.add(data), 0);
-            Oracle.assertClose(context + " cnn4j vs libtorch", expected, add(data, shapes, r.nextInt(4)), 0);
+            double[] reference = NaiveDense.add(true, widen(data));
+            Oracle.assertClose(context + " cnn4j vs reference", reference, add(data, shapes, r.nextInt(4)), 0);
+            ledger.check(context, reference, LibTorch.floats(sum), 0);
         });
+        ledger.report();
     }
 
     @Test
     void addRandomShapesThrowWhenLibtorchDoes() {
+        SecondOpinion ledger = SecondOpinion.of("add invalid");
         Oracle.forEachSeed("add invalid", INVALID_CASES, (r, seed) -> {
             long[][] shapes = {DenseFixtures.shape(r, Oracle.between(r, 1, 3), 3), null};
             shapes[1] = r.nextBoolean() ? shapes[0] : DenseFixtures.shape(r, Oracle.between(r, 1, 3), 3);
             float[][] data = values(r, shapes);
             org.bytedeco.pytorch.Tensor[] t = torchTensors(data, shapes);
-            float[] expected = DenseFixtures.torchOrNull(() -> torch.add(t[0], t[1]));
+            float[] libtorch = DenseFixtures.torchOrNull(() -> torch.add(t[0], t[1]));
             String context = "add " + Arrays.toString(shapes[0]) + " + " + Arrays.toString(shapes[1]);
-            if (expected != null && !Arrays.equals(shapes[0], shapes[1])) {
-                expected = null; // broadcasting: libtorch accepts, cnn4j refuses by design
+            if (libtorch != null && !Arrays.equals(shapes[0], shapes[1])) {
+                libtorch = null; // broadcasting: libtorch accepts, cnn4j refuses by design
             }
-            DenseFixtures.assertSameVerdict(context, expected, () -> add(data, shapes, r.nextInt(2)));
+            DenseFixtures.assertSameVerdict(ledger, context, libtorch, () -> NaiveDense.add(true, widen(data)),
+                    () -> add(data, shapes, r.nextInt(2)));
         });
+        ledger.report();
     }
 
     // ---- cat -------------------------------------------------------------------------------------------------------
@@ -139,7 +154,8 @@ class ShapeOpsConformanceTest {
     }
 
     @Test
-    void catMatchesLibtorchAndReference() {
+    void catMatchesReferenceAndLibtorch() {
+        SecondOpinion ledger = SecondOpinion.of("cat");
         Oracle.forEachSeed("cat", CASES, (r, seed) -> {
             int rank = Oracle.between(r, 1, 4);
             int dim = Oracle.between(r, -rank, rank - 1);
@@ -151,15 +167,17 @@ class ShapeOpsConformanceTest {
                 shapes[i][d] = Oracle.between(r, 1, 5);
             }
             float[][] data = values(r, shapes);
-            float[] expected = torchCat(dim, data, shapes);
             String context = "cat dim=" + dim + " " + Arrays.deepToString(shapes);
-            Oracle.assertClose(context + " reference vs libtorch", expected, NaiveDense.cat(data, shapes, d), 0);
-            Oracle.assertClose(context + " cnn4j vs libtorch", expected, cat(dim, data, shapes, r.nextInt(3)), 0);
+            double[] reference = NaiveDense.cat(widen(data), shapes, d);
+            Oracle.assertClose(context + " cnn4j vs reference", reference, cat(dim, data, shapes, r.nextInt(3)), 0);
+            ledger.check(context, reference, torchCat(dim, data, shapes), 0);
         });
+        ledger.report();
     }
 
     @Test
     void catRandomArgumentsThrowExactlyWhenLibtorchDoes() {
+        SecondOpinion ledger = SecondOpinion.of("cat invalid");
         Oracle.forEachSeed("cat invalid", INVALID_CASES, (r, seed) -> {
             int rank = Oracle.between(r, 1, 3);
             int dim = Oracle.between(r, -rank - 1, rank);
@@ -174,11 +192,13 @@ class ShapeOpsConformanceTest {
                 }
             }
             float[][] data = values(r, shapes);
-            float[] expected = DenseFixtures.torchOrNull(() -> torch.cat(new TensorVector(torchTensors(data, shapes)),
+            float[] libtorch = DenseFixtures.torchOrNull(() -> torch.cat(new TensorVector(torchTensors(data, shapes)),
                     dim));
-            DenseFixtures.assertSameVerdict("cat dim=" + dim + " " + Arrays.deepToString(shapes), expected,
+            DenseFixtures.assertSameVerdict(ledger, "cat dim=" + dim + " " + Arrays.deepToString(shapes), libtorch,
+                    () -> NaiveDense.cat(widen(data), shapes, dim < 0 ? dim + shapes[0].length : dim),
                     () -> cat(dim, data, shapes, r.nextInt(2)));
         });
+        ledger.report();
     }
 
     // ---- flatten / unflatten ---------------------------------------------------------------------------------------
@@ -205,6 +225,7 @@ class ShapeOpsConformanceTest {
 
     @Test
     void flattenMatchesLibtorchOrThrowsWithIt() {
+        SecondOpinion ledger = SecondOpinion.of("flatten");
         Oracle.forEachSeed("flatten", CASES, (r, seed) -> {
             int rank = Oracle.between(r, 1, 5);
             long[] shape = DenseFixtures.shape(r, rank, 4);
@@ -214,20 +235,22 @@ class ShapeOpsConformanceTest {
             int end = wide ? Oracle.between(r, -rank - 1, rank) : Oracle.between(r, -rank, rank - 1);
             float[] x = DenseFixtures.values(r, Shapes.numel(shape));
             org.bytedeco.pytorch.Tensor[] result = new org.bytedeco.pytorch.Tensor[1];
-            float[] expected = DenseFixtures.torchOrNull(() -> result[0] = torch.flatten(LibTorch.tensor(x, shape),
+            float[] libtorch = DenseFixtures.torchOrNull(() -> result[0] = torch.flatten(LibTorch.tensor(x, shape),
                     start, end));
             String context = "flatten " + Arrays.toString(shape) + " start=" + start + " end=" + end;
-            long[] expectedShape = expected == null ? null : LibTorch.shape(result[0]);
-            if (expected != null) {
+            long[] expectedShape = libtorch == null ? null : LibTorch.shape(result[0]);
+            if (libtorch != null) {
                 int s = start < 0 ? start + rank : start;
                 int e = end < 0 ? end + rank : end;
                 org.junit.jupiter.api.Assertions.assertArrayEquals(expectedShape, NaiveDense.flattenShape(shape, s, e),
                         context + " reference shape");
             }
             int mode = r.nextInt(3);
-            DenseFixtures.assertSameVerdict(context, expected, () -> reshape(Flatten.create(start, end), true, start,
-                    end, x, shape, expectedShape, mode));
+            // a reshape keeps the row-major order: the reference values are the input's
+            DenseFixtures.assertSameVerdict(ledger, context, libtorch, () -> Oracle.widen(x),
+                    () -> reshape(Flatten.create(start, end), true, start, end, x, shape, expectedShape, mode));
         });
+        ledger.report();
     }
 
     /** Sizes for unflattening {@code size}: a random factorization, sometimes with -1, sometimes invalid. */
@@ -256,6 +279,7 @@ class ShapeOpsConformanceTest {
 
     @Test
     void unflattenMatchesLibtorchOrThrowsWithIt() {
+        SecondOpinion ledger = SecondOpinion.of("unflatten");
         Oracle.forEachSeed("unflatten", CASES, (r, seed) -> {
             int rank = Oracle.between(r, 1, 4);
             long[] shape = DenseFixtures.shape(r, rank, 12);
@@ -264,13 +288,14 @@ class ShapeOpsConformanceTest {
             long[] sizes = unflattenSizes(r, size);
             float[] x = DenseFixtures.values(r, Shapes.numel(shape));
             org.bytedeco.pytorch.Tensor[] result = new org.bytedeco.pytorch.Tensor[1];
-            float[] expected = DenseFixtures.torchOrNull(() -> result[0] = torch.unflatten(LibTorch.tensor(x, shape),
+            float[] libtorch = DenseFixtures.torchOrNull(() -> result[0] = torch.unflatten(LibTorch.tensor(x, shape),
                     dim, sizes));
-            long[] expectedShape = expected == null ? null : LibTorch.shape(result[0]);
+            long[] expectedShape = libtorch == null ? null : LibTorch.shape(result[0]);
             int mode = 1 + r.nextInt(2);
-            DenseFixtures.assertSameVerdict("unflatten " + Arrays.toString(shape) + " dim=" + dim + " sizes="
-                    + Arrays.toString(sizes), expected, () -> reshape(Unflatten.create(dim, sizes), false, 0, 0, x,
-                    shape, expectedShape, mode));
+            DenseFixtures.assertSameVerdict(ledger, "unflatten " + Arrays.toString(shape) + " dim=" + dim + " sizes="
+                    + Arrays.toString(sizes), libtorch, () -> Oracle.widen(x), () -> reshape(Unflatten.create(dim,
+                    sizes), false, 0, 0, x, shape, expectedShape, mode));
         });
+        ledger.report();
     }
 }

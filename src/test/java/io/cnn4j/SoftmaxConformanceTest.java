@@ -4,16 +4,18 @@ import io.cnn4j.ops.Softmax;
 import io.cnn4j.reference.NaiveDense;
 import io.cnn4j.testing.LibTorch;
 import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
 import java.util.Arrays;
 import java.util.Random;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Softmax and LogSoftmax: cnn4j (op and functional, in place or not) vs the naive reference vs libtorch on random
- * ranks and dims (negative ones included), with large magnitudes, large offsets (where log_softmax's order of
- * operations matters), NaN, infinities and rows of -inf; and random dims that may be out of range, where cnn4j must
- * throw exactly when libtorch does. Tolerance: Oracle's 1e-5 of the output's scale.
+ * Softmax and LogSoftmax: cnn4j (op and functional, in place or not) vs the float64 naive reference (libtorch float32
+ * as a counted second opinion) on random ranks and dims (negative ones included), with large magnitudes, large offsets
+ * (where log_softmax's order of operations matters), NaN, infinities and rows of -inf; and random dims that may be out
+ * of range, where cnn4j must throw exactly when libtorch does (and otherwise compute the reference's values).
+ * Tolerance: Oracle's 1e-5 of the output's scale.
  */
 class SoftmaxConformanceTest {
     private static final int CASES = 600;
@@ -41,7 +43,8 @@ class SoftmaxConformanceTest {
     }
 
     @Test
-    void randomConfigurationsMatchLibtorchAndReference() {
+    void randomConfigurationsMatchReferenceAndLibtorch() {
+        SecondOpinion ledger = SecondOpinion.of("softmax");
         Oracle.forEachSeed("softmax", CASES, (r, seed) -> {
             int rank = Oracle.between(r, 1, 4);
             long[] shape = DenseFixtures.shape(r, rank, r.nextBoolean() ? 5 : 12);
@@ -50,13 +53,25 @@ class SoftmaxConformanceTest {
             boolean log = r.nextBoolean();
             float[] x = values(r, shape, d);
             String context = (log ? "log_softmax" : "softmax") + " dim=" + dim + " " + Arrays.toString(shape);
-            org.bytedeco.pytorch.Tensor tx = LibTorch.tensor(x, shape);
-            float[] expected = LibTorch.floats(log ? torch.log_softmax(tx, dim) : torch.softmax(tx, dim));
-            float[] reference = NaiveDense.softmax(x, Shapes.product(shape, 0, d), (int) shape[d],
-                    Shapes.product(shape, d + 1, rank), log);
-            Oracle.assertClose(context + " reference vs libtorch", expected, reference);
-            Oracle.assertClose(context + " cnn4j vs libtorch", expected, run(log, dim, x, shape, r.nextInt(3)));
+            double[] reference = reference(log, dim, x, shape);
+            Oracle.assertClose(context + " cnn4j vs float64 reference", reference, run(log, dim, x, shape,
+                    r.nextInt(3)));
+            ledger.check(context, reference, LibTorch.floats(libtorch(log, dim, x, shape)));
         });
+        ledger.report();
+    }
+
+    /** The float64 reference along dim (negative counted from the end). */
+    private static double[] reference(boolean log, int dim, float[] x, long[] shape) {
+        int d = dim < 0 ? dim + shape.length : dim;
+        return NaiveDense.softmax(Oracle.widen(x), Shapes.product(shape, 0, d), (int) shape[d],
+                Shapes.product(shape, d + 1, shape.length), log);
+    }
+
+    /** libtorch's float32 result; a RuntimeException when it refuses the dim. */
+    private static org.bytedeco.pytorch.Tensor libtorch(boolean log, int dim, float[] x, long[] shape) {
+        org.bytedeco.pytorch.Tensor tx = LibTorch.tensor(x, shape);
+        return log ? torch.log_softmax(tx, dim) : torch.softmax(tx, dim);
     }
 
     /** mode 0: functional; 1: op into a fresh output; 2: op in place. */
@@ -69,29 +84,33 @@ class SoftmaxConformanceTest {
 
     @Test
     void randomDimsThrowExactlyWhenLibtorchDoes() {
+        SecondOpinion ledger = SecondOpinion.of("softmax dims");
         Oracle.forEachSeed("softmax dims", INVALID_CASES, (r, seed) -> {
             int rank = Oracle.between(r, 1, 4);
             long[] shape = DenseFixtures.shape(r, rank, 4);
             int dim = Oracle.between(r, -rank - 2, rank + 1);
             boolean log = r.nextBoolean();
             float[] x = Oracle.uniform(r, Shapes.numel(shape));
-            org.bytedeco.pytorch.Tensor tx = LibTorch.tensor(x, shape);
-            float[] expected = DenseFixtures.torchOrNull(() -> log ? torch.log_softmax(tx, dim)
-                    : torch.softmax(tx, dim));
-            DenseFixtures.assertSameVerdict("softmax dim=" + dim + " " + Arrays.toString(shape), expected,
-                    () -> run(log, dim, x, shape, r.nextInt(2)));
+            float[] libtorch = DenseFixtures.torchOrNull(() -> libtorch(log, dim, x, shape));
+            DenseFixtures.assertSameVerdict(ledger, "softmax dim=" + dim + " " + Arrays.toString(shape), libtorch,
+                    () -> reference(log, dim, x, shape), () -> run(log, dim, x, shape, r.nextInt(2)));
         });
+        ledger.report();
     }
 
     @Test
     void hugeLogitsStayStable() {
         float[] x = {1e30f, -1e30f, 3e38f, 0f, 88.8f, 89f, -3e38f, 1e4f};
+        long[] shape = {2, 4};
+        SecondOpinion ledger = SecondOpinion.of("softmax huge logits");
         for (boolean log : new boolean[] {false, true}) {
-            org.bytedeco.pytorch.Tensor tx = LibTorch.tensor(x, 2, 4);
             for (int dim = -2; dim <= 1; dim++) {
-                float[] expected = LibTorch.floats(log ? torch.log_softmax(tx, dim) : torch.softmax(tx, dim));
-                Oracle.assertClose("stable " + log + " dim=" + dim, expected, run(log, dim, x, new long[] {2, 4}, 1));
+                String context = "stable " + log + " dim=" + dim;
+                double[] reference = reference(log, dim, x, shape);
+                Oracle.assertClose(context, reference, run(log, dim, x, shape, 1));
+                ledger.check(context, reference, LibTorch.floats(libtorch(log, dim, x, shape)));
             }
         }
+        ledger.report();
     }
 }

@@ -102,30 +102,32 @@ final class BlocksCase {
         return NaiveConv.blocks(image, pair(kernel), pair(dilation), pair(padding), pair(stride));
     }
 
-    NaiveConv.Result cnn4j() {
+    Float32Result cnn4j() {
         try (Tensor tx = Tensor.of(x, inputShape);
                 Tensor y = fold ? Functional.fold(tx, outputSize, kernel, dilation, padding, stride)
                         : Functional.unfold(tx, kernel, dilation, padding, stride)) {
-            return new NaiveConv.Result(y.shape(), y.toFloatArray());
+            return new Float32Result(y.shape(), y.toFloatArray());
         }
     }
 
-    NaiveConv.Result torch() {
+    Float32Result torch() {
         try (PointerScope scope = new PointerScope()) {
             var tx = LibTorch.tensor(x, inputShape);
             var y = fold
                     ? torch.col2im(tx, pair(outputSize), pair(kernel), pair(dilation), pair(padding), pair(stride))
                     : torch.im2col(tx, pair(kernel), pair(dilation), pair(padding), pair(stride));
-            return new NaiveConv.Result(LibTorch.shape(y), LibTorch.floats(y));
+            return new Float32Result(LibTorch.shape(y), LibTorch.floats(y));
         }
     }
 
     NaiveConv.Result naive() {
         boolean batched = inputShape.length == (fold ? 3 : 4);
         long[] xShape = batched ? inputShape : WeightedCase.prepend(1, inputShape);
+        double[] x64 = Oracle.widen(x);
         NaiveConv.Result y = fold
-                ? NaiveConv.fold(x, xShape, pair(outputSize), pair(kernel), pair(dilation), pair(padding), pair(stride))
-                : NaiveConv.unfold(x, xShape, pair(kernel), pair(dilation), pair(padding), pair(stride));
+                ? NaiveConv.fold(x64, xShape, pair(outputSize), pair(kernel), pair(dilation), pair(padding),
+                        pair(stride))
+                : NaiveConv.unfold(x64, xShape, pair(kernel), pair(dilation), pair(padding), pair(stride));
         return batched ? y : new NaiveConv.Result(Arrays.copyOfRange(y.shape(), 1, y.shape().length), y.data());
     }
 

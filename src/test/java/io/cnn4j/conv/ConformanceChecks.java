@@ -5,37 +5,46 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cnn4j.reference.NaiveConv;
 import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
 import java.util.function.Supplier;
 
-/** The two checks every conformance test of this family makes, whatever the op. */
+/**
+ * The two checks every conformance test of this family makes, whatever the op. Values are anchored on the float64
+ * naive reference: cnn4j must match it, libtorch's float32 result is checked against it as a second opinion (counted
+ * in the ledger, never failing). Shapes and accept/reject decisions are libtorch's, as argument validation does not
+ * depend on the CPU.
+ */
 final class ConformanceChecks {
     private ConformanceChecks() {}
 
-    /** A valid configuration: libtorch, the naive reference and cnn4j agree on shape and values. */
-    static void agree(Object config, Supplier<NaiveConv.Result> torch, Supplier<NaiveConv.Result> naive,
-            Supplier<NaiveConv.Result> cnn4j) {
-        NaiveConv.Result expected = torch.get();
-        NaiveConv.Result reference = naive.get();
-        NaiveConv.Result actual = cnn4j.get();
-        assertArrayEquals(expected.shape(), reference.shape(), "naive shape, " + config);
-        assertArrayEquals(expected.shape(), actual.shape(), "cnn4j shape, " + config);
-        Oracle.assertClose("naive vs libtorch, " + config, expected.data(), reference.data());
-        Oracle.assertClose("cnn4j vs libtorch, " + config, expected.data(), actual.data());
+    /** A valid configuration: all three agree on shape, and cnn4j's values are the reference's. */
+    static void agree(SecondOpinion ledger, Object config, Supplier<Float32Result> torch,
+            Supplier<NaiveConv.Result> naive, Supplier<Float32Result> cnn4j) {
+        compare(ledger, config, torch.get(), naive.get(), cnn4j.get());
+    }
+
+    private static void compare(SecondOpinion ledger, Object config, Float32Result libtorch,
+            NaiveConv.Result reference, Float32Result actual) {
+        assertArrayEquals(libtorch.shape(), reference.shape(), "naive shape, " + config);
+        assertArrayEquals(libtorch.shape(), actual.shape(), "cnn4j shape, " + config);
+        Oracle.assertClose("cnn4j vs float64 reference, " + config, reference.data(), actual.data());
+        ledger.check(config, reference.data(), libtorch.data());
     }
 
     /**
      * A configuration that may be invalid: cnn4j throws IllegalArgumentException exactly when libtorch throws, and
-     * otherwise computes the same. Returns whether libtorch rejected it.
+     * otherwise agrees as in {@link #agree}. Returns whether libtorch rejected it.
      */
-    static boolean rejectedAlike(Object config, Supplier<NaiveConv.Result> torch, Supplier<NaiveConv.Result> cnn4j) {
-        NaiveConv.Result expected = null;
+    static boolean rejectedAlike(SecondOpinion ledger, Object config, Supplier<Float32Result> torch,
+            Supplier<NaiveConv.Result> naive, Supplier<Float32Result> cnn4j) {
+        Float32Result libtorch = null;
         RuntimeException torchError = null;
         try {
-            expected = torch.get();
+            libtorch = torch.get();
         } catch (RuntimeException e) {
             torchError = e;
         }
-        NaiveConv.Result actual = null;
+        Float32Result actual = null;
         IllegalArgumentException cnn4jError = null;
         try {
             actual = cnn4j.get();
@@ -49,8 +58,7 @@ final class ConformanceChecks {
             fail("cnn4j rejected but libtorch accepted " + config + "\n cnn4j: " + cnn4jError.getMessage());
         }
         if (torchError == null) {
-            assertArrayEquals(expected.shape(), actual.shape(), "cnn4j shape, " + config);
-            Oracle.assertClose("cnn4j vs libtorch, " + config, expected.data(), actual.data());
+            compare(ledger, config, libtorch, naive.get(), actual);
         }
         return torchError != null;
     }

@@ -222,19 +222,19 @@ final class ConvCase extends WeightedCase {
     @Override
     NaiveConv.Result naiveBatched(long[] inputShape) {
         long[][] pads = pads();
-        return NaiveConv.conv(x, inputShape, w, weightShape, b, expand(stride), pads[0], pads[1], expand(dilation),
-                groups, mode);
+        return NaiveConv.conv(Oracle.widen(x), inputShape, Oracle.widen(w), weightShape, Oracle.widen(b),
+                expand(stride), pads[0], pads[1], expand(dilation), groups, mode);
     }
 
     /** Padding before and after each spatial dim, as nn.Conv*d derives it ('same': the odd extra at the end). */
     long[][] pads() {
+        if ("same".equals(paddingString)) {
+            return NaiveConv.samePadding(expand(dilation),
+                    Arrays.copyOfRange(weightShape, weightShape.length - dims, weightShape.length));
+        }
         long[][] pads = new long[2][dims];
         for (int i = 0; i < dims; i++) {
-            if ("same".equals(paddingString)) {
-                long total = (long) at(dilation, i) * (weightShape[weightShape.length - dims + i] - 1);
-                pads[0][i] = Math.floorDiv(total, 2); // Python's //
-                pads[1][i] = total - pads[0][i];
-            } else if (padding != null) {
+            if (padding != null) {
                 pads[0][i] = at(padding, i);
                 pads[1][i] = at(padding, i);
             }

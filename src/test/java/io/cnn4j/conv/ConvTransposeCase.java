@@ -183,7 +183,7 @@ final class ConvTransposeCase extends WeightedCase {
         for (int i = 0; i < dims; i++) {
             op[i] = extra(i);
         }
-        return NaiveConv.convTranspose(x, inputShape, w, weightShape, b, expand(stride), expand(padding), op,
-                expand(dilation), groups);
+        return NaiveConv.convTranspose(Oracle.widen(x), inputShape, Oracle.widen(w), weightShape, Oracle.widen(b),
+                expand(stride), expand(padding), op, expand(dilation), groups);
     }
 }

@@ -4,18 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Transposed convolution (F.conv_transpose1d/2d/3d, nn.ConvTranspose*d output_size): cnn4j vs naive vs libtorch. */
+/**
+ * Transposed convolution (F.conv_transpose1d/2d/3d, nn.ConvTranspose*d output_size): cnn4j vs the float64 naive
+ * reference, libtorch float32 as a counted second opinion (it is wrong for some dilated 2-d cases on AVX-512).
+ */
 class ConvTransposeConformanceTest {
     private static final int CASES = 600;
 
     @Test
     void randomValidConfigurationsMatch() {
         Set<String> seen = new HashSet<>();
+        SecondOpinion ledger = SecondOpinion.of("conv_transpose valid");
         Oracle.forEachSeed("conv_transpose valid", CASES, (r, seed) -> {
             ConvTransposeCase c = ConvTransposeCase.valid(r);
             seen.add(c.dims + "d");
@@ -27,8 +32,9 @@ class ConvTransposeConformanceTest {
                     seen.add("output_padding >= stride (< dilation)");
                 }
             }
-            ConformanceChecks.agree(c, c::torch, c::naive, c::cnn4j);
+            ConformanceChecks.agree(ledger, c, c::torch, c::naive, c::cnn4j);
         });
+        ledger.report();
         for (String feature : new String[] {"1d", "2d", "3d", "unbatched", "batch>1", "groups", "output_size",
                 "output_padding >= stride (< dilation)"}) {
             assertTrue(seen.contains(feature), "no case covered " + feature);
@@ -38,6 +44,7 @@ class ConvTransposeConformanceTest {
     @Test
     void randomMaybeInvalidConfigurationsAreRejectedAlike() {
         int[] rejected = {0};
+        SecondOpinion ledger = SecondOpinion.of("conv_transpose maybe invalid");
         Oracle.forEachSeed("conv_transpose maybe invalid", CASES, (r, seed) -> {
             ConvTransposeCase c = ConvTransposeCase.maybeInvalid(r);
             if (Arrays.stream(c.dilation).anyMatch(d -> d == 0)) {
@@ -48,10 +55,11 @@ class ConvTransposeConformanceTest {
                 rejected[0]++;
                 return;
             }
-            if (ConformanceChecks.rejectedAlike(c, c::torch, c::cnn4j)) {
+            if (ConformanceChecks.rejectedAlike(ledger, c, c::torch, c::naive, c::cnn4j)) {
                 rejected[0]++;
             }
         });
+        ledger.report();
         assertTrue(rejected[0] > CASES / 3 && rejected[0] < CASES, "rejected " + rejected[0] + " of " + CASES);
     }
 }

@@ -59,30 +59,31 @@ abstract class WeightedCase {
     abstract org.bytedeco.pytorch.Tensor callTorch(org.bytedeco.pytorch.Tensor input,
             org.bytedeco.pytorch.Tensor weight, TensorOptional bias);
 
-    /** The naive reference on the batched form [N, C, spatial...] of the input. */
+    /** The float64 naive reference on the batched form [N, C, spatial...] of the input. */
     abstract NaiveConv.Result naiveBatched(long[] inputShape);
 
     /** Runs cnn4j; an IllegalArgumentException means it rejected the configuration. */
-    final NaiveConv.Result cnn4j() {
+    final Float32Result cnn4j() {
         try (Tensor tx = Tensor.of(x, inputShape());
                 Tensor tw = Tensor.of(w, weightShape);
                 Tensor tb = b == null ? null : Tensor.of(b, biasShape);
                 Tensor y = callCnn4j(tx, tw, tb)) {
-            return new NaiveConv.Result(y.shape(), y.toFloatArray());
+            return new Float32Result(y.shape(), y.toFloatArray());
         }
     }
 
-    final NaiveConv.Result torch() {
+    final Float32Result torch() {
         try (PointerScope scope = new PointerScope()) {
             var y = callTorch(LibTorch.tensor(x, inputShape()), LibTorch.tensor(w, weightShape),
                     LibTorch.optional(b == null ? null : LibTorch.tensor(b, biasShape)));
-            return new NaiveConv.Result(LibTorch.shape(y), LibTorch.floats(y));
+            return new Float32Result(LibTorch.shape(y), LibTorch.floats(y));
         }
     }
 
-    /** The naive reference; only for valid configurations. */
+    /** The float64 naive reference; only for configurations libtorch accepts. */
     final NaiveConv.Result naive() {
-        if (batch > 0) {
+        // batched or not by the input's rank, as libtorch reads it (a mutation may have changed the rank)
+        if (inputShape().length == weightShape.length) {
             return naiveBatched(inputShape());
         }
         NaiveConv.Result y = naiveBatched(prepend(1, inputShape()));

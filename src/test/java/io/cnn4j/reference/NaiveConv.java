@@ -4,15 +4,16 @@ import java.util.Arrays;
 
 /**
  * Plain-Java definitions of convolution, transposed convolution, unfold and fold, written straight from PyTorch's
- * documented formulas: nested loops, no im2col, no BLAS, double accumulation. Slow on purpose; it is the second
- * opinion next to libtorch. Inputs are batched, [N, C, spatial...] with 1 to 3 spatial dims (unfold/fold: 2); the
- * caller has checked the arguments. Internally every op works in 3-d with leading size-1 dims.
+ * documented formulas: nested loops, no im2col, no BLAS, in float64 throughout, results not rounded to float. Slow on
+ * purpose; it is the conformance tests' anchor: Java's double arithmetic is the same on every CPU, where libtorch's
+ * float32 kernels are not. Inputs are batched, [N, C, spatial...] with 1 to 3 spatial dims (unfold/fold: 2); the caller
+ * has checked the arguments. Internally every op works in 3-d with leading size-1 dims.
  */
 public final class NaiveConv {
     private NaiveConv() {}
 
     /** A result tensor: its shape and row-major data. */
-    public record Result(long[] shape, float[] data) {}
+    public record Result(long[] shape, double[] data) {}
 
     /**
      * The input index that padded coordinate {@code i} (padding already subtracted, so it may be negative or
@@ -35,7 +36,7 @@ public final class NaiveConv {
      * nn.Conv*d: x [N, C, in...] * w [O, C/groups, k...] + bias [O] (nullable), padded by padBegin/padEnd in
      * {@code mode}. Output size per dim: (in + padBegin + padEnd - dilation * (k - 1) - 1) / stride + 1.
      */
-    public static Result conv(float[] x, long[] xShape, float[] w, long[] wShape, float[] bias, long[] stride,
+    public static Result conv(double[] x, long[] xShape, double[] w, long[] wShape, double[] bias, long[] stride,
             long[] padBegin, long[] padEnd, long[] dilation, long groups, String mode) {
         int dims = xShape.length - 2;
         long n = xShape[0], c = xShape[1], o = wShape[0], cg = wShape[1], og = o / groups;
@@ -46,7 +47,7 @@ public final class NaiveConv {
         for (int i = 0; i < 3; i++) {
             out[i] = (in[i] + pb[i] + pe[i] - d[i] * (k[i] - 1) - 1) / s[i] + 1;
         }
-        float[] y = new float[(int) (n * o * out[0] * out[1] * out[2])];
+        double[] y = new double[(int) (n * o * out[0] * out[1] * out[2])];
         int yi = 0;
         for (long b = 0; b < n; b++) {
             for (long oc = 0; oc < o; oc++) {
@@ -68,12 +69,12 @@ public final class NaiveConv {
                                             }
                                             long xi = (((b * c + ic) * in[0] + sz) * in[1] + sh) * in[2] + sv;
                                             long wi = (((oc * cg + ci) * k[0] + kz) * k[1] + kh) * k[2] + kv;
-                                            sum += (double) x[(int) xi] * w[(int) wi];
+                                            sum += x[(int) xi] * w[(int) wi];
                                         }
                                     }
                                 }
                             }
-                            y[yi++] = (float) sum;
+                            y[yi++] = sum;
                         }
                     }
                 }
@@ -87,7 +88,7 @@ public final class NaiveConv {
      * x * w into output position in * stride - padding + tap * dilation; output size per dim:
      * (in - 1) * stride - 2 * padding + dilation * (k - 1) + outputPadding + 1.
      */
-    public static Result convTranspose(float[] x, long[] xShape, float[] w, long[] wShape, float[] bias,
+    public static Result convTranspose(double[] x, long[] xShape, double[] w, long[] wShape, double[] bias,
             long[] stride, long[] padding, long[] outputPadding, long[] dilation, long groups) {
         int dims = xShape.length - 2;
         long n = xShape[0], c = xShape[1], og = wShape[1], o = og * groups, cg = c / groups;
@@ -106,7 +107,7 @@ public final class NaiveConv {
                 for (long z = 0; z < in[0]; z++) {
                     for (long h = 0; h < in[1]; h++) {
                         for (long v = 0; v < in[2]; v++) {
-                            float xv = x[(int) ((((b * c + ic) * in[0] + z) * in[1] + h) * in[2] + v)];
+                            double xv = x[(int) ((((b * c + ic) * in[0] + z) * in[1] + h) * in[2] + v)];
                             for (long ol = 0; ol < og; ol++) {
                                 long oc = g * og + ol;
                                 for (long kz = 0; kz < k[0]; kz++) {
@@ -121,7 +122,7 @@ public final class NaiveConv {
                                             }
                                             long wi = (((ic * og + ol) * k[0] + kz) * k[1] + kh) * k[2] + kv;
                                             long yi = (b * o + oc) * plane + (tz * out[1] + th) * out[2] + tv;
-                                            acc[(int) yi] += (double) xv * w[(int) wi];
+                                            acc[(int) yi] += xv * w[(int) wi];
                                         }
                                     }
                                 }
@@ -131,23 +132,22 @@ public final class NaiveConv {
                 }
             }
         }
-        float[] y = new float[acc.length];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = (float) (acc[i] + (bias == null ? 0 : bias[(int) (i / plane % o)]));
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] += bias == null ? 0 : bias[(int) (i / plane % o)];
         }
-        return new Result(shape(n, o, out, dims), y);
+        return new Result(shape(n, o, out, dims), acc);
     }
 
     /**
      * F.unfold: x [N, C, H, W] -> [N, C*kH*kW, L]; row (c, i, j), column (bh, bw) holds
      * x[c, bh*sH - pH + i*dH, bw*sW - pW + j*dW], or 0 outside the input.
      */
-    public static Result unfold(float[] x, long[] xShape, long[] kernel, long[] dilation, long[] padding,
+    public static Result unfold(double[] x, long[] xShape, long[] kernel, long[] dilation, long[] padding,
             long[] stride) {
         long n = xShape[0], c = xShape[1], hIn = xShape[2], wIn = xShape[3];
         long[] blocks = blocks(new long[] {hIn, wIn}, kernel, dilation, padding, stride);
         long rows = c * kernel[0] * kernel[1], cols = blocks[0] * blocks[1];
-        float[] y = new float[(int) (n * rows * cols)];
+        double[] y = new double[(int) (n * rows * cols)];
         forEachTap(n, c, kernel, blocks, (b, ci, i, j, bh, bw, row, col) -> {
             long h = bh * stride[0] - padding[0] + i * dilation[0];
             long v = bw * stride[1] - padding[1] + j * dilation[1];
@@ -159,7 +159,7 @@ public final class NaiveConv {
     }
 
     /** F.fold: the adjoint of unfold, x [N, C*kH*kW, L] summed into [N, C, outputSize...]. */
-    public static Result fold(float[] x, long[] xShape, long[] outputSize, long[] kernel, long[] dilation,
+    public static Result fold(double[] x, long[] xShape, long[] outputSize, long[] kernel, long[] dilation,
             long[] padding, long[] stride) {
         long n = xShape[0], rows = xShape[1], cols = xShape[2], c = rows / (kernel[0] * kernel[1]);
         long hOut = outputSize[0], wOut = outputSize[1];
@@ -172,11 +172,21 @@ public final class NaiveConv {
                 acc[(int) (((b * c + ci) * hOut + h) * wOut + v)] += x[(int) ((b * rows + row) * cols + col)];
             }
         });
-        float[] y = new float[acc.length];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = (float) acc[i];
+        return new Result(new long[] {n, c, hOut, wOut}, acc);
+    }
+
+    /**
+     * nn.Conv*d's padding='same': per dim a total of dilation * (kernel - 1), half before (Python's //), the odd
+     * extra after. Returns {before, after}.
+     */
+    public static long[][] samePadding(long[] dilation, long[] kernel) {
+        long[][] pads = new long[2][kernel.length];
+        for (int i = 0; i < kernel.length; i++) {
+            long total = dilation[i] * (kernel[i] - 1);
+            pads[0][i] = Math.floorDiv(total, 2);
+            pads[1][i] = total - pads[0][i];
         }
-        return new Result(new long[] {n, c, hOut, wOut}, y);
+        return pads;
     }
 
     /** Sliding blocks per dim of a 2-d image: floor((size + 2p - d(k-1) - 1) / s) + 1. */

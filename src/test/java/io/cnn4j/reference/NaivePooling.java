@@ -4,14 +4,15 @@ import java.util.Arrays;
 
 /**
  * Plain-Java reference of the pooling family and F.pad, written from PyTorch's definitions with no attempt at speed:
- * every output element visits its window tap by tap in double precision. Inputs are flat row-major arrays with a
- * shape [leading..., spatial...]; {@code dims} trailing dims are spatial, the rest are independent planes.
+ * every output element visits its window tap by tap in float64, results not rounded to float (the conformance tests'
+ * anchor, the same on every CPU). Inputs are flat row-major arrays with a shape [leading..., spatial...]; {@code dims}
+ * trailing dims are spatial, the rest are independent planes.
  */
 public final class NaivePooling {
     private NaivePooling() {}
 
     /** Values, indices (max pooling only, else null) and shape of a result. */
-    public record Result(float[] values, long[] indices, long[] shape) {}
+    public record Result(double[] values, long[] indices, long[] shape) {}
 
     /** pooling_output_shape with dilation; may be < 1 (the caller compares validity separately). */
     public static long outputSize(long in, long k, long pad, long stride, long dilation, boolean ceil) {
@@ -24,7 +25,7 @@ public final class NaivePooling {
     }
 
     /** max_pool with indices; -inf padding, NaN wins, first maximum kept; an all-padding window reports -inf. */
-    public static Result maxPool(float[] x, long[] shape, int dims, long[] k, long[] s, long[] p, long[] d,
+    public static Result maxPool(double[] x, long[] shape, int dims, long[] k, long[] s, long[] p, long[] d,
             boolean ceil) {
         Plane g = new Plane(shape, dims);
         long[] out = new long[dims];
@@ -33,7 +34,7 @@ public final class NaivePooling {
         }
         long[] outShape = g.outputShape(out);
         int outPlane = (int) product(out);
-        float[] values = new float[g.planes * outPlane];
+        double[] values = new double[g.planes * outPlane];
         long[] indices = new long[values.length];
         for (int plane = 0; plane < g.planes; plane++) {
             for (int o = 0; o < outPlane; o++) {
@@ -63,7 +64,7 @@ public final class NaivePooling {
                         bestIndex = index;
                     }
                 }
-                values[plane * outPlane + o] = (float) best;
+                values[plane * outPlane + o] = best;
                 indices[plane * outPlane + o] = bestIndex;
             }
         }
@@ -71,18 +72,18 @@ public final class NaivePooling {
     }
 
     /** avg_pool: zero padding; divisor_override, else the window clipped to input+padding or to the input. */
-    public static Result avgPool(float[] x, long[] shape, int dims, long[] k, long[] s, long[] p, boolean ceil,
+    public static Result avgPool(double[] x, long[] shape, int dims, long[] k, long[] s, long[] p, boolean ceil,
             boolean countIncludePad, Long divisorOverride) {
         return windowMean(x, shape, dims, k, s, p, ceil, countIncludePad, divisorOverride, 1, false);
     }
 
     /** lp_pool as PyTorch composes it: (avg_pool(x^p) * kernel volume)^(1/p), sign(0) taken as +0. */
-    public static Result lpPool(float[] x, long[] shape, int dims, double normType, long[] k, long[] s,
+    public static Result lpPool(double[] x, long[] shape, int dims, double normType, long[] k, long[] s,
             boolean ceil) {
         return windowMean(x, shape, dims, k, s, new long[dims], ceil, true, null, normType, true);
     }
 
-    private static Result windowMean(float[] x, long[] shape, int dims, long[] k, long[] s, long[] p, boolean ceil,
+    private static Result windowMean(double[] x, long[] shape, int dims, long[] k, long[] s, long[] p, boolean ceil,
             boolean countIncludePad, Long divisorOverride, double power, boolean lp) {
         Plane g = new Plane(shape, dims);
         long[] out = new long[dims];
@@ -90,7 +91,7 @@ public final class NaivePooling {
             out[i] = outputSize(g.in[i], k[i], p[i], s[i], 1, ceil);
         }
         int outPlane = (int) product(out);
-        float[] values = new float[g.planes * outPlane];
+        double[] values = new double[g.planes * outPlane];
         for (int plane = 0; plane < g.planes; plane++) {
             for (int o = 0; o < outPlane; o++) {
                 long[] pos = unflatten(o, out);
@@ -127,17 +128,17 @@ public final class NaivePooling {
                     result = result == 0 ? 0 : result; // sign(-0) * relu(0) = +0
                     result = Math.pow(result * product(k), 1.0 / power);
                 }
-                values[plane * outPlane + o] = (float) result;
+                values[plane * outPlane + o] = result;
             }
         }
         return new Result(values, null, g.outputShape(out));
     }
 
     /** adaptive_avg_pool / adaptive_max_pool (indices for max); bin i = [floor(i*In/Out), ceil((i+1)*In/Out)). */
-    public static Result adaptive(float[] x, long[] shape, int dims, long[] out, boolean max) {
+    public static Result adaptive(double[] x, long[] shape, int dims, long[] out, boolean max) {
         Plane g = new Plane(shape, dims);
         int outPlane = (int) product(out);
-        float[] values = new float[g.planes * outPlane];
+        double[] values = new double[g.planes * outPlane];
         long[] indices = max ? new long[values.length] : null;
         for (int plane = 0; plane < g.planes; plane++) {
             for (int o = 0; o < outPlane; o++) {
@@ -165,7 +166,7 @@ public final class NaivePooling {
                         bestIndex = index;
                     }
                 }
-                values[plane * outPlane + o] = (float) (max ? best : sum / product(size));
+                values[plane * outPlane + o] = max ? best : sum / product(size);
                 if (max) {
                     indices[plane * outPlane + o] = bestIndex;
                 }
@@ -176,9 +177,10 @@ public final class NaivePooling {
 
     /**
      * F.pad for a valid configuration: pad lists (left, right) from the last dim. Negative padding crops first;
-     * the positive padding then fills from the cropped input: constant value, mirror, edge, or wrap.
+     * the positive padding then fills from the cropped input: constant value, mirror, edge, or wrap. The constant
+     * is the float32 value PyTorch converts it to for a float32 tensor.
      */
-    public static Result pad(float[] x, long[] shape, int[] pad, String mode, double value) {
+    public static Result pad(double[] x, long[] shape, int[] pad, String mode, double value) {
         int dims = pad.length / 2;
         Plane g = new Plane(shape, dims);
         long[] before = new long[dims];
@@ -190,7 +192,7 @@ public final class NaivePooling {
             out[i] = g.in[i] + before[i] + after[i];
         }
         int outPlane = (int) product(out);
-        float[] values = new float[g.planes * outPlane];
+        double[] values = new double[g.planes * outPlane];
         for (int plane = 0; plane < g.planes; plane++) {
             for (int o = 0; o < outPlane; o++) {
                 long[] pos = unflatten(o, out);
@@ -200,7 +202,7 @@ public final class NaivePooling {
                     src[i] = source(mode, pos[i], before[i], after[i], g.in[i]);
                     fill |= src[i] < 0;
                 }
-                values[plane * outPlane + o] = fill ? (float) value
+                values[plane * outPlane + o] = fill ? (double) (float) value
                         : x[(int) (plane * g.inPlane + flatten(src, g.in))];
             }
         }

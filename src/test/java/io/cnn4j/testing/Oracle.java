@@ -6,11 +6,15 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Comparison and random-input helpers for conformance tests (fast kernel vs naive reference vs libtorch).
+ * Comparison and random-input helpers for conformance tests. The anchor of every comparison is a float64 reference
+ * (the plain-Java naive references in {@code io.cnn4j.reference}); cnn4j's float32 result must be close to it, and
+ * libtorch's float32 result is only a second opinion ({@link SecondOpinion}), as libtorch's kernels are not right
+ * on every CPU (e.g. dilated conv_transpose2d on AVX-512).
  *
  * <p>Tolerance: errors are measured relative to the output's scale, {@code max|a - e| <= rtol * max(max|e|, 1e-6)}.
  * Per-element relative error is meaningless where a sum cancels to near zero, and the scale is what a user
- * compares. NaN must match NaN and infinities must match exactly.
+ * compares. NaN must match NaN and infinities must match exactly. A float64 reference beyond float's range stands for
+ * the infinity that float32 rounds it to (the correctly rounded float32 answer), e.g. log_softmax's -6e38.
  */
 public final class Oracle {
     private Oracle() {}
@@ -18,35 +22,84 @@ public final class Oracle {
     /** The default tolerance for fp32 direct (im2col + GEMM, naive) paths. */
     public static final double RTOL = 1e-5;
 
-    public static void assertClose(String context, float[] expected, float[] actual, double rtol) {
+    /**
+     * cnn4j's float32 result against a float64 reference: fails unless every element obeys the rule above. The
+     * reference is double and not rounded to float, so it is the same on every CPU (Java's double arithmetic is
+     * exactly specified).
+     */
+    public static void assertClose(String context, double[] expected, float[] actual, double rtol) {
         if (expected.length != actual.length) {
             fail(context + ": length " + actual.length + " != expected " + expected.length);
         }
-        double scale = 1e-6;
-        for (float e : expected) {
-            if (Float.isFinite(e)) {
-                scale = Math.max(scale, Math.abs(e));
-            }
+        int i = firstMismatch(expected, actual, rtol);
+        if (i >= 0) {
+            fail(context + ": element " + i + " is " + actual[i] + ", expected " + expected[i] + " (scale "
+                    + scale(expected) + ", rtol " + rtol + ")" + (expected.length <= 64 ? "\n expected "
+                    + Arrays.toString(expected) + "\n actual   " + Arrays.toString(actual) : ""));
         }
-        for (int i = 0; i < expected.length; i++) {
-            float e = expected[i];
-            float a = actual[i];
-            boolean ok;
-            if (Float.isNaN(e) || Float.isInfinite(e)) {
-                ok = Float.compare(e, a) == 0 || (Float.isNaN(e) && Float.isNaN(a));
-            } else {
-                ok = Math.abs(a - e) <= rtol * scale;
-            }
-            if (!ok) {
-                fail(context + ": element " + i + " is " + a + ", expected " + e + " (scale " + scale + ", rtol " + rtol
-                        + ")" + (expected.length <= 64 ? "\n expected " + Arrays.toString(expected) + "\n actual   "
-                        + Arrays.toString(actual) : ""));
-            }
-        }
+    }
+
+    public static void assertClose(String context, double[] expected, float[] actual) {
+        assertClose(context, expected, actual, RTOL);
+    }
+
+    /** Two float32 results (e.g. one run against another): the same rule, the first taken as exact. */
+    public static void assertClose(String context, float[] expected, float[] actual, double rtol) {
+        assertClose(context, widen(expected), actual, rtol);
     }
 
     public static void assertClose(String context, float[] expected, float[] actual) {
         assertClose(context, expected, actual, RTOL);
+    }
+
+    /** The index of the first element of {@code actual} that breaks the rule, or -1 (lengths must be equal). */
+    public static int firstMismatch(double[] expected, float[] actual, double rtol) {
+        double scale = scale(expected);
+        for (int i = 0; i < expected.length; i++) {
+            double e = inFloatRange(expected[i]);
+            float a = actual[i];
+            boolean ok;
+            if (Double.isNaN(e)) {
+                ok = Float.isNaN(a);
+            } else if (Double.isInfinite(e)) {
+                ok = e == a;
+            } else {
+                ok = Math.abs(a - e) <= rtol * scale;
+            }
+            if (!ok) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The scale errors are measured against: the largest finite |e|, at least 1e-6. */
+    public static double scale(double[] expected) {
+        double scale = 1e-6;
+        for (double value : expected) {
+            double e = inFloatRange(value);
+            if (Double.isFinite(e)) {
+                scale = Math.max(scale, Math.abs(e));
+            }
+        }
+        return scale;
+    }
+
+    /** A value beyond float's range becomes the float32 infinity it rounds to; any other value stays as it is. */
+    private static double inFloatRange(double e) {
+        return Float.isInfinite((float) e) ? (float) e : e;
+    }
+
+    /** float32 values as the doubles they are exactly; null (an absent bias) stays null. */
+    public static double[] widen(float[] values) {
+        if (values == null) {
+            return null;
+        }
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
     }
 
     /** n values uniform in [-1, 1). */
