@@ -10,17 +10,23 @@ namespace {
 const KernelTable kScalarTable = {
     Isa::kScalar,
     &kActivationScalar,
+    &kDepthwiseScalar,
+    &kPoolScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
 const KernelTable kAvx2Table = {
     Isa::kAvx2,
     &kActivationScalar,  // no AVX2 version yet
+    &kDepthwiseAvx2,
+    &kPoolAvx2,
 };
 
 const KernelTable kAvx512Table = {
     Isa::kAvx512,
     &kActivationScalar,  // no AVX-512 version yet
+    &kDepthwiseAvx512,
+    &kPoolAvx512,
 };
 #endif
 
@@ -28,6 +34,8 @@ const KernelTable kAvx512Table = {
 const KernelTable kNeonTable = {
     Isa::kNeon,
     &kActivationScalar,  // no NEON version yet
+    &kDepthwiseNeon,
+    &kPoolNeon,
 };
 #endif
 

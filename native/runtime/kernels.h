@@ -11,6 +11,8 @@
 #define CNN4J_RUNTIME_KERNELS_H
 
 #include "kernels/activation/activation.h"
+#include "kernels/depthwise/depthwise.h"
+#include "kernels/pool/pool.h"
 #include "runtime/isa.h"
 
 namespace cnn4j {
@@ -18,6 +20,8 @@ namespace cnn4j {
 struct KernelTable {
     Isa isa;
     const ActivationKernels* activation;
+    const DepthwiseKernels* depthwise;
+    const PoolKernels* pool;
 };
 
 /* The table of the active ISA. */
