@@ -71,10 +71,11 @@ inline float dw_column(const DwRows& r, const RowColumns& c, int64_t ow, float b
     return acc;
 }
 
-/* Output columns [ow, ow + n) of the interior, n = kLanes when FULL. KW: 0 or the kernel width; SW: the stride. */
-template <class V, int KW, int SW, bool FULL>
-inline typename V::F dw_block(const DwRows& r, const RowColumns& c, int64_t ow, int n, float bias) {
-    typename V::F acc = V::set1(bias);
+/* Output columns [ow, ow + U*kLanes) (or [ow, ow + n), n < kLanes, when not FULL) of the interior into acc[U].
+   KW: 0 or the kernel width; SW: the stride. */
+template <class V, int KW, int SW, bool FULL, int U>
+inline void dw_block(const DwRows& r, const RowColumns& c, int64_t ow, int n, float bias, typename V::F* acc) {
+    for (int u = 0; u < U; u++) acc[u] = V::set1(bias);
     const int64_t kernel = KW ? KW : c.kernel;
     const int64_t start = ow * SW - c.pad;
     for (int64_t d = 0; d < r.count_d; d++) {
@@ -82,30 +83,37 @@ inline typename V::F dw_block(const DwRows& r, const RowColumns& c, int64_t ow, 
             const float* in = r.in + d * r.in_step_d + h * r.in_step_h + start;
             const float* t = r.taps + d * r.tap_step_d + h * r.tap_step_h;
             for (int64_t k = 0; k < kernel; k++) {
+                const typename V::F tap = V::set1(t[k]);
                 const float* p = in + k * c.dilation;
-                acc = V::fmadd(V::set1(t[k]), load_taps<V, SW, FULL>(p, n), acc);
+                for (int u = 0; u < U; u++) {
+                    acc[u] = V::fmadd(tap, load_taps<V, SW, FULL>(p + u * V::kLanes * SW, n), acc[u]);
+                }
             }
         }
     }
-    return acc;
 }
 
 /* One output row. SW 0: any stride, every column one by one. */
 template <class V, int KW, int SW>
 void dw_row(const DwRows& r, const RowColumns& c, const DepthwiseEpilogue& e, const float* residual, float* out) {
-    for_each_column_block<V::kLanes, SW>(
+    for_each_column_block<V::kLanes, SW, 2>(
         c,
         [&](int64_t ow) {
             out[ow] = dw_finish_one(dw_column(r, c, ow, e.bias), residual ? residual + ow : nullptr, e.act_kind);
         },
         [&](int64_t ow, int n, auto full) {
             constexpr bool kFull = decltype(full)::value;
-            const typename V::F acc = dw_block<V, KW, SW, kFull>(r, c, ow, n, e.bias);
-            const typename V::F y = dw_finish<V, kFull>(acc, residual ? residual + ow : nullptr, e.act_kind, n);
-            if (kFull) {
-                V::store(out + ow, y);
-            } else {
-                V::store_n(out + ow, y, n);
+            constexpr int kVectors = decltype(full)::vectors;
+            typename V::F acc[kVectors];
+            dw_block<V, KW, SW, kFull, kVectors>(r, c, ow, n, e.bias, acc);
+            for (int u = 0; u < kVectors; u++) {
+                const int64_t col = ow + u * V::kLanes;
+                const typename V::F y = dw_finish<V, kFull>(acc[u], residual ? residual + col : nullptr, e.act_kind, n);
+                if (kFull) {
+                    V::store(out + col, y);
+                } else {
+                    V::store_n(out + col, y, n);
+                }
             }
         });
 }

@@ -120,7 +120,7 @@ void max_plane_with(const cnn4j_window& w, const float* in, float* out, int64_t*
             const MaxSpan hs = max_span(w, 1, oh);
             float* out_row = out + (od * OH + oh) * OW;
             int64_t* index_row = INDEXED ? indices + (od * OH + oh) * OW : nullptr;
-            for_each_column_block<V::kLanes, SW>(
+            for_each_column_block<V::kLanes, SW, 1>(
                 c,
                 [&](int64_t ow) {
                     const MaxSpan xs = max_span(w, 2, ow);
@@ -195,7 +195,7 @@ void avg_plane_with(const cnn4j_window& w, int count_include_pad, int64_t diviso
                 continue;
             }
             const typename V::F divisor = V::set1((float)avg_divisor(a, count_include_pad, divisor_override));
-            for_each_column_block<V::kLanes, SW>(c, edge, [&](int64_t ow, int n, auto full) {
+            for_each_column_block<V::kLanes, SW, 1>(c, edge, [&](int64_t ow, int n, auto full) {
                 constexpr bool kFull = decltype(full)::value;
                 typename V::F sum = V::set1(0.0f);
                 for (int64_t d = a.start[0]; d < a.end[0]; d++) {

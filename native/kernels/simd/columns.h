@@ -32,20 +32,30 @@ inline RowColumns row_columns(int64_t in_width, int64_t out_width, int64_t kerne
     return c;
 }
 
-template <bool B>
+/* How a block's loads go: full or partial, and how many vectors of L columns it spans. */
+template <bool B, int VECTORS = 1>
 struct FullLoads {
     static constexpr bool value = B;
+    static constexpr int vectors = VECTORS;
 };
 
-/* Calls edge(ow) for each column outside the interior and block(ow, n, FullLoads<full>) for runs of n <= L interior
-   columns. A full block reads L * SW floats from each tap's first column, so full blocks stop where that would pass
-   the row's end; the rest of the interior goes in partial blocks, which read only what their n columns need.
+/* Calls edge(ow) for each column outside the interior and block(ow, n, FullLoads<full, vectors>) for runs of
+   interior columns: first blocks of PAIRED * L columns in PAIRED vectors (independent sums, so a kernel whose
+   taps form one dependent chain per vector keeps the FMA units busy), then of L, then one partial block of n < L.
+   A full block reads L * SW floats per vector from each tap's first column, so full blocks stop where that would
+   pass the row's end; the rest of the interior goes in partial blocks, which read only what their n columns need.
    SW is the stride (1 or 2) or 0: no vector path, every column is an edge. */
-template <int L, int SW, class Edge, class Block>
+template <int L, int SW, int PAIRED, class Edge, class Block>
 inline void for_each_column_block(const RowColumns& c, Edge edge, Block block) {
     const int64_t vector_begin = SW ? c.lo : c.out_width, vector_end = SW ? c.hi : c.out_width;
     int64_t ow = 0;
     for (; ow < vector_begin; ow++) edge(ow);
+    if constexpr (PAIRED > 1) {
+        constexpr int64_t span = PAIRED * L;
+        for (; ow + span <= vector_end && (ow + span) * SW + c.last_offset <= c.in_width; ow += span) {
+            block(ow, (int)span, FullLoads<true, PAIRED>{});
+        }
+    }
     for (; ow + L <= vector_end && (ow + L) * SW + c.last_offset <= c.in_width; ow += L) block(ow, L, FullLoads<true>{});
     while (ow < vector_end) {
         const int n = vector_end - ow < L ? (int)(vector_end - ow) : L;
