@@ -11,7 +11,8 @@
  *
  * Depthwise convolutions (one input channel per group, groups > 1) skip that: with K = KD*KH*KW and Og tiny,
  * the product is a dot product per position, and copying each input value K times into columns costs more than
- * the arithmetic. They run a direct kernel instead and need no workspace.
+ * the arithmetic. They run the direct kernels of kernels/depthwise, one (image, channel) plane per task on the
+ * thread pool, and need no workspace.
  */
 #include <cblas.h>
 
@@ -146,110 +147,31 @@ bool is_pointwise(const cnn4j_window& w) {
    (a single-channel input with many filters is a real matrix product). */
 bool is_depthwise(int64_t in_channels, int64_t groups) { return groups > 1 && in_channels == groups; }
 
-/* Adds one input row's taps into one output row: row[ow] += tap[kw] * in_row[ow*sw + off[kw]] for kw in order.
-   KW > 0 (compile-time width): the positions where every tap lands inside the input take all KW taps in one
-   pass (one load and store of row per position instead of KW); the edges go tap by tap. Either way each
-   position sums its taps in the same order, so results do not depend on where a position falls.
-   KW == 0: any width, tap by tap. `first`/`last`/`off` describe each tap's valid stretch (see valid_range);
-   [lo, hi) is their intersection. */
-template <int KW>
-inline void depthwise_row(float* __restrict row, const float* __restrict in_row, const float* __restrict tap,
-                          int64_t width, int64_t sw, const int64_t* first, const int64_t* last, const int64_t* off,
-                          int64_t lo, int64_t hi) {
-    if constexpr (KW == 0) {
-        for (int64_t kw = 0; kw < width; kw++) {
-            const float t = tap[kw];
-            const float* __restrict src = in_row + off[kw];
-            if (sw == 1) {
-                for (int64_t ow = first[kw]; ow < last[kw]; ow++) row[ow] += t * src[ow];
-            } else {
-                for (int64_t ow = first[kw]; ow < last[kw]; ow++) row[ow] += t * src[ow * sw];
-            }
-        }
-    } else {
-        (void)width;
-        float t[KW];
-        for (int k = 0; k < KW; k++) t[k] = tap[k];
-        for (int k = 0; k < KW; k++) {
-            const int64_t left_end = last[k] < lo ? last[k] : lo, right_begin = first[k] > hi ? first[k] : hi;
-            for (int64_t ow = first[k]; ow < left_end; ow++) row[ow] += t[k] * in_row[ow * sw + off[k]];
-            for (int64_t ow = right_begin; ow < last[k]; ow++) row[ow] += t[k] * in_row[ow * sw + off[k]];
-        }
-        if (sw == 1) {
-            for (int64_t ow = lo; ow < hi; ow++) {
-                float acc = row[ow];
-                for (int k = 0; k < KW; k++) acc += t[k] * in_row[ow + off[k]];
-                row[ow] = acc;
-            }
-        } else {
-            for (int64_t ow = lo; ow < hi; ow++) {
-                float acc = row[ow];
-                for (int k = 0; k < KW; k++) acc += t[k] * in_row[ow * sw + off[k]];
-                row[ow] = acc;
-            }
-        }
-    }
+/* Planes per pool task: enough work (output positions times taps) to outweigh handing out a task. */
+int64_t depthwise_grain(const cnn4j_window& w) {
+    const int64_t work_per_plane = out_volume(w) * kernel_volume(w) + 1;
+    const int64_t target = 1 << 15;
+    return work_per_plane >= target ? 1 : target / work_per_plane;
 }
 
-/* Widest kernel whose per-tap ranges live on the stack; wider ones (rare) run in slices of this many taps. */
-constexpr int64_t kMaxRowTaps = 32;
-
-/* One output plane of a depthwise convolution: plane [D, H, W] * taps [KD, KH, KW] + bias -> out [OD, OH, OW].
-   Each output row starts at the bias and takes the taps of every input row under it, in (kd, kh, kw) order,
-   so the row stays in L1 and the inner loops are plain vectorizable multiply-adds along the width.
-   KW_FIXED is 0 or the kernel width. */
-template <int KW_FIXED>
-void depthwise_plane(const cnn4j_window& w, const float* __restrict plane, const float* __restrict taps, float bias,
-                     float* __restrict out) {
-    const int64_t D = w.in[0], H = w.in[1], W = w.in[2];
-    const int64_t OD = w.out[0], OH = w.out[1], OW = w.out[2];
-    const int64_t KD = w.kernel[0], KH = w.kernel[1], KW = w.kernel[2];
-    const int64_t sw = w.stride[2];
-    for (int64_t kw0 = 0; kw0 < KW; kw0 += kMaxRowTaps) {
-        // The valid stretch of each tap in this slice depends on kw only: work it out once per plane.
-        const int64_t width = KW_FIXED ? KW_FIXED : (KW - kw0 < kMaxRowTaps ? KW - kw0 : kMaxRowTaps);
-        int64_t first[kMaxRowTaps], last[kMaxRowTaps], off[kMaxRowTaps];
-        int64_t lo = 0, hi = OW;
-        for (int64_t k = 0; k < width; k++) {
-            off[k] = (kw0 + k) * w.dilation[2] - w.pad_begin[2];
-            valid_range(off[k], sw, W, OW, first[k], last[k]);
-            if (first[k] > lo) lo = first[k];
-            if (last[k] < hi) hi = last[k];
+/* input [N, C, D, H, W] -> output [N, C_out, OD, OH, OW], C_out = C * multiplier: every (image, output channel) plane
+   is independent, so the pool splits them; a plane's result does not depend on the split. residual: like output,
+   nullable. */
+void depthwise_forward(const cnn4j_window& w, int64_t batch, int64_t in_channels, int64_t out_channels,
+                       const float* input, const float* weight, const float* bias, int act_kind, float alpha,
+                       const float* residual, float* output) {
+    const KernelTable& table = kernels();
+    const int64_t multiplier = out_channels / in_channels, taps = kernel_volume(w);
+    const int64_t in_plane = in_volume(w), out_plane = out_volume(w);
+    parallel_for(batch * out_channels, depthwise_grain(w), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; p++) {
+            const int64_t n = p / out_channels, oc = p % out_channels;
+            const DepthwiseEpilogue epilogue{bias ? bias[oc] : 0.0f, residual ? residual + p * out_plane : nullptr,
+                                             act_kind, alpha, table.activation};
+            table.depthwise->plane(w, input + (n * in_channels + oc / multiplier) * in_plane, weight + oc * taps,
+                                   epilogue, output + p * out_plane);
         }
-        if (hi < lo) hi = lo;
-        for (int64_t od = 0; od < OD; od++) {
-            for (int64_t oh = 0; oh < OH; oh++) {
-                float* __restrict row = out + (od * OH + oh) * OW;
-                if (kw0 == 0) {
-                    for (int64_t ow = 0; ow < OW; ow++) row[ow] = bias;
-                }
-                for (int64_t kd = 0; kd < KD; kd++) {
-                    const int64_t id = od * w.stride[0] - w.pad_begin[0] + kd * w.dilation[0];
-                    if (id < 0 || id >= D) continue;
-                    for (int64_t kh = 0; kh < KH; kh++) {
-                        const int64_t ih = oh * w.stride[1] - w.pad_begin[1] + kh * w.dilation[1];
-                        if (ih < 0 || ih >= H) continue;
-                        depthwise_row<KW_FIXED>(row, plane + (id * H + ih) * W, taps + (kd * KH + kh) * KW + kw0,
-                                                width, sw, first, last, off, lo, hi);
-                    }
-                }
-            }
-        }
-    }
-}
-
-using DepthwisePlaneFn = void (*)(const cnn4j_window&, const float*, const float*, float, float*);
-
-/* The widths with a fused pass of their own (common depthwise kernels); others go tap by tap. Building this
-   loop for AVX2 / AVX-512 as well was measured: no faster on 14..112-wide rows, so the baseline build serves. */
-DepthwisePlaneFn depthwise_plane_for_width(int64_t kw) {
-    switch (kw) {
-        case 1: return depthwise_plane<1>;
-        case 3: return depthwise_plane<3>;
-        case 5: return depthwise_plane<5>;
-        case 7: return depthwise_plane<7>;
-        default: return depthwise_plane<0>;
-    }
+    });
 }
 
 }  // namespace
@@ -290,18 +212,8 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
     const bool plain = act_kind == CNN4J_ACT_IDENTITY && !residual;
     if (is_depthwise(in_channels, groups)) {
-        const DepthwisePlaneFn plane_fn = depthwise_plane_for_width(w.kernel[2]);
-        for (int64_t n = 0; n < batch; n++) {
-            for (int64_t oc = 0; oc < out_channels; oc++) {
-                float* out_plane = output + (n * out_channels + oc) * P;
-                plane_fn(w, input + (n * in_channels + oc / Og) * in_plane, weight + oc * K,
-                         bias ? bias[oc] : 0.0f, out_plane);
-                if (!plain) {
-                    activation.epilogue(act_kind, act_alpha, 1, P, nullptr,
-                                        residual ? residual + (n * out_channels + oc) * P : nullptr, out_plane);
-                }
-            }
-        }
+        depthwise_forward(w, batch, in_channels, out_channels, input, weight, bias, act_kind, act_alpha, residual,
+                          output);
         return CNN4J_OK;
     }
     const bool pointwise = is_pointwise(w);

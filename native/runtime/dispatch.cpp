@@ -12,6 +12,8 @@ const KernelTable kScalarTable = {
     &kActivationScalar,
     &kSoftmaxScalar,
     &kWinogradScalar,
+    &kDepthwiseScalar,
+    &kPoolScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -20,6 +22,8 @@ const KernelTable kAvx2Table = {
     &kActivationAvx2,
     &kSoftmaxAvx2,
     &kWinogradAvx2,
+    &kDepthwiseAvx2,
+    &kPoolAvx2,
 };
 
 const KernelTable kAvx512Table = {
@@ -27,6 +31,8 @@ const KernelTable kAvx512Table = {
     &kActivationAvx512,
     &kSoftmaxAvx512,
     &kWinogradAvx512,
+    &kDepthwiseAvx512,
+    &kPoolAvx512,
 };
 #endif
 
@@ -36,6 +42,8 @@ const KernelTable kNeonTable = {
     &kActivationNeon,
     &kSoftmaxNeon,
     &kWinogradNeon,
+    &kDepthwiseNeon,
+    &kPoolNeon,
 };
 #endif
 

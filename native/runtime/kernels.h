@@ -13,6 +13,8 @@
 #include "kernels/activation/activation.h"
 #include "kernels/softmax/softmax.h"
 #include "kernels/winograd/winograd.h"
+#include "kernels/depthwise/depthwise.h"
+#include "kernels/pool/pool.h"
 #include "runtime/isa.h"
 
 namespace cnn4j {
@@ -22,6 +24,8 @@ struct KernelTable {
     const ActivationKernels* activation;
     const SoftmaxKernels* softmax;
     const WinogradKernels* winograd;
+    const DepthwiseKernels* depthwise;
+    const PoolKernels* pool;
 };
 
 /* The table of the active ISA. */

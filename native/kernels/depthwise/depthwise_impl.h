@@ -1,0 +1,177 @@
+/*
+ * The depthwise kernel, written once against the vector interface of kernels/simd/vec_scalar.h and instantiated by
+ * each depthwise_<isa>.cpp with its ISA's Vec (the scalar reference with one-lane "vectors"). Everything here is in
+ * an anonymous namespace, so each ISA file compiles its own copy with its own flags (kernels/README.md).
+ *
+ * Per output row (od, oh), the kernel rows (kd, kh) that land inside the input are one contiguous block. Along the
+ * row, the interior columns [lo, hi), where every tap lands inside the input row, run kLanes outputs at a time and
+ * keep the sum in a register across all taps (stride 2 takes the even floats of 2*kLanes: no gathers); the few edge
+ * columns run one by one and skip the taps that fall into the padding. Both sum bias, then taps in (kd, kh, kw)
+ * order, so a column's result does not depend on which of the two paths computed it (up to FMA rounding).
+ */
+#ifndef CNN4J_KERNELS_DEPTHWISE_IMPL_H
+#define CNN4J_KERNELS_DEPTHWISE_IMPL_H
+
+#include <cstdint>
+
+#include "kernels/depthwise/depthwise.h"
+#include "kernels/simd/columns.h"
+
+namespace cnn4j {
+namespace {
+
+/* The input rows under one output row, with their taps. */
+struct DwRows {
+    const float* in;                  // input row of the first kernel row inside the input
+    int64_t in_step_d, in_step_h;     // to the input row of the next kd, kh
+    const float* taps;                // that kernel row's taps [KW]
+    int64_t tap_step_d, tap_step_h;
+    int64_t count_d, count_h;         // kernel rows inside the input along depth and height
+};
+
+/* The taps k < kernel with 0 <= start + k * dilation < in: the first one and how many (they are contiguous). */
+inline void dw_taps_inside(int64_t start, int64_t dilation, int64_t kernel, int64_t in, int64_t& first,
+                           int64_t& count) {
+    first = 0;
+    while (first < kernel && start + first * dilation < 0) first++;
+    count = 0;
+    while (first + count < kernel && start + (first + count) * dilation < in) count++;
+}
+
+/* residual and the fused activations on one output; other activations run on the finished plane. */
+inline float dw_finish_one(float v, const float* residual, int act_kind) {
+    if (residual) v += *residual;
+    if (act_kind == CNN4J_ACT_RELU) return v < 0.0f ? 0.0f : v;
+    if (act_kind == CNN4J_ACT_RELU6) return v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
+    return v;
+}
+
+template <class V, bool FULL>
+inline typename V::F dw_finish(typename V::F v, const float* residual, int act_kind, int n) {
+    if (residual) v = V::add(v, FULL ? V::load(residual) : V::load_n(residual, n));
+    if (act_kind == CNN4J_ACT_RELU) return V::relu(v);
+    if (act_kind == CNN4J_ACT_RELU6) return V::relu6(v);
+    return v;
+}
+
+/* One output column anywhere in the row, skipping taps in the padding. */
+inline float dw_column(const DwRows& r, const RowColumns& c, int64_t ow, float bias) {
+    float acc = bias;
+    const int64_t start = ow * c.stride - c.pad;
+    for (int64_t d = 0; d < r.count_d; d++) {
+        for (int64_t h = 0; h < r.count_h; h++) {
+            const float* in = r.in + d * r.in_step_d + h * r.in_step_h;
+            const float* t = r.taps + d * r.tap_step_d + h * r.tap_step_h;
+            for (int64_t k = 0; k < c.kernel; k++) {
+                const int64_t x = start + k * c.dilation;
+                if (x >= 0 && x < c.in_width) acc += t[k] * in[x];
+            }
+        }
+    }
+    return acc;
+}
+
+/* Output columns [ow, ow + U*kLanes) (or [ow, ow + n), n < kLanes, when not FULL) of the interior into acc[U].
+   KW: 0 or the kernel width; SW: the stride. */
+template <class V, int KW, int SW, bool FULL, int U>
+inline void dw_block(const DwRows& r, const RowColumns& c, int64_t ow, int n, float bias, typename V::F* acc) {
+    for (int u = 0; u < U; u++) acc[u] = V::set1(bias);
+    const int64_t kernel = KW ? KW : c.kernel;
+    const int64_t start = ow * SW - c.pad;
+    for (int64_t d = 0; d < r.count_d; d++) {
+        for (int64_t h = 0; h < r.count_h; h++) {
+            const float* in = r.in + d * r.in_step_d + h * r.in_step_h + start;
+            const float* t = r.taps + d * r.tap_step_d + h * r.tap_step_h;
+            for (int64_t k = 0; k < kernel; k++) {
+                const typename V::F tap = V::set1(t[k]);
+                const float* p = in + k * c.dilation;
+                for (int u = 0; u < U; u++) {
+                    acc[u] = V::fmadd(tap, load_taps<V, SW, FULL>(p + u * V::kLanes * SW, n), acc[u]);
+                }
+            }
+        }
+    }
+}
+
+/* One output row. SW 0: any stride, every column one by one. */
+template <class V, int KW, int SW>
+void dw_row(const DwRows& r, const RowColumns& c, const DepthwiseEpilogue& e, const float* residual, float* out) {
+    for_each_column_block<V::kLanes, SW, 2>(
+        c,
+        [&](int64_t ow) {
+            out[ow] = dw_finish_one(dw_column(r, c, ow, e.bias), residual ? residual + ow : nullptr, e.act_kind);
+        },
+        [&](int64_t ow, int n, auto full) {
+            constexpr bool kFull = decltype(full)::value;
+            constexpr int kVectors = decltype(full)::vectors;
+            typename V::F acc[kVectors];
+            dw_block<V, KW, SW, kFull, kVectors>(r, c, ow, n, e.bias, acc);
+            for (int u = 0; u < kVectors; u++) {
+                const int64_t col = ow + u * V::kLanes;
+                const typename V::F y = dw_finish<V, kFull>(acc[u], residual ? residual + col : nullptr, e.act_kind, n);
+                if (kFull) {
+                    V::store(out + col, y);
+                } else {
+                    V::store_n(out + col, y, n);
+                }
+            }
+        });
+}
+
+template <class V, int KW, int SW>
+void dw_plane_with(const cnn4j_window& w, const float* plane, const float* taps, const DepthwiseEpilogue& e,
+                   float* out) {
+    const RowColumns c = row_columns(w.in[2], w.out[2], w.kernel[2], w.stride[2], w.dilation[2], w.pad_begin[2]);
+    const int64_t D = w.in[0], H = w.in[1], W = w.in[2];
+    const int64_t OD = w.out[0], OH = w.out[1], OW = w.out[2];
+    const int64_t KH = w.kernel[1], KW_ = w.kernel[2];
+    for (int64_t od = 0; od < OD; od++) {
+        const int64_t d_start = od * w.stride[0] - w.pad_begin[0];
+        int64_t kd0, count_d;
+        dw_taps_inside(d_start, w.dilation[0], w.kernel[0], D, kd0, count_d);
+        for (int64_t oh = 0; oh < OH; oh++) {
+            const int64_t h_start = oh * w.stride[1] - w.pad_begin[1];
+            int64_t kh0, count_h;
+            dw_taps_inside(h_start, w.dilation[1], KH, H, kh0, count_h);
+            DwRows r;
+            const bool any = count_d > 0 && count_h > 0;
+            r.in = any ? plane + ((d_start + kd0 * w.dilation[0]) * H + h_start + kh0 * w.dilation[1]) * W : plane;
+            r.in_step_d = w.dilation[0] * H * W;
+            r.in_step_h = w.dilation[1] * W;
+            r.taps = taps + (kd0 * KH + kh0) * KW_;
+            r.tap_step_d = KH * KW_;
+            r.tap_step_h = KW_;
+            r.count_d = any ? count_d : 0;
+            r.count_h = any ? count_h : 0;
+            const int64_t row = od * OH + oh;
+            dw_row<V, KW, SW>(r, c, e, e.residual ? e.residual + row * OW : nullptr, out + row * OW);
+        }
+    }
+    const int kind = e.act_kind;
+    if (kind != CNN4J_ACT_IDENTITY && kind != CNN4J_ACT_RELU && kind != CNN4J_ACT_RELU6) {
+        e.activation->apply(kind, e.alpha, OD * OH * OW, out, out);
+    }
+}
+
+/* The DepthwiseKernels::plane of an ISA: the fast paths for stride 1 and 2 and widths 3 and 5, else generic. */
+template <class V>
+void dw_plane(const cnn4j_window& w, const float* plane, const float* taps, const DepthwiseEpilogue& e, float* out) {
+    const int64_t kw = w.kernel[2];
+    switch (w.stride[2]) {
+        case 1:
+            if (kw == 3) return dw_plane_with<V, 3, 1>(w, plane, taps, e, out);
+            if (kw == 5) return dw_plane_with<V, 5, 1>(w, plane, taps, e, out);
+            return dw_plane_with<V, 0, 1>(w, plane, taps, e, out);
+        case 2:
+            if (kw == 3) return dw_plane_with<V, 3, 2>(w, plane, taps, e, out);
+            if (kw == 5) return dw_plane_with<V, 5, 2>(w, plane, taps, e, out);
+            return dw_plane_with<V, 0, 2>(w, plane, taps, e, out);
+        default:
+            return dw_plane_with<V, 0, 0>(w, plane, taps, e, out);
+    }
+}
+
+}  // namespace
+}  // namespace cnn4j
+
+#endif

@@ -1,0 +1,51 @@
+package io.cnn4j.conv;
+
+import io.cnn4j.Cnn4j;
+import io.cnn4j.testing.Oracle;
+import io.cnn4j.testing.SecondOpinion;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Depthwise convolution (native kernels/depthwise) on every instruction set this CPU supports, each against the
+ * float64 naive reference at Oracle's tolerance (1e-5 of the output scale). The SIMD variants differ from the scalar
+ * reference only by fused multiply-add rounding (bound in native/kernels/depthwise/depthwise.h, orders of magnitude
+ * below the tolerance), so no variant gets a looser one. Cases cover stride 1 and 2 (the vector paths) and 3 (the
+ * generic one), kernel widths with and without fast paths, output widths 1..40 (so every tail mod 8 and 16 and
+ * full, paired and partial vector blocks), padding, dilation, 1-d and 2-d, batch 0..3.
+ */
+class DepthwiseIsaConformanceTest {
+    private static final int[] WIDTHS = {1, 2, 3, 4, 5, 7, 9, 33};
+    private static final int CASES_PER_ISA = 320;
+
+    @Test
+    void everyIsaMatchesTheReference() {
+        String before = Cnn4j.isa();
+        try {
+            for (String isa : Cnn4j.supportedIsas()) {
+                Cnn4j.setIsa(isa);
+                SecondOpinion ledger = SecondOpinion.of("depthwise " + isa);
+                Oracle.forEachSeed("depthwise on " + isa, CASES_PER_ISA, (r, seed) -> {
+                    ConvCase c = wideCase(r, (int) Math.floorMod(seed, 40L) + 1);
+                    ConformanceChecks.agree(ledger, c, c::torch, c::naive, c::cnn4j);
+                });
+                ledger.report();
+            }
+        } finally {
+            Cnn4j.setIsa(before);
+        }
+    }
+
+    /** A depthwise case whose output row is {@code outWidth} wide. */
+    private static ConvCase wideCase(java.util.Random r, int outWidth) {
+        int width = WIDTHS[r.nextInt(WIDTHS.length)];
+        int stride = r.nextInt(5) == 0 ? 3 : Oracle.between(r, 1, 2);
+        int dilation = r.nextInt(4) == 0 ? 2 : 1;
+        int padding = Oracle.between(r, 0, width / 2);
+        ConvCase c = ConvCase.depthwise(r, Oracle.between(r, 1, 2), width, stride, dilation, padding);
+        long effective = (long) dilation * (width - 1) + 1;
+        c.spatial[c.dims - 1] = Math.max(1, (outWidth - 1L) * stride + effective - 2L * padding);
+        c.batch = Oracle.between(r, 0, 3);
+        c.fill(r);
+        return c;
+    }
+}
