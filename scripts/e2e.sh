@@ -21,7 +21,8 @@ skip() {
 if ! "$PY" -c 'import torch, onnx, onnxruntime, pytest, numpy' 2>/dev/null; then
   echo "e2e: setting up $VENV with python/requirements.txt (torch CPU, onnx, onnxruntime, pytest)"
   python3 -m venv "$VENV" || skip "python3 -m venv failed"
-  "$VENV/bin/pip" install -q -r "$ROOT/python/requirements.txt" || skip "pip could not install python/requirements.txt"
+  # --retries 1: where only a local mirror answers, each package would otherwise wait out five retries of PyPI.
+  "$VENV/bin/pip" install -q --retries 1 -r "$ROOT/python/requirements.txt" || skip "pip could not install python/requirements.txt"
 fi
 [ -f "$ROOT/target/cnn4j.jar" ] || { echo "e2e: $ROOT/target/cnn4j.jar is missing; run mvn package first" >&2; exit 1; }
 
