@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cnn4j.jni.NativeCore;
 import io.cnn4j.reference.NaiveDense;
+import io.cnn4j.testing.Isas;
 import io.cnn4j.testing.Oracle;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,18 +55,6 @@ class ElementwiseIsaConformanceTest {
         return Oracle.RTOL * Math.max(1, Oracle.scale(Oracle.widen(x)) / Oracle.scale(expected));
     }
 
-    /** Runs body for every supported ISA, restoring the ISA that was active. */
-    private static void forEachIsa(java.util.function.Consumer<String> body) {
-        String before = Cnn4j.isa();
-        try {
-            for (String isa : Cnn4j.supportedIsas()) {
-                Cnn4j.setIsa(isa);
-                body.accept(isa);
-            }
-        } finally {
-            Cnn4j.setIsa(before);
-        }
-    }
 
     private static float[] apply(String isa, Act act, double p, float[] x) {
         Cnn4j.setIsa(isa);
@@ -98,7 +87,7 @@ class ElementwiseIsaConformanceTest {
 
     @Test
     void activationsAtEdgeValuesMatchReferenceAndScalarElementByElement() {
-        forEachIsa(isa -> {
+        Isas.forEach(isa -> {
             for (Act act : ACTS) {
                 for (double p : act.params) {
                     float[] actual = apply(isa, act, p, EDGES);
@@ -121,7 +110,7 @@ class ElementwiseIsaConformanceTest {
 
     @Test
     void activationsOfEveryTailAndRandomLengthsMatchReferenceAndScalar() {
-        forEachIsa(isa -> Oracle.forEachSeed("activation isa " + isa, 400, (r, seed) -> {
+        Isas.forEach(isa -> Oracle.forEachSeed("activation isa " + isa, 400, (r, seed) -> {
             Act act = ACTS[r.nextInt(ACTS.length)];
             double p = act.params[r.nextInt(act.params.length)];
             int n = r.nextInt(3) > 0 ? Oracle.between(r, 1, 67) : Oracle.between(r, 68, 40000);
@@ -145,7 +134,7 @@ class ElementwiseIsaConformanceTest {
 
     @Test
     void epiloguesMatchReferenceAndScalar() {
-        forEachIsa(isa -> Oracle.forEachSeed("epilogue isa " + isa, 300, (r, seed) -> {
+        Isas.forEach(isa -> Oracle.forEachSeed("epilogue isa " + isa, 300, (r, seed) -> {
             Act act = ACTS[r.nextInt(ACTS.length)];
             double p = act.params[r.nextInt(act.params.length)];
             int rows = Oracle.between(r, 1, 5);
@@ -194,7 +183,7 @@ class ElementwiseIsaConformanceTest {
 
     @Test
     void softmaxOfRowsAndColumnsMatchesReferenceAndScalar() {
-        forEachIsa(isa -> Oracle.forEachSeed("softmax isa " + isa, 300, (r, seed) -> {
+        Isas.forEach(isa -> Oracle.forEachSeed("softmax isa " + isa, 300, (r, seed) -> {
             long[] s = softmaxShape(r);
             int n = Math.toIntExact(s[0] * s[1] * s[2]);
             float[] x = DenseFixtures.values(r, n);
@@ -231,7 +220,7 @@ class ElementwiseIsaConformanceTest {
         rows.add(new float[] {Float.POSITIVE_INFINITY, 1f});
         rows.add(new float[] {-104f, 0f, -88f, -103.9f, 20f});
         rows.add(new float[] {5f});
-        forEachIsa(isa -> {
+        Isas.forEach(isa -> {
             for (float[] row : rows) {
                 for (boolean log : new boolean[] {false, true}) {
                     double[] expected = NaiveDense.softmax(Oracle.widen(row), 1, row.length, 1, log);

@@ -2,6 +2,7 @@ package io.cnn4j;
 
 import io.cnn4j.ops.PoolOptions;
 import io.cnn4j.reference.NaivePooling;
+import io.cnn4j.testing.Isas;
 import io.cnn4j.testing.Oracle;
 import java.util.Arrays;
 import java.util.Random;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class PoolingIsaConformanceTest {
     @Test
     void everyIsaPassesTheRandomPoolingCases() {
-        forEachIsa(isa -> {
+        Isas.forEach(isa -> {
             PoolingConformanceTest random = new PoolingConformanceTest();
             random.maxPool();
             random.avgPool();
@@ -46,7 +47,7 @@ class PoolingIsaConformanceTest {
             }
             long[] global = {2, 5, Oracle.between(r, 1, 9), width};
             float[] x = Oracle.uniform(r, Arrays.stream(global).reduce(1, (a, b) -> a * b));
-            forEachIsa(isa -> {
+            Isas.forEach(isa -> {
                 try (Tensor in = Tensor.of(x, global); Tensor out = Functional.adaptiveAvgPool2d(in, 1, 1)) {
                     Oracle.assertClose("global avg pool on " + isa + " " + Arrays.toString(global),
                             NaivePooling.adaptive(Oracle.widen(x), global, 2, new long[] {1, 1}, false).values(),
@@ -64,7 +65,7 @@ class PoolingIsaConformanceTest {
         long[][] scalarIndices = new long[1][];
         String context = "input " + Arrays.toString(shape) + " kernel " + kernel + " stride " + stride + " padding "
                 + padding;
-        forEachIsa(isa -> {
+        Isas.forEach(isa -> {
             PoolOptions options = new PoolOptions(kernel).stride(stride).padding(padding);
             try (Tensor in = Tensor.of(x, shape);
                     TensorWithIndices m = Functional.maxPool2dWithIndices(in, options);
@@ -92,16 +93,4 @@ class PoolingIsaConformanceTest {
         });
     }
 
-    /** Runs body with each supported ISA active (scalar first), restoring the ISA in use before. */
-    private static void forEachIsa(java.util.function.Consumer<String> body) {
-        String before = Cnn4j.isa();
-        try {
-            for (String isa : Cnn4j.supportedIsas()) {
-                Cnn4j.setIsa(isa);
-                body.accept(isa);
-            }
-        } finally {
-            Cnn4j.setIsa(before);
-        }
-    }
 }

@@ -1,6 +1,6 @@
 package io.cnn4j.conv;
 
-import io.cnn4j.Cnn4j;
+import io.cnn4j.testing.Isas;
 import io.cnn4j.testing.Oracle;
 import io.cnn4j.testing.SecondOpinion;
 import org.junit.jupiter.api.Test;
@@ -19,20 +19,14 @@ class DepthwiseIsaConformanceTest {
 
     @Test
     void everyIsaMatchesTheReference() {
-        String before = Cnn4j.isa();
-        try {
-            for (String isa : Cnn4j.supportedIsas()) {
-                Cnn4j.setIsa(isa);
-                SecondOpinion ledger = SecondOpinion.of("depthwise " + isa);
-                Oracle.forEachSeed("depthwise on " + isa, CASES_PER_ISA, (r, seed) -> {
-                    ConvCase c = wideCase(r, (int) Math.floorMod(seed, 40L) + 1);
-                    ConformanceChecks.agree(ledger, c, c::torch, c::naive, c::cnn4j);
-                });
-                ledger.report();
-            }
-        } finally {
-            Cnn4j.setIsa(before);
-        }
+        Isas.forEach(isa -> {
+            SecondOpinion ledger = SecondOpinion.of("depthwise " + isa);
+            Oracle.forEachSeed("depthwise on " + isa, CASES_PER_ISA, (r, seed) -> {
+                ConvCase c = wideCase(r, (int) Math.floorMod(seed, 40L) + 1);
+                ConformanceChecks.agree(ledger, c, c::torch, c::naive, c::cnn4j);
+            });
+            ledger.report();
+        });
     }
 
     /** A depthwise case whose output row is {@code outWidth} wide. */

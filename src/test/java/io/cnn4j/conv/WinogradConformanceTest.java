@@ -3,13 +3,14 @@ package io.cnn4j.conv;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cnn4j.Cnn4j;
 import io.cnn4j.Tensor;
 import io.cnn4j.ops.WinogradConvolution;
 import io.cnn4j.ops.WinogradConvolution.Tile;
 import io.cnn4j.ops.Workspaces;
 import io.cnn4j.reference.NaiveConv;
 import io.cnn4j.reference.NaiveDense;
+import io.cnn4j.Cnn4j;
+import io.cnn4j.testing.Isas;
 import io.cnn4j.testing.Oracle;
 import java.util.Random;
 import org.bytedeco.javacpp.FloatPointer;
@@ -51,17 +52,11 @@ class WinogradConformanceTest {
 
     /** Runs {@code test} with every ISA this CPU supports made active, for each tile; restores the ISA. */
     private static void forEveryIsaAndTile(java.util.function.BiConsumer<String, Tile> test) {
-        String before = Cnn4j.isa();
-        try {
-            for (String isa : Cnn4j.supportedIsas()) {
-                Cnn4j.setIsa(isa);
-                for (Tile tile : Tile.values()) {
-                    test.accept(isa, tile);
-                }
+        Isas.forEach(isa -> {
+            for (Tile tile : Tile.values()) {
+                test.accept(isa, tile);
             }
-        } finally {
-            Cnn4j.setIsa(before);
-        }
+        });
     }
 
     @Test

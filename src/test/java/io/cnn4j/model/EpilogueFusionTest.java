@@ -2,10 +2,10 @@ package io.cnn4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import io.cnn4j.Cnn4j;
 import io.cnn4j.Functional;
 import io.cnn4j.Tensor;
 import io.cnn4j.ops.ConvOptions;
+import io.cnn4j.testing.Isas;
 import io.cnn4j.testing.Oracle;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -46,12 +46,10 @@ class EpilogueFusionTest {
                 .put("b.weight", wb, 4, 4, 3, 3).put("bn.running_mean", mean, 4).put("bn.running_var", var, 4)
                 .put("bn.weight", gamma, 4).put("bn.bias", beta, 4).put("fc.weight", wfc, 7, 120)
                 .put("fc.bias", bfc, 7);
-        String before = Cnn4j.isa();
         try (Model model = ModelGraphTest.build(BLOCK, weights)) {
             // ReLU into conv a; the BN folded into conv b, then Add and LeakyReLU into it; ReLU6 into fc.
             assertArrayEquals(new int[] {-1, 0, -1, -1, 2, 2, -1, -1, 7}, model.layerFusedInto());
-            for (String isa : Cnn4j.supportedIsas()) {
-                Cnn4j.setIsa(isa);
+            Isas.forEach(isa -> {
                 for (int batch : new int[] {1, 3}) {
                     float[] x = Oracle.uniform(r, batch * 4 * 6 * 5);
                     x[0] = Float.NaN; // propagates through the fused epilogue as through the layers
@@ -60,9 +58,7 @@ class EpilogueFusionTest {
                                 out.toFloatArray(), isa + " batch " + batch);
                     }
                 }
-            }
-        } finally {
-            Cnn4j.setIsa(before);
+            });
         }
     }
 
