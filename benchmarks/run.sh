@@ -6,8 +6,9 @@
 #
 #   usage: benchmarks/run.sh [quick|conv|models|memory|all] [MODEL...]      (from anywhere; default all)
 #
-#   quick   batch 1, 1 thread, few iterations, OpenBLAS's own kernels: prints the latency ratios cnn4j/ORT and
-#           cnn4j/libtorch on the terminal (a minute or two for all five models); docs/benchmarks.md is untouched
+#   quick   batch 1, 1 thread, OpenBLAS's own kernels, one JVM (io.cnn4j.bench.Quick, not JMH): prints the latency
+#           ratios cnn4j/ORT and cnn4j/libtorch on the terminal (a minute or two for all five models; BATCHES and
+#           THREADS apply, QUICK_SECONDS=2 timed seconds per runtime and model); docs/benchmarks.md is untouched
 #   conv    the conv2d layers; models: the whole models; memory: peak memory per runtime x model x batch
 #   all     conv, models and memory (on 2 cores roughly 2 hours with both OpenBLAS settings, about half with one)
 #
@@ -23,7 +24,6 @@
 #   MODELS_JMH_OPTS   whole-model JMH options, default "-f 1 -wi 2 -i 3 -w 2s -r 2s"
 #   HEAVY_JMH_OPTS    for calls of at least 50 GFLOP (VGG-11-BN batch 8 and 32, ResNet-18 batch 32), which take
 #                     seconds each: default "-f 1 -wi 1 -i 3 -w 1s -r 1s" (each iteration runs at least one call)
-#   QUICK_JMH_OPTS    quick mode, default "-f 1 -wi 1 -i 2 -w 1s -r 1s"
 #   MEMORY_CALLS=3    inferences per peak-memory run; MEMORY_JVM_OPTS, default "-Xmx4g -XX:+UseSerialGC"
 #   KEEP_RESULTS=1    keep the earlier results of the parts being run (default: a part's run replaces them)
 #   SKIP_INSTALL=1    use the cnn4j already installed in ~/.m2
@@ -45,13 +45,13 @@ fi
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 3 -i 5 -w 1s -r 1s"}
 MODELS_JMH_OPTS=${MODELS_JMH_OPTS:-"-f 1 -wi 2 -i 3 -w 2s -r 2s"}
 HEAVY_JMH_OPTS=${HEAVY_JMH_OPTS:-"-f 1 -wi 1 -i 3 -w 1s -r 1s"}
-QUICK_JMH_OPTS=${QUICK_JMH_OPTS:-"-f 1 -wi 1 -i 2 -w 1s -r 1s"}
+QUICK_SECONDS=${QUICK_SECONDS:-2}
 MEMORY_CALLS=${MEMORY_CALLS:-3}
 MEMORY_JVM_OPTS=${MEMORY_JVM_OPTS:-"-Xmx4g -XX:+UseSerialGC"}
 if [ "$PART" = quick ]; then
   BLAS_ENV=${BLAS_ENV:-own}
-  BATCHES=1
-  THREADS=1
+  BATCHES=${BATCHES:-1}
+  THREADS=${THREADS:-1}
 else
   BLAS_ENV=${BLAS_ENV:-both}
   BATCHES=${BATCHES:-"1 8 32"}
@@ -124,7 +124,7 @@ models_jmh() {
     for model in $MODEL_LIST; do
       for batch in $BATCHES; do
         options=$default_options
-        if [ "$PART" != quick ] && java -cp "$CP" io.cnn4j.bench.BenchModel --heavy "$model" "$batch"; then
+        if java -cp "$CP" io.cnn4j.bench.BenchModel --heavy "$model" "$batch"; then
           options=$HEAVY_JMH_OPTS
         fi
         echo "run.sh: ModelBenchmark $model batch $batch threads $(csv "$THREADS") blas=$setting ($options)"
@@ -138,8 +138,16 @@ models_jmh() {
 
 if [ "$PART" = quick ]; then
   ensure_models
-  models_jmh "$RESULTS/quick" "$QUICK_JMH_OPTS"
-  java -cp "$CP" io.cnn4j.bench.Report --terminal "$RESULTS"/quick/*/*.json
+  echo "run.sh: quick, ${QUICK_SECONDS}s timed per runtime and row; medians (fastest calls in parentheses)"
+  for setting in $SETTINGS; do
+    for batch in $BATCHES; do
+      for threads in $THREADS; do
+        # shellcheck disable=SC2086 # one model name per word
+        java_with "$setting" -Xmx4g -cp "$CP" io.cnn4j.bench.Quick "$QUICK_SECONDS" "$batch" "$threads" \
+          "$setting" $MODEL_LIST 2>&1 | grep -v -e 'agrees with libtorch' -e 'OpenBLAS runs its' -e 'Could not initialize NNPACK'
+      done
+    done
+  done
   exit 0
 fi
 
