@@ -40,7 +40,8 @@ public final class Report {
         }
         List<Path> jsons = new ArrayList<>();
         List<Path> tsvs = new ArrayList<>();
-        Map<String, Properties> blas = new TreeMap<>();
+        Map<String, Properties> blas = new TreeMap<>(java.util.Comparator.comparing((String k) -> !k.equals("own"))
+                .thenComparing(k -> k));
         for (int i = 1; i < args.length; i++) {
             Path file = Path.of(args[i]);
             String name = file.getFileName().toString();
@@ -201,8 +202,9 @@ public final class Report {
         md.append("- libtorch parallel setup: ").append(MachineInfo.torchParallelInfo()).append(".\n\n")
                 .append("## Reproduce\n\nFrom the repository root:\n\n```sh\n")
                 .append("benchmarks/run.sh all          # conv2d layers, whole models, peak memory; both OpenBLAS ")
-                .append("settings\nbenchmarks/run.sh quick        # batch 1, 1 thread, few iterations: ratios on ")
-                .append("the terminal\n```\n\n")
+                .append("settings\nbenchmarks/run.sh quick        # batch 1, 1 thread, 2 s per runtime, one JVM: ")
+                .append("ratios on the terminal\nMODELS=\"LENET5 CNN1D\" BATCHES=\"1 8\" BLAS_ENV=own benchmarks/run.sh ")
+                .append("models   # a part of the matrix\n```\n\n")
                 .append("It installs cnn4j (`mvn -q install -DskipTests`), compiles `benchmarks/`, writes the model ")
                 .append("files with `benchmarks/make_models.py` if they are missing, runs JMH once per layer and once ")
                 .append("per model and batch into `benchmarks/target/jmh/`, `PeakMemory` into ")
