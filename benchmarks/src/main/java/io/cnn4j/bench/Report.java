@@ -288,8 +288,8 @@ public final class Report {
             return;
         }
         double[] ratios = row.ratios();
-        md.append(" | ").append(format("%.2f (%.2f)", ratios[0], ratios[2])).append(" | ")
-                .append(format("%.2f (%.2f)", ratios[1], ratios[3])).append(" |\n");
+        md.append(" | ").append(ratio(ratios[0])).append(" (").append(ratio(ratios[2])).append(") | ")
+                .append(ratio(ratios[1])).append(" (").append(ratio(ratios[3])).append(") |\n");
     }
 
     static void appendGeometricMeans(StringBuilder md, List<Row> rows, String over) {
@@ -333,6 +333,11 @@ public final class Report {
             }
             md.append(" |\n");
         }
+    }
+
+    /** A ratio with two decimals, or two significant digits below 0.1. */
+    static String ratio(double r) {
+        return r >= 0.1 ? format("%.2f", r) : format("%.2g", r);
     }
 
     static String format(String pattern, Object... values) {
