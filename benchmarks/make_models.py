@@ -1,14 +1,17 @@
 """Writes the whole-model benchmark's networks, one model in three formats each, for ModelBenchmark.
 
-For each model of MODELS (built by python/e2e/reference_models.build: random weights, non-trivial BatchNorm
-statistics, eval mode) it writes into the output folder (default benchmarks/target/models):
+For each model of MODELS (random weights, non-trivial BatchNorm statistics, eval mode: python/e2e/reference_models.build
+for the reference architectures; "cnn1d_12x1000" is reference_models.TimeSeriesCNN, the e2e tests' timeseries_cnn1d,
+built the same way but with 12 input channels, for input 12 x 1000) it writes into the output folder (default
+benchmarks/target/models):
   <name>.json + <name>.safetensors   cnn4j's format, by cnn4j_export.export
   <name>.onnx                        torch.onnx.export, opset 17, TorchScript-based exporter, dynamic batch axis
   <name>.pt                          TorchScript: torch.jit.trace, then torch.jit.freeze (BatchNorm folded into the
                                      convolutions, as cnn4j and ONNX Runtime do at load), saved with torch.jit.save
 The three files hold the same weights; ModelBenchmark checks at setup that the runtimes agree on them.
 
-    usage: python benchmarks/make_models.py [output folder]     (benchmarks/run.sh runs it when a file is missing)
+    usage: python benchmarks/make_models.py [output folder [name...]]   (run.sh runs it when a file is missing;
+                                                                        default: every model of MODELS)
 """
 import sys
 import warnings
@@ -21,15 +24,39 @@ sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "python" / "e2e"))
 
 from cnn4j_export import export  # noqa: E402
+import reference_models  # noqa: E402
 from reference_models import REFERENCE_MODELS, build  # noqa: E402
 
-# The stems of io.cnn4j.bench.BenchModel, which reads the files.
-MODELS = ["resnet18", "mobilenet_v2", "vgg11_bn"]
+
+def cnn1d_12x1000():
+    """The e2e tests' 1-D CNN (timeseries_cnn1d) with 12 input channels, seeded as reference_models.build does.
+
+    Its dilated padding="same" convolution gets the equivalent explicit padding (the same output): the ONNX exporter
+    writes padding="same" as auto_pad=SAME_UPPER, which ONNX Runtime refuses together with a dilation.
+    """
+    torch.manual_seed(0)
+    module = reference_models._randomize_batchnorm(reference_models.TimeSeriesCNN(channels=12), seed=1)
+    for m in module.modules():
+        if isinstance(m, torch.nn.Conv1d) and m.padding == "same":
+            total = m.dilation[0] * (m.kernel_size[0] - 1)
+            assert total % 2 == 0, "an odd 'same' padding has no symmetric explicit equivalent"
+            m.padding = (total // 2,)
+    return module
+
+
+# The stems of io.cnn4j.bench.BenchModel, which reads the files: name -> (builder, input shape without batch).
+MODELS = {
+    "lenet5": (lambda: build("lenet5"), REFERENCE_MODELS["lenet5"][1]),
+    "cnn1d_12x1000": (cnn1d_12x1000, (12, 1000)),
+    "resnet18": (lambda: build("resnet18"), REFERENCE_MODELS["resnet18"][1]),
+    "mobilenet_v2": (lambda: build("mobilenet_v2"), REFERENCE_MODELS["mobilenet_v2"][1]),
+    "vgg11_bn": (lambda: build("vgg11_bn"), REFERENCE_MODELS["vgg11_bn"][1]),
+}
 
 
 def write(name, folder):
-    module = build(name)
-    _, input_shape = REFERENCE_MODELS[name]
+    builder, input_shape = MODELS[name]
+    module = builder()
     example = torch.randn(1, *input_shape, generator=torch.Generator().manual_seed(0))
     export(module, example, str(folder / f"{name}.json"))
     with torch.no_grad(), warnings.catch_warnings():
@@ -51,7 +78,7 @@ def write(name, folder):
 def main():
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "benchmarks" / "target" / "models"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in MODELS:
+    for name in sys.argv[2:] or MODELS:
         write(name, folder)
 
 

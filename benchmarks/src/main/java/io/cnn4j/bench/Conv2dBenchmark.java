@@ -67,6 +67,7 @@ public class Conv2dBenchmark extends ThreeRuntimes {
         float[] x = Inputs.uniform(random, Inputs.numel(s.inputShape()), 1);
         float[] w = Inputs.uniform(random, Inputs.numel(s.weightShape()), bound);
         float[] b = Inputs.uniform(random, s.outChannels, bound);
+        checkBlasSetting();
         setThreads();
 
         input = Tensor.of(x, s.inputShape());

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Whole-model inference (a {@link BenchModel} at {@code batch} x 3 x 224 x 224) in cnn4j, ONNX Runtime Java and
+ * Whole-model inference (a {@link BenchModel} at {@code batch} x its input shape) in cnn4j, ONNX Runtime Java and
  * libtorch, each from its own file of the same PyTorch module (benchmarks/make_models.py), with {@code threads}
  * intra-op threads. Every fork loads the model in all three runtimes and checks that their outputs agree on the
  * same random input before it measures one of them. Each measured call is one inference as a user of that runtime
@@ -38,15 +38,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
 // The weights (VGG-11-BN: 0.5 GB per runtime) and cnn4j's arenas live outside the heap, but JavaCPP caps its native
-// allocations at the heap limit (and the process's physical memory at 4x): the limit is set for them.
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+// allocations at the heap limit (and the process's physical memory at 4x): the limit is set for them (VGG-11-BN at
+// batch 32 holds three runtimes' weights and activations of 0.4 GB per feature map).
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
 public class ModelBenchmark extends ThreeRuntimes {
     @Param
     public BenchModel model;
 
-    @Param({"1", "8"})
+    @Param({"1", "8", "32"})
     public int batch;
 
     private Model cnn4jModel;
@@ -61,6 +62,7 @@ public class ModelBenchmark extends ThreeRuntimes {
     public void setUp() throws IOException, OrtException {
         long[] shape = model.inputShape(batch);
         float[] x = Inputs.uniform(new Random(42), Inputs.numel(shape), 1);
+        checkBlasSetting();
         setThreads();
 
         cnn4jModel = Model.load(model.cnn4jFile());

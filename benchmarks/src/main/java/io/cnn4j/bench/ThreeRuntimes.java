@@ -26,6 +26,14 @@ public abstract class ThreeRuntimes {
     @Param({"1", "2"})
     public int threads;
 
+    /**
+     * The OpenBLAS setting the JVM was started with, for the report to tell the two apart: "own" (run.sh unsets
+     * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, so OpenBLAS picks its kernels itself, as on a user's machine) or
+     * "machine" (the variables as this machine's environment sets them).
+     */
+    @Param({"own"})
+    public String blas;
+
     private OrtSession session;
     private OnnxTensor ortInput;
     private Map<String, OnnxTensor> ortInputs;
@@ -54,6 +62,17 @@ public abstract class ThreeRuntimes {
     protected void closeOrt() throws OrtException {
         ortInput.close();
         session.close();
+    }
+
+    /** Fails the run if {@link #blas} says "own" but the JVM was started with either OpenBLAS variable set. */
+    protected void checkBlasSetting() {
+        for (String variable : BlasSetting.VARIABLES) {
+            if (blas.equals("own") && System.getenv(variable) != null) {
+                throw new IllegalStateException("blas=own but " + variable + "=" + System.getenv(variable)
+                        + " is set: start the JVM without it (run.sh does)");
+            }
+        }
+        System.out.println("blas=" + blas + ": OpenBLAS runs its " + io.cnn4j.Cnn4j.blasCoreName() + " kernels");
     }
 
     /** cnn4j's and OpenBLAS's threads are process-wide, libtorch's per thread: the timed thread sets both. */
