@@ -71,7 +71,16 @@ public final class Model implements AutoCloseable {
         this.layerNames = List.copyOf(names);
     }
 
-    /** Loads a model from its JSON description (weights beside it) or a single-file .safetensors model. */
+    /**
+     * Loads a model from its JSON description (weights beside it), a single-file .safetensors model, or an .onnx
+     * file.
+     *
+     * @throws IllegalArgumentException if any file is malformed, refers to files outside the model's folder, or
+     *                                  describes a model cnn4j cannot run (WeightsFormatException, a subclass, for
+     *                                  weights files); the message names the file, layer or node and what is wrong
+     * @throws IOException              if a file cannot be read (NoSuchFileException if it does not exist)
+     * @throws OutOfMemoryError         if the weights do not fit in memory (the message says what was allocated)
+     */
     public static Model load(java.nio.file.Path path) throws IOException {
         return ModelLoader.load(path, ModelOptions.DEFAULT);
     }
