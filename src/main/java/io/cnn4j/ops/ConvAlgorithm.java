@@ -4,39 +4,37 @@ package io.cnn4j.ops;
  * Which algorithm runs a convolution: the exact im2col + GEMM path ({@link Convolution}) or Winograd
  * ({@link WinogradConvolution}), chosen per layer shape by {@link #choose} from the measurements below.
  *
- * <p>Measured 2026-12-01 with {@code io.cnn4j.bench.WinogradBench} (test classes; run with OPENBLAS_CORETYPE and
- * OPENBLAS_L2_SIZE unset, so OpenBLAS runs its AVX-512 Cooperlake kernels; cnn4j ISA avx512; 1 thread; 3x3,
- * padding 1, groups 1; min of 15 runs alternating between the algorithms, ms; the machine was shared and heavily
- * loaded, so only ratios well away from 1 count). "Tiles" are the F(4,3) tiles of one call (batch x ceil(H/4) x
+ * <p>Measured 2026-12-01 on a quiet 2-core AMD EPYC (Zen 5), both ops prepared on the same input, output and
+ * workspace, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS's Cooperlake kernels), cnn4j ISA avx512,
+ * 1 thread, 3x3 padding 1, groups 1, best of 5 calls, ms. "Tiles" are the F(4,3) tiles of one call (batch x ceil(H/4) x
  * ceil(W/4)), the width of its GEMMs.
  * <pre>
- *   channels  map  batch  tiles   im2col   F(4,3)   F(6,3)   im2col/F(4,3)
- *      8      56     1     196    0.066    0.078    0.093     0.84
- *      8      56     8    1568    0.390    0.639    0.729     0.61
- *     16      56     1     196    0.144    0.148    0.188     0.97
- *     16      56     8    1568    1.28     1.74     1.97      0.74
- *     32      28     1      49    0.196    0.175    0.213     1.12
- *     32      28     8     392    1.52     1.21     1.54      1.26
- *     64      56     1     196    2.2      1.1-1.2  1.35-1.6  1.8-2.0
- *     64      56     8    1568    17-39    16-22    18-27     1.0-2.0
- *    128      28     1      49    2.26     1.39     1.73      1.63
- *    128      28     8     392    28.9     21.1     24.5      1.37
- *    256      14     1      16    2.0-2.2  1.6-1.8  2.9-3.4   1.16-1.33
- *    256      14     8     128    24-36    18-24    20-25     1.35-1.55
- *    512      14     1      16    9.95     4.91     9.21      2.03
- *    512      14     8     128    123      48       73        2.55
- *    512       7     1       4    2.8-8.5  3.5-7.7  6.6-14.8  0.79-1.10
- *    512       7     8      32    21-48    16-40    28-66     1.16-1.41 (0.90 once, 2 threads)
+ *   channels     map  batch  tiles    im2col    F(4,3)   im2col/F(4,3)
+ *    16->16       56     1     196     0.204     0.177     1.15
+ *    16->16       56     8    1568     1.74      1.55      1.13
+ *    32->32       56     1     196     0.857     0.408     2.10
+ *    64->64       56     1     196     1.95      0.856     2.28
+ *    64->64       56     8    1568    19.7       9.12      2.16
+ *    64->128     112     1     784    14.2       6.65      2.13
+ *   128->128      28     1      49     1.96      1.09      1.80
+ *   128->128      28     8     392    16.0       8.87      1.80
+ *   128->256      56     1     196    12.4       5.29      2.34
+ *   256->256      14     1      16     1.74      1.60      1.09
+ *   256->256      14     8     128    14.3      12.7       1.12
+ *   256->256      56     1     196    24.5      14.5       1.69
+ *   512->512       7     1       4     2.25      3.81      0.59
+ *   512->512       7     8      32    15.3      14.8       1.04
+ *   512->512      14     1      16     6.60      5.65      1.17
+ *   512->512      28     1      49    24.6      15.5       1.59
  * </pre>
- * A second full run (1 and 2 threads) gave the same picture; with 2 threads the ratios were within noise of the
- * 1-thread ones (the second core was rarely free on this machine). 512 @7 batch 8 is the closest call.
- * What they say: Winograd pays once the GEMMs have enough rows and depth for its 2.25x fewer multiplications to
- * outweigh the transforms, which cost per channel and tile: from 32 channels per group (16 lost, 32 won). It needs
- * GEMMs wide enough to amortize streaming the 36 transformed weight matrices: 4 tiles lost (512 @7, batch 1), 16
- * won (256 and 512 @14, batch 1). F(6,3) never beat F(4,3) (its 64 GEMMs are thinner, and on OpenBLAS the GEMM
- * phase, not the multiplication count, dominates), so it is never chosen; it stays available to callers.
- * Groups > 1 were not timed: the rule applies the same thresholds to the per-group GEMMs, which is what both
- * algorithms run per group.
+ * An earlier run on the same machine under heavy load (load average 7-10) gave the same picture, with 8 channels
+ * losing (0.61-0.84 at @56). What they say: Winograd pays once the GEMMs have enough rows and depth for its 2.25x
+ * fewer multiplications to outweigh the transforms, which cost per channel and tile: from 16 channels per group
+ * (8 lost, 16 won by 13-15%). It needs GEMMs wide enough to amortize streaming the 36 transformed weight matrices:
+ * 4 tiles lost (512 @7, batch 1), 16 won (256 and 512 @14, batch 1). F(6,3) never beat F(4,3) in the first run (its
+ * 64 GEMMs are thinner, and on OpenBLAS the GEMM phase, not the multiplication count, dominates), so it is never
+ * chosen; it stays available to callers. Groups > 1 were not timed: the rule applies the same thresholds to the
+ * per-group GEMMs, which is what both algorithms run per group.
  */
 public enum ConvAlgorithm {
     /** im2col + GEMM: exact as a float32 dot product (Convolution). */
@@ -46,8 +44,8 @@ public enum ConvAlgorithm {
     /** Winograd F(6x6, 3x3). */
     WINOGRAD_F6;
 
-    /** Fewest input and output channels per group where Winograd was measured faster (16 lost, 32 won). */
-    static final long MIN_CHANNELS_PER_GROUP = 32;
+    /** Fewest input and output channels per group where Winograd was measured faster (8 lost, 16 won). */
+    static final long MIN_CHANNELS_PER_GROUP = 16;
     /** Fewest F(4,3) tiles per call where Winograd was measured faster (4 lost, 16 won). */
     static final long MIN_TILES = 16;
 

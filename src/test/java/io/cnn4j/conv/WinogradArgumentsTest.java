@@ -128,7 +128,9 @@ class WinogradArgumentsTest {
                 new long[] {1, 512, 7, 7}, false));
         assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, new long[] {512, 512, 3, 3}, same,
                 new long[] {8, 512, 7, 7}, false));
-        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {16, 16, 3, 3}, same,
+        assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, new long[] {16, 16, 3, 3}, same,
                 new long[] {1, 16, 56, 56}, false));
+        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {8, 8, 3, 3}, same,
+                new long[] {1, 8, 56, 56}, false));
     }
 }
