@@ -27,6 +27,17 @@ void sgemm_block(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, fl
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    if (M == 1) {
+        // One row (a linear layer at batch 1): C[0, :] = op(B)^T-times-vector, as sgemv; sgemm's packing of a
+        // 1-row panel costs more than the product. The row of op(A) is A[0, :] or, transposed, A[:, 0].
+        const int64_t a_step = trans_a ? lda : 1;
+        if (trans_b) {  // B is [N, K]: C = B a
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)K, alpha, B, (int)ldb, A, (int)a_step, beta, C, 1);
+        } else {        // B is [K, N]: C = B^T a
+            cblas_sgemv(CblasRowMajor, CblasTrans, (int)K, (int)N, alpha, B, (int)ldb, A, (int)a_step, beta, C, 1);
+        }
+        return;
+    }
     if (M * N * K >= kMinSplitMacs && N >= 2 * kColumnBlock) {
         // Column blocks: C[:, j0:j1] = A x B[:, j0:j1].
         parallel_for((N + kColumnBlock - 1) / kColumnBlock, 1, [&](int64_t begin, int64_t end) {
