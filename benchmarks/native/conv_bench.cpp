@@ -2,7 +2,7 @@
  * Microbenchmark of the im2col convolution through the C ABI, 1 thread, per ISA: ResNet-18's strided layers
  * (conv1 3->64 7x7 s2 p3 @224 and the 3x3 s2 p1 downsampling convs), batch 1 and 8, plus im2col alone.
  * Build and run: bash benchmarks/native/conv_run.sh [lib.a] (after mvn package built cppbuild/). Prints the best of
- * 30 runs in ms (the machine is shared: best, not median).
+ * 40 runs (10 at batch 8) in ms (the machine is shared: best, not median).
  */
 #include <algorithm>
 #include <chrono>
@@ -12,6 +12,8 @@
 #include <random>
 #include <string_view>
 #include <vector>
+
+#include <cblas.h>
 
 #include "cnn4j.h"
 
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
                   {"64->64 3x3 s1 @56", 64, 64, 56, 3, 1, 1}};
     const char* only = argc > 1 ? argv[1] : nullptr;
     cnn4j_set_num_threads(1);
-    std::printf("%-26s %-7s %9s %9s %9s  %s\n", "layer", "isa", "N=1 ms", "N=8 ms", "im2col ms", "hash");
+    std::printf("%-26s %-7s %9s %9s %9s %9s  %s\n", "layer", "isa", "N=1 ms", "N=8 ms", "im2col ms", "sgemm ms", "hash");
     for (const char* isa : {"scalar", "avx2", "avx512", "neon"}) {
         if (!cnn4j_isa_supported(isa)) continue;
         if (only && std::string_view(only) != isa) continue;
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
             const Window w = window2d(l.size, l.size, l.k, l.s, l.p);
             const int64_t P = w.v[4] * w.v[5], K = l.c * l.k * l.k;
             std::vector<float> in = random_floats(8 * l.c * l.size * l.size), weight = random_floats(l.o * K),
-                               bias = random_floats(l.o), output(8 * l.o * P), columns(K * P);
+                               bias = random_floats(l.o), output(8 * l.o * P), product(l.o * P), columns(K * P);
             std::vector<float> ws(cnn4j_conv_workspace_size(w.v, l.c, 1));
             double ms[2];
             for (int b = 0; b < 2; b++) {
@@ -79,6 +81,11 @@ int main(int argc, char** argv) {
                 }, b == 0 ? 40 : 10);
             }
             const double im = best_ms([&] { cnn4j_im2col(w.v, l.c, in.data(), columns.data()); }, 40);
+            // The product alone, on the whole image's columns: what im2col + sgemm in blocks is compared with.
+            const double gemm = best_ms([&] {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)l.o, (int)P, (int)K, 1.0f, weight.data(),
+                            (int)K, columns.data(), (int)P, 0.0f, product.data(), (int)P);
+            }, 40);
             uint64_t hash = 1469598103934665603ull;  // FNV-1a over the bits of the batch-8 output and the columns
             for (const std::vector<float>* v : {&output, &columns}) {
                 for (float x : *v) {
@@ -87,7 +94,7 @@ int main(int argc, char** argv) {
                     hash = (hash ^ bits) * 1099511628211ull;
                 }
             }
-            std::printf("%-26s %-7s %9.3f %9.3f %9.3f  %016llx\n", l.name, isa, ms[0], ms[1], im, (unsigned long long)hash);
+            std::printf("%-26s %-7s %9.3f %9.3f %9.3f %9.3f  %016llx\n", l.name, isa, ms[0], ms[1], im, gemm, (unsigned long long)hash);
         }
     }
     return 0;

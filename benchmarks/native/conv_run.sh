@@ -9,7 +9,8 @@ ARCHIVE=${1:-$LIB/libcnn4j_core.a}
 shift || true
 BLAS=$(dirname "$(find "$HOME/.javacpp/cache" -name libgfortran.so.5 -path '*openblas*' 2>/dev/null | head -1)")
 OUT=$(mktemp -d)
-g++ -std=c++17 -O2 -I"$ROOT/native" "$ROOT/benchmarks/native/conv_bench.cpp" "$ARCHIVE" \
+INCLUDE=$(dirname "$(find "$ROOT/target/openblas" "$HOME/.javacpp/cache" -name cblas.h 2>/dev/null | head -1)")
+g++ -std=c++17 -O2 -I"$ROOT/native" -I"$INCLUDE" "$ROOT/benchmarks/native/conv_bench.cpp" "$ARCHIVE" \
     -L"$LIB" -Wl,-rpath-link,"$BLAS" -lopenblas -lpthread -o "$OUT/conv_bench"
 LD_LIBRARY_PATH="$BLAS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$OUT/conv_bench" "$@"
 rm -rf "$OUT"
