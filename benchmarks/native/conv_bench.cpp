@@ -1,6 +1,7 @@
 /*
  * Microbenchmark of the im2col convolution through the C ABI, 1 thread, per ISA: ResNet-18's strided layers
- * (conv1 3->64 7x7 s2 p3 @224 and the 3x3 s2 p1 downsampling convs), batch 1 and 8, plus im2col alone.
+ * (conv1 3->64 7x7 s2 p3 @224 and the 3x3 s2 p1 downsampling convs), a stride-1 one and strides 3 and 4 (the
+ * gather / vld3 / vld4 paths), batch 1 and 8, plus im2col alone and the raw sgemm on the whole columns.
  * Build and run: bash benchmarks/native/conv_run.sh [lib.a] (after mvn package built cppbuild/). Prints the best of
  * 40 runs (10 at batch 8) in ms (the machine is shared: best, not median).
  */
@@ -58,10 +59,12 @@ int main(int argc, char** argv) {
                   {"64->128 3x3 s2 @56", 64, 128, 56, 3, 2, 1},
                   {"128->256 3x3 s2 @28", 128, 256, 28, 3, 2, 1},
                   {"256->512 3x3 s2 @14", 256, 512, 14, 3, 2, 1},
-                  {"64->64 3x3 s1 @56", 64, 64, 56, 3, 1, 1}};
+                  {"64->64 3x3 s1 @56", 64, 64, 56, 3, 1, 1},
+                  {"3->96 4x4 s4 @224 (patchify)", 3, 96, 224, 4, 4, 0},
+                  {"64->64 3x3 s3 @56", 64, 64, 56, 3, 3, 1}};
     const char* only = argc > 1 ? argv[1] : nullptr;
     cnn4j_set_num_threads(1);
-    std::printf("%-26s %-7s %9s %9s %9s %9s  %s\n", "layer", "isa", "N=1 ms", "N=8 ms", "im2col ms", "sgemm ms", "hash");
+    std::printf("%-30s %-7s %9s %9s %9s %9s  %s\n", "layer", "isa", "N=1 ms", "N=8 ms", "im2col ms", "sgemm ms", "hash");
     for (const char* isa : {"scalar", "avx2", "avx512", "neon"}) {
         if (!cnn4j_isa_supported(isa)) continue;
         if (only && std::string_view(only) != isa) continue;
@@ -94,7 +97,7 @@ int main(int argc, char** argv) {
                     hash = (hash ^ bits) * 1099511628211ull;
                 }
             }
-            std::printf("%-26s %-7s %9.3f %9.3f %9.3f %9.3f  %016llx\n", l.name, isa, ms[0], ms[1], im, gemm, (unsigned long long)hash);
+            std::printf("%-30s %-7s %9.3f %9.3f %9.3f %9.3f  %016llx\n", l.name, isa, ms[0], ms[1], im, gemm, (unsigned long long)hash);
         }
     }
     return 0;
