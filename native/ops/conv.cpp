@@ -81,40 +81,59 @@ inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* 
 constexpr int64_t kColumnBlock = 256;
 
 /* The columns of output positions [p0, p1) only: columns [C*KD*KH*KW, p1 - p0], the same values as those columns
-   of im2col. Positions are walked one stretch of an output row at a time. */
+   of im2col. Positions are walked one stretch of an output row at a time; the stretches' (od, oh) advance by
+   counting (no division per stretch), the in-bounds width range of each kernel column is computed once per call,
+   and strided stretches are copied by the ISA's row kernel (kernels/im2col). */
 void im2col_block(const cnn4j_window& w, int64_t channels, const float* image, int64_t p0, int64_t p1,
                   float* columns) {
     const int64_t D = w.in[0], H = w.in[1], W = w.in[2];
     const int64_t OH = w.out[1], OW = w.out[2];
-    const int64_t n = p1 - p0, sw = w.stride[2];
+    const int64_t n = p1 - p0, sw = w.stride[2], KW = w.kernel[2];
+    if (n <= 0) return;
+    const auto strided_row = kernels().im2col->strided_row;
+    // Where the block starts: output row (od, oh), column ow.
+    const int64_t row0 = p0 / OW, start_ow = p0 - row0 * OW, start_od = row0 / OH, start_oh = row0 - start_od * OH;
+    // The in-bounds range [first, last) of every kernel column kw (kernels wider than the buffer recompute it).
+    constexpr int64_t kMaxKw = 32;
+    int64_t kw_first[kMaxKw], kw_last[kMaxKw];
+    for (int64_t kw = 0; kw < std::min(KW, kMaxKw); kw++) {
+        valid_range(kw * w.dilation[2] - w.pad_begin[2], sw, W, OW, kw_first[kw], kw_last[kw]);
+    }
     float* col = columns;
     for (int64_t c = 0; c < channels; c++) {
         const float* plane = image + c * D * H * W;
         for (int64_t kd = 0; kd < w.kernel[0]; kd++) {
             for (int64_t kh = 0; kh < w.kernel[1]; kh++) {
-                for (int64_t kw = 0; kw < w.kernel[2]; kw++, col += n) {
+                for (int64_t kw = 0; kw < KW; kw++, col += n) {
                     const int64_t w_offset = kw * w.dilation[2] - w.pad_begin[2];
                     int64_t ow_first, ow_last;
-                    valid_range(w_offset, sw, W, OW, ow_first, ow_last);
+                    if (kw < kMaxKw) {
+                        ow_first = kw_first[kw], ow_last = kw_last[kw];
+                    } else {
+                        valid_range(w_offset, sw, W, OW, ow_first, ow_last);
+                    }
+                    int64_t od = start_od, oh = start_oh, ow0 = start_ow;
                     for (int64_t p = p0; p < p1;) {
-                        const int64_t row = p / OW, ow0 = p - row * OW, ow1 = std::min(OW, ow0 + (p1 - p));
-                        const int64_t od = row / OH, oh = row - od * OH;
+                        const int64_t ow1 = std::min(OW, ow0 + (p1 - p));
                         float* out = col + (p - p0) - ow0;  // out[ow] is position (od, oh, ow)
                         const int64_t id = od * w.stride[0] - w.pad_begin[0] + kd * w.dilation[0];
                         const int64_t ih = oh * w.stride[1] - w.pad_begin[1] + kh * w.dilation[1];
                         p += ow1 - ow0;
+                        const int64_t from = ow0;
+                        ow0 = 0;
+                        if (++oh == OH) oh = 0, od++;
                         if (id < 0 || id >= D || ih < 0 || ih >= H) {
-                            std::memset(out + ow0, 0, (ow1 - ow0) * sizeof(float));
+                            std::memset(out + from, 0, (ow1 - from) * sizeof(float));
                             continue;
                         }
                         const float* in_row = plane + (id * H + ih) * W + w_offset;
-                        const int64_t lo = std::max(ow0, std::min(ow1, ow_first));
+                        const int64_t lo = std::max(from, std::min(ow1, ow_first));
                         const int64_t hi = std::max(lo, std::min(ow1, ow_last));
-                        if (lo > ow0) std::memset(out + ow0, 0, (lo - ow0) * sizeof(float));
+                        if (lo > from) std::memset(out + from, 0, (lo - from) * sizeof(float));
                         if (sw == 1) {
                             if (hi > lo) std::memcpy(out + lo, in_row + lo, (hi - lo) * sizeof(float));
-                        } else {
-                            for (int64_t ow = lo; ow < hi; ow++) out[ow] = in_row[ow * sw];
+                        } else if (hi > lo) {
+                            strided_row(in_row + lo * sw, sw, hi - lo, out + lo);
                         }
                         if (ow1 > hi) std::memset(out + hi, 0, (ow1 - hi) * sizeof(float));
                     }

@@ -14,6 +14,7 @@ const KernelTable kScalarTable = {
     &kWinogradScalar,
     &kDepthwiseScalar,
     &kPoolScalar,
+    &kIm2colScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -24,6 +25,7 @@ const KernelTable kAvx2Table = {
     &kWinogradAvx2,
     &kDepthwiseAvx2,
     &kPoolAvx2,
+    &kIm2colAvx2,
 };
 
 const KernelTable kAvx512Table = {
@@ -33,6 +35,7 @@ const KernelTable kAvx512Table = {
     &kWinogradAvx512,
     &kDepthwiseAvx512,
     &kPoolAvx512,
+    &kIm2colAvx512,
 };
 #endif
 
@@ -44,6 +47,7 @@ const KernelTable kNeonTable = {
     &kWinogradNeon,
     &kDepthwiseNeon,
     &kPoolNeon,
+    &kIm2colNeon,
 };
 #endif
 

@@ -15,6 +15,7 @@
 #include "kernels/winograd/winograd.h"
 #include "kernels/depthwise/depthwise.h"
 #include "kernels/pool/pool.h"
+#include "kernels/im2col/im2col.h"
 #include "runtime/isa.h"
 
 namespace cnn4j {
@@ -26,6 +27,7 @@ struct KernelTable {
     const WinogradKernels* winograd;
     const DepthwiseKernels* depthwise;
     const PoolKernels* pool;
+    const Im2colKernels* im2col;
 };
 
 /* The table of the active ISA. */
