@@ -80,6 +80,9 @@ inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* 
    depend on the thread count. */
 constexpr int64_t kColumnBlock = 256;
 
+/* Stride-1 stretches up to this long are copied by a loop rather than memcpy. */
+constexpr int64_t kShortRow = 16;
+
 /* The columns of output positions [p0, p1) only: columns [C*KD*KH*KW, p1 - p0], the same values as those columns
    of im2col. Positions are walked one stretch of an output row at a time; the stretches' (od, oh) advance by
    counting (no division per stretch), the in-bounds width range of each kernel column is computed once per call,
@@ -130,8 +133,11 @@ void im2col_block(const cnn4j_window& w, int64_t channels, const float* image, i
                         const int64_t lo = std::max(from, std::min(ow1, ow_first));
                         const int64_t hi = std::max(lo, std::min(ow1, ow_last));
                         if (lo > from) std::memset(out + from, 0, (lo - from) * sizeof(float));
-                        if (sw == 1) {
-                            if (hi > lo) std::memcpy(out + lo, in_row + lo, (hi - lo) * sizeof(float));
+                        if (sw == 1 && hi - lo <= kShortRow) {
+                            // Short rows (small maps: LeNet, late layers) copy inline; a call costs more.
+                            for (int64_t i = lo; i < hi; i++) out[i] = in_row[i];
+                        } else if (sw == 1) {
+                            std::memcpy(out + lo, in_row + lo, (hi - lo) * sizeof(float));
                         } else if (hi > lo) {
                             strided_row(in_row + lo * sw, sw, hi - lo, out + lo);
                         }
