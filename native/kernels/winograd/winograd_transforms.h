@@ -10,6 +10,9 @@
  *
  * The vocabulary: constexpr int64_t kLanes; type Vec; vzero(), vset1(float), vload(const float*),
  * vstore(float*, Vec), vadd, vsub, vfmadd(a, b, c) = a * b + c, vgather(base, stride) = lanes base[l * stride],
+ * vdeinterleave4(p, Vec v[4]): v[q] lane l = p[4l + q] (4 * kLanes floats read), vinterleave4(p, const Vec v[4]): its
+ * inverse (4 * kLanes floats written), vload_lanes(p, n) / vstore_lanes(p, v, n): the first n (0 .. kLanes) lanes only
+ * (zeros in the others; nothing past them read or written), both in registers (permutes / NEON's ld4 and st4), for F(4,3)'s 4-float tiles;
  * vrelu and vrelu6 with ATen's NaN propagation (NaN in, NaN out).
  *
  * Vectors run across tiles: lane l holds tile k0 + l of the run, so each transform is plain vector arithmetic with
@@ -72,17 +75,6 @@ inline void combine(const float (&mat)[R][C], const Vec* in, Vec* out) {
     }
 }
 
-/* The first `lanes` (1 .. kLanes) lanes of v to p. */
-inline void store_lanes(float* p, Vec v, int64_t lanes) {
-    if (lanes == kLanes) {
-        vstore(p, v);
-        return;
-    }
-    float buffer[kLanes];
-    vstore(buffer, v);
-    std::memcpy(p, buffer, lanes * sizeof(float));
-}
-
 template <int M>
 void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride) {
     using T = TileMatrices<M>;
@@ -91,7 +83,15 @@ void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, fl
         Vec widthwise[A][A];  // widthwise[i] = (d B)[i]: row i of the patches, transformed along the width
         for (int i = 0; i < A; i++) {
             Vec row[A];
-            for (int j = 0; j < A; j++) row[j] = vgather(strip + i * strip_stride + k0 * M + j, M);
+            const float* patches = strip + i * strip_stride + k0 * M;
+            if constexpr (M == 4) {  // columns 0-3 of the patches, then 4-5 = columns 0-1 of the next tiles
+                Vec next[4];
+                vdeinterleave4(patches, row);
+                vdeinterleave4(patches + 4, next);
+                row[4] = next[0], row[5] = next[1];
+            } else {
+                for (int j = 0; j < A; j++) row[j] = vgather(patches + j, M);
+            }
             combine(T::kBt, row, widthwise[i]);
         }
         const int64_t lanes = count - k0 < kLanes ? count - k0 : kLanes;
@@ -99,7 +99,14 @@ void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, fl
             Vec column[A], transformed[A];
             for (int i = 0; i < A; i++) column[i] = widthwise[i][j];
             combine(T::kBt, column, transformed);
-            for (int i = 0; i < A; i++) store_lanes(V + (i * A + j) * freq_stride + k0, transformed[i], lanes);
+            for (int i = 0; i < A; i++) {
+                float* out = V + (i * A + j) * freq_stride + k0;
+                if (lanes == kLanes) {
+                    vstore(out, transformed[i]);
+                } else {
+                    vstore_lanes(out, transformed[i], lanes);
+                }
+            }
         }
     }
 }
@@ -121,16 +128,11 @@ void epilogue_row(const float* src, int64_t cols, float bias, const float* resid
         if (residual) v = vadd(v, vload(residual + x));
         vstore(y + x, activate<KIND>(v));
     }
-    if (x < cols) {  // the tail through a full vector on the stack: residual and y end exactly at cols
+    if (x < cols) {  // the tail, masked: residual and y end exactly at cols
         const int64_t n = cols - x;
-        float tail[kLanes] = {};
         Vec v = vadd(vload(src + x), b);
-        if (residual) {
-            std::memcpy(tail, residual + x, n * sizeof(float));
-            v = vadd(v, vload(tail));
-        }
-        vstore(tail, activate<KIND>(v));
-        std::memcpy(y + x, tail, n * sizeof(float));
+        if (residual) v = vadd(v, vload_lanes(residual + x, n));
+        vstore_lanes(y + x, activate<KIND>(v), n);
     }
 }
 
@@ -148,6 +150,17 @@ void output_run_tiles(const float* products, int64_t freq_stride, int64_t count,
             Vec row[A];
             for (int jj = 0; jj < A; jj++) row[jj] = vload(products + (ii * A + jj) * freq_stride + k0);
             combine(T::kAt, row, widthwise[ii]);
+        }
+        if constexpr (M == 4) {  // pixels[j][i]: all four columns, then each output row interleaved in registers
+            Vec pixels[M][M];
+            for (int j = 0; j < M; j++) {
+                Vec column[A], transformed[M];
+                for (int ii = 0; ii < A; ii++) column[ii] = widthwise[ii][j];
+                combine(T::kAt, column, transformed);
+                for (int i = 0; i < M; i++) pixels[i][j] = transformed[i];
+            }
+            for (int i = 0; i < M; i++) vinterleave4(strip[i] + k0 * M, pixels[i]);
+            continue;
         }
         for (int j = 0; j < M; j++) {
             Vec column[A], pixels[M];
