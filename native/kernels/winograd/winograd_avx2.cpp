@@ -66,6 +66,6 @@ inline Vec vrelu6(Vec x) { return _mm256_min_ps(_mm256_set1_ps(6.0f), vrelu(x));
 
 }  // namespace
 
-const WinogradKernels kWinogradAvx2 = {input_run, output_run};
+const WinogradKernels kWinogradAvx2 = {input_run, output_run, epilogue};
 
 }  // namespace cnn4j

@@ -66,6 +66,6 @@ inline Vec vrelu6(Vec x) { return _mm512_mask_min_ps(x, 0xFFFF, _mm512_set1_ps(6
 
 }  // namespace
 
-const WinogradKernels kWinogradAvx512 = {input_run, output_run};
+const WinogradKernels kWinogradAvx512 = {input_run, output_run, epilogue};
 
 }  // namespace cnn4j

@@ -56,6 +56,6 @@ inline Vec vrelu6(Vec x) { return vminq_f32(vdupq_n_f32(6.0f), vrelu(x)); }
 
 }  // namespace
 
-const WinogradKernels kWinogradNeon = {input_run, output_run};
+const WinogradKernels kWinogradNeon = {input_run, output_run, epilogue};
 
 }  // namespace cnn4j

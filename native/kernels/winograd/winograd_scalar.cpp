@@ -75,6 +75,6 @@ void winograd_transform_weights(int m, int64_t out_channels, int64_t in_channels
     }
 }
 
-const WinogradKernels kWinogradScalar = {input_run, output_run};
+const WinogradKernels kWinogradScalar = {input_run, output_run, epilogue};
 
 }  // namespace cnn4j

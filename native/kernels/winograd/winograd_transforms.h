@@ -76,7 +76,8 @@ inline void combine(const float (&mat)[R][C], const Vec* in, Vec* out) {
 }
 
 template <int M>
-void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride) {
+void input_run_tiles(const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
+                     int64_t freq_stride) {
     using T = TileMatrices<M>;
     constexpr int A = T::kAlpha;
     for (int64_t k0 = 0; k0 < count; k0 += kLanes) {
@@ -84,13 +85,15 @@ void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, fl
         for (int i = 0; i < A; i++) {
             Vec row[A];
             const float* patches = strip + i * strip_stride + k0 * M;
-            if constexpr (M == 4) {  // columns 0-3 of the patches, then 4-5 = columns 0-1 of the next tiles
-                Vec next[4];
+            const float* next = strip_next + i * strip_stride + k0 * M;
+            if constexpr (M == 4) {  // columns 0-3 of the patches, then 4-5: phases 0-1 of strip_next
+                Vec rest[4];
                 vdeinterleave4(patches, row);
-                vdeinterleave4(patches + 4, next);
-                row[4] = next[0], row[5] = next[1];
+                vdeinterleave4(next, rest);
+                row[4] = rest[0], row[5] = rest[1];
             } else {
-                for (int j = 0; j < A; j++) row[j] = vgather(patches + j, M);
+                for (int j = 0; j < M; j++) row[j] = vgather(patches + j, M);
+                for (int j = M; j < A; j++) row[j] = vgather(next + (j - M), M);
             }
             combine(T::kBt, row, widthwise[i]);
         }
@@ -137,13 +140,9 @@ void epilogue_row(const float* src, int64_t cols, float bias, const float* resid
 }
 
 template <int M>
-void output_run_tiles(const float* products, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
-                      float bias, const float* residual, int kind, float* y, int64_t y_stride) {
+void output_run_tiles(const float* products, int64_t freq_stride, int64_t count, float* strip, int64_t strip_stride) {
     using T = TileMatrices<M>;
     constexpr int A = T::kAlpha;
-    // The run's m output rows, whole tiles side by side (plus one vector of slack for the last partial one).
-    constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * M;
-    float strip[M][kStripWidth];
     for (int64_t k0 = 0; k0 < count; k0 += kLanes) {
         Vec widthwise[A][M];  // widthwise[ii] = (M A)[ii]
         for (int ii = 0; ii < A; ii++) {
@@ -151,7 +150,7 @@ void output_run_tiles(const float* products, int64_t freq_stride, int64_t count,
             for (int jj = 0; jj < A; jj++) row[jj] = vload(products + (ii * A + jj) * freq_stride + k0);
             combine(T::kAt, row, widthwise[ii]);
         }
-        if constexpr (M == 4) {  // pixels[j][i]: all four columns, then each output row interleaved in registers
+        if constexpr (M == 4) {  // pixels[i][j]: all four columns, then each output row interleaved in registers
             Vec pixels[M][M];
             for (int j = 0; j < M; j++) {
                 Vec column[A], transformed[M];
@@ -159,7 +158,7 @@ void output_run_tiles(const float* products, int64_t freq_stride, int64_t count,
                 combine(T::kAt, column, transformed);
                 for (int i = 0; i < M; i++) pixels[i][j] = transformed[i];
             }
-            for (int i = 0; i < M; i++) vinterleave4(strip[i] + k0 * M, pixels[i]);
+            for (int i = 0; i < M; i++) vinterleave4(strip + i * strip_stride + k0 * M, pixels[i]);
             continue;
         }
         for (int j = 0; j < M; j++) {
@@ -169,33 +168,38 @@ void output_run_tiles(const float* products, int64_t freq_stride, int64_t count,
             for (int i = 0; i < M; i++) {  // lane l is tile k0 + l: its pixel (i, j) goes to column (k0 + l) * m + j
                 float lanes[kLanes];
                 vstore(lanes, pixels[i]);
-                for (int64_t l = 0; l < kLanes; l++) strip[i][(k0 + l) * M + j] = lanes[l];
+                for (int64_t l = 0; l < kLanes; l++) strip[i * strip_stride + (k0 + l) * M + j] = lanes[l];
             }
         }
     }
+}
+
+void input_run(int m, const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
+               int64_t freq_stride) {
+    if (m == 6) {
+        input_run_tiles<6>(strip, strip_next, strip_stride, count, V, freq_stride);
+    } else {
+        input_run_tiles<4>(strip, strip_next, strip_stride, count, V, freq_stride);
+    }
+}
+
+void output_run(int m, const float* products, int64_t freq_stride, int64_t count, float* strip, int64_t strip_stride) {
+    if (m == 6) {
+        output_run_tiles<6>(products, freq_stride, count, strip, strip_stride);
+    } else {
+        output_run_tiles<4>(products, freq_stride, count, strip, strip_stride);
+    }
+}
+
+void epilogue(const float* src, int64_t src_stride, int64_t rows, int64_t cols, float bias, const float* residual,
+              int kind, float* y, int64_t y_stride) {
     for (int64_t i = 0; i < rows; i++) {
+        const float* s = src + i * src_stride;
         const float* res = residual ? residual + i * y_stride : nullptr;
         switch (kind) {
-            case CNN4J_ACT_RELU: epilogue_row<CNN4J_ACT_RELU>(strip[i], cols, bias, res, y + i * y_stride); break;
-            case CNN4J_ACT_RELU6: epilogue_row<CNN4J_ACT_RELU6>(strip[i], cols, bias, res, y + i * y_stride); break;
-            default: epilogue_row<CNN4J_ACT_IDENTITY>(strip[i], cols, bias, res, y + i * y_stride); break;
+            case CNN4J_ACT_RELU: epilogue_row<CNN4J_ACT_RELU>(s, cols, bias, res, y + i * y_stride); break;
+            case CNN4J_ACT_RELU6: epilogue_row<CNN4J_ACT_RELU6>(s, cols, bias, res, y + i * y_stride); break;
+            default: epilogue_row<CNN4J_ACT_IDENTITY>(s, cols, bias, res, y + i * y_stride); break;
         }
-    }
-}
-
-void input_run(int m, const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride) {
-    if (m == 6) {
-        input_run_tiles<6>(strip, strip_stride, count, V, freq_stride);
-    } else {
-        input_run_tiles<4>(strip, strip_stride, count, V, freq_stride);
-    }
-}
-
-void output_run(int m, const float* products, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
-                float bias, const float* residual, int kind, float* y, int64_t y_stride) {
-    if (m == 6) {
-        output_run_tiles<6>(products, freq_stride, count, rows, cols, bias, residual, kind, y, y_stride);
-    } else {
-        output_run_tiles<4>(products, freq_stride, count, rows, cols, bias, residual, kind, y, y_stride);
     }
 }
