@@ -61,55 +61,80 @@ Tiling tiling(int m, const cnn4j_window& w, int64_t batch, int64_t in_channels, 
 
 int64_t transformed_input_floats(const Tiling& t) { return t.frequencies * t.Cg * t.block; }
 
-/* Visits the runs of tiles [first, first + count): fn(tile, n, ty, tx, run_length), each run inside one tile row
-   and at most kWinogradMaxRunTiles long. */
+/* Visits the tile-row segments of tiles [first, first + count): fn(tile, n, ty, tx, length), each inside one tile
+   row of one image. */
 template <typename Fn>
-void for_each_run(const Tiling& t, int64_t first, int64_t count, const Fn& fn) {
+void for_each_segment(const Tiling& t, int64_t first, int64_t count, const Fn& fn) {
     for (int64_t tile = first, end = first + count; tile < end;) {
         const int64_t n = tile / t.tiles_per_image, r = tile % t.tiles_per_image;
         const int64_t ty = r / t.tiles_w, tx = r % t.tiles_w;
-        const int64_t run = std::min({end - tile, t.tiles_w - tx, kWinogradMaxRunTiles});
-        fn(tile, n, ty, tx, run);
-        tile += run;
+        const int64_t length = std::min(end - tile, t.tiles_w - tx);
+        fn(tile, n, ty, tx, length);
+        tile += length;
     }
 }
 
-/* Widest strip a run reads: its tiles rounded up to whole vectors, plus the last patch's overhang. */
-constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * 6 + 8;
+/* Widest strip a run uses: its tiles rounded up to whole vectors, at up to 6 columns each. */
+constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * 6;
 
-/* Pass 1 for one input channel plane [H, W]: V[f][c][k] for the block's tiles. */
+/* Copies input columns [x0, x0 + width) of row y to dst, zeros outside the image. */
+void copy_row(const Tiling& t, const float* plane, int64_t y, int64_t x0, int64_t width, float* dst) {
+    const int64_t from = std::max<int64_t>(0, -x0), to = std::max(from, std::min(width, t.W - x0));
+    if (y < 0 || y >= t.H || to == from) {
+        std::memset(dst, 0, width * sizeof(float));
+        return;
+    }
+    if (from > 0) std::memset(dst, 0, from * sizeof(float));
+    std::memcpy(dst + from, plane + y * t.W + x0 + from, (to - from) * sizeof(float));
+    if (to < width) std::memset(dst + to, 0, (width - to) * sizeof(float));
+}
+
+/* Pass 1 for one input channel plane [H, W]: V[f][c][k] for the block's tiles, in runs of up to
+   kWinogradMaxRunTiles tiles (across tile rows and images). */
 void transform_input_channel(const WinogradKernels& k, const Tiling& t, const float* plane_of_image0,
                              int64_t image_stride, int64_t block_first, int64_t block_count, float* V_c,
                              int64_t freq_stride) {
-    float strip[8][kStripWidth];
-    for_each_run(t, block_first, block_count, [&](int64_t tile, int64_t n, int64_t ty, int64_t tx, int64_t run) {
-        const float* plane = plane_of_image0 + n * image_stride;
-        const int64_t x0 = tx * t.m - t.pad_w;
-        const int64_t width = ceil_div(run, kWinogradMaxLanes) * kWinogradMaxLanes * t.m + t.alpha;
-        const int64_t from = std::max<int64_t>(0, -x0), to = std::min(width, t.W - x0);  // in-image columns
-        for (int i = 0; i < t.alpha; i++) {
-            const int64_t y = ty * t.m - t.pad_h + i;
-            std::memset(strip[i], 0, width * sizeof(float));
-            if (y >= 0 && y < t.H && to > from) {
-                std::memcpy(strip[i] + from, plane + y * t.W + x0 + from, (to - from) * sizeof(float));
+    float strip[8][kStripWidth], strip_next[8][kStripWidth];
+    for (int64_t run_first = block_first, block_end = block_first + block_count; run_first < block_end;
+         run_first += kWinogradMaxRunTiles) {
+        const int64_t run = std::min(kWinogradMaxRunTiles, block_end - run_first);
+        for_each_segment(t, run_first, run, [&](int64_t tile, int64_t n, int64_t ty, int64_t tx, int64_t length) {
+            const float* plane = plane_of_image0 + n * image_stride;
+            const int64_t column = (tile - run_first) * t.m, x0 = tx * t.m - t.pad_w, width = length * t.m;
+            for (int i = 0; i < t.alpha; i++) {
+                const int64_t y = ty * t.m - t.pad_h + i;
+                copy_row(t, plane, y, x0, width, strip[i] + column);
+                copy_row(t, plane, y, x0 + t.m, width, strip_next[i] + column);
             }
+        });
+        // The lanes past the run read zeros (their results are not stored).
+        const int64_t used = run * t.m, padded = ceil_div(run, kWinogradMaxLanes) * kWinogradMaxLanes * t.m;
+        for (int i = 0; i < t.alpha; i++) {
+            std::memset(strip[i] + used, 0, (padded - used) * sizeof(float));
+            std::memset(strip_next[i] + used, 0, (padded - used) * sizeof(float));
         }
-        k.input_run(t.m, strip[0], kStripWidth, run, V_c + (tile - block_first), freq_stride);
-    });
+        k.input_run(t.m, strip[0], strip_next[0], kStripWidth, run, V_c + (run_first - block_first), freq_stride);
+    }
 }
 
 /* Pass 3 for one output channel: its pixels of the block's tiles, with the epilogue. */
 void transform_output_channel(const WinogradKernels& k, const Tiling& t, const float* M_o, int64_t freq_stride,
                               int64_t block_first, int64_t block_count, float bias, int inline_kind,
                               const float* residual_of_image0, float* output_of_image0, int64_t image_stride) {
-    for_each_run(t, block_first, block_count, [&](int64_t tile, int64_t n, int64_t ty, int64_t tx, int64_t run) {
-        const int64_t y0 = ty * t.m, x0 = tx * t.m;
-        const int64_t offset = n * image_stride + y0 * t.OW + x0;
-        const int64_t rows = std::min<int64_t>(t.m, t.OH - y0), cols = std::min(run * t.m, t.OW - x0);
-        k.output_run(t.m, M_o + (tile - block_first), freq_stride, run, rows, cols, bias,
-                     residual_of_image0 ? residual_of_image0 + offset : nullptr, inline_kind,
-                     output_of_image0 + offset, t.OW);
-    });
+    float strip[6][kStripWidth];
+    for (int64_t run_first = block_first, block_end = block_first + block_count; run_first < block_end;
+         run_first += kWinogradMaxRunTiles) {
+        const int64_t run = std::min(kWinogradMaxRunTiles, block_end - run_first);
+        k.output_run(t.m, M_o + (run_first - block_first), freq_stride, run, strip[0], kStripWidth);
+        for_each_segment(t, run_first, run, [&](int64_t tile, int64_t n, int64_t ty, int64_t tx, int64_t length) {
+            const int64_t y0 = ty * t.m, x0 = tx * t.m;
+            const int64_t offset = n * image_stride + y0 * t.OW + x0;
+            const int64_t rows = std::min<int64_t>(t.m, t.OH - y0), cols = std::min(length * t.m, t.OW - x0);
+            k.epilogue(strip[0] + (tile - run_first) * t.m, kStripWidth, rows, cols, bias,
+                       residual_of_image0 ? residual_of_image0 + offset : nullptr, inline_kind,
+                       output_of_image0 + offset, t.OW);
+        });
+    }
 }
 
 bool is_inline_activation(int kind) {

@@ -9,9 +9,10 @@
  * where U = G g G^T (the weights, transformed once at load) and V = B^T d B (the input, transformed per call).
  * This family holds the transforms; ops/winograd.cpp runs the GEMMs (OpenBLAS) and the tiling.
  *
- * Tiles come in "runs": up to kMaxRunTiles tiles side by side in one tile row of one image, which is the unit
- * both transforms work on (the input side reads them from a zero-padded strip, the output side writes whole
- * output rows, so its epilogue runs over contiguous memory).
+ * Tiles come in "runs": up to kMaxRunTiles consecutive tiles (across tile rows and images, so that small maps
+ * still fill whole vectors), which is the unit both transforms work on (the input side reads them from two
+ * zero-padded strips, the output side writes them to a strip of m rows that the epilogue then copies out, one
+ * contiguous segment per tile row).
  *
  * Accuracy: F(4,3) and F(6,3) are exact in real arithmetic; in float32 their transforms amplify rounding (B and A
  * have entries up to 5 and 8 for F(4,3), 21/4 and 32 for F(6,3)). The bounds, measured against a float64
@@ -30,20 +31,27 @@ constexpr int64_t kWinogradMaxRunTiles = 64;
 constexpr int64_t kWinogradMaxLanes = 16;
 
 struct WinogradKernels {
-    /* Input transform of one channel's run of `count` (1 .. kWinogradMaxRunTiles) tiles, m = 4 or 6:
-       strip: alpha rows, `strip_stride` floats apart, of the zero-padded input under the run; tile k's patch starts
-       at column k * m. Readable up to column (count rounded up to kWinogradMaxLanes) * m + alpha.
-       Writes V[f * freq_stride + k] = (B^T d_k B)[f] for f < alpha^2 (row-major (row, col)), k < count. */
-    void (*input_run)(int m, const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride);
+    /* Input transform of one channel's run of `count` (1 .. kWinogradMaxRunTiles) tiles, m = 4 or 6. The run may
+       span tile rows and images: each tile's patch comes from two zero-padded strips of alpha rows, `strip_stride`
+       floats apart: columns j < m of tile k's patch at strip[k * m + j], columns j >= m (the overlap with the next
+       tile in its row) at strip_next[k * m + j - m]. Both readable up to column (count rounded up to
+       kWinogradMaxLanes) * m. Writes V[f * freq_stride + k] = (B^T d_k B)[f] for f < alpha^2 (row-major
+       (row, col)), k < count, and nothing past k = count. */
+    void (*input_run)(int m, const float* strip, const float* strip_next, int64_t strip_stride, int64_t count,
+                      float* V, int64_t freq_stride);
 
-    /* Output transform and epilogue of one output channel's run of `count` tiles:
-       M[f * freq_stride + k] (f < alpha^2, k < count; readable up to k < count + kWinogradMaxLanes) are the
-       products of tile k. Writes, for i < rows (<= m) and x < cols (<= count * m),
-           y[i * y_stride + x] = act(A^T M_k A [i][x % m] + bias + residual[i * y_stride + x]),   k = x / m,
-       act = `kind`: CNN4J_ACT_IDENTITY, _RELU or _RELU6 (callers apply other activations afterwards).
-       residual is nullable and may not overlap y. */
-    void (*output_run)(int m, const float* M, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
-                       float bias, const float* residual, int kind, float* y, int64_t y_stride);
+    /* Output transform of one output channel's run of `count` tiles: M[f * freq_stride + k] (f < alpha^2,
+       k < count; readable up to k < count + kWinogradMaxLanes) are the products of tile k. Writes
+       strip[i * strip_stride + k * m + j] = (A^T M_k A)[i][j] for i, j < m and k < count rounded up to
+       kWinogradMaxLanes (the lanes past count are garbage). */
+    void (*output_run)(int m, const float* M, int64_t freq_stride, int64_t count, float* strip, int64_t strip_stride);
+
+    /* The epilogue over a rows x cols patch: y[i * y_stride + x] = act(src[i * src_stride + x] + bias +
+       residual[i * y_stride + x]), act = `kind`: CNN4J_ACT_IDENTITY, _RELU or _RELU6 (callers apply other
+       activations afterwards). src rows are readable kWinogradMaxLanes floats past cols; residual is nullable and
+       may not overlap y. */
+    void (*epilogue)(const float* src, int64_t src_stride, int64_t rows, int64_t cols, float bias,
+                     const float* residual, int kind, float* y, int64_t y_stride);
 };
 
 extern const WinogradKernels kWinogradScalar;

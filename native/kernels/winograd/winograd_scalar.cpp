@@ -21,6 +21,12 @@ inline void vstore(float* p, Vec v) { *p = v; }
 inline Vec vadd(Vec a, Vec b) { return a + b; }
 inline Vec vsub(Vec a, Vec b) { return a - b; }
 inline Vec vfmadd(Vec a, Vec b, Vec c) { return a * b + c; }
+inline Vec vload_lanes(const float* p, int64_t n) { return n > 0 ? *p : 0.0f; }
+inline void vstore_lanes(float* p, Vec v, int64_t n) {
+    if (n > 0) *p = v;
+}
+inline void vdeinterleave4(const float* p, Vec* v) { v[0] = p[0], v[1] = p[1], v[2] = p[2], v[3] = p[3]; }
+inline void vinterleave4(float* p, const Vec* v) { p[0] = v[0], p[1] = v[1], p[2] = v[2], p[3] = v[3]; }
 inline Vec vgather(const float* base, int64_t) { return *base; }
 inline Vec vrelu(Vec x) { return x < 0.0f ? 0.0f : x; }
 inline Vec vrelu6(Vec x) { return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x); }
@@ -69,6 +75,6 @@ void winograd_transform_weights(int m, int64_t out_channels, int64_t in_channels
     }
 }
 
-const WinogradKernels kWinogradScalar = {input_run, output_run};
+const WinogradKernels kWinogradScalar = {input_run, output_run, epilogue};
 
 }  // namespace cnn4j

@@ -10,6 +10,9 @@
  *
  * The vocabulary: constexpr int64_t kLanes; type Vec; vzero(), vset1(float), vload(const float*),
  * vstore(float*, Vec), vadd, vsub, vfmadd(a, b, c) = a * b + c, vgather(base, stride) = lanes base[l * stride],
+ * vdeinterleave4(p, Vec v[4]): v[q] lane l = p[4l + q] (4 * kLanes floats read), vinterleave4(p, const Vec v[4]): its
+ * inverse (4 * kLanes floats written), vload_lanes(p, n) / vstore_lanes(p, v, n): the first n (0 .. kLanes) lanes only
+ * (zeros in the others; nothing past them read or written), both in registers (permutes / NEON's ld4 and st4), for F(4,3)'s 4-float tiles;
  * vrelu and vrelu6 with ATen's NaN propagation (NaN in, NaN out).
  *
  * Vectors run across tiles: lane l holds tile k0 + l of the run, so each transform is plain vector arithmetic with
@@ -72,26 +75,26 @@ inline void combine(const float (&mat)[R][C], const Vec* in, Vec* out) {
     }
 }
 
-/* The first `lanes` (1 .. kLanes) lanes of v to p. */
-inline void store_lanes(float* p, Vec v, int64_t lanes) {
-    if (lanes == kLanes) {
-        vstore(p, v);
-        return;
-    }
-    float buffer[kLanes];
-    vstore(buffer, v);
-    std::memcpy(p, buffer, lanes * sizeof(float));
-}
-
 template <int M>
-void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride) {
+void input_run_tiles(const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
+                     int64_t freq_stride) {
     using T = TileMatrices<M>;
     constexpr int A = T::kAlpha;
     for (int64_t k0 = 0; k0 < count; k0 += kLanes) {
         Vec widthwise[A][A];  // widthwise[i] = (d B)[i]: row i of the patches, transformed along the width
         for (int i = 0; i < A; i++) {
             Vec row[A];
-            for (int j = 0; j < A; j++) row[j] = vgather(strip + i * strip_stride + k0 * M + j, M);
+            const float* patches = strip + i * strip_stride + k0 * M;
+            const float* next = strip_next + i * strip_stride + k0 * M;
+            if constexpr (M == 4) {  // columns 0-3 of the patches, then 4-5: phases 0-1 of strip_next
+                Vec rest[4];
+                vdeinterleave4(patches, row);
+                vdeinterleave4(next, rest);
+                row[4] = rest[0], row[5] = rest[1];
+            } else {
+                for (int j = 0; j < M; j++) row[j] = vgather(patches + j, M);
+                for (int j = M; j < A; j++) row[j] = vgather(next + (j - M), M);
+            }
             combine(T::kBt, row, widthwise[i]);
         }
         const int64_t lanes = count - k0 < kLanes ? count - k0 : kLanes;
@@ -99,7 +102,14 @@ void input_run_tiles(const float* strip, int64_t strip_stride, int64_t count, fl
             Vec column[A], transformed[A];
             for (int i = 0; i < A; i++) column[i] = widthwise[i][j];
             combine(T::kBt, column, transformed);
-            for (int i = 0; i < A; i++) store_lanes(V + (i * A + j) * freq_stride + k0, transformed[i], lanes);
+            for (int i = 0; i < A; i++) {
+                float* out = V + (i * A + j) * freq_stride + k0;
+                if (lanes == kLanes) {
+                    vstore(out, transformed[i]);
+                } else {
+                    vstore_lanes(out, transformed[i], lanes);
+                }
+            }
         }
     }
 }
@@ -121,33 +131,35 @@ void epilogue_row(const float* src, int64_t cols, float bias, const float* resid
         if (residual) v = vadd(v, vload(residual + x));
         vstore(y + x, activate<KIND>(v));
     }
-    if (x < cols) {  // the tail through a full vector on the stack: residual and y end exactly at cols
+    if (x < cols) {  // the tail, masked: residual and y end exactly at cols
         const int64_t n = cols - x;
-        float tail[kLanes] = {};
         Vec v = vadd(vload(src + x), b);
-        if (residual) {
-            std::memcpy(tail, residual + x, n * sizeof(float));
-            v = vadd(v, vload(tail));
-        }
-        vstore(tail, activate<KIND>(v));
-        std::memcpy(y + x, tail, n * sizeof(float));
+        if (residual) v = vadd(v, vload_lanes(residual + x, n));
+        vstore_lanes(y + x, activate<KIND>(v), n);
     }
 }
 
 template <int M>
-void output_run_tiles(const float* products, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
-                      float bias, const float* residual, int kind, float* y, int64_t y_stride) {
+void output_run_tiles(const float* products, int64_t freq_stride, int64_t count, float* strip, int64_t strip_stride) {
     using T = TileMatrices<M>;
     constexpr int A = T::kAlpha;
-    // The run's m output rows, whole tiles side by side (plus one vector of slack for the last partial one).
-    constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * M;
-    float strip[M][kStripWidth];
     for (int64_t k0 = 0; k0 < count; k0 += kLanes) {
         Vec widthwise[A][M];  // widthwise[ii] = (M A)[ii]
         for (int ii = 0; ii < A; ii++) {
             Vec row[A];
             for (int jj = 0; jj < A; jj++) row[jj] = vload(products + (ii * A + jj) * freq_stride + k0);
             combine(T::kAt, row, widthwise[ii]);
+        }
+        if constexpr (M == 4) {  // pixels[i][j]: all four columns, then each output row interleaved in registers
+            Vec pixels[M][M];
+            for (int j = 0; j < M; j++) {
+                Vec column[A], transformed[M];
+                for (int ii = 0; ii < A; ii++) column[ii] = widthwise[ii][j];
+                combine(T::kAt, column, transformed);
+                for (int i = 0; i < M; i++) pixels[i][j] = transformed[i];
+            }
+            for (int i = 0; i < M; i++) vinterleave4(strip + i * strip_stride + k0 * M, pixels[i]);
+            continue;
         }
         for (int j = 0; j < M; j++) {
             Vec column[A], pixels[M];
@@ -156,33 +168,38 @@ void output_run_tiles(const float* products, int64_t freq_stride, int64_t count,
             for (int i = 0; i < M; i++) {  // lane l is tile k0 + l: its pixel (i, j) goes to column (k0 + l) * m + j
                 float lanes[kLanes];
                 vstore(lanes, pixels[i]);
-                for (int64_t l = 0; l < kLanes; l++) strip[i][(k0 + l) * M + j] = lanes[l];
+                for (int64_t l = 0; l < kLanes; l++) strip[i * strip_stride + (k0 + l) * M + j] = lanes[l];
             }
         }
     }
+}
+
+void input_run(int m, const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
+               int64_t freq_stride) {
+    if (m == 6) {
+        input_run_tiles<6>(strip, strip_next, strip_stride, count, V, freq_stride);
+    } else {
+        input_run_tiles<4>(strip, strip_next, strip_stride, count, V, freq_stride);
+    }
+}
+
+void output_run(int m, const float* products, int64_t freq_stride, int64_t count, float* strip, int64_t strip_stride) {
+    if (m == 6) {
+        output_run_tiles<6>(products, freq_stride, count, strip, strip_stride);
+    } else {
+        output_run_tiles<4>(products, freq_stride, count, strip, strip_stride);
+    }
+}
+
+void epilogue(const float* src, int64_t src_stride, int64_t rows, int64_t cols, float bias, const float* residual,
+              int kind, float* y, int64_t y_stride) {
     for (int64_t i = 0; i < rows; i++) {
+        const float* s = src + i * src_stride;
         const float* res = residual ? residual + i * y_stride : nullptr;
         switch (kind) {
-            case CNN4J_ACT_RELU: epilogue_row<CNN4J_ACT_RELU>(strip[i], cols, bias, res, y + i * y_stride); break;
-            case CNN4J_ACT_RELU6: epilogue_row<CNN4J_ACT_RELU6>(strip[i], cols, bias, res, y + i * y_stride); break;
-            default: epilogue_row<CNN4J_ACT_IDENTITY>(strip[i], cols, bias, res, y + i * y_stride); break;
+            case CNN4J_ACT_RELU: epilogue_row<CNN4J_ACT_RELU>(s, cols, bias, res, y + i * y_stride); break;
+            case CNN4J_ACT_RELU6: epilogue_row<CNN4J_ACT_RELU6>(s, cols, bias, res, y + i * y_stride); break;
+            default: epilogue_row<CNN4J_ACT_IDENTITY>(s, cols, bias, res, y + i * y_stride); break;
         }
-    }
-}
-
-void input_run(int m, const float* strip, int64_t strip_stride, int64_t count, float* V, int64_t freq_stride) {
-    if (m == 6) {
-        input_run_tiles<6>(strip, strip_stride, count, V, freq_stride);
-    } else {
-        input_run_tiles<4>(strip, strip_stride, count, V, freq_stride);
-    }
-}
-
-void output_run(int m, const float* products, int64_t freq_stride, int64_t count, int64_t rows, int64_t cols,
-                float bias, const float* residual, int kind, float* y, int64_t y_stride) {
-    if (m == 6) {
-        output_run_tiles<6>(products, freq_stride, count, rows, cols, bias, residual, kind, y, y_stride);
-    } else {
-        output_run_tiles<4>(products, freq_stride, count, rows, cols, bias, residual, kind, y, y_stride);
     }
 }
