@@ -13,6 +13,8 @@
 #define CNN4J_KERNELS_DEPTHWISE_IMPL_H
 
 #include <cstdint>
+#include <cstddef>
+#include <vector>
 
 #include "kernels/depthwise/depthwise.h"
 #include "kernels/simd/columns.h"
@@ -153,15 +155,18 @@ void dw_plane_with(const cnn4j_window& w, const float* plane, const float* taps,
     }
 }
 
-/* Small 2-d planes (MobileNet's 14x14 and 7x7 maps, stride 1 or 2, no dilation): the edge columns would be most of
-   each row and a row fills less than a vector, so the plane is first copied into a zero-padded buffer on the stack
-   and then computed flat, every vector full, with no edge cases. The buffer holds the padded rows (PW floats each,
+/* 2-d planes with rows up to kDwFlatMaxRowVectors vectors wide (all of MobileNet's: 112..7, stride 1 or 2, no
+   dilation): on small maps the scalar edge columns would be most of each row and a row fills less than a vector, and
+   on all of them the per-row setup costs more than the padding. So the plane is first copied into a zero-padded
+   buffer (on the stack up to kDwSmallFloats, else one kept per thread) and then computed flat, every vector full,
+   with no edge cases. The buffer holds the padded rows (PW floats each,
    PW even) split by row phase: padded row b at block b % SW, row b / SW. Output (oh, ow) sits at flat position
    r = oh * RW + ow, RW = PW / SW, and tap (kh, kw) reads its block kh % SW at [r * SW + (kh / SW) * PW + kw]
    (stride 2: the even floats). The columns ow >= OW of each flat row are computed and dropped. Every output sums
    bias, then all KH*KW taps in (kh, kw) order, the ones in the padding multiplying 0 (so at most the sign of a zero
    sum differs from the per-column path). */
 constexpr int64_t kDwSmallFloats = 4096;
+constexpr int kDwFlatMaxRowVectors = 8;  // AVX-512 at 1 thread: 56x56 s1 420 -> 180 us, 112x112 s1 260 -> 170 us
 
 struct DwSmall {
     int64_t pw, vectors, block;  // padded row width, flat vectors, floats per row-phase block
@@ -173,7 +178,7 @@ bool dw_small_fits(const cnn4j_window& w, DwSmall& g) {
     if (w.in[0] != 1 || w.kernel[0] != 1 || w.out[0] != 1) return false;
     if (w.stride[1] != SW || w.dilation[1] != 1 || w.dilation[2] != 1) return false;
     const int64_t OH = w.out[1], OW = w.out[2], KH = w.kernel[1];
-    if (OW > 2 * V::kLanes) return false;  // wider rows already run mostly full vectors
+    if (OW > kDwFlatMaxRowVectors * V::kLanes) return false;
     int64_t pw = (OW - 1) * SW + w.kernel[2];  // every column the outputs read, padding included
     if (pw < w.pad_begin[2] + w.in[2]) pw = w.pad_begin[2] + w.in[2];
     pw += pw % 2;                              // even, so that RW = PW / SW is whole
@@ -184,7 +189,7 @@ bool dw_small_fits(const cnn4j_window& w, DwSmall& g) {
     const int64_t copied = ((rows + SW - 1) / SW) * pw;
     if (g.block < copied) g.block = copied;
     g.block += (16 - g.block % 16) % 16;
-    return SW * g.block <= kDwSmallFloats && g.vectors * V::kLanes <= kDwSmallFloats;
+    return true;
 }
 
 template <class V, int KW, int SW, int U>
@@ -207,8 +212,15 @@ inline void dw_small_block(const float* buf, int64_t block, const float* taps, i
 template <class V, int KW, int SW>
 void dw_small_plane(const cnn4j_window& w, const DwSmall& g, const float* plane, const float* taps,
                     const DepthwiseEpilogue& e, float* out) {
-    alignas(64) float buf[kDwSmallFloats];
-    alignas(64) float tmp[kDwSmallFloats];
+    alignas(64) float stack[kDwSmallFloats];
+    const std::size_t want = (std::size_t)(SW * g.block + g.vectors * V::kLanes);
+    float* buf = stack;
+    if (want > (std::size_t)kDwSmallFloats) {
+        thread_local std::vector<float> heap;  // the wider planes: one buffer per thread, kept
+        if (heap.size() < want) heap.resize(want);
+        buf = heap.data();
+    }
+    float* tmp = buf + SW * g.block;
     const int64_t H = w.in[1], W = w.in[2], OH = w.out[1], OW = w.out[2], KH = w.kernel[1];
     const int64_t ph = w.pad_begin[1], pl = w.pad_begin[2], pw = g.pw, rw = pw / SW;
     const int64_t fill = SW * g.block;
