@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 #include "kernels/depthwise/depthwise.h"
@@ -229,7 +230,11 @@ void dw_small_plane(const cnn4j_window& w, const DwSmall& g, const float* plane,
         const int64_t b = h + ph;
         const float* src = plane + h * W;
         float* dst = buf + (b % SW) * g.block + (b / SW) * pw + pl;
-        for (int64_t x = 0; x < W; x++) dst[x] = src[x];
+        if constexpr (SW == 1) {
+            std::memcpy(dst, src, (std::size_t)W * sizeof(float));
+        } else {
+            for (int64_t x = 0; x < W; x++) dst[x] = src[x];
+        }
     }
     const int64_t vectors = g.vectors, step = V::kLanes * SW;
     int64_t v = 0;
