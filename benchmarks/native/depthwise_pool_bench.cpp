@@ -69,7 +69,7 @@ int main() {
                 cnn4j_set_num_threads(threads);
                 us[threads - 1] = median_us([&] {
                     cnn4j_conv_forward(w.v, 1, d.channels, d.channels, d.channels, in.data(), weight.data(), bias.data(),
-                                       output.data(), nullptr);
+                                       CNN4J_ACT_IDENTITY, 0.0f, nullptr, output.data(), nullptr, 1);
                 });
             }
             std::printf("%-32s %-7s %8.1f %8.1f\n", d.name, isa, us[0], us[1]);
