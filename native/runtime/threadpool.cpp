@@ -137,8 +137,9 @@ class Pool {
     std::mutex job_mutex_;
     std::condition_variable job_ready_;
     std::vector<std::thread> workers_;
-    int threads_ = 1;
-    bool stopping_ = false;
+    // Read without the locks (pool_threads() from any thread, the workers' spin), so atomic.
+    std::atomic<int> threads_{1};
+    std::atomic<bool> stopping_{false};
     std::atomic<uint64_t> generation_{0};
     RangeFn fn_ = nullptr;
     void* context_ = nullptr;
