@@ -73,10 +73,21 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
    to that many threads build column blocks at once. */
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups);
 
+/* Floats of a convolution's weights packed for cnn4j_conv_forward (panels of the GEMM kernels, the same on every
+   ISA); 0 for depthwise convolutions, which take their weights as they are. */
+int64_t cnn4j_conv_packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t groups,
+                                      int64_t kernel_volume);
+
+/* Packs weight [C_out, C_in/G, KD, KH, KW] into `packed` (cnn4j_conv_packed_weight_size floats): once, at load. */
+int cnn4j_conv_pack_weights(int64_t out_channels, int64_t in_channels, int64_t groups, int64_t kernel_volume,
+                            const float* weight, float* packed);
+
 /* output [N, C_out, OD, OH, OW] = act(input [N, C_in, D, H, W] * weight [C_out, C_in/G, KD, KH, KW]
    + bias [C_out] + residual [N, C_out, OD, OH, OW]), with the epilogue (bias, residual, activation act_kind /
-   act_alpha as in cnn4j_activation_forward) applied in one pass over the output. bias and residual are nullable;
-   residual must not overlap output. workspace: workspace_slots >= 1 slots of cnn4j_conv_workspace_size floats. */
+   act_alpha as in cnn4j_activation_forward) applied to each block of output while it is in cache. `weight` is packed
+   by cnn4j_conv_pack_weights, except for depthwise convolutions (cnn4j_conv_packed_weight_size 0): as given.
+   bias and residual are nullable; residual must not overlap output. workspace: workspace_slots >= 1 slots of
+   cnn4j_conv_workspace_size floats. */
 int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
                        int64_t groups, const float* input, const float* weight, const float* bias, int act_kind,
                        float act_alpha, const float* residual, float* output, float* workspace,

@@ -67,11 +67,13 @@ int main(int argc, char** argv) {
             std::vector<float> in = random_floats(8 * l.c * l.size * l.size), weight = random_floats(l.o * K),
                                bias = random_floats(l.o), output(8 * l.o * P), product(l.o * P), columns(K * P);
             std::vector<float> ws(cnn4j_conv_workspace_size(w.v, l.c, 1));
+            std::vector<float> packed(cnn4j_conv_packed_weight_size(l.o, l.c, 1, l.k * l.k));
+            cnn4j_conv_pack_weights(l.o, l.c, 1, l.k * l.k, weight.data(), packed.data());
             double ms[2];
             for (int b = 0; b < 2; b++) {
                 const int64_t n = b == 0 ? 1 : 8;
                 ms[b] = best_ms([&] {
-                    cnn4j_conv_forward(w.v, n, l.c, l.o, 1, in.data(), weight.data(), bias.data(), CNN4J_ACT_RELU, 0.0f,
+                    cnn4j_conv_forward(w.v, n, l.c, l.o, 1, in.data(), packed.data(), bias.data(), CNN4J_ACT_RELU, 0.0f,
                                        nullptr, output.data(), ws.data(), 1);
                 }, b == 0 ? 40 : 10);
             }

@@ -5,17 +5,17 @@
  * A convolution of one image and one group is the matrix product
  *     out[Og, P] = weight[Og, K] x columns[K, P],   K = (C/G)*KD*KH*KW, P = OD*OH*OW,
  * where row k of columns holds, for every output position, the input value under kernel tap k.
- * The columns are built and multiplied one block of output positions at a time (kColumnBlock): the block stays in
- * cache between im2col and sgemm, each pool thread works on its own blocks in its own workspace slot, and the
- * workspace does not grow with the image, the batch or the groups.
+ * The columns are built and multiplied one block of output positions at a time (column_block): the block stays in
+ * cache between im2col, the product and the epilogue (bias, residual, activation), each pool thread works on its
+ * own blocks in its own workspace slot, and the workspace does not grow with the image, the batch or the groups.
+ * The product is cnn4j's GEMM (kernels/gemm) on weights packed once at load (cnn4j_conv_pack_weights); a 1x1
+ * stride-1 unpadded convolution multiplies the input planes in place, with no columns at all.
  *
  * Depthwise convolutions (one input channel per group, groups > 1) skip that: with K = KD*KH*KW and Og tiny,
  * the product is a dot product per position, and copying each input value K times into columns costs more than
  * the arithmetic. They run the direct kernels of kernels/depthwise, one (image, channel) plane per task on the
  * thread pool, and need no workspace.
  */
-#include <cblas.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -75,10 +75,17 @@ inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* 
     }
 }
 
-/* Output positions per column block of the im2col convolution: one block's columns ([K, 256] floats) stay in
-   L2 while sgemm reads them, and blocks are the unit of work of the pool's threads. Fixed, so results do not
-   depend on the thread count. */
-constexpr int64_t kColumnBlock = 256;
+/* Output positions per column block of the im2col convolution: the block's columns ([K, block] floats) stay in L2
+   while the GEMM runs over them (a budget of kColumnFloats), a whole number of GEMM tiles wide (kGemmColumnMultiple),
+   from one tile to kMaxColumnBlock. Blocks are also the unit of work of the pool's threads. A pure function of the
+   layer, so the workspace size is too; results do not depend on it (each output is one k-ordered sum). */
+constexpr int64_t kColumnFloats = 96 * 1024;
+constexpr int64_t kMaxColumnBlock = 5 * kGemmColumnMultiple;
+
+int64_t column_block(int64_t K, int64_t P) {
+    const int64_t tiles = std::max<int64_t>(1, kColumnFloats / (K * kGemmColumnMultiple));
+    return std::min(P, std::min(kMaxColumnBlock, tiles * kGemmColumnMultiple));
+}
 
 /* Stride-1 stretches up to this long are copied by a loop rather than memcpy. */
 constexpr int64_t kShortRow = 16;
@@ -222,7 +229,24 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups) {
     const cnn4j_window& w = as_window(window);
     if (is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
-    return (in_channels / groups) * kernel_volume(w) * std::min(out_volume(w), kColumnBlock);
+    const int64_t K = (in_channels / groups) * kernel_volume(w);
+    return K * column_block(K, out_volume(w));
+}
+
+int64_t cnn4j_conv_packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t groups,
+                                      int64_t kernel_volume) {
+    if (groups <= 0 || is_depthwise(in_channels, groups)) return 0;
+    return groups * gemm_packed_floats(out_channels / groups, in_channels / groups * kernel_volume);
+}
+
+int cnn4j_conv_pack_weights(int64_t out_channels, int64_t in_channels, int64_t groups, int64_t kernel_volume,
+                            const float* weight, float* packed) {
+    if (!weight || !packed || groups <= 0 || is_depthwise(in_channels, groups)) return CNN4J_ERROR_ARGUMENT;
+    const int64_t Og = out_channels / groups, K = in_channels / groups * kernel_volume;
+    for (int64_t g = 0; g < groups; g++) {
+        gemm_pack_a(Og, K, weight + g * Og * K, K, packed + g * gemm_packed_floats(Og, K));
+    }
+    return CNN4J_OK;
 }
 
 int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
@@ -232,10 +256,6 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     if (!window || !input || !weight || !output || groups <= 0) return CNN4J_ERROR_ARGUMENT;
     if (act_kind < CNN4J_ACT_IDENTITY || act_kind > CNN4J_ACT_HARDSIGMOID) return CNN4J_ERROR_ARGUMENT;
     const cnn4j_window& w = as_window(window);
-    const ActivationKernels& activation = *kernels().activation;
-    const int64_t Cg = in_channels / groups, Og = out_channels / groups;
-    const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
-    const bool plain = act_kind == CNN4J_ACT_IDENTITY && !residual;
     if (is_depthwise(in_channels, groups)) {
         depthwise_forward(w, batch, in_channels, out_channels, input, weight, bias, act_kind, act_alpha, residual,
                           output);
@@ -243,36 +263,52 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     }
     const bool pointwise = is_pointwise(w);
     if (!pointwise && (!workspace || workspace_slots < 1)) return CNN4J_ERROR_ARGUMENT;
-    for (int64_t n = 0; n < batch; n++) {
-        for (int64_t g = 0; g < groups; g++) {
+    const KernelTable& table = kernels();
+    const GemmKernels& gemm = *table.gemm;
+    const ActivationKernels& activation = *table.activation;
+    const int64_t Cg = in_channels / groups, Og = out_channels / groups;
+    const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
+    const int64_t packed_group = gemm_packed_floats(Og, K);
+    const bool epilogue = bias || residual || act_kind != CNN4J_ACT_IDENTITY;
+    // Tasks: (image, group, column block, row chunk). Row chunks (whole panels of output channels) only where
+    // there are too few column blocks to feed the threads (late layers: 7x7 maps at batch 1); each chunk then
+    // builds the block's columns itself. Every output element is one tile's k-ordered sum whatever the split,
+    // so results do not depend on it.
+    const int64_t block = pointwise ? kMaxColumnBlock : column_block(K, P);
+    const int64_t blocks = ceil_div(P, block), images_blocks = batch * groups * blocks;
+    const int64_t panels = ceil_div(Og, kGemmPanelRows);
+    const int64_t threads = pool_threads(), wanted = threads > 1 ? 2 * threads : 1;
+    const int64_t chunks = images_blocks >= wanted ? 1 : std::min(panels, ceil_div(wanted, images_blocks));
+    const int64_t chunk_rows = ceil_div(panels, chunks) * kGemmPanelRows;
+    const int64_t slot_floats = pointwise ? 0 : K * std::min(P, block);
+    const int slots = pointwise ? 1 << 30 : (int)std::min<int64_t>(workspace_slots, 1 << 30);
+    parallel_for_slots(images_blocks * chunks, 1, slots, [&](int slot, int64_t t0, int64_t t1) {
+        float* columns = pointwise ? nullptr : workspace + slot * slot_floats;
+        for (int64_t t = t0; t < t1; t++) {
+            const int64_t chunk = t % chunks, b = t / chunks % blocks, g = t / chunks / blocks % groups;
+            const int64_t n = t / chunks / blocks / groups;
+            const int64_t r0 = chunk * chunk_rows, r1 = std::min(Og, r0 + chunk_rows);
+            if (r0 >= r1) continue;
+            const int64_t p0 = b * block, p1 = std::min(P, p0 + block);
             const float* in_g = input + (n * in_channels + g * Cg) * in_plane;
-            const float* weight_g = weight + g * Og * K;
-            const int64_t first = (n * out_channels + g * Og) * P;
-            float* out_g = output + first;
-            if (pointwise) {
-                // The input planes already are the columns.
-                sgemm(false, false, Og, P, K, 1.0f, weight_g, K, in_g, P, 0.0f, out_g, P);
-            } else {
-                // Column blocks: each thread builds one block's columns in its own slot of the workspace and
-                // multiplies them into that block of the output (ldc = P).
-                const int64_t blocks = ceil_div(P, kColumnBlock), slot_floats = K * std::min(P, kColumnBlock);
-                parallel_for_slots(blocks, 1, (int)workspace_slots, [&](int slot, int64_t b0, int64_t b1) {
-                    float* columns = workspace + slot * slot_floats;
-                    for (int64_t b = b0; b < b1; b++) {
-                        const int64_t p0 = b * kColumnBlock, p1 = std::min(P, p0 + kColumnBlock);
-                        im2col_block(w, Cg, in_g, p0, p1, columns);
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)Og, (int)(p1 - p0), (int)K,
-                                    1.0f, weight_g, (int)K, columns, (int)(p1 - p0), 0.0f, out_g + p0, (int)P);
-                    }
-                });
+            const int64_t first = (n * out_channels + g * Og) * P;  // element (n, g * Og, 0)
+            const float* B = in_g + p0;
+            int64_t ldb = P;
+            if (!pointwise) {
+                im2col_block(w, Cg, in_g, p0, p1, columns);
+                B = columns, ldb = p1 - p0;
             }
-            // One pass over the output: bias, the residual, the activation.
-            if (bias || !plain) {
-                activation.epilogue(act_kind, act_alpha, Og, P, bias ? bias + g * Og : nullptr,
-                                    residual ? residual + first : nullptr, out_g);
+            packed_sgemm(gemm, r1 - r0, K, weight + g * packed_group + r0 * K, B, ldb, output + first + r0 * P + p0,
+                         P, 0, p1 - p0);
+            if (!epilogue) continue;
+            // The epilogue while the block is in cache: bias, residual, activation, one output channel row at a time.
+            for (int64_t o = r0; o < r1; o++) {
+                const int64_t row = first + o * P + p0;
+                activation.epilogue(act_kind, act_alpha, 1, p1 - p0, bias ? bias + g * Og + o : nullptr,
+                                    residual ? residual + row : nullptr, output + row);
             }
         }
-    }
+    });
     return CNN4J_OK;
 }
 

@@ -61,4 +61,28 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
     }
 }
 
+/* Blocking: the depth in blocks of kDepthBlock, so that A's panels for one depth block (M x kDepthBlock floats)
+   stay in L2 while every tile of columns runs over them, and the B rows a tile streams (kDepthBlock x 48 floats on
+   AVX-512, 48 KiB) stay in L1 while every panel of A runs over them. Measured on Zen 5 (AVX-512, 1 thread), GFLOP/s
+   of this GEMM / OpenBLAS sgemm on the same operands: 64x576x3136 (im2col 3x3) 173 / 125, 96x16x12544 (1x1) 159 /
+   104, 128x1152x784 188 / 151, 64x64x196 (a Winograd frequency) 196 / 210 (OpenBLAS alone, packing A every call;
+   93 within the Winograd layer); depth blocks of 64 .. 512 within a few percent. */
+constexpr int64_t kDepthBlock = 256;
+
+void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
+                  int64_t ldb, float* C, int64_t ldc, int64_t n_begin, int64_t n_end) {
+    const int64_t panel_floats = kGemmPanelRows * K;
+    for (int64_t k0 = 0; k0 < K; k0 += kDepthBlock) {
+        const int64_t depth = std::min(kDepthBlock, K - k0);
+        for (int64_t n0 = n_begin; n0 < n_end; n0 += kernels.columns) {
+            const int64_t cols = std::min(kernels.columns, n_end - n0);
+            for (int64_t m0 = 0; m0 < M; m0 += kGemmPanelRows) {
+                kernels.tile(depth, A_packed + (m0 / kGemmPanelRows) * panel_floats + k0 * kGemmPanelRows,
+                             B + k0 * ldb + n0, ldb, std::min(kGemmPanelRows, M - m0), cols, C + m0 * ldc + n0, ldc,
+                             k0 > 0);
+            }
+        }
+    }
+}
+
 }  // namespace cnn4j

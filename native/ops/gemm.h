@@ -1,5 +1,10 @@
 /*
- * Matrix products for the ops: OpenBLAS sgemm, one thread per call, split across cnn4j's thread pool.
+ * Matrix products for the ops. Two GEMMs, each where it is faster:
+ *  - packed_sgemm, cnn4j's own (kernels/gemm): every convolution product (im2col, 1x1, Winograd's frequencies),
+ *    on weights packed once at load and activations read in place: nothing is packed per call, which is what
+ *    OpenBLAS loses on these short, wide products;
+ *  - sgemm, OpenBLAS, one thread per call, split across cnn4j's thread pool: linear layers, transposed
+ *    convolutions and matrix products whose operands are not weights packed at load.
  *
  * OpenBLAS's own threads are switched off (runtime/threads.cpp): they spin at barriers, and two pools on the same
  * cores (OpenBLAS's and cnn4j's) oversubscribe them. Instead a product is cut into column (or row) blocks, each a
@@ -10,12 +15,21 @@
 
 #include <cstdint>
 
+#include "kernels/gemm/gemm.h"
+
 namespace cnn4j {
 
 /* Row-major C[M, N] = alpha * op(A)[M, K] x op(B)[K, N] + beta * C, op = transpose when trans_a / trans_b;
    lda, ldb, ldc as in cblas_sgemm (Java has checked that every dimension fits an int). */
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+/* Row-major C[M, N] = A[M, K] x B[K, N] with A packed by gemm_pack_a (the weights, at load) and B read in place
+   with row stride ldb: cnn4j's own GEMM (kernels/gemm), for the convolutions' products, where it beats OpenBLAS
+   because nothing is packed per call (docs in ops/gemm.cpp). Computes columns [n_begin, n_end) only, on the calling
+   thread: callers split columns or products across the pool. */
+void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
+                  int64_t ldb, float* C, int64_t ldc, int64_t n_begin, int64_t n_end);
 
 }  // namespace cnn4j
 

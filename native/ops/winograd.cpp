@@ -7,7 +7,7 @@
  *
  * Per group, the tiles go in blocks of `block` tiles, each in three passes over the pool:
  *   1. input transform, per input channel:   V [alpha^2][C/G][block]
- *   2. one GEMM per frequency f:             M_f [O/G, n] = U_f [O/G, C/G] x V_f [C/G, n]
+ *   2. one GEMM per frequency f:             M_f [O/G, n] = U_f [O/G, C/G] x V_f [C/G, n]  (kernels/gemm, U packed)
  *   3. output transform + epilogue, per output channel, straight into the output (bias, ReLU/ReLU6, residual);
  *      other activations run afterwards as one pass of the activation family.
  * The block is sized so that V and M (the workspace) stay in the last-level cache between the passes. Every
@@ -24,12 +24,11 @@
 namespace cnn4j {
 namespace {
 
-/* Bytes of V + M that one block may take: 2 MiB keeps both in L2 + a slice of L3 on current x86 and arm64 cores
-   while giving GEMMs a few hundred columns on typical layers. */
-constexpr int64_t kBlockBytes = 2 << 20;
-/* Fewer columns than this and OpenBLAS's kernels run far from peak; a block never goes below it (unless the layer
-   has fewer tiles). A multiple of every variant's lanes. */
-constexpr int64_t kMinBlockTiles = 64;
+/* Bytes of V + M that one block may take: 4 MiB keeps both in L2 + a slice of L3 on current x86 and arm64 cores
+   while giving GEMMs a few hundred columns on typical layers (2, 4 and 8 MiB within noise on Zen 5, 4 the best). */
+constexpr int64_t kBlockBytes = 4 << 20;
+/* A block never has fewer tiles than this (unless the layer has fewer): narrower GEMMs run far from peak. */
+constexpr int64_t kMinBlockTiles = 2 * kGemmColumnMultiple;
 
 struct Tiling {
     int m, alpha;
@@ -37,7 +36,7 @@ struct Tiling {
     int64_t H, W, OH, OW, pad_h, pad_w;
     int64_t tiles_h, tiles_w, tiles_per_image, tiles;
     int64_t Cg, Og;
-    int64_t block;  // tiles per block, a multiple of kWinogradMaxLanes
+    int64_t block;  // tiles per block, a multiple of kGemmColumnMultiple (whole GEMM tiles) and kWinogradMaxLanes
 };
 
 Tiling tiling(int m, const cnn4j_window& w, int64_t batch, int64_t in_channels, int64_t out_channels, int64_t groups) {
@@ -55,7 +54,7 @@ Tiling tiling(int m, const cnn4j_window& w, int64_t batch, int64_t in_channels, 
     const int64_t budget = std::max(kMinBlockTiles, kBlockBytes / bytes_per_tile);
     // Equal blocks rather than full ones and a small remainder: the last GEMMs stay as wide as the others.
     const int64_t blocks = std::max<int64_t>(1, ceil_div(t.tiles, budget));
-    t.block = ceil_div(ceil_div(std::max<int64_t>(1, t.tiles), blocks), kWinogradMaxLanes) * kWinogradMaxLanes;
+    t.block = ceil_div(ceil_div(std::max<int64_t>(1, t.tiles), blocks), kGemmColumnMultiple) * kGemmColumnMultiple;
     return t;
 }
 
@@ -150,7 +149,7 @@ extern "C" {
 
 int64_t cnn4j_winograd_weight_size(int tile, int64_t out_channels, int64_t in_channels, int64_t groups) {
     if (groups <= 0) return 0;
-    return (int64_t)(tile + 2) * (tile + 2) * out_channels * (in_channels / groups);
+    return (int64_t)(tile + 2) * (tile + 2) * groups * gemm_packed_floats(out_channels / groups, in_channels / groups);
 }
 
 int cnn4j_winograd_transform_weights(int tile, int64_t out_channels, int64_t in_channels, int64_t groups,
@@ -184,7 +183,8 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
     const int64_t V_freq_stride = t.Cg * t.block, M_freq_stride = t.Og * t.block;
     const int inline_kind = is_inline_activation(act_kind) ? act_kind : CNN4J_ACT_IDENTITY;
     for (int64_t g = 0; g < groups; g++) {
-        const float* U_g = transformed_weight + g * t.frequencies * t.Og * t.Cg;
+        const int64_t U_matrix = gemm_packed_floats(t.Og, t.Cg);
+        const float* U_g = transformed_weight + g * t.frequencies * U_matrix;
         for (int64_t first = 0; first < t.tiles; first += t.block) {
             const int64_t count = std::min(t.block, t.tiles - first);
             parallel_for(t.Cg, 1, [&](int64_t begin, int64_t end) {
@@ -195,8 +195,8 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
             });
             parallel_for(t.frequencies, 1, [&](int64_t begin, int64_t end) {
                 for (int64_t f = begin; f < end; f++) {
-                    sgemm(false, false, t.Og, count, t.Cg, 1.0f, U_g + f * t.Og * t.Cg, t.Cg, V + f * V_freq_stride,
-                          t.block, 0.0f, M + f * M_freq_stride, t.block);
+                    packed_sgemm(*table.gemm, t.Og, t.Cg, U_g + f * U_matrix, V + f * V_freq_stride, t.block,
+                                 M + f * M_freq_stride, t.block, 0, count);
                 }
             });
             parallel_for(t.Og, 1, [&](int64_t begin, int64_t end) {

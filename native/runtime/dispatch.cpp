@@ -15,6 +15,7 @@ const KernelTable kScalarTable = {
     &kDepthwiseScalar,
     &kPoolScalar,
     &kIm2colScalar,
+    &kGemmScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -26,6 +27,7 @@ const KernelTable kAvx2Table = {
     &kDepthwiseAvx2,
     &kPoolAvx2,
     &kIm2colAvx2,
+    &kGemmAvx2,
 };
 
 const KernelTable kAvx512Table = {
@@ -36,6 +38,7 @@ const KernelTable kAvx512Table = {
     &kDepthwiseAvx512,
     &kPoolAvx512,
     &kIm2colAvx512,
+    &kGemmAvx512,
 };
 #endif
 
@@ -48,6 +51,7 @@ const KernelTable kNeonTable = {
     &kDepthwiseNeon,
     &kPoolNeon,
     &kIm2colNeon,
+    &kGemmNeon,
 };
 #endif
 

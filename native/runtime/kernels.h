@@ -16,6 +16,7 @@
 #include "kernels/depthwise/depthwise.h"
 #include "kernels/pool/pool.h"
 #include "kernels/im2col/im2col.h"
+#include "kernels/gemm/gemm.h"
 #include "runtime/isa.h"
 
 namespace cnn4j {
@@ -28,6 +29,7 @@ struct KernelTable {
     const DepthwiseKernels* depthwise;
     const PoolKernels* pool;
     const Im2colKernels* im2col;
+    const GemmKernels* gemm;
 };
 
 /* The table of the active ISA. */

@@ -7,7 +7,7 @@
  * "frequency" f = (row, col) of the alpha x alpha transformed domain:
  *     M_f [O/G, tiles] = U_f [O/G, C/G] x V_f [C/G, tiles]
  * where U = G g G^T (the weights, transformed once at load) and V = B^T d B (the input, transformed per call).
- * This family holds the transforms; ops/winograd.cpp runs the GEMMs (OpenBLAS) and the tiling.
+ * This family holds the transforms; ops/winograd.cpp runs the GEMMs (cnn4j's, kernels/gemm) and the tiling.
  *
  * Tiles come in "runs": up to kMaxRunTiles consecutive tiles (across tile rows and images, so that small maps
  * still fill whole vectors), which is the unit both transforms work on (the input side reads them from two
@@ -60,7 +60,8 @@ extern const WinogradKernels kWinogradAvx512;
 extern const WinogradKernels kWinogradNeon;
 
 /* Weight transform, once per layer (any ISA: it runs at load, in float64, rounded once):
-   weight [O, C/G, 3, 3] -> U [G][alpha^2][O/G][C/G] with U[g][f][o][c] = (G w[g*O/G + o][c] G^T)[f]. */
+   weight [O, C/G, 3, 3] -> U [G][alpha^2] matrices [O/G, C/G], U[g][f][o][c] = (G w[g*O/G + o][c] G^T)[f], each
+   packed for the GEMM kernels (kernels/gemm: gemm_packed_floats(O/G, C/G) floats, panels of 8 rows). */
 void winograd_transform_weights(int m, int64_t out_channels, int64_t in_channels_per_group, int64_t groups,
                                 const float* weight, float* transformed);
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cnn4j.h"
+#include "kernels/gemm/gemm.h"
 #include "kernels/winograd/winograd.h"
 
 namespace cnn4j {
@@ -63,13 +64,16 @@ void winograd_transform_weights(int m, int64_t out_channels, int64_t in_channels
                                 const float* weight, float* transformed) {
     const int alpha = m + 2;
     const int64_t frequencies = alpha * alpha, Og = out_channels / groups, Cg = in_channels_per_group;
+    const int64_t matrix = gemm_packed_floats(Og, Cg);
+    std::memset(transformed, 0, sizeof(float) * groups * frequencies * matrix);  // the panels' padding rows
     double u[64];
     for (int64_t o = 0; o < out_channels; o++) {
         const int64_t g = o / Og, og = o % Og;
+        float* panel = transformed + g * frequencies * matrix + (og / kGemmPanelRows) * kGemmPanelRows * Cg;
         for (int64_t c = 0; c < Cg; c++) {
             transform_filter(m == 6 ? kG6 : kG4, alpha, weight + (o * Cg + c) * 9, u);
             for (int64_t f = 0; f < frequencies; f++) {
-                transformed[((g * frequencies + f) * Og + og) * Cg + c] = (float)u[f];
+                panel[f * matrix + c * kGemmPanelRows + og % kGemmPanelRows] = (float)u[f];
             }
         }
     }

@@ -57,8 +57,10 @@ public final class Functional {
     }
 
     private static Tensor conv(int dims, Tensor input, Tensor weight, Tensor bias, ConvOptions options) {
-        Convolution conv = Convolution.create(dims, weight, bias, options == null ? new ConvOptions() : options);
-        return runOp("conv" + dims + "d", conv, input);
+        try (Convolution conv = Convolution.create(dims, weight, bias,
+                options == null ? new ConvOptions() : options)) {
+            return runOp("conv" + dims + "d", conv, input);
+        }
     }
 
     // ---- transposed convolution, unfold / fold ------------------------------------------------------------------

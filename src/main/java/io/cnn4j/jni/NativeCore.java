@@ -106,6 +106,12 @@ public final class NativeCore {
     public static native long cnn4j_conv_workspace_size(@Cast("const int64_t*") long[] window, long inChannels,
             long groups);
 
+    public static native long cnn4j_conv_packed_weight_size(long outChannels, long inChannels, long groups,
+            long kernelVolume);
+
+    public static native int cnn4j_conv_pack_weights(long outChannels, long inChannels, long groups,
+            long kernelVolume, @Const FloatPointer weight, FloatPointer packed);
+
     public static native int cnn4j_conv_forward(@Cast("const int64_t*") long[] window, long batch, long inChannels,
             long outChannels, long groups, @Const FloatPointer input, @Const FloatPointer weight,
             @Const FloatPointer bias, int actKind, float actAlpha, @Const FloatPointer residual, FloatPointer output,

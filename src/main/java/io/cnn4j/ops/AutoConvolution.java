@@ -6,7 +6,7 @@ import org.bytedeco.javacpp.FloatPointer;
 /**
  * A 2-d 3x3 convolution that runs each input shape with the algorithm {@link ConvAlgorithm#choose} picks from
  * measurements: Winograd F(4x4, 3x3) where it is faster, the exact im2col path elsewhere (small maps, few tiles).
- * Holds both: the weights as given for im2col and their Winograd transform, made once at creation. Results of the
+ * Holds both: the weights packed for im2col and their Winograd transform, made once at creation. Results of the
  * two differ by Winograd's stated error (see {@link WinogradConvolution}); a model loaded with exact convolutions
  * never creates one of these.
  */
@@ -81,9 +81,10 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
         return opFor(inputShape).prepare(inputShape, epilogue);
     }
 
-    /** Frees the Winograd-transformed weights (the exact op's weights are the caller's). */
+    /** Frees both ops' packed and transformed weights (the weights given at creation are the caller's). */
     @Override
     public void close() {
         winograd.close();
+        exact.close();
     }
 }

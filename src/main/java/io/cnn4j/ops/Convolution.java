@@ -10,15 +10,18 @@ import org.bytedeco.javacpp.FloatPointer;
  * Convolution over 1, 2 or 3 spatial dims with PyTorch's {@code F.conv1d/2d/3d} semantics, plus
  * {@code padding_mode} as {@code nn.Conv*d} applies it (a pad step, then an unpadded convolution).
  *
- * <p>Lifecycle: {@link #create} takes hyperparameters and weights and checks them; {@link #outputShape} and
- * {@link #workspaceSize} check an input shape and size the scratch; {@link #run} computes without allocating
- * scratch. An instance holds no mutable state, so threads may share it, each with its own workspace. The weight
- * and bias tensors are borrowed: keep them open while the op is used.
+ * <p>Lifecycle: {@link #create} takes hyperparameters and weights, checks them and packs the weights once for the
+ * native GEMM into memory this op owns (close it when done); {@link #outputShape} and {@link #workspaceSize} check an
+ * input shape and size the scratch; {@link #run} computes without allocating scratch. An instance holds no mutable
+ * state, so threads may share it, each with its own workspace. The bias tensor, and the weight tensor of a depthwise
+ * convolution (which its direct kernel reads as it is), are borrowed: keep them open while the op is used.
  */
-public final class Convolution implements EpilogueOp {
+public final class Convolution implements EpilogueOp, AutoCloseable {
     private final String op;
     private final int dims;
     private final Tensor weight;
+    /** The weights packed for the native GEMM (owned), or null for a depthwise convolution (runs on weight). */
+    private final Tensor packedWeight;
     private final Tensor bias;
     private final long outChannels;
     private final long inChannelsPerGroup;
@@ -30,11 +33,12 @@ public final class Convolution implements EpilogueOp {
     private final long[] padEnd;
     private final PaddingMode paddingMode;
 
-    private Convolution(String op, int dims, Tensor weight, Tensor bias, long groups, long[] stride, long[] dilation,
-            long[] padBegin, long[] padEnd, PaddingMode paddingMode) {
+    private Convolution(String op, int dims, Tensor weight, Tensor packedWeight, Tensor bias, long groups,
+            long[] stride, long[] dilation, long[] padBegin, long[] padEnd, PaddingMode paddingMode) {
         this.op = op;
         this.dims = dims;
         this.weight = weight;
+        this.packedWeight = packedWeight;
         this.bias = bias;
         this.groups = groups;
         this.stride = stride;
@@ -96,8 +100,36 @@ public final class Convolution implements EpilogueOp {
         ConvChecks.checkBias(op, bias, outChannels);
         Args.checkFitsInt(op, "out_channels", outChannels);
         Args.checkFitsInt(op, "in_channels/groups x kernel volume", Shapes.product(weight.shape(), 1, dims + 2));
-        return new Convolution(op, dims, weight, bias, groups, stride, dilation, padBegin, padEnd,
-                options.paddingMode);
+        return new Convolution(op, dims, weight, pack(weight, groups, dims), bias, groups, stride, dilation, padBegin,
+                padEnd, options.paddingMode);
+    }
+
+    /** The weights packed for the native GEMM, or null where the native side reads them as they are (depthwise). */
+    private static Tensor pack(Tensor weight, long groups, int dims) {
+        long[] w = weight.shape();
+        long kernelVolume = Shapes.product(w, 2, dims + 2);
+        long inChannels = w[1] * groups;
+        long size = NativeCore.cnn4j_conv_packed_weight_size(w[0], inChannels, groups, kernelVolume);
+        if (size == 0) {
+            return null;
+        }
+        Tensor packed = Tensor.empty(size);
+        try {
+            NativeCore.check(NativeCore.cnn4j_conv_pack_weights(w[0], inChannels, groups, kernelVolume,
+                    weight.pointer(), packed.pointer()), "cnn4j_conv_pack_weights");
+        } catch (RuntimeException e) {
+            packed.close();
+            throw e;
+        }
+        return packed;
+    }
+
+    /** Frees the packed weights; later runs throw IllegalStateException. Idempotent. */
+    @Override
+    public void close() {
+        if (packedWeight != null) {
+            packedWeight.close();
+        }
     }
 
     /** output_padding and output_size belong to transposed convolutions; F.conv*d has no such arguments. */
@@ -189,6 +221,7 @@ public final class Convolution implements EpilogueOp {
         long channels = inChannels();
         long perSlot = NativeCore.cnn4j_conv_workspace_size(window, channels, groups);
         long minimumWorkspace = padded + perSlot; // one slot: the threads that fit share the blocks
+        Tensor nativeWeight = packedWeight != null ? packedWeight : weight;
         return (input, output, workspace, residual) -> {
             Args.checkPrepared(op, input, inShape, output, outShape, residual, workspace, minimumWorkspace);
             long slots = perSlot == 0 ? 1 : (Workspaces.available(workspace) - padded) / perSlot;
@@ -201,7 +234,7 @@ public final class Convolution implements EpilogueOp {
                 convWorkspace = Workspaces.slice(workspace, padded);
             }
             NativeCore.check(NativeCore.cnn4j_conv_forward(window, batch, channels, outChannels, groups, convInput,
-                    weight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
+                    nativeWeight.pointer(), bias == null ? null : bias.pointer(), epilogue.kind, epilogue.alpha,
                     residual == null ? null : residual.pointer(), output.pointer(), convWorkspace, slots),
                     "cnn4j_conv_forward");
         };

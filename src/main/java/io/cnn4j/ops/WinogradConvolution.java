@@ -115,13 +115,10 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
         long inChannels = w[1] * groups;
         int t = tile.size;
         long size = NativeCore.cnn4j_winograd_weight_size(t, w[0], inChannels, groups);
-        int alpha = t + 2;
-        Tensor transformed = Tensor.empty(groups, (long) alpha * alpha, w[0] / groups, w[1]);
+        // [groups][alpha^2] matrices [out/groups, in/groups], each packed for the native GEMM (panels of rows).
+        Tensor transformed = Tensor.empty(size);
         Tensor biasCopy = null;
         try {
-            if (transformed.numel() != size) {
-                throw new IllegalStateException(OP + ": native weight size " + size + " disagrees with the layout");
-            }
             NativeCore.check(NativeCore.cnn4j_winograd_transform_weights(t, w[0], inChannels, groups,
                     weight.pointer(), transformed.pointer()), "cnn4j_winograd_transform_weights");
             biasCopy = bias == null ? null : Tensor.of(bias.toFloatArray(), bias.shape());

@@ -79,8 +79,9 @@ public final class WinogradBench {
                         WinogradConvolution.Tile.F4);
                 WinogradConvolution f6 = WinogradConvolution.create(weight, null, 1, 1, 1,
                         WinogradConvolution.Tile.F6);
+                Convolution exact = Convolution.create(2, weight, null, new ConvOptions().padding(1));
                 Tensor output = Tensor.empty(inShape)) {
-            UnaryOp[] ops = {Convolution.create(2, weight, null, new ConvOptions().padding(1)), f4, f6};
+            UnaryOp[] ops = {exact, f4, f6};
             FloatPointer[] workspaces = new FloatPointer[ops.length];
             double[][] samples = new double[ops.length][runs];
             for (int i = 0; i < ops.length; i++) {

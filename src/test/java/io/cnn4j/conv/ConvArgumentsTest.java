@@ -192,8 +192,8 @@ class ConvArgumentsTest {
     void convRunChecksOutputAndWorkspace() {
         try (Tensor x = Tensor.zeros(1, 2, 6, 6); Tensor w = Tensor.zeros(3, 2, 3, 3);
                 Tensor wrong = Tensor.zeros(1, 3, 5, 5); Tensor y = Tensor.zeros(1, 3, 4, 4);
-                FloatPointer small = Workspaces.allocate(5); FloatPointer enough = Workspaces.allocate(1 << 12)) {
-            Convolution conv = Convolution.create(2, w, null, new ConvOptions());
+                FloatPointer small = Workspaces.allocate(5); FloatPointer enough = Workspaces.allocate(1 << 12);
+                Convolution conv = Convolution.create(2, w, null, new ConvOptions())) {
             rejects(() -> conv.run(x, wrong, enough), "conv2d", "output", "[1, 3, 5, 5]");
             rejects(() -> conv.run(x, y, small), "conv2d", "workspace has 5 floats");
         }

@@ -54,6 +54,7 @@ class ConvConcurrencyTest {
     }
 
     private final List<Tensor> tensors = new ArrayList<>();
+    private final List<Convolution> ops = new ArrayList<>();
     private final List<Job> jobs = new ArrayList<>();
     private final Random random = new Random(7);
     private int threadsBefore;
@@ -66,6 +67,7 @@ class ConvConcurrencyTest {
 
     private void conv(String name, int dims, long[] input, long[] weight, boolean bias, ConvOptions options) {
         Convolution c = Convolution.create(dims, tensor(weight), bias ? tensor(weight[0]) : null, options);
+        ops.add(c);
         jobs.add(new Job(name, new Op(c::outputShape, c::workspaceSize, c::run), tensor(input)));
     }
 
@@ -95,6 +97,7 @@ class ConvConcurrencyTest {
     @AfterEach
     void tearDown() {
         Cnn4j.setNumThreads(threadsBefore);
+        ops.forEach(Convolution::close);
         tensors.forEach(Tensor::close);
     }
 

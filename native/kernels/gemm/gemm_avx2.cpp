@@ -1,0 +1,77 @@
+/* AVX2 GEMM tile: 4 rows x up to 3 vectors (24 columns) of accumulators, 12 of the 16 ymm registers, run once per
+   half of the 8-row panel (the panel's groups of 8 are read 4 at a time); per k, 3 loads of B and 4 broadcasts of
+   A feed 12 FMAs. The last vector of a narrow tile uses masked loads and stores. */
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/gemm/gemm.h"
+
+namespace cnn4j {
+namespace {
+
+constexpr int kLanes = 8;
+
+template <int kVectors>
+void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, __m256i last, float* C,
+               int64_t ldc, bool accumulate) {
+    __m256 acc[4][kVectors];
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; r++) {
+#pragma GCC unroll 3
+        for (int v = 0; v < kVectors; v++) acc[r][v] = _mm256_setzero_ps();
+    }
+    for (int64_t k = 0; k < K; k++) {
+        __m256 b[kVectors];
+#pragma GCC unroll 3
+        for (int v = 0; v < kVectors; v++) {
+            b[v] = v == kVectors - 1 ? _mm256_maskload_ps(B + v * kLanes, last) : _mm256_loadu_ps(B + v * kLanes);
+        }
+#pragma GCC unroll 4
+        for (int r = 0; r < 4; r++) {
+            const __m256 a = _mm256_broadcast_ss(panel + r);
+#pragma GCC unroll 3
+            for (int v = 0; v < kVectors; v++) acc[r][v] = _mm256_fmadd_ps(a, b[v], acc[r][v]);
+        }
+        panel += 8;
+        B += ldb;
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; r++) {
+        if (r >= rows) break;
+        float* c = C + r * ldc;
+#pragma GCC unroll 3
+        for (int v = 0; v < kVectors; v++) {
+            __m256 y = acc[r][v];
+            if (v == kVectors - 1) {
+                if (accumulate) y = _mm256_add_ps(y, _mm256_maskload_ps(c + v * kLanes, last));
+                _mm256_maskstore_ps(c + v * kLanes, last, y);
+            } else {
+                if (accumulate) y = _mm256_add_ps(y, _mm256_loadu_ps(c + v * kLanes));
+                _mm256_storeu_ps(c + v * kLanes, y);
+            }
+        }
+    }
+}
+
+void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
+          int64_t ldc, bool accumulate) {
+    const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
+    const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int64_t half = 0; half < 2 && half * 4 < rows; half++) {
+        const float* p = panel + half * 4;
+        float* c = C + half * 4 * ldc;
+        const int64_t r = rows - half * 4;
+        switch (vectors) {
+            case 1: half_tile<1>(K, p, B, ldb, r, last, c, ldc, accumulate); break;
+            case 2: half_tile<2>(K, p, B, ldb, r, last, c, ldc, accumulate); break;
+            default: half_tile<3>(K, p, B, ldb, r, last, c, ldc, accumulate); break;
+        }
+    }
+}
+
+}  // namespace
+
+const GemmKernels kGemmAvx2 = {3 * kLanes, tile};
+
+}  // namespace cnn4j

@@ -1,0 +1,48 @@
+/* The portable GEMM tile (reference for the SIMD variants) and the panel packing every ISA shares. Its products
+   are fused multiply-adds like every SIMD variant's, in the same k order, so all variants give bit-identical results
+   (std::fma is one instruction on arm64 and x86 with FMA; a library call on older x86, where it is only the
+   fallback). */
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/gemm/gemm.h"
+
+namespace cnn4j {
+namespace {
+
+constexpr int64_t kColumns = 16;
+
+void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
+          int64_t ldc, bool accumulate) {
+    float acc[kGemmPanelRows][kColumns] = {};
+    for (int64_t k = 0; k < K; k++) {
+        const float* a = panel + k * kGemmPanelRows;
+        const float* b = B + k * ldb;
+        for (int64_t r = 0; r < rows; r++) {
+            for (int64_t j = 0; j < cols; j++) acc[r][j] = std::fma(a[r], b[j], acc[r][j]);
+        }
+    }
+    for (int64_t r = 0; r < rows; r++) {
+        float* c = C + r * ldc;
+        for (int64_t j = 0; j < cols; j++) c[j] = accumulate ? c[j] + acc[r][j] : acc[r][j];
+    }
+}
+
+}  // namespace
+
+void gemm_pack_a(int64_t M, int64_t K, const float* A, int64_t lda, float* packed) {
+    for (int64_t p = 0; p * kGemmPanelRows < M; p++) {
+        float* panel = packed + p * kGemmPanelRows * K;
+        for (int64_t k = 0; k < K; k++) {
+            for (int64_t r = 0; r < kGemmPanelRows; r++) {
+                const int64_t m = p * kGemmPanelRows + r;
+                panel[k * kGemmPanelRows + r] = m < M ? A[m * lda + k] : 0.0f;
+            }
+        }
+    }
+}
+
+const GemmKernels kGemmScalar = {kColumns, tile};
+
+}  // namespace cnn4j
