@@ -10,6 +10,8 @@
 namespace cnn4j {
 namespace {
 
+#include "kernels/gemm/gemm_narrow_x86.inc"
+
 constexpr int kLanes = 8;
 
 template <int kVectors>
@@ -56,6 +58,10 @@ void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64
 
 void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
           int64_t ldc, bool accumulate) {
+    if (cols <= kNarrowColumns) {
+        narrow_tile_any(K, panel, B, ldb, rows, cols, C, ldc, accumulate);
+        return;
+    }
     const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
     const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (int64_t half = 0; half < 2 && half * 4 < rows; half++) {
