@@ -6,21 +6,25 @@ import org.bytedeco.javacpp.FloatPointer;
 /**
  * A 2-d 3x3 convolution that runs each input shape with the algorithm {@link ConvAlgorithm#choose} picks from
  * measurements: Winograd F(4x4, 3x3) where it is faster, the exact im2col path elsewhere (small maps, few tiles).
- * Holds both: the weights packed for im2col and their Winograd transform, made once at creation. Results of the
+ * Holds both, each made on first use by an input shape (so a model whose shapes never pick one does not keep its
+ * weights): the weights packed for im2col ({@link Convolution}) and their Winograd transform. Results of the
  * two differ by Winograd's stated error (see {@link WinogradConvolution}); a model loaded with exact convolutions
  * never creates one of these.
  */
 public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     private final Convolution exact;
-    private final WinogradConvolution winograd;
+    private final Tensor weight;
+    private final Tensor bias;
     private final long[] weightShape;
     private final ConvOptions options;
+    private WinogradConvolution winograd; // made by the first input shape that picks it
+    private boolean closed;
 
-    private AutoConvolution(Convolution exact, WinogradConvolution winograd, long[] weightShape,
-            ConvOptions options) {
+    private AutoConvolution(Convolution exact, Tensor weight, Tensor bias, ConvOptions options) {
         this.exact = exact;
-        this.winograd = winograd;
-        this.weightShape = weightShape;
+        this.weight = weight;
+        this.bias = bias;
+        this.weightShape = weight.shape();
         this.options = options;
     }
 
@@ -33,10 +37,7 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
         if (exactOnly || !ConvAlgorithm.mayChooseWinograd(dims, weight.shape(), options)) {
             return exact;
         }
-        long[] pad = exact.padding2d();
-        WinogradConvolution winograd = WinogradConvolution.create(weight, bias, options.groups, pad[0], pad[1],
-                WinogradConvolution.Tile.F4);
-        return new AutoConvolution(exact, winograd, weight.shape(), options);
+        return new AutoConvolution(exact, weight, bias, options);
     }
 
     /** The algorithm this op runs for inputs of this shape. */
@@ -45,7 +46,20 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     }
 
     private EpilogueOp opFor(long[] inputShape) {
-        return algorithm(inputShape) == ConvAlgorithm.IM2COL ? exact : winograd;
+        return algorithm(inputShape) == ConvAlgorithm.IM2COL ? exact : winograd();
+    }
+
+    /** The Winograd op, its weights transformed on first use. */
+    private synchronized WinogradConvolution winograd() {
+        if (closed) {
+            throw new IllegalStateException("conv2d: this op is closed");
+        }
+        if (winograd == null) {
+            long[] pad = exact.padding2d();
+            winograd = WinogradConvolution.create(weight, bias, options.groups, pad[0], pad[1],
+                    WinogradConvolution.Tile.F4);
+        }
+        return winograd;
     }
 
     @Override
@@ -83,8 +97,11 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
 
     /** Frees both ops' packed and transformed weights (the weights given at creation are the caller's). */
     @Override
-    public void close() {
-        winograd.close();
+    public synchronized void close() {
+        closed = true;
+        if (winograd != null) {
+            winograd.close();
+        }
         exact.close();
     }
 }

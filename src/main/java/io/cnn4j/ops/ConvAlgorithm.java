@@ -51,8 +51,8 @@ public enum ConvAlgorithm {
 
     /**
      * Whether {@link #choose} can pick Winograd for this layer for some input shape: it is {@link
-     * WinogradConvolution#applicable applicable} and has enough channels per group. A model transforms the weights
-     * of these layers at load.
+     * WinogradConvolution#applicable applicable} and has enough channels per group. Such a layer transforms its weights
+     * when an input shape first picks Winograd.
      */
     public static boolean mayChooseWinograd(int dims, long[] weightShape, ConvOptions options) {
         return WinogradConvolution.applicable(dims, weightShape, options)

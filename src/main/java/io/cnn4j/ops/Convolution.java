@@ -10,18 +10,19 @@ import org.bytedeco.javacpp.FloatPointer;
  * Convolution over 1, 2 or 3 spatial dims with PyTorch's {@code F.conv1d/2d/3d} semantics, plus
  * {@code padding_mode} as {@code nn.Conv*d} applies it (a pad step, then an unpadded convolution).
  *
- * <p>Lifecycle: {@link #create} takes hyperparameters and weights, checks them and packs the weights once for the
- * native GEMM into memory this op owns (close it when done); {@link #outputShape} and {@link #workspaceSize} check an
- * input shape and size the scratch; {@link #run} computes without allocating scratch. An instance holds no mutable
- * state, so threads may share it, each with its own workspace. The bias tensor, and the weight tensor of a depthwise
- * convolution (which its direct kernel reads as it is), are borrowed: keep them open while the op is used.
+ * <p>Lifecycle: {@link #create} takes hyperparameters and weights and checks them; {@link #outputShape} and
+ * {@link #workspaceSize} check an input shape and size the scratch; the first {@link #prepare} packs the weights for
+ * the native GEMM into memory this op owns (close the op when done; a depthwise convolution's direct kernel reads
+ * them as they are); {@link #run} computes without allocating scratch. Threads may share an instance, each with its
+ * own workspace. The weight and bias tensors are borrowed: keep them open while the op is used.
  */
 public final class Convolution implements EpilogueOp, AutoCloseable {
     private final String op;
     private final int dims;
     private final Tensor weight;
-    /** The weights packed for the native GEMM (owned), or null for a depthwise convolution (runs on weight). */
-    private final Tensor packedWeight;
+    /** The weights packed for the native GEMM (owned), made by the first prepare; null until then. */
+    private Tensor packedWeight;
+    private boolean closed;
     private final Tensor bias;
     private final long outChannels;
     private final long inChannelsPerGroup;
@@ -33,12 +34,11 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
     private final long[] padEnd;
     private final PaddingMode paddingMode;
 
-    private Convolution(String op, int dims, Tensor weight, Tensor packedWeight, Tensor bias, long groups,
-            long[] stride, long[] dilation, long[] padBegin, long[] padEnd, PaddingMode paddingMode) {
+    private Convolution(String op, int dims, Tensor weight, Tensor bias, long groups, long[] stride, long[] dilation,
+            long[] padBegin, long[] padEnd, PaddingMode paddingMode) {
         this.op = op;
         this.dims = dims;
         this.weight = weight;
-        this.packedWeight = packedWeight;
         this.bias = bias;
         this.groups = groups;
         this.stride = stride;
@@ -100,33 +100,45 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
         ConvChecks.checkBias(op, bias, outChannels);
         Args.checkFitsInt(op, "out_channels", outChannels);
         Args.checkFitsInt(op, "in_channels/groups x kernel volume", Shapes.product(weight.shape(), 1, dims + 2));
-        return new Convolution(op, dims, weight, pack(weight, groups, dims), bias, groups, stride, dilation, padBegin,
-                padEnd, options.paddingMode);
+        return new Convolution(op, dims, weight, bias, groups, stride, dilation, padBegin, padEnd,
+                options.paddingMode);
     }
 
-    /** The weights packed for the native GEMM, or null where the native side reads them as they are (depthwise). */
-    private static Tensor pack(Tensor weight, long groups, int dims) {
+    /**
+     * The weights the native convolution takes: packed for the GEMM on first use (once per op: a model packs only
+     * the layers that run this way), or the weight tensor itself where the native side reads it as it is
+     * (depthwise).
+     */
+    private synchronized Tensor nativeWeight() {
+        if (closed) {
+            throw new IllegalStateException(op + ": this op is closed");
+        }
+        if (packedWeight != null) {
+            return packedWeight;
+        }
+        Args.checkOpen(op, "weight", weight);
         long[] w = weight.shape();
         long kernelVolume = Shapes.product(w, 2, dims + 2);
-        long inChannels = w[1] * groups;
-        long size = NativeCore.cnn4j_conv_packed_weight_size(w[0], inChannels, groups, kernelVolume);
+        long size = NativeCore.cnn4j_conv_packed_weight_size(w[0], inChannels(), groups, kernelVolume);
         if (size == 0) {
-            return null;
+            return weight;
         }
         Tensor packed = Tensor.empty(size);
         try {
-            NativeCore.check(NativeCore.cnn4j_conv_pack_weights(w[0], inChannels, groups, kernelVolume,
+            NativeCore.check(NativeCore.cnn4j_conv_pack_weights(w[0], inChannels(), groups, kernelVolume,
                     weight.pointer(), packed.pointer()), "cnn4j_conv_pack_weights");
         } catch (RuntimeException e) {
             packed.close();
             throw e;
         }
+        packedWeight = packed;
         return packed;
     }
 
     /** Frees the packed weights; later runs throw IllegalStateException. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (packedWeight != null) {
             packedWeight.close();
         }
@@ -221,7 +233,7 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
         long channels = inChannels();
         long perSlot = NativeCore.cnn4j_conv_workspace_size(window, channels, groups);
         long minimumWorkspace = padded + perSlot; // one slot: the threads that fit share the blocks
-        Tensor nativeWeight = packedWeight != null ? packedWeight : weight;
+        Tensor nativeWeight = nativeWeight();
         return (input, output, workspace, residual) -> {
             Args.checkPrepared(op, input, inShape, output, outShape, residual, workspace, minimumWorkspace);
             long slots = perSlot == 0 ? 1 : (Workspaces.available(workspace) - padded) / perSlot;
