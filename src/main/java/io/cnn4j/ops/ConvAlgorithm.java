@@ -4,37 +4,35 @@ package io.cnn4j.ops;
  * Which algorithm runs a convolution: the exact im2col + GEMM path ({@link Convolution}) or Winograd
  * ({@link WinogradConvolution}), chosen per layer shape by {@link #choose} from the measurements below.
  *
- * <p>Measured 2026-12-01 on a quiet 2-core AMD EPYC (Zen 5), both ops prepared on the same input, output and
- * workspace, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS's Cooperlake kernels), cnn4j ISA avx512,
- * 1 thread, 3x3 padding 1, groups 1, best of 5 calls, ms. "Tiles" are the F(4,3) tiles of one call (batch x ceil(H/4) x
- * ceil(W/4)), the width of its GEMMs.
+ * <p>Measured 2026-12-02 with cnn4j's own GEMM (native/kernels/gemm) under both algorithms, on a 2-core AMD EPYC
+ * (Zen 5), cnn4j ISA avx512, 1 thread, 3x3 padding 1, groups 1, C -> C channels, one process alternating the
+ * algorithms (io.cnn4j.bench.WinogradBench, 15 runs), the other core busy with builds: absolute times are inflated,
+ * the ratios im2col / F(4,3) (above 1: Winograd faster) are the signal. "Tiles" are the F(4,3) tiles of one call
+ * (batch x ceil(H/4) x ceil(W/4)), the width of its GEMMs.
  * <pre>
- *   channels     map  batch  tiles    im2col    F(4,3)   im2col/F(4,3)
- *    16->16       56     1     196     0.204     0.177     1.15
- *    16->16       56     8    1568     1.74      1.55      1.13
- *    32->32       56     1     196     0.857     0.408     2.10
- *    64->64       56     1     196     1.95      0.856     2.28
- *    64->64       56     8    1568    19.7       9.12      2.16
- *    64->128     112     1     784    14.2       6.65      2.13
- *   128->128      28     1      49     1.96      1.09      1.80
- *   128->128      28     8     392    16.0       8.87      1.80
- *   128->256      56     1     196    12.4       5.29      2.34
- *   256->256      14     1      16     1.74      1.60      1.09
- *   256->256      14     8     128    14.3      12.7       1.12
- *   256->256      56     1     196    24.5      14.5       1.69
- *   512->512       7     1       4     2.25      3.81      0.59
- *   512->512       7     8      32    15.3      14.8       1.04
- *   512->512      14     1      16     6.60      5.65      1.17
- *   512->512      28     1      49    24.6      15.5       1.59
+ *   channels  map  tiles(b1)  im2col/F(4,3) batch 1  batch 8     im2col/F(6,3) batch 1  batch 8
+ *      4       56     196          1.23               1.57             0.94              1.02
+ *      8       56     196          1.40               1.53             0.96              0.98
+ *      8       14      16          1.51               1.82             1.07              1.27
+ *     16       56     196          1.67               1.39             1.12              1.09
+ *     16        7       4          1.31               2.43             0.66              1.23
+ *     32       56     196          1.68               1.42             1.33              1.11
+ *     32        7       4          0.89                 -              0.47                -
+ *     64       56     196          1.66               1.59             1.31              1.45
+ *     64        7       4          0.77                 -              0.42                -
+ *    128       28      49          1.92               2.27             1.88              2.25
+ *    128        7       4          0.91               2.54             0.38              1.24
+ *    256       14      16          2.31               2.28             1.10              1.61
+ *    256        7       4          0.92                 -              0.44                -
+ *    512       14      16          1.23               2.26             0.69              2.15
+ *    512        7       4          0.46               2.01             0.25              1.08
  * </pre>
- * An earlier run on the same machine under heavy load (load average 7-10) gave the same picture, with 8 channels
- * losing (0.61-0.84 at @56). What they say: Winograd pays once the GEMMs have enough rows and depth for its 2.25x
- * fewer multiplications to outweigh the transforms, which cost per channel and tile: from 16 channels per group
- * (8 lost, 16 won by 13-15%). It needs GEMMs wide enough to amortize streaming the 36 transformed weight matrices:
- * 4 tiles lost (512 @7, batch 1), 16 won (256 and 512 @14, batch 1). F(6,3) never beat F(4,3) in the first run (its
- * 64 GEMMs are thinner, and on OpenBLAS the GEMM phase, not the multiplication count, dominates), so it is never
- * chosen; it stays available to callers. Groups > 1 were not timed: the rule applies the same thresholds to the
- * per-group GEMMs, which is what both algorithms run per group.
+ * What they say: with the weights packed once and nothing packed per call, Winograd's 2.25x fewer multiplications
+ * win from 4 channels on (the earlier OpenBLAS-based measurement needed 16). It loses only where a call has few
+ * tiles (4: 7x7 maps at batch 1) and its 36 transformed weight matrices no longer sit in cache: then the GEMMs
+ * stream them for 4 columns each (512 channels: 38 MB); 16 tiles already win. F(6,3) never beats F(4,3) by a
+ * margin (equal at 128 @28), so it is never chosen; it stays available to callers. Groups > 1 were not timed: the
+ * rule applies the same thresholds to the per-group GEMMs, which is what both algorithms run per group.
  */
 public enum ConvAlgorithm {
     /** im2col + GEMM: exact as a float32 dot product (Convolution). */
@@ -44,9 +42,9 @@ public enum ConvAlgorithm {
     /** Winograd F(6x6, 3x3). */
     WINOGRAD_F6;
 
-    /** Fewest input and output channels per group where Winograd was measured faster (8 lost, 16 won). */
-    static final long MIN_CHANNELS_PER_GROUP = 16;
-    /** Fewest F(4,3) tiles per call where Winograd was measured faster (4 lost, 16 won). */
+    /** Fewest input and output channels per group where Winograd was measured (and was faster: 4 won). */
+    static final long MIN_CHANNELS_PER_GROUP = 4;
+    /** Fewest F(4,3) tiles per call where Winograd was measured faster (4 lost from 32 channels on, 16 won). */
     static final long MIN_TILES = 16;
 
     /**
