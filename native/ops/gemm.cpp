@@ -76,6 +76,11 @@ void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float*
         const int64_t depth = std::min(kDepthBlock, K - k0);
         for (int64_t n0 = n_begin; n0 < n_end; n0 += kernels.columns) {
             const int64_t cols = std::min(kernels.columns, n_end - n0);
+            if (cols <= kGemmNarrowColumns && kernels.narrow) {
+                kernels.narrow(depth, A_packed + k0 * kGemmPanelRows, panel_floats, M, B + k0 * ldb + n0, ldb, cols,
+                               C + n0, ldc, k0 > 0);
+                continue;
+            }
             for (int64_t m0 = 0; m0 < M; m0 += kGemmPanelRows) {
                 kernels.tile(depth, A_packed + (m0 / kGemmPanelRows) * panel_floats + k0 * kGemmPanelRows,
                              B + k0 * ldb + n0, ldb, std::min(kGemmPanelRows, M - m0), cols, C + m0 * ldc + n0, ldc,

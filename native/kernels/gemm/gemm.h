@@ -33,7 +33,16 @@ struct GemmKernels {
        (1..8) and j < cols (1..columns). Reads B only in rows k < K, columns j < cols; writes C only there. */
     void (*tile)(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
                  int64_t ldc, bool accumulate);
+
+    /* The same product for a few columns (1 .. kGemmNarrowColumns) over all M rows at once: A points at the first
+       panel's row k = 0 of this depth block, panels `panel_stride` floats apart. Null where the variant has none
+       (the driver then calls tile). Bit for bit what tile gives. */
+    void (*narrow)(int64_t K, const float* A, int64_t panel_stride, int64_t M, const float* B, int64_t ldb,
+                   int64_t cols, float* C, int64_t ldc, bool accumulate);
 };
+
+/* Widest product `narrow` computes: below this, a column tile would mostly compute unused lanes. */
+constexpr int64_t kGemmNarrowColumns = 4;
 
 extern const GemmKernels kGemmScalar;
 extern const GemmKernels kGemmAvx2;

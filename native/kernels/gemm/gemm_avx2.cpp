@@ -58,10 +58,6 @@ void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64
 
 void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
           int64_t ldc, bool accumulate) {
-    if (cols <= kNarrowColumns) {
-        narrow_tile_any(K, panel, B, ldb, rows, cols, C, ldc, accumulate);
-        return;
-    }
     const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
     const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (int64_t half = 0; half < 2 && half * 4 < rows; half++) {
@@ -78,6 +74,6 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
 
 }  // namespace
 
-const GemmKernels kGemmAvx2 = {3 * kLanes, tile};
+const GemmKernels kGemmAvx2 = {3 * kLanes, tile, narrow};
 
 }  // namespace cnn4j

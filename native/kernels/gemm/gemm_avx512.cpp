@@ -53,10 +53,6 @@ void tile_vectors(int64_t K, const float* panel, const float* B, int64_t ldb, in
 
 void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
           int64_t ldc, bool accumulate) {
-    if (cols <= kNarrowColumns) {
-        narrow_tile_any(K, panel, B, ldb, rows, cols, C, ldc, accumulate);
-        return;
-    }
     const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
     const __mmask16 last = (__mmask16)(tail == kLanes ? 0xFFFF : (1u << tail) - 1);
     switch (vectors) {
@@ -68,6 +64,6 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
 
 }  // namespace
 
-const GemmKernels kGemmAvx512 = {3 * kLanes, tile};
+const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow};
 
 }  // namespace cnn4j

@@ -62,6 +62,6 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
 
 }  // namespace
 
-const GemmKernels kGemmNeon = {kColumns, tile};
+const GemmKernels kGemmNeon = {kColumns, tile, nullptr};
 
 }  // namespace cnn4j

@@ -43,6 +43,6 @@ void gemm_pack_a(int64_t M, int64_t K, const float* A, int64_t lda, float* packe
     }
 }
 
-const GemmKernels kGemmScalar = {kColumns, tile};
+const GemmKernels kGemmScalar = {kColumns, tile, nullptr};
 
 }  // namespace cnn4j
