@@ -76,15 +76,18 @@ inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* 
 }
 
 /* Output positions per column block of the im2col convolution: the block's columns ([K, block] floats) stay in L2
-   while the GEMM runs over them (a budget of kColumnFloats), a whole number of GEMM tiles wide (kGemmColumnMultiple),
-   from one tile to kMaxColumnBlock. Blocks are also the unit of work of the pool's threads. A pure function of the
-   layer, so the workspace size is too; results do not depend on it (each output is one k-ordered sum). */
+   while the GEMM runs over them (a budget of kColumnFloats, from one GEMM tile, kGemmColumnMultiple, up to
+   kMaxColumnBlock positions), the positions split into equal blocks of at most twice that: a small remainder block
+   would stream all the weights again for a few columns (7x7 maps: 49 = 48 + 1). Blocks are also the unit of work of
+   the pool's threads. A pure function of the layer, so the workspace size is too; results do not depend on it (each
+   output is one k-ordered sum). */
 constexpr int64_t kColumnFloats = 96 * 1024;
 constexpr int64_t kMaxColumnBlock = 5 * kGemmColumnMultiple;
 
 int64_t column_block(int64_t K, int64_t P) {
     const int64_t tiles = std::max<int64_t>(1, kColumnFloats / (K * kGemmColumnMultiple));
-    return std::min(P, std::min(kMaxColumnBlock, tiles * kGemmColumnMultiple));
+    const int64_t budget = std::min(kMaxColumnBlock, tiles * kGemmColumnMultiple);
+    return ceil_div(P, std::max<int64_t>(1, P / budget));
 }
 
 /* Stride-1 stretches up to this long are copied by a loop rather than memcpy. */
@@ -298,8 +301,7 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
                 im2col_block(w, Cg, in_g, p0, p1, columns);
                 B = columns, ldb = p1 - p0;
             }
-            packed_sgemm(gemm, r1 - r0, K, weight + g * packed_group + r0 * K, B, ldb, output + first + r0 * P + p0,
-                         P, 0, p1 - p0);
+            packed_sgemm(gemm, Og, K, weight + g * packed_group, B, ldb, output + first + p0, P, r0, r1, 0, p1 - p0);
             if (!epilogue) continue;
             // The epilogue while the block is in cache: bias, residual, activation, one output channel row at a time.
             for (int64_t o = r0; o < r1; o++) {

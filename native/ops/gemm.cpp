@@ -61,30 +61,31 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
     }
 }
 
-/* Blocking: the depth in blocks of kDepthBlock, so that A's panels for one depth block (M x kDepthBlock floats)
-   stay in L2 while every tile of columns runs over them, and the B rows a tile streams (kDepthBlock x 48 floats on
-   AVX-512, 48 KiB) stay in L1 while every panel of A runs over them. Measured on Zen 5 (AVX-512, 1 thread), GFLOP/s
-   of this GEMM / OpenBLAS sgemm on the same operands: 64x576x3136 (im2col 3x3) 173 / 125, 96x16x12544 (1x1) 159 /
-   104, 128x1152x784 188 / 151, 64x64x196 (a Winograd frequency) 196 / 210 (OpenBLAS alone, packing A every call;
-   93 within the Winograd layer); depth blocks of 64 .. 512 within a few percent. */
-constexpr int64_t kDepthBlock = 256;
+/* Blocking: the depth in blocks of kGemmDepthBlock (kernels/gemm/gemm.h), each block of A read as one stream.
+   Measured on Zen 5 (AVX-512, 1 thread), GFLOP/s of this GEMM / OpenBLAS sgemm on the same operands:
+   64x576x3136 (im2col 3x3) 173 / 125, 96x16x12544 (1x1) 159 / 104, 128x1152x784 188 / 151, 64x64x196 (a Winograd
+   frequency) 196 / 210 (OpenBLAS alone, packing A every call; 93 within the Winograd layer); depth blocks of
+   64 .. 512 within a few percent. */
 
 void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
-                  int64_t ldb, float* C, int64_t ldc, int64_t n_begin, int64_t n_end) {
-    const int64_t panel_floats = kGemmPanelRows * K;
-    for (int64_t k0 = 0; k0 < K; k0 += kDepthBlock) {
-        const int64_t depth = std::min(kDepthBlock, K - k0);
+                  int64_t ldb, float* C, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                  int64_t n_end) {
+    const int64_t rows = gemm_packed_rows(M);
+    for (int64_t k0 = 0; k0 < K; k0 += kGemmDepthBlock) {
+        const int64_t depth = std::min(kGemmDepthBlock, K - k0), panel_floats = depth * kGemmPanelRows;
+        const float* A_block = A_packed + k0 * rows + (m_begin / kGemmPanelRows) * panel_floats;
+        const bool accumulate = k0 > 0;
         for (int64_t n0 = n_begin; n0 < n_end; n0 += kernels.columns) {
             const int64_t cols = std::min(kernels.columns, n_end - n0);
+            float* C_tile = C + m_begin * ldc + n0;
             if (cols <= kGemmNarrowColumns && kernels.narrow) {
-                kernels.narrow(depth, A_packed + k0 * kGemmPanelRows, panel_floats, M, B + k0 * ldb + n0, ldb, cols,
-                               C + n0, ldc, k0 > 0);
+                kernels.narrow(depth, A_block, panel_floats, m_end - m_begin, B + k0 * ldb + n0, ldb, cols, C_tile,
+                               ldc, accumulate);
                 continue;
             }
-            for (int64_t m0 = 0; m0 < M; m0 += kGemmPanelRows) {
-                kernels.tile(depth, A_packed + (m0 / kGemmPanelRows) * panel_floats + k0 * kGemmPanelRows,
-                             B + k0 * ldb + n0, ldb, std::min(kGemmPanelRows, M - m0), cols, C + m0 * ldc + n0, ldc,
-                             k0 > 0);
+            for (int64_t m0 = m_begin; m0 < m_end; m0 += kGemmPanelRows) {
+                kernels.tile(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, B + k0 * ldb + n0, ldb,
+                             std::min(kGemmPanelRows, m_end - m0), cols, C + m0 * ldc + n0, ldc, accumulate);
             }
         }
     }

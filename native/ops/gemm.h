@@ -26,10 +26,12 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
 
 /* Row-major C[M, N] = A[M, K] x B[K, N] with A packed by gemm_pack_a (the weights, at load) and B read in place
    with row stride ldb: cnn4j's own GEMM (kernels/gemm), for the convolutions' products, where it beats OpenBLAS
-   because nothing is packed per call (docs in ops/gemm.cpp). Computes columns [n_begin, n_end) only, on the calling
-   thread: callers split columns or products across the pool. */
+   because nothing is packed per call (docs in ops/gemm.cpp). Computes rows [m_begin, m_end) (m_begin a multiple of
+   kGemmPanelRows) and columns [n_begin, n_end) only, on the calling thread: callers split rows, columns or products
+   across the pool. C points at row 0, column 0. */
 void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
-                  int64_t ldb, float* C, int64_t ldc, int64_t n_begin, int64_t n_end);
+                  int64_t ldb, float* C, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                  int64_t n_end);
 
 }  // namespace cnn4j
 

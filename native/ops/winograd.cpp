@@ -196,7 +196,7 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
             parallel_for(t.frequencies, 1, [&](int64_t begin, int64_t end) {
                 for (int64_t f = begin; f < end; f++) {
                     packed_sgemm(*table.gemm, t.Og, t.Cg, U_g + f * U_matrix, V + f * V_freq_stride, t.block,
-                                 M + f * M_freq_stride, t.block, 0, count);
+                                 M + f * M_freq_stride, t.block, 0, t.Og, 0, count);
                 }
             });
             parallel_for(t.Og, 1, [&](int64_t begin, int64_t end) {

@@ -1,9 +1,11 @@
 /*
  * GEMM micro-kernels over a packed A: the tile of every convolution product (im2col, 1x1, Winograd frequencies).
  *
- * A (the weights, [M, K] row-major) is packed once, at load, into panels of kGemmPanelRows rows: panel p holds rows
- * p*8 .. p*8+7 as K consecutive groups of 8 floats (A[p*8 + r][k] at panel[k * 8 + r]); the last panel is padded
- * with zero rows. B is the activation side and is read in place, row-major with any row stride (im2col columns, a
+ * A (the weights, [M, K] row-major) is packed once, at load, into panels of kGemmPanelRows rows, cut along K into
+ * depth blocks of kGemmDepthBlock: block b (depths k0 = b * 256 .. k0 + depth) holds, panel after panel, rows
+ * p*8 .. p*8+7 as `depth` consecutive groups of 8 floats; the last panel is padded with zero rows. One depth block's
+ * panels are one contiguous stretch, streamed in order by the driver (ops/gemm.cpp), so weights that come from DRAM
+ * (a model's layers evict each other's from the caches) arrive as one sequential, prefetchable stream. B is the activation side and is read in place, row-major with any row stride (im2col columns, a
  * 1x1 convolution's input planes, Winograd's transformed tiles), so nothing is packed per call.
  *
  * One call computes one tile:   C[rows, cols] (=, or += when accumulate) A_panel[rows, K] x B[K, cols]
@@ -24,6 +26,9 @@ namespace cnn4j {
 constexpr int64_t kGemmPanelRows = 8;
 /* A multiple of every variant's `columns`: products this wide split into whole tiles on any ISA. */
 constexpr int64_t kGemmColumnMultiple = 48;
+/* Depth (rows of B) of one block of the product: the B rows a tile streams (256 x 48 floats on AVX-512, 48 KiB)
+   stay in L1 while every panel runs over them, and one block of A (M x 256 floats) stays in L2. */
+constexpr int64_t kGemmDepthBlock = 256;
 
 struct GemmKernels {
     /* Widest tile (columns of C) one call computes: the variant's register block. */
@@ -35,7 +40,7 @@ struct GemmKernels {
                  int64_t ldc, bool accumulate);
 
     /* The same product for a few columns (1 .. kGemmNarrowColumns) over all M rows at once: A points at the first
-       panel's row k = 0 of this depth block, panels `panel_stride` floats apart. Null where the variant has none
+       panel of a depth block of depth K, panels `panel_stride` (= K * 8) floats apart. Null where the variant has none
        (the driver then calls tile). Bit for bit what tile gives. */
     void (*narrow)(int64_t K, const float* A, int64_t panel_stride, int64_t M, const float* B, int64_t ldb,
                    int64_t cols, float* C, int64_t ldc, bool accumulate);
@@ -49,9 +54,18 @@ extern const GemmKernels kGemmAvx2;
 extern const GemmKernels kGemmAvx512;
 extern const GemmKernels kGemmNeon;
 
-/* Floats of A [M, K] once packed: whole panels of 8 rows. */
-inline int64_t gemm_packed_floats(int64_t M, int64_t K) {
-    return (M + kGemmPanelRows - 1) / kGemmPanelRows * kGemmPanelRows * K;
+/* Rows of A once packed: whole panels. */
+inline int64_t gemm_packed_rows(int64_t M) { return (M + kGemmPanelRows - 1) / kGemmPanelRows * kGemmPanelRows; }
+
+/* Floats of A [M, K] once packed. */
+inline int64_t gemm_packed_floats(int64_t M, int64_t K) { return gemm_packed_rows(M) * K; }
+
+/* Where A[m][k] goes in the packed layout. */
+inline int64_t gemm_packed_offset(int64_t M, int64_t K, int64_t m, int64_t k) {
+    const int64_t k0 = k / kGemmDepthBlock * kGemmDepthBlock;
+    const int64_t depth = K - k0 < kGemmDepthBlock ? K - k0 : kGemmDepthBlock;
+    return k0 * gemm_packed_rows(M) + (m / kGemmPanelRows) * depth * kGemmPanelRows + (k - k0) * kGemmPanelRows +
+           m % kGemmPanelRows;
 }
 
 /* Packs row-major A [M, K] (row stride lda) into panels (any ISA; at load). */

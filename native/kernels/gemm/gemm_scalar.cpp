@@ -32,14 +32,9 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
 }  // namespace
 
 void gemm_pack_a(int64_t M, int64_t K, const float* A, int64_t lda, float* packed) {
-    for (int64_t p = 0; p * kGemmPanelRows < M; p++) {
-        float* panel = packed + p * kGemmPanelRows * K;
-        for (int64_t k = 0; k < K; k++) {
-            for (int64_t r = 0; r < kGemmPanelRows; r++) {
-                const int64_t m = p * kGemmPanelRows + r;
-                panel[k * kGemmPanelRows + r] = m < M ? A[m * lda + k] : 0.0f;
-            }
-        }
+    const int64_t rows = gemm_packed_rows(M);
+    for (int64_t m = 0; m < rows; m++) {
+        for (int64_t k = 0; k < K; k++) packed[gemm_packed_offset(M, K, m, k)] = m < M ? A[m * lda + k] : 0.0f;
     }
 }
 

@@ -69,12 +69,11 @@ void winograd_transform_weights(int m, int64_t out_channels, int64_t in_channels
     double u[64];
     for (int64_t o = 0; o < out_channels; o++) {
         const int64_t g = o / Og, og = o % Og;
-        float* panel = transformed + g * frequencies * matrix + (og / kGemmPanelRows) * kGemmPanelRows * Cg;
+        float* U_g = transformed + g * frequencies * matrix;
         for (int64_t c = 0; c < Cg; c++) {
             transform_filter(m == 6 ? kG6 : kG4, alpha, weight + (o * Cg + c) * 9, u);
-            for (int64_t f = 0; f < frequencies; f++) {
-                panel[f * matrix + c * kGemmPanelRows + og % kGemmPanelRows] = (float)u[f];
-            }
+            const int64_t offset = gemm_packed_offset(Og, Cg, og, c);
+            for (int64_t f = 0; f < frequencies; f++) U_g[f * matrix + offset] = (float)u[f];
         }
     }
 }
