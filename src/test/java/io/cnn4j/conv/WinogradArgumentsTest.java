@@ -130,7 +130,9 @@ class WinogradArgumentsTest {
                 new long[] {8, 512, 7, 7}, false));
         assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, new long[] {16, 16, 3, 3}, same,
                 new long[] {1, 16, 56, 56}, false));
-        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {8, 8, 3, 3}, same,
-                new long[] {1, 8, 56, 56}, false));
+        assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, new long[] {4, 4, 3, 3}, same,
+                new long[] {1, 4, 56, 56}, false));
+        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {3, 8, 3, 3}, same,
+                new long[] {1, 3, 56, 56}, false));
     }
 }
