@@ -120,7 +120,9 @@ void max_plane_with(const cnn4j_window& w, const float* in, float* out, int64_t*
             const MaxSpan hs = max_span(w, 1, oh);
             float* out_row = out + (od * OH + oh) * OW;
             int64_t* index_row = INDEXED ? indices + (od * OH + oh) * OW : nullptr;
-            for_each_column_block<V::kLanes, SW, 1>(
+            // Pairs of vectors: each tap's compare-and-select is a dependent chain per vector, so two independent
+            // ones keep the units busy (the depthwise kernels do the same).
+            for_each_column_block<V::kLanes, SW, 2>(
                 c,
                 [&](int64_t ow) {
                     const MaxSpan xs = max_span(w, 2, ow);
@@ -129,29 +131,38 @@ void max_plane_with(const cnn4j_window& w, const float* in, float* out, int64_t*
                 },
                 [&](int64_t ow, int n, auto full) {
                     constexpr bool kFull = decltype(full)::value;
+                    constexpr int kVectors = decltype(full)::vectors;
                     const int64_t col0 = ow * SW - c.pad;
-                    typename V::F best = V::set1(-__builtin_huge_valf());
-                    typename V::I best_index = V::index((ds.first * H + hs.first) * W + col0, SW);
+                    typename V::F best[kVectors];
+                    typename V::I best_index[kVectors];
+                    for (int v = 0; v < kVectors; v++) {
+                        best[v] = V::set1(-__builtin_huge_valf());
+                        best_index[v] = V::index((ds.first * H + hs.first) * W + col0 + v * V::kLanes * SW, SW);
+                    }
                     for (int64_t d = ds.first; d < ds.end; d += w.dilation[0]) {
                         for (int64_t h = hs.first; h < hs.end; h += w.dilation[1]) {
                             const int64_t row = (d * H + h) * W;
                             for (int64_t k = 0; k < c.kernel; k++) {
-                                const int64_t col = col0 + k * c.dilation;
-                                const typename V::F x = load_taps<V, SW, kFull>(in + row + col, n);
-                                const typename V::M take = V::take_max(x, best);
-                                best = V::select(take, x, best);
-                                if constexpr (INDEXED) {
-                                    best_index = V::index_select(take, V::index(row + col, SW), best_index);
+                                for (int v = 0; v < kVectors; v++) {
+                                    const int64_t col = col0 + k * c.dilation + v * V::kLanes * SW;
+                                    const typename V::F x = load_taps<V, SW, kFull>(in + row + col, n);
+                                    const typename V::M take = V::take_max(x, best[v]);
+                                    best[v] = V::select(take, x, best[v]);
+                                    if constexpr (INDEXED) {
+                                        best_index[v] = V::index_select(take, V::index(row + col, SW), best_index[v]);
+                                    }
                                 }
                             }
                         }
                     }
-                    if (kFull) {
-                        V::store(out_row + ow, best);
-                        if constexpr (INDEXED) V::store_index(index_row + ow, best_index);
-                    } else {
-                        V::store_n(out_row + ow, best, n);
-                        if constexpr (INDEXED) V::store_index_n(index_row + ow, best_index, n);
+                    for (int v = 0; v < kVectors; v++) {
+                        if (kFull) {
+                            V::store(out_row + ow + v * V::kLanes, best[v]);
+                            if constexpr (INDEXED) V::store_index(index_row + ow + v * V::kLanes, best_index[v]);
+                        } else {
+                            V::store_n(out_row + ow, best[v], n);
+                            if constexpr (INDEXED) V::store_index_n(index_row + ow, best_index[v], n);
+                        }
                     }
                 });
         }
