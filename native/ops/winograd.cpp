@@ -6,7 +6,7 @@
  * sequence (image, ty, tx), so a batch of small maps still makes wide GEMMs.
  *
  * Per group, the tiles go in blocks of `block` tiles, each in three passes over the pool:
- *   1. input transform, per input channel:   V [alpha^2][C/G][block]
+ *   1. input transform, per input channel:   V [C/G][alpha^2][block]
  *   2. one GEMM per frequency f:             M_f [O/G, n] = U_f [O/G, C/G] x V_f [C/G, n]  (kernels/gemm, U packed)
  *   3. output transform + epilogue, per output channel, straight into the output (bias, ReLU/ReLU6, residual);
  *      other activations run afterwards as one pass of the activation family.
@@ -180,7 +180,10 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
     const int64_t in_image = in_channels * in_plane, out_image = out_channels * out_plane;
     float* V = workspace;
     float* M = workspace + transformed_input_floats(t);
-    const int64_t V_freq_stride = t.Cg * t.block, M_freq_stride = t.Og * t.block;
+    // V [C/G][alpha^2][block] and M [O/G][alpha^2][block]: each channel's transformed tiles are one compact stretch
+    // (alpha^2 x block floats, in L1/L2) for the transforms that write and read them one channel at a time, while
+    // the GEMMs read and write frequency f's rows with a stride of a channel's stretch.
+    const int64_t channel_stride = t.frequencies * t.block;
     const int inline_kind = is_inline_activation(act_kind) ? act_kind : CNN4J_ACT_IDENTITY;
     for (int64_t g = 0; g < groups; g++) {
         const int64_t U_matrix = gemm_packed_floats(t.Og, t.Cg);
@@ -190,19 +193,19 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
             parallel_for(t.Cg, 1, [&](int64_t begin, int64_t end) {
                 for (int64_t c = begin; c < end; c++) {
                     transform_input_channel(k, t, input + (g * t.Cg + c) * in_plane, in_image, first, count,
-                                            V + c * t.block, V_freq_stride);
+                                            V + c * channel_stride, t.block);
                 }
             });
             parallel_for(t.frequencies, 1, [&](int64_t begin, int64_t end) {
                 for (int64_t f = begin; f < end; f++) {
-                    packed_sgemm(*table.gemm, t.Og, t.Cg, U_g + f * U_matrix, V + f * V_freq_stride, t.block,
-                                 M + f * M_freq_stride, t.block, 0, t.Og, 0, count);
+                    packed_sgemm(*table.gemm, t.Og, t.Cg, U_g + f * U_matrix, V + f * t.block, channel_stride,
+                                 M + f * t.block, channel_stride, 0, t.Og, 0, count);
                 }
             });
             parallel_for(t.Og, 1, [&](int64_t begin, int64_t end) {
                 for (int64_t o = begin; o < end; o++) {
                     const int64_t oc = g * t.Og + o;
-                    transform_output_channel(k, t, M + o * t.block, M_freq_stride, first, count,
+                    transform_output_channel(k, t, M + o * channel_stride, t.block, first, count,
                                              bias ? bias[oc] : 0.0f, inline_kind,
                                              residual ? residual + oc * out_plane : nullptr,
                                              output + oc * out_plane, out_image);
