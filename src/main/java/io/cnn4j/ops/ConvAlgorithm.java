@@ -6,32 +6,33 @@ package io.cnn4j.ops;
  *
  * <p>Measured 2026-12-02 with cnn4j's own GEMM (native/kernels/gemm) under both algorithms, on a 2-core AMD EPYC
  * (Zen 5), cnn4j ISA avx512, 1 thread, 3x3 padding 1, groups 1, C -> C channels, one process alternating the
- * algorithms (io.cnn4j.bench.WinogradBench, 15 runs), the other core busy with builds: absolute times are inflated,
- * the ratios im2col / F(4,3) (above 1: Winograd faster) are the signal. "Tiles" are the F(4,3) tiles of one call
+ * algorithms (io.cnn4j.bench.WinogradBench, 15 runs, min ms), the other core busy with builds: absolute times are
+ * inflated, the ratios im2col / F(4,3) (above 1: Winograd faster) are the signal. "Tiles" are the F(4,3) tiles of one call
  * (batch x ceil(H/4) x ceil(W/4)), the width of its GEMMs.
  * <pre>
  *   channels  map  tiles(b1)  im2col/F(4,3) batch 1  batch 8     im2col/F(6,3) batch 1  batch 8
- *      4       56     196          1.23               1.57             0.94              1.02
- *      8       56     196          1.40               1.53             0.96              0.98
- *      8       14      16          1.51               1.82             1.07              1.27
- *     16       56     196          1.67               1.39             1.12              1.09
- *     16        7       4          1.31               2.43             0.66              1.23
- *     32       56     196          1.68               1.42             1.33              1.11
- *     32        7       4          0.89                 -              0.47                -
- *     64       56     196          1.66               1.59             1.31              1.45
- *     64        7       4          0.77                 -              0.42                -
- *    128       28      49          1.92               2.27             1.88              2.25
- *    128        7       4          0.91               2.54             0.38              1.24
- *    256       14      16          2.31               2.28             1.10              1.61
- *    256        7       4          0.92                 -              0.44                -
- *    512       14      16          1.23               2.26             0.69              2.15
- *    512        7       4          0.46               2.01             0.25              1.08
+ *      4       56     196          1.23 *             1.57 *           0.94 *            1.02 *
+ *      8       56     196          1.40 *             1.53 *           0.96 *            0.98 *
+ *      8       14      16          1.51 *             1.82 *           1.07 *            1.27 *
+ *     16       56     196          1.67               1.68             1.08              1.16
+ *     16        7       4          1.31 *             2.43 *           0.66 *            1.23 *
+ *     32        7       4          1.15               2.57             0.33              1.14
+ *     64       56     196          2.51               2.42             1.74              1.85
+ *     64        7       4          0.77 *               -              0.42 *              -
+ *    128       28      49          2.82               3.31             2.24              2.39
+ *    128        7       4          0.91 *             2.54 *           0.38 *            1.24 *
+ *    256       14      16          1.52               2.18             0.67              1.63
+ *    256        7       4          0.92 *               -              0.44 *              -
+ *    512       14      16          1.70               2.45             0.78              1.89
+ *    512        7       4          0.57               1.90             0.28              1.09
  * </pre>
+ * (* measured before Winograd's channel-major layout, which made F(4,3) 1.2-1.6x faster: those ratios are now
+ * higher where above 1; the losses at 4 tiles from 64 channels on stay losses, 512 channels measured after.)
  * What they say: with the weights packed once and nothing packed per call, Winograd's 2.25x fewer multiplications
  * win from 4 channels on (the earlier OpenBLAS-based measurement needed 16). It loses only where a call has few
- * tiles (4: 7x7 maps at batch 1) and its 36 transformed weight matrices no longer sit in cache: then the GEMMs
- * stream them for 4 columns each (512 channels: 38 MB); 16 tiles already win. F(6,3) never beats F(4,3) by a
- * margin (equal at 128 @28), so it is never chosen; it stays available to callers. Groups > 1 were not timed: the
+ * tiles (4: 7x7 maps at batch 1, from 64 channels; 32 won narrowly) and its 36 transformed weight matrices no
+ * longer sit in cache: then the GEMMs stream them for 4 columns each (512 channels: 38 MB); 16 tiles already win.
+ * F(6,3) never beats F(4,3), so it is never chosen; it stays available to callers. Groups > 1 were not timed: the
  * rule applies the same thresholds to the per-group GEMMs, which is what both algorithms run per group.
  */
 public enum ConvAlgorithm {
