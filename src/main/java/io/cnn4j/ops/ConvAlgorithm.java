@@ -7,8 +7,8 @@ package io.cnn4j.ops;
  * <p>Measured 2026-12-02 with cnn4j's own GEMM (native/kernels/gemm) under both algorithms, on a 2-core AMD EPYC
  * (Zen 5), cnn4j ISA avx512, 1 thread, 3x3 padding 1, groups 1, C -> C channels, one process alternating the
  * algorithms (io.cnn4j.bench.WinogradBench, 15 runs, min ms), the other core busy with builds: absolute times are
- * inflated, the ratios im2col / F(4,3) (above 1: Winograd faster) are the signal. "Tiles" are the F(4,3) tiles of one call
- * (batch x ceil(H/4) x ceil(W/4)), the width of its GEMMs.
+ * inflated, the ratios im2col / F(4,3) (above 1: Winograd faster) are the signal. "Tiles" are the F(4,3) tiles of
+ * one call (batch x ceil(H/4) x ceil(W/4)), the width of its GEMMs.
  * <pre>
  *   channels  map  tiles(b1)  im2col/F(4,3) batch 1  batch 8     im2col/F(6,3) batch 1  batch 8
  *      4       56     196          1.23 *             1.57 *           0.94 *            1.02 *
