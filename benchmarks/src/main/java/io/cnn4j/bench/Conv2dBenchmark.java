@@ -101,6 +101,7 @@ public class Conv2dBenchmark extends ThreeRuntimes {
     @TearDown(Level.Trial)
     public void tearDown() throws OrtException {
         closeOrt();
+        conv.close();
         workspace.close();
         for (Tensor t : new Tensor[] {input, weight, bias, output}) {
             t.close();
