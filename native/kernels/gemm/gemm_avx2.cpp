@@ -13,6 +13,8 @@ namespace {
 #include "kernels/gemm/gemm_narrow_x86.inc"
 
 constexpr int kLanes = 8;
+/* Prefetch distance along the packed weights: see gemm_avx512.cpp. */
+constexpr int64_t kPrefetchFloats = 1024;
 
 template <int kVectors>
 void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, __m256i last, float* C,
@@ -24,6 +26,7 @@ void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64
         for (int v = 0; v < kVectors; v++) acc[r][v] = _mm256_setzero_ps();
     }
     for (int64_t k = 0; k < K; k++) {
+        _mm_prefetch((const char*)(panel + kPrefetchFloats), _MM_HINT_T0);
         __m256 b[kVectors];
 #pragma GCC unroll 3
         for (int v = 0; v < kVectors; v++) {
