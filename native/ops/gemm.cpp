@@ -29,13 +29,27 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     if (M == 1) {
         // One row (a linear layer at batch 1): C[0, :] = op(B)^T-times-vector, as sgemv; sgemm's packing of a
-        // 1-row panel costs more than the product. The row of op(A) is A[0, :] or, transposed, A[:, 0].
+        // 1-row panel costs more than the product. The row of op(A) is A[0, :] or, transposed, A[:, 0]. It streams
+        // all of B once (VGG's first classifier layer: 411 MB), so it is split into fixed blocks of outputs across
+        // the pool, where more cores draw more memory bandwidth; each output is one sgemv's dot product whatever
+        // the thread count.
         const int64_t a_step = trans_a ? lda : 1;
-        if (trans_b) {  // B is [N, K]: C = B a
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)K, alpha, B, (int)ldb, A, (int)a_step, beta, C, 1);
-        } else {        // B is [K, N]: C = B^T a
-            cblas_sgemv(CblasRowMajor, CblasTrans, (int)K, (int)N, alpha, B, (int)ldb, A, (int)a_step, beta, C, 1);
+        const auto outputs = [&](int64_t j0, int64_t j1) {
+            if (trans_b) {  // B is [N, K]: C = B a
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)(j1 - j0), (int)K, alpha, B + j0 * ldb, (int)ldb, A,
+                            (int)a_step, beta, C + j0, 1);
+            } else {        // B is [K, N]: C = B^T a
+                cblas_sgemv(CblasRowMajor, CblasTrans, (int)K, (int)(j1 - j0), alpha, B + j0, (int)ldb, A,
+                            (int)a_step, beta, C + j0, 1);
+            }
+        };
+        if (N * K < kMinSplitMacs || N < 2 * kColumnBlock) {
+            outputs(0, N);
+            return;
         }
+        parallel_for((N + kColumnBlock - 1) / kColumnBlock, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t b = begin; b < end; b++) outputs(b * kColumnBlock, std::min(N, (b + 1) * kColumnBlock));
+        });
         return;
     }
     if (M * N * K >= kMinSplitMacs && N >= 2 * kColumnBlock) {
