@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cnn4j.Tensor;
+import io.cnn4j.testing.Budgets;
 import io.cnn4j.testing.Oracle;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,20 +128,10 @@ class ArenaBudgetTest {
     }
 
     @Test
-    void aMalformedBudgetPropertyIsRefusedWithItsName() {
-        String old = System.getProperty(ModelOptions.ARENA_CACHE_PROPERTY);
-        System.setProperty(ModelOptions.ARENA_CACHE_PROPERTY, "lots");
-        try {
-            String message = assertThrows(IllegalArgumentException.class, () -> Model.load(LENET).close())
-                    .getMessage();
-            assertTrue(message.contains("cnn4j.arenaCacheBytes=lots") && message.contains("auto"), message);
-        } finally {
-            if (old == null) {
-                System.clearProperty(ModelOptions.ARENA_CACHE_PROPERTY);
-            } else {
-                System.setProperty(ModelOptions.ARENA_CACHE_PROPERTY, old);
-            }
-        }
+    void aMalformedBudgetPropertyIsRefusedWithItsName() throws Exception {
+        String message = Budgets.withProperty(ModelOptions.ARENA_CACHE_PROPERTY, "lots",
+                () -> assertThrows(IllegalArgumentException.class, () -> Model.load(LENET).close()).getMessage());
+        assertTrue(message.contains("cnn4j.arenaCacheBytes=lots") && message.contains("auto"), message);
     }
 
     private static void runBatch(Model model, int batch) {
