@@ -31,7 +31,9 @@ public final class Limits {
     public static final Limit PICKLE_OPCODES = new Limit("cnn4j.maxPickleOpcodes", 4_000_000, "opcodes");
     /** Values on a pickle's stack at once (marks included): a state_dict needs about 2,000 (batches of 1,000 items). */
     public static final Limit PICKLE_STACK = new Limit("cnn4j.maxPickleStack", 100_000, "values on its stack");
-    /** Entries of a pickle's memo: a state_dict needs about 8 per tensor. */
+    /** Pixels of one image given to a model (checked from its header before decoding): 8192 x 8192. */
+    public static final Limit IMAGE_PIXELS = new Limit("cnn4j.maxImagePixels", 1L << 26, "pixels");
+        /** Entries of a pickle's memo: a state_dict needs about 8 per tensor. */
     public static final Limit PICKLE_MEMO = new Limit("cnn4j.maxPickleMemo", 1_000_000, "memo entries");
 
     /**
@@ -75,7 +77,7 @@ public final class Limits {
                     + "\", ...) before loading";
         }
 
-        /** Throws an IllegalArgumentException saying {@code where + ": " + problem(what)} if {@code count} exceeds it. */
+        /** Throws an IllegalArgumentException, {@code where + ": " + problem(what)}, if {@code count} exceeds it. */
         public void check(String where, String what, long count) {
             if (exceeded(count)) {
                 throw new IllegalArgumentException(where + ": " + problem(what));

@@ -307,8 +307,9 @@ public final class SafetensorsReader {
                     throw new WeightsFormatException(source, limit.problem(where + "'s shape"));
                 }
                 if (text.length() <= 80) {
-                    text.append(n == 0 ? "" : ",").append(t.isScalarValue() ? (t == JsonToken.VALUE_STRING
-                            ? "\"" + p.getText() + "\"" : p.getText()) : t == JsonToken.START_ARRAY ? "[...]" : "{...}");
+                    String item = t == JsonToken.VALUE_STRING ? "\"" + p.getText() + "\""
+                            : t.isScalarValue() ? p.getText() : t == JsonToken.START_ARRAY ? "[...]" : "{...}";
+                    text.append(n == 0 ? "" : ",").append(item);
                 }
                 if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
                         && p.getLongValue() >= 0) {
