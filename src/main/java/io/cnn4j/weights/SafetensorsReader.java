@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -157,7 +159,7 @@ public final class SafetensorsReader {
         byte[] json = bytes.array();
         try {
             checkSyntax(source, json);
-            try (JsonParser p = JSON.createParser(json)) {
+            try (JsonParser p = utf8Parser(json)) {
                 p.nextToken(); // the root object, checked above
                 List<Entry> entries = new ArrayList<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -175,6 +177,14 @@ public final class SafetensorsReader {
             throw new WeightsFormatException(source, "safetensors header is not valid JSON: "
                     + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * A parser that reads the header as UTF-8, as the format says. Jackson's own byte parser would guess the encoding
+     * from the first bytes and take a header starting with NUL bytes for UTF-32 (a fuzzer's finding).
+     */
+    private static JsonParser utf8Parser(byte[] json) throws IOException {
+        return JSON.createParser(new InputStreamReader(new ByteArrayInputStream(json), StandardCharsets.UTF_8));
     }
 
     /** Strict UTF-8, checked in chunks (Jackson would only report the first bad byte as bad JSON). */
@@ -197,7 +207,7 @@ public final class SafetensorsReader {
 
     /** The first pass: valid JSON, one object, no duplicate key, at most the tensors {@link Limits#TENSORS} allows. */
     private static void checkSyntax(String source, byte[] json) throws IOException {
-        try (JsonParser p = JSON.createParser(json)) {
+        try (JsonParser p = utf8Parser(json)) {
             JsonToken root = p.nextToken();
             if (root != JsonToken.START_OBJECT) {
                 throw new WeightsFormatException(source, "safetensors header must be a JSON object, got "

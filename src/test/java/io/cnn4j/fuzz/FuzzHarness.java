@@ -5,6 +5,7 @@ import io.cnn4j.model.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -13,7 +14,8 @@ import java.util.Arrays;
  * an input with its documented exception, and a bound on the time one input may take.
  *
  * <p>A loader's documented refusal is an {@link IllegalArgumentException} (a {@code WeightsFormatException} for
- * weights files) with a message; anything else escaping a target (a NullPointerException, an index error, an
+ * weights files) with a message, or, for a model JSON naming a weights file that is not there, the
+ * {@link NoSuchFileException} {@code Model.load} documents; anything else escaping a target (a NullPointerException, an index error, an
  * OutOfMemoryError, a StackOverflowError) is a finding, and so is an input that takes longer than
  * {@link #MAX_SECONDS_PER_INPUT}.
  */
@@ -67,7 +69,7 @@ final class FuzzHarness {
         long start = System.nanoTime();
         try {
             load.run();
-        } catch (IllegalArgumentException refused) {
+        } catch (IllegalArgumentException | NoSuchFileException refused) {
             if (refused.getMessage() == null || refused.getMessage().isBlank()) {
                 throw new AssertionError(what + " was refused without a message", refused);
             }

@@ -154,6 +154,14 @@ class HostileWeightFilesTest {
                         "cnn4j.maxRank"));
     }
 
+    @Test
+    void aHeaderStartingWithNulBytesIsRefusedAsJsonNotGuessedToBeUtf32() {
+        // A fuzzer's finding: Jackson's byte parser took "{\0\0\0..." for UTF-32 and threw CharConversionException.
+        byte[] bytes = safetensors("{\0\0\0\"a\":{}}", new byte[0]);
+        Path file = write(dir, "nul.safetensors", bytes);
+        assertRefused(() -> SafetensorsReader.read(file), "safetensors header is not valid JSON");
+    }
+
     private static Weights readUnchecked(Path file) {
         try {
             return SafetensorsReader.read(file);
