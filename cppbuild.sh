@@ -46,6 +46,9 @@ if [ -z "${OPENBLAS_HOME:-}" ] || [ ! -f "$OPENBLAS_HOME/include/cblas.h" ] || [
 fi
 OPENBLAS_INCLUDE="$OPENBLAS_HOME/include"
 
+# CNN4J_EXTRA_CXXFLAGS adds flags to every file, e.g. scripts/sanitize.sh's -fsanitize=address,undefined (it builds in
+# a copy of the tree, so objects built with other flags are never reused).
+CXXFLAGS="$CXXFLAGS ${CNN4J_EXTRA_CXXFLAGS:-}"
 CXX=${CXX:-g++}
 mkdir -p "$OUT/obj" "$OUT/lib" "$OUT/include"
 

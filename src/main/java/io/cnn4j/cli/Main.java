@@ -12,12 +12,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar cnn4j.jar COMMAND ...}: look at a model ({@code info}), run it on .npy arrays or images
- * ({@code run}), time it ({@code bench}), convert ONNX ({@code convert}). Errors print one line and exit with status 1 (2 for bad usage); add
+ * ({@code run}), time it ({@code bench}), soak it from many threads ({@code soak}), convert ONNX ({@code convert}). Errors print one line and exit with status 1 (2 for bad usage); add
  * {@code --verbose} for the stack trace.
  */
 @Command(name = "cnn4j", mixinStandardHelpOptions = true, version = "cnn4j 0.1.0",
         description = "Runs CNN models exported from PyTorch.",
-        subcommands = {InfoCommand.class, RunCommand.class, BenchCommand.class, ConvertCommand.class})
+        subcommands = {InfoCommand.class, RunCommand.class, BenchCommand.class, ConvertCommand.class,
+            SoakCommand.class})
 public final class Main {
     @Spec
     CommandSpec spec;

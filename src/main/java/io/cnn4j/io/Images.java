@@ -1,5 +1,6 @@
 package io.cnn4j.io;
 
+import io.cnn4j.Limits;
 import io.cnn4j.Tensor;
 import io.cnn4j.model.ModelDescription.Preprocess;
 import java.awt.Graphics2D;
@@ -9,8 +10,12 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
+import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns images into a model's input batch following its {@code preprocess}, in torchvision's order: Resize to
@@ -24,15 +29,49 @@ import javax.imageio.ImageIO;
 public final class Images {
     private Images() {}
 
+    /**
+     * Decodes an image file (PNG, JPEG, BMP, GIF: what Java's ImageIO reads).
+     *
+     * @throws IllegalArgumentException if the file is not an image ImageIO reads, is damaged, or has more pixels than
+     *                                  {@link Limits#IMAGE_PIXELS} (checked from its header, before decoding)
+     * @throws IOException              if the file cannot be read
+     */
     public static BufferedImage read(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("image " + path + " does not exist or is not a file");
         }
-        BufferedImage image = ImageIO.read(path.toFile());
-        if (image == null) {
-            throw new IllegalArgumentException(path + " is not an image format Java can read (PNG, JPEG, BMP, GIF)");
+        try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IllegalArgumentException(path + " is not an image format Java can read (PNG, JPEG, BMP, "
+                        + "GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (Limits.IMAGE_PIXELS.exceeded(pixels)) {
+                    throw new IllegalArgumentException(path + ": " + Limits.IMAGE_PIXELS.problem("the image ("
+                            + reader.getWidth(0) + " x " + reader.getHeight(0) + ")"));
+                }
+                BufferedImage image = reader.read(0);
+                if (image == null) {
+                    throw new IllegalArgumentException(path + " holds no image");
+                }
+                return image;
+            } catch (IIOException | RuntimeException e) {
+                if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
+                        && iae.getMessage().startsWith(path.toString())) {
+                    throw iae;
+                }
+                // A damaged file: ImageIO's decoders report it as IIOException or, for some damage, as a runtime
+                // exception of their own (index or size errors).
+                throw new IllegalArgumentException(path + " is not a readable " + reader.getFormatName() + " image ("
+                        + e.getMessage() + ")", e);
+            } finally {
+                reader.dispose();
+            }
         }
-        return image;
     }
 
     /** A batch [N, C, H, W] from files, preprocessed as {@code p} says. */

@@ -24,8 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.javacpp.FloatPointer;
 
@@ -40,7 +38,9 @@ import org.bytedeco.javacpp.FloatPointer;
  *
  * <p>Loading checks every weight against its layer and infers every shape for the declared inputs (free dims taken
  * as 1); a model either loads whole or throws. Runs plan their memory once per input shape: the plan and its arena
- * are pooled, so a run allocates only the tensors it returns, and each concurrent run has its own arena.
+ * are pooled, so a run allocates only the tensors it returns, and each concurrent run has its own arena. The pool
+ * keeps arenas within a byte budget ({@link ModelOptions#arenaCacheBytes()}), freeing those of the shapes idle
+ * longest, so a model fed every batch size holds a few arenas, not one per size.
  */
 public final class Model implements AutoCloseable {
     private final ModelDescription description;
@@ -50,15 +50,16 @@ public final class Model implements AutoCloseable {
     private final int[] outputs;
     private final long[] parameterCounts; // as in the file, before batch norms were folded
     private final int[] fusedInto;
-    private final Map<ShapeKey, ConcurrentLinkedQueue<Execution>> idle = new ConcurrentHashMap<>();
-    private final List<Execution> allExecutions = new ArrayList<>();
+    /** Plans, arenas and prepared steps per input shapes, within the budget of {@link ModelOptions#arenaCacheBytes}. */
+    private final ArenaCache<ShapeKey, Execution> executions;
     private volatile boolean closed;
     /** Runs hold it shared; close takes it exclusively, so it waits for runs in flight instead of freeing under them. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
     private Model(ModelDescription description, List<Layer> layers, int[][] layerInputs, int[] outputs,
-            long[] parameterCounts, int[] fusedInto) {
+            long[] parameterCounts, int[] fusedInto, long arenaCacheBytes) {
         this.description = description;
+        this.executions = new ArenaCache<>(arenaCacheBytes);
         this.fusedInto = fusedInto;
         this.parameterCounts = parameterCounts;
         this.layers = List.copyOf(layers);
@@ -112,11 +113,13 @@ public final class Model implements AutoCloseable {
                 valueIndex.put(spec.id(), inputs.size() + spec.index());
             }
             int[] outputs = description.outputs().stream().mapToInt(valueIndex::get).toArray();
+            long arenaCacheBytes = options.arenaCacheBytes(); // a malformed system property fails before any work
             long[] parameterCounts = layers.stream().mapToLong(Layer::parameterCount).toArray();
             foldBatchNorms(layers, layerInputs, outputs, inputs.size());
             // Same arithmetic in the same order as the separate layers, so results are unchanged, bit for bit.
             int[] fusedInto = EpilogueFusion.fuse(layers, layerInputs, outputs, inputs.size());
-            Model model = new Model(description, layers, layerInputs, outputs, parameterCounts, fusedInto);
+            Model model = new Model(description, layers, layerInputs, outputs, parameterCounts, fusedInto,
+                    arenaCacheBytes);
             model.plan(model.declaredShapes(1)); // every shape checked at load
             return model;
         } catch (RuntimeException e) {
@@ -207,20 +210,26 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("unexpected inputs " + inputs.keySet() + "; the model's inputs are "
                     + names(specs));
         }
-        ConcurrentLinkedQueue<Execution> queue = idle.computeIfAbsent(new ShapeKey(shapes),
-                k -> new ConcurrentLinkedQueue<>());
-        Execution execution = queue.poll();
-        if (execution == null) {
-            execution = new Execution(plan(shapes));
-            synchronized (allExecutions) {
-                allExecutions.add(execution);
-            }
-        }
+        ShapeKey key = new ShapeKey(shapes);
+        Execution execution = executions.acquire(key, k -> new Execution(plan(k.shapes)));
         try {
             return execution.run(given);
         } finally {
-            queue.offer(execution);
+            executions.release(key, execution);
         }
+    }
+
+    /**
+     * Bytes of native memory this model holds in arenas now (idle ones kept for reuse, and those of runs in flight);
+     * at most {@link #arenaCacheBudgetBytes()} once no run is in flight.
+     */
+    public long arenaCacheBytes() {
+        return executions.heldBytes();
+    }
+
+    /** The arena budget in force now (see {@link ModelOptions#arenaCacheBytes()}). */
+    public long arenaCacheBudgetBytes() {
+        return executions.budgetBytes();
     }
 
     /** The shapes of every layer output for the declared inputs with free dims set to {@code batch}. */
@@ -308,10 +317,7 @@ public final class Model implements AutoCloseable {
                 return;
             }
             closed = true;
-            synchronized (allExecutions) {
-                allExecutions.forEach(Execution::close);
-                allExecutions.clear();
-            }
+            executions.close();
             layers.forEach(Layer::close);
         } finally {
             lifecycle.writeLock().unlock();
@@ -340,7 +346,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** One arena and its tensor views for one plan; used by one run at a time. */
-    private final class Execution implements AutoCloseable {
+    private final class Execution implements ArenaCache.Pooled {
         private final ExecutionPlan plan;
         private final FloatPointer arena;
         private final Tensor[] values;
@@ -410,6 +416,11 @@ public final class Model implements AutoCloseable {
                 result.put(description.outputs().get(o), copy);
             }
             return result;
+        }
+
+        @Override
+        public long bytes() {
+            return Math.max(1, plan.arenaFloats) * Float.BYTES; // NativeMemory allocates at least one float
         }
 
         @Override

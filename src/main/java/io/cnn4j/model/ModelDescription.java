@@ -2,6 +2,7 @@ package io.cnn4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cnn4j.Limits;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -52,6 +53,7 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
         if (layersNode == null || !layersNode.isArray() || layersNode.isEmpty()) {
             throw new IllegalArgumentException(source + ": \"layers\" must be a non-empty list of layer objects");
         }
+        Limits.LAYERS.check(source, "\"layers\"", layersNode.size());
         Map<String, Integer> definedAt = new HashMap<>(); // value id -> layer index (-1 for model inputs)
         for (InputSpec in : inputs) {
             definedAt.put(in.name(), -1);
@@ -93,12 +95,13 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
                     throw new IllegalArgumentException(source + ": " + where + ": \"inputs\" must be a non-empty list "
                             + "of ids, got " + in);
                 }
+                Limits.FAN_IN.check(source + ": " + where, "\"inputs\"", in.size());
                 for (JsonNode ref : in) {
                     String refId = ref.isTextual() || ref.isIntegralNumber() ? ref.asText() : null;
                     if (refId == null || !definedAt.containsKey(refId)) {
                         String why = refId != null && allIds.containsKey(refId)
                                 ? "comes later (layer " + allIds.get(refId) + "); a layer can only use earlier results"
-                                : "does not exist (known so far: " + String.join(", ", definedAt.keySet()) + ")";
+                                : "does not exist (known so far: " + someIds(definedAt.keySet()) + ")";
                         throw new IllegalArgumentException(source + ": " + where + ": input " + ref + " " + why);
                     }
                     layerInputs.add(refId);
@@ -126,6 +129,12 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
         }
         return new ModelDescription(name, weights, inputs, outputs, parsePreprocess(root.get("preprocess"), source),
                 parseLabels(root.get("labels"), source), layers);
+    }
+
+    /** Up to 20 ids for a message: a model may have a million. */
+    private static String someIds(java.util.Set<String> ids) {
+        return String.join(", ", ids.stream().limit(20).toList()) + (ids.size() > 20 ? ", ... (" + ids.size()
+                + " in all)" : "");
     }
 
     private static String layerId(JsonNode l, int index) {
@@ -161,6 +170,7 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
                 throw new IllegalArgumentException(source + ": each input needs a \"name\" and a \"shape\" list "
                         + "(batch dim included, -1 for any size), got " + in);
             }
+            Limits.RANK.check(source + ": input '" + name.asText() + "'", "\"shape\"", shape.size());
             long[] dims = new long[shape.size()];
             for (int i = 0; i < dims.length; i++) {
                 JsonNode d = shape.get(i);

@@ -8,13 +8,27 @@ package io.cnn4j.model;
  * }</pre>
  */
 public final class ModelOptions {
-    /** The fastest algorithm per layer shape (Winograd where measured faster). */
-    public static final ModelOptions DEFAULT = new ModelOptions(false);
+    /**
+     * {@link #arenaCacheBytes()} for the automatic budget: the largest arena the model has made times the larger of
+     * 4 and the most runs it has seen in flight at once.
+     */
+    public static final long AUTO_ARENA_CACHE = -1;
+
+    /** The system property that sets {@link #arenaCacheBytes()} where the code does not: bytes, or {@code auto}. */
+    public static final String ARENA_CACHE_PROPERTY = "cnn4j.arenaCacheBytes";
+
+    /**
+     * The fastest algorithm per layer shape (Winograd where measured faster); the arena budget of the system property
+     * {@value #ARENA_CACHE_PROPERTY}, or automatic.
+     */
+    public static final ModelOptions DEFAULT = new ModelOptions(false, null);
 
     private final boolean exactConvolutions;
+    private final Long arenaCacheBytes; // null: the system property's, or automatic
 
-    private ModelOptions(boolean exactConvolutions) {
+    private ModelOptions(boolean exactConvolutions, Long arenaCacheBytes) {
         this.exactConvolutions = exactConvolutions;
+        this.arenaCacheBytes = arenaCacheBytes;
     }
 
     /**
@@ -26,11 +40,52 @@ public final class ModelOptions {
     }
 
     public ModelOptions withExactConvolutions(boolean exact) {
-        return new ModelOptions(exact);
+        return new ModelOptions(exact, arenaCacheBytes);
+    }
+
+    /**
+     * The most native memory (bytes) a model keeps in arenas between runs. A model plans one arena per set of input
+     * shapes and keeps it for the next run of those shapes; past this budget, the arenas idle longest are freed (a
+     * run of a freed shape plans and allocates again). Arenas of runs in flight are never freed under them, so the
+     * memory in use can exceed the budget while more runs than it holds are in flight. 0 keeps none (every run
+     * allocates); {@link #AUTO_ARENA_CACHE} (the default, unless the system property {@value #ARENA_CACHE_PROPERTY}
+     * says otherwise) keeps about four shapes' worth, or one arena per concurrent run.
+     *
+     * @throws IllegalArgumentException if the system property is set to neither a byte count nor {@code auto}
+     */
+    public long arenaCacheBytes() {
+        if (arenaCacheBytes != null) {
+            return arenaCacheBytes;
+        }
+        String property = System.getProperty(ARENA_CACHE_PROPERTY);
+        if (property == null || property.isBlank() || property.strip().equalsIgnoreCase("auto")) {
+            return AUTO_ARENA_CACHE;
+        }
+        try {
+            long bytes = Long.parseLong(property.strip());
+            if (bytes >= 0) {
+                return bytes;
+            }
+        } catch (NumberFormatException e) {
+            // refused below with the setting's name
+        }
+        throw new IllegalArgumentException("system property " + ARENA_CACHE_PROPERTY + "=" + property + " is not a "
+                + "byte count (>= 0) or \"auto\"; e.g. -D" + ARENA_CACHE_PROPERTY + "=268435456 keeps up to 256 MiB "
+                + "of arenas per model");
+    }
+
+    /** As {@link #arenaCacheBytes()}: {@code bytes} >= 0, or {@link #AUTO_ARENA_CACHE}. */
+    public ModelOptions withArenaCacheBytes(long bytes) {
+        if (bytes < 0 && bytes != AUTO_ARENA_CACHE) {
+            throw new IllegalArgumentException("arenaCacheBytes must be >= 0 or AUTO_ARENA_CACHE (-1), got " + bytes);
+        }
+        return new ModelOptions(exactConvolutions, bytes);
     }
 
     @Override
     public String toString() {
-        return "ModelOptions[exactConvolutions=" + exactConvolutions + "]";
+        return "ModelOptions[exactConvolutions=" + exactConvolutions + ", arenaCacheBytes="
+                + (arenaCacheBytes == null ? "default" : arenaCacheBytes == AUTO_ARENA_CACHE ? "auto" : arenaCacheBytes)
+                + "]";
     }
 }

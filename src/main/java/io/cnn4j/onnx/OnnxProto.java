@@ -1,5 +1,6 @@
 package io.cnn4j.onnx;
 
+import io.cnn4j.Limits;
 import io.cnn4j.onnx.ProtoReader.FloatList;
 import io.cnn4j.onnx.ProtoReader.LongList;
 import java.util.ArrayList;
@@ -12,6 +13,11 @@ import java.util.Map;
  * The parts of onnx.proto (proto2, IR versions 3-10) that import needs, decoded by field number from the wire format.
  * Fields the converter does not use are skipped; subgraphs (If/Loop bodies) are skipped unread, so nesting depth is
  * bounded. Tensor payloads stay in the file's buffer until a tensor is used ({@link ConstTensor#of}).
+ *
+ * <p>Counts are checked against {@link Limits} as they are read (nodes, initializers, a node's inputs, a shape's
+ * dims), so a file of millions of empty nodes or dims is refused before it is all decoded. What is kept is then at
+ * most a small constant factor of the bytes read: every object decoded (a node, a string, a dim) costs at least one
+ * byte of the file, typically several.
  */
 final class OnnxProto {
     private OnnxProto() {}
@@ -91,9 +97,15 @@ final class OnnxProto {
         List<ValueInfo> valueInfo = new ArrayList<>();
         while (r.next()) {
             switch (r.fieldNumber()) {
-                case 1 -> nodes.add(parseNode(r.as("node").message("NodeProto")));
+                case 1 -> {
+                    checkLimit(Limits.ONNX_NODES, nodes.size() + 1, r.as("node"), "the graph");
+                    nodes.add(parseNode(r.message("NodeProto")));
+                }
                 case 2 -> name = r.as("name").string();
-                case 5 -> initializers.add(parseTensor(r.as("initializer").message("TensorProto"), "initializer"));
+                case 5 -> {
+                    checkLimit(Limits.TENSORS, initializers.size() + 1, r.as("initializer"), "the graph");
+                    initializers.add(parseTensor(r.message("TensorProto"), "initializer"));
+                }
                 case 15 -> sparse.add(sparseName(r.as("sparse_initializer").message("SparseTensorProto")));
                 case 11 -> inputs.add(parseValueInfo(r.as("input").message("ValueInfoProto")));
                 case 12 -> outputs.add(parseValueInfo(r.as("output").message("ValueInfoProto")));
@@ -118,21 +130,31 @@ final class OnnxProto {
     }
 
     private static Node parseNode(ProtoReader r) {
-        List<String> inputs = new ArrayList<>();
-        List<String> outputs = new ArrayList<>();
+        // Lists and map made on first use: a hostile graph of millions of empty nodes then costs a record each.
+        List<String> inputs = List.of();
+        List<String> outputs = List.of();
         String name = "";
         String opType = "";
         String domain = "";
-        Map<String, Attribute> attributes = new LinkedHashMap<>();
+        Map<String, Attribute> attributes = Map.of();
         while (r.next()) {
             switch (r.fieldNumber()) {
-                case 1 -> inputs.add(r.as("input").string());
-                case 2 -> outputs.add(r.as("output").string());
+                case 1 -> {
+                    checkLimit(Limits.FAN_IN, inputs.size() + 1, r.as("input"), "a node");
+                    inputs = inputs.isEmpty() ? new ArrayList<>() : inputs;
+                    inputs.add(r.string());
+                }
+                case 2 -> {
+                    checkLimit(Limits.FAN_IN, outputs.size() + 1, r.as("output"), "a node (outputs)");
+                    outputs = outputs.isEmpty() ? new ArrayList<>() : outputs;
+                    outputs.add(r.string());
+                }
                 case 3 -> name = r.as("name").string();
                 case 4 -> opType = r.as("op_type").string();
                 case 7 -> domain = r.as("domain").string();
                 case 5 -> {
                     Attribute a = parseAttribute(r.as("attribute").message("AttributeProto"));
+                    attributes = attributes.isEmpty() ? new LinkedHashMap<>() : attributes;
                     attributes.put(a.name(), a);
                 }
                 default -> r.skip();
@@ -213,11 +235,19 @@ final class OnnxProto {
                     }
                 }
                 dims.add(value < 0 ? -1 : value);
+                checkLimit(Limits.RANK, dims.size(), r, "a shape");
             } else {
                 r.skip();
             }
         }
         return dims.toArray();
+    }
+
+    /** Refuses the {@code count}th item of a field past its limit, naming the field. */
+    private static void checkLimit(Limits.Limit limit, long count, ProtoReader r, String what) {
+        if (limit.exceeded(count)) {
+            throw new IllegalArgumentException(r.where() + ": " + limit.problem(what));
+        }
     }
 
     static Tensor parseTensor(ProtoReader r, String kind) {
@@ -234,7 +264,7 @@ final class OnnxProto {
         Map<String, String> external = new LinkedHashMap<>();
         while (r.next()) {
             switch (r.fieldNumber()) {
-                case 1 -> r.as("dims").int64s(dims);
+                case 1 -> r.as("dims").int64s(dims, Limits.RANK, "a tensor");
                 case 2 -> dataType = r.as("data_type").int32();
                 case 4 -> r.as("float_data").floats(floatData);
                 case 5 -> r.as("int32_data").int64s(int32Data);

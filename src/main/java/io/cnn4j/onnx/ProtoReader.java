@@ -1,5 +1,6 @@
 package io.cnn4j.onnx;
 
+import io.cnn4j.Limits;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -103,14 +104,30 @@ final class ProtoReader {
 
     /** Appends a repeated varint field, packed or not, to {@code out}. */
     void int64s(LongList out) {
+        int64s(out, null, null);
+    }
+
+    /**
+     * As {@link #int64s(LongList)}, refusing the value that takes {@code out} past {@code limit} (null: no limit)
+     * before decoding the rest of a packed run; {@code what} names the list in the message ("a tensor").
+     */
+    void int64s(LongList out, Limits.Limit limit, String what) {
         if (wireType == LENGTH_DELIMITED) {
             int n = length();
             int end = pos + n;
             while (pos < end) {
                 out.add(varint(end));
+                checkCount(out.size(), limit, what);
             }
         } else {
             out.add(int64());
+            checkCount(out.size(), limit, what);
+        }
+    }
+
+    private void checkCount(long count, Limits.Limit limit, String what) {
+        if (limit != null && limit.exceeded(count)) {
+            throw new IllegalArgumentException(where() + ": " + limit.problem(what));
         }
     }
 

@@ -53,7 +53,8 @@ enum ElementType {
      */
     float[] read(InputStream in, int count, ByteOrder order) throws IOException {
         float[] out = new float[count];
-        byte[] chunk = new byte[CHUNK_BYTES - CHUNK_BYTES % size];
+        // No larger than the tensor: a file of many tiny tensors must not cost a full chunk each.
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES - CHUNK_BYTES % size, (long) count * size)];
         int done = 0;
         while (done < count) {
             int n = Math.min(count - done, chunk.length / size);

@@ -1,13 +1,16 @@
 package io.cnn4j.weights;
 
+import io.cnn4j.Limits;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +18,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,7 +28,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +65,7 @@ public final class SafetensorsReader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             // the header may legitimately hold a whole model description as one metadata string
             .streamReadConstraints(StreamReadConstraints.builder().maxStringLength((int) MAX_HEADER_BYTES).build())
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .build());
 
     private SafetensorsReader() {}
 
@@ -92,9 +95,9 @@ public final class SafetensorsReader {
                         + "the end of the file (" + fileSize + " bytes; truncated?)");
             }
             long dataStart = 8 + headerSize;
-            JsonNode header = parseHeader(source, readBytes(channel, 8, (int) headerSize));
             Map<String, String> metadata = new LinkedHashMap<>();
-            List<Entry> entries = parseEntries(source, header, metadata);
+            List<Entry> headerOrder = parseHeader(source, readBytes(channel, 8, (int) headerSize), metadata);
+            List<Entry> entries = new ArrayList<>(headerOrder);
             validateLayout(source, entries, fileSize - dataStart);
 
             for (Entry e : entries) {
@@ -126,11 +129,8 @@ public final class SafetensorsReader {
             }
             // Keep the header's order, not the data's.
             List<WeightTensor> ordered = new ArrayList<>();
-            for (Iterator<String> names = header.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!name.equals(METADATA_KEY)) {
-                    ordered.add(byName.get(name));
-                }
+            for (Entry e : headerOrder) {
+                ordered.add(byName.get(e.name));
             }
             return new Weights(source, ordered, metadata);
         }
@@ -146,95 +146,207 @@ public final class SafetensorsReader {
         return buffer.flip();
     }
 
-    private static JsonNode parseHeader(String source, ByteBuffer bytes) {
-        String text;
+    /**
+     * The header's tensors in header order, its metadata into {@code metadata}. The header is streamed from its
+     * bytes, never built as a tree or copied into a String: a first pass checks the JSON (syntax, duplicate keys,
+     * nothing after the object) and counts the tensors against {@link Limits#TENSORS}; the second reads each entry,
+     * refusing a shape past {@link Limits#RANK} at its first extra dim. Memory is the entries kept, a small multiple
+     * of their bytes in the header.
+     */
+    private static List<Entry> parseHeader(String source, ByteBuffer bytes, Map<String, String> metadata)
+            throws IOException {
+        checkUtf8(source, bytes.duplicate());
+        byte[] json = bytes.array();
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            throw new WeightsFormatException(source, "safetensors header is not valid UTF-8", e);
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
+            checkSyntax(source, json);
+            try (JsonParser p = utf8Parser(json)) {
+                p.nextToken(); // the root object, checked above
+                List<Entry> entries = new ArrayList<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    if (name.equals(METADATA_KEY)) {
+                        readMetadata(source, p, metadata);
+                    } else {
+                        entries.add(readEntry(source, name, p));
+                    }
+                }
+                return entries;
+            }
         } catch (JsonProcessingException e) {
             throw new WeightsFormatException(source, "safetensors header is not valid JSON: "
                     + e.getOriginalMessage(), e);
         }
-        if (root == null || !root.isObject()) {
-            throw new WeightsFormatException(source, "safetensors header must be a JSON object, got "
-                    + (root == null || root.isMissingNode() ? "nothing" : "a JSON " + root.getNodeType()
-                    .toString().toLowerCase()));
-        }
-        return root;
     }
 
-    private static List<Entry> parseEntries(String source, JsonNode header, Map<String, String> metadata) {
-        List<Entry> entries = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> fields = header.fields(); fields.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            String name = field.getKey();
-            JsonNode value = field.getValue();
-            if (name.equals(METADATA_KEY)) {
-                readMetadata(source, value, metadata);
-                continue;
-            }
-            String where = "tensor '" + name + "'";
-            if (!value.isObject()) {
-                throw new WeightsFormatException(source, where + " must be a JSON object with dtype, shape and "
-                        + "data_offsets, got a JSON " + value.getNodeType().toString().toLowerCase());
-            }
-            JsonNode dtype = value.get("dtype");
-            if (dtype == null || !dtype.isTextual()) {
-                throw new WeightsFormatException(source, where + " has no dtype string");
-            }
-            if (!DTYPE_BITS.containsKey(dtype.textValue())) {
-                throw new WeightsFormatException(source, where + " has unknown dtype '" + dtype.textValue()
-                        + "' (safetensors dtypes: " + String.join(", ", DTYPE_BITS.keySet().stream().sorted()
-                        .toList()) + ")");
-            }
-            long[] shape = longs(source, where, "shape", value.get("shape"), -1);
-            long[] offsets = longs(source, where, "data_offsets", value.get("data_offsets"), 2);
-            entries.add(new Entry(name, dtype.textValue(), shape, offsets[0], offsets[1]));
-        }
-        return entries;
+    /**
+     * A parser that reads the header as UTF-8, as the format says. Jackson's own byte parser would guess the encoding
+     * from the first bytes and take a header starting with NUL bytes for UTF-32 (a fuzzer's finding).
+     */
+    private static JsonParser utf8Parser(byte[] json) throws IOException {
+        return JSON.createParser(new InputStreamReader(new ByteArrayInputStream(json), StandardCharsets.UTF_8));
     }
 
-    private static void readMetadata(String source, JsonNode value, Map<String, String> metadata) {
-        if (value.isNull()) {
+    /** Strict UTF-8, checked in chunks (Jackson would only report the first bad byte as bad JSON). */
+    private static void checkUtf8(String source, ByteBuffer bytes) {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer chunk = CharBuffer.allocate(8192);
+        while (true) {
+            CoderResult result = utf8.decode(bytes, chunk, true);
+            if (result.isError()) {
+                throw new WeightsFormatException(source, "safetensors header is not valid UTF-8 (byte "
+                        + (8 + bytes.position()) + " of the file)");
+            }
+            chunk.clear();
+            if (result.isUnderflow()) {
+                return;
+            }
+        }
+    }
+
+    /** The first pass: valid JSON, one object, no duplicate key, at most the tensors {@link Limits#TENSORS} allows. */
+    private static void checkSyntax(String source, byte[] json) throws IOException {
+        try (JsonParser p = utf8Parser(json)) {
+            JsonToken root = p.nextToken();
+            if (root != JsonToken.START_OBJECT) {
+                throw new WeightsFormatException(source, "safetensors header must be a JSON object, got "
+                        + (root == null ? "nothing" : "a JSON " + typeName(root)));
+            }
+            long tensors = 0;
+            long maxTensors = Limits.TENSORS.value();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                if (!p.currentName().equals(METADATA_KEY) && ++tensors > maxTensors) {
+                    throw new WeightsFormatException(source, Limits.TENSORS.problem("safetensors header"));
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw new WeightsFormatException(source, "safetensors header is not valid JSON: a JSON "
+                        + typeName(after) + " follows the header object");
+            }
+        }
+    }
+
+    /** One tensor's entry, the parser at its value; checks as the tree-based validation did, in the same order. */
+    private static Entry readEntry(String source, String name, JsonParser p) throws IOException {
+        String where = "tensor '" + name + "'";
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new WeightsFormatException(source, where + " must be a JSON object with dtype, shape and "
+                    + "data_offsets, got a JSON " + typeName(p.currentToken()));
+        }
+        String dtype = null;
+        Longs shape = null;
+        Longs offsets = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (key) {
+                case "dtype" -> dtype = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "shape" -> shape = Longs.read(p, source, where, Limits.RANK);
+                case "data_offsets" -> offsets = Longs.read(p, source, where, null);
+                default -> p.skipChildren();
+            }
+        }
+        if (dtype == null) {
+            throw new WeightsFormatException(source, where + " has no dtype string");
+        }
+        if (!DTYPE_BITS.containsKey(dtype)) {
+            throw new WeightsFormatException(source, where + " has unknown dtype '" + dtype
+                    + "' (safetensors dtypes: " + String.join(", ", DTYPE_BITS.keySet().stream().sorted()
+                    .toList()) + ")");
+        }
+        long[] shapeValues = Longs.check(source, where, "shape", shape, -1);
+        long[] offsetValues = Longs.check(source, where, "data_offsets", offsets, 2);
+        return new Entry(name, dtype, shapeValues, offsetValues[0], offsetValues[1]);
+    }
+
+    private static void readMetadata(String source, JsonParser p, Map<String, String> metadata) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
             return;
         }
-        if (!value.isObject()) {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new WeightsFormatException(source, METADATA_KEY + " must be a JSON object of strings, got a JSON "
-                    + value.getNodeType().toString().toLowerCase());
+                    + typeName(p.currentToken()));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            if (!field.getValue().isTextual()) {
-                throw new WeightsFormatException(source, METADATA_KEY + " value '" + field.getKey()
-                        + "' must be a string, got a JSON " + field.getValue().getNodeType().toString().toLowerCase());
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken value = p.nextToken();
+            if (value != JsonToken.VALUE_STRING) {
+                throw new WeightsFormatException(source, METADATA_KEY + " value '" + key + "' must be a string, got "
+                        + "a JSON " + typeName(value));
             }
-            metadata.put(field.getKey(), field.getValue().textValue());
+            metadata.put(key, p.getText());
         }
     }
 
-    /** A JSON array of non-negative integers, of length {@code length} unless that is -1. */
-    private static long[] longs(String source, String where, String key, JsonNode node, int length) {
-        if (node == null || !node.isArray() || (length >= 0 && node.size() != length)) {
-            throw new WeightsFormatException(source, where + " must have " + key + " as an array of "
-                    + (length >= 0 ? length + " " : "") + "non-negative integers, got "
-                    + (node == null ? "none" : abbreviate(node.toString())));
-        }
-        long[] out = new long[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            JsonNode n = node.get(i);
-            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
-                throw new WeightsFormatException(source, where + " must have " + key + " as an array of "
-                        + "non-negative integers, got " + key + "=" + abbreviate(node.toString()));
+    /** A JSON value's kind as a message names it ("array", "number"), from its first token. */
+    private static String typeName(JsonToken token) {
+        return switch (token) {
+            case START_OBJECT -> "object";
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case VALUE_NULL -> "null";
+            default -> token.toString();
+        };
+    }
+
+    /**
+     * A JSON array as read for shape or data_offsets: the values if all are non-negative integers, else null, and
+     * the array as text (up to 80 characters) for the message.
+     */
+    private record Longs(long[] values, String text) {
+        /** Reads the value at the parser; an array longer than {@code limit} (if given) is refused at once. */
+        static Longs read(JsonParser p, String source, String where, Limits.Limit limit) throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                String text = p.currentToken().isScalarValue() ? p.getText() : "a JSON " + typeName(p.currentToken());
+                p.skipChildren();
+                return new Longs(null, text);
             }
-            out[i] = n.longValue();
+            long[] values = new long[4];
+            int n = 0;
+            boolean valid = true;
+            StringBuilder text = new StringBuilder("[");
+            long max = limit == null ? Long.MAX_VALUE : limit.value();
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (n >= max) {
+                    throw new WeightsFormatException(source, limit.problem(where + "'s shape"));
+                }
+                if (text.length() <= 80) {
+                    String item = t == JsonToken.VALUE_STRING ? "\"" + p.getText() + "\""
+                            : t.isScalarValue() ? p.getText() : t == JsonToken.START_ARRAY ? "[...]" : "{...}";
+                    text.append(n == 0 ? "" : ",").append(item);
+                }
+                if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        && p.getLongValue() >= 0) {
+                    if (n == values.length) {
+                        values = Arrays.copyOf(values, 2 * n);
+                    }
+                    values[n] = p.getLongValue();
+                } else {
+                    valid = false;
+                    p.skipChildren();
+                }
+                n++;
+            }
+            return new Longs(valid ? Arrays.copyOf(values, n) : null, text.append("]").toString());
         }
-        return out;
+
+        /** The values, if {@code longs} is an array of {@code length} (any, if -1) non-negative integers. */
+        static long[] check(String source, String where, String key, Longs longs, int length) {
+            if (longs == null || longs.values == null || (length >= 0 && longs.values.length != length)) {
+                boolean array = longs != null && longs.text.startsWith("[");
+                throw new WeightsFormatException(source, where + " must have " + key + " as an array of "
+                        + (length >= 0 ? length + " " : "") + "non-negative integers, got "
+                        + (longs == null ? "none" : (array && longs.values == null ? key + "=" : "")
+                        + abbreviate(longs.text)));
+            }
+            return longs.values;
+        }
     }
 
     private static String abbreviate(String s) {

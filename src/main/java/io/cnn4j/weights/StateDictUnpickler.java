@@ -1,5 +1,6 @@
 package io.cnn4j.weights;
 
+import io.cnn4j.Limits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,8 +16,11 @@ import java.util.Set;
  * code. This one knows a fixed allow-list of globals, each replaced by a Java action that builds an inert value (a
  * dict, a storage reference, a tensor view); any other global is refused as soon as it is read. Only the opcodes
  * torch's pickler emits (protocol 2, plus the protocol 4 framing opcodes) are implemented; anything else is refused.
- * Every value built is at most a constant factor larger than the bytes it came from, so memory is bounded by the
- * pickle's size; nothing recurses, and dict keys are strings, so no hostile structure can overflow the stack.
+ * Every opcode builds at most one value of a few dozen bytes, or copies bytes it read, and the opcodes run, the
+ * values on the stack and the memo's entries are capped ({@link Limits#PICKLE_OPCODES}, {@link
+ * Limits#PICKLE_STACK}, {@link Limits#PICKLE_MEMO}), so the memory a pickle takes is bounded by a small factor of
+ * its size and by those limits whatever it holds; nothing recurses, and dict keys are strings, so no hostile
+ * structure can overflow the Java stack.
  */
 final class StateDictUnpickler {
     /** A storage as a persistent id names it: {@code ('storage', torch.FloatStorage, key, location, numel)}. */
@@ -69,6 +73,10 @@ final class StateDictUnpickler {
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
     private final Map<String, StorageRef> storages = new HashMap<>();
+    // The limits in force, read once per pickle.
+    private final long maxOpcodes = Limits.PICKLE_OPCODES.value();
+    private final long maxStack = Limits.PICKLE_STACK.value();
+    private final long maxMemo = Limits.PICKLE_MEMO.value();
 
     private StateDictUnpickler(String source, byte[] bytes) {
         this.source = source;
@@ -86,6 +94,9 @@ final class StateDictUnpickler {
             throw new WeightsFormatException(source, "data.pkl holds " + describe(root) + ", not a state_dict "
                     + "(a dict of tensors): save the weights with torch.save(model.state_dict(), path)");
         }
+        if (Limits.TENSORS.exceeded(dict.size())) {
+            throw new WeightsFormatException(source, Limits.TENSORS.problem("the state_dict"));
+        }
         Map<String, TensorRef> tensors = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getValue() instanceof TensorRef t)) {
@@ -99,9 +110,12 @@ final class StateDictUnpickler {
     }
 
     private Object run() {
-        while (true) {
+        for (long opcodes = 1; ; opcodes++) {
             if (pos >= bytes.length) {
                 throw fail("data.pkl ends without a STOP opcode (truncated?)");
+            }
+            if (opcodes > maxOpcodes) {
+                throw fail(Limits.PICKLE_OPCODES.problem("data.pkl (at byte " + pos + ")"));
             }
             int at = pos;
             int op = bytes[pos++] & 0xff;
@@ -116,7 +130,10 @@ final class StateDictUnpickler {
                 case '.' -> { // STOP
                     return pop();
                 }
-                case '(' -> marks.add(stack.size()); // MARK
+                case '(' -> { // MARK
+                    marks.add(stack.size());
+                    checkStack();
+                }
                 case '0' -> pop(); // POP
                 case '1' -> popMark(); // POP_MARK
                 case '2' -> push(peek()); // DUP
@@ -172,9 +189,9 @@ final class StateDictUnpickler {
                     List<Object> items = popMark();
                     setItems(dict(peek()), items);
                 }
-                case 'q' -> memo.put((long) u8(), peek()); // BINPUT
-                case 'r' -> memo.put(littleEndianUnsigned(bytesOf(4)), peek()); // LONG_BINPUT
-                case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
+                case 'q' -> memoPut(u8()); // BINPUT
+                case 'r' -> memoPut(littleEndianUnsigned(bytesOf(4))); // LONG_BINPUT
+                case 0x94 -> memoPut(memo.size()); // MEMOIZE
                 case 'h' -> push(memoGet(u8())); // BINGET
                 case 'j' -> push(memoGet(littleEndianUnsigned(bytesOf(4)))); // LONG_BINGET
                 case 'Q' -> push(persistentLoad(pop())); // BINPERSID
@@ -269,6 +286,9 @@ final class StateDictUnpickler {
             throw fail("data.pkl calls " + REBUILD_TENSOR + " with arguments other than (storage, storage_offset, "
                     + "size, stride, requires_grad, backward_hooks[, metadata])");
         }
+        if (args.get(2) instanceof Tuple t && Limits.RANK.exceeded(t.items.size())) {
+            throw fail(Limits.RANK.problem("a tensor's size in data.pkl"));
+        }
         long[] size = longs(args.get(2), "tensor size");
         long[] stride = longs(args.get(3), "tensor stride");
         if (size.length != stride.length) {
@@ -356,6 +376,20 @@ final class StateDictUnpickler {
 
     private void push(Object o) {
         stack.add(o);
+        checkStack();
+    }
+
+    private void checkStack() {
+        if (stack.size() + marks.size() > maxStack) {
+            throw fail(Limits.PICKLE_STACK.problem("data.pkl (at byte " + (pos - 1) + ")"));
+        }
+    }
+
+    private void memoPut(long index) {
+        Object value = peek();
+        if (memo.put(index, value) == null && memo.size() > maxMemo) {
+            throw fail(Limits.PICKLE_MEMO.problem("data.pkl (at byte " + (pos - 1) + ")"));
+        }
     }
 
     private Object pop() {

@@ -139,4 +139,23 @@ class CliTest {
         assertTrue(r.err().startsWith("cnn4j: error: out of memory: cannot allocate 70368744177664 bytes"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
     }
+
+    @Test
+    void soakComparesEveryRunBitForBitAndPrintsAVerdict() {
+        // Memory is judged by the soak command's own figures; the slack here is wide so that this test does not
+        // depend on what else the test JVM allocates meanwhile.
+        Result r = cli("soak", MODEL, "--workers", "3", "--runs", "40", "--max-batch", "4", "--rss-slack-mb",
+                "100000");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("3 threads x 40 runs (batch sizes 1..4)"), r.out());
+        assertTrue(r.out().contains("mismatches: 0 of 120 runs"), r.out());
+        assertTrue(r.out().contains("verdict: PASS"), r.out());
+    }
+
+    @Test
+    void soakRefusesNonsenseCountsInOneLine() {
+        Result r = cli("soak", MODEL, "--workers", "0");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("cnn4j: error: --workers, --runs and --max-batch must be >= 1"), r.err());
+    }
 }
