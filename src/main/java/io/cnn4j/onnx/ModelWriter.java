@@ -74,7 +74,7 @@ final class ModelWriter {
         }
         ArrayNode inputs = model.putArray("inputs");
         r.inputs().forEach((name, shape) -> inputs.addObject().put("name", name)
-                .set("shape", GraphConverter.list(shape)));
+                .set("shape", JsonArgs.list(shape)));
         ArrayNode outputs = model.putArray("outputs");
         outputIds.forEach(outputs::add);
         ArrayNode layers = model.putArray("layers");

@@ -330,7 +330,7 @@ class OnnxImportTest {
             JsonNode t = header.get(name);
             assertEquals("F32", t.get("dtype").asText());
             OnnxTensorData data = c.weights().get(name);
-            assertEquals(GraphConverter.list(data.shape()).toString(), t.get("shape").toString());
+            assertEquals(JsonArgs.list(data.shape()).toString(), t.get("shape").toString());
             assertEquals(offset, t.get("data_offsets").get(0).asLong(), name);
             offset += 4L * data.data().length;
             assertEquals(offset, t.get("data_offsets").get(1).asLong(), name);
