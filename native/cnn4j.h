@@ -200,6 +200,30 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
                            int64_t groups, const float* input, const float* transformed_weight, const float* bias,
                            int act_kind, float alpha, const float* residual, float* output, float* workspace);
 
+/* Element-wise arithmetic with NumPy/PyTorch broadcasting (ops/arithmetic.cpp). */
+#define CNN4J_BINARY_ADD 0
+#define CNN4J_BINARY_SUB 1
+#define CNN4J_BINARY_MUL 2
+#define CNN4J_BINARY_DIV 3
+#define CNN4J_BINARY_MAXIMUM 4 /* NaN-propagating, as torch.maximum */
+#define CNN4J_BINARY_MINIMUM 5 /* NaN-propagating, as torch.minimum */
+#define CNN4J_BINARY_POW 6     /* ATen's pow, with its exponent special cases for a scalar exponent */
+
+/* output[i...] = a[i...] op b[i...] over an output of `rank` dims of `shape`; a_strides and b_strides are element
+   strides per output dim, 0 where that operand is broadcast. output is contiguous and must not overlap a or b
+   unless the operand has the output's own layout. */
+int cnn4j_binary_forward(int op, int rank, const int64_t* shape, const float* a, const int64_t* a_strides,
+                         const float* b, const int64_t* b_strides, float* output);
+
+#define CNN4J_UNARY_NEG 0
+#define CNN4J_UNARY_ABS 1
+#define CNN4J_UNARY_SQRT 2
+#define CNN4J_UNARY_EXP 3
+#define CNN4J_UNARY_LOG 4
+
+/* output[i] = op(input[i]) for i < count; in place allowed. */
+int cnn4j_unary_math_forward(int op, int64_t count, const float* input, float* output);
+
 #ifdef __cplusplus
 }
 #endif

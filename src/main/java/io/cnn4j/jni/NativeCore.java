@@ -182,4 +182,25 @@ public final class NativeCore {
 
     public static native int cnn4j_copy_into(long outer, long inner, @Const FloatPointer input, long outputInner,
             long offset, FloatPointer output);
+
+    public static final int BINARY_ADD = 0;
+    public static final int BINARY_SUB = 1;
+    public static final int BINARY_MUL = 2;
+    public static final int BINARY_DIV = 3;
+    public static final int BINARY_MAXIMUM = 4;
+    public static final int BINARY_MINIMUM = 5;
+    public static final int BINARY_POW = 6;
+
+    public static native int cnn4j_binary_forward(int op, int rank, @Cast("const int64_t*") long[] shape,
+            @Const FloatPointer a, @Cast("const int64_t*") long[] aStrides, @Const FloatPointer b,
+            @Cast("const int64_t*") long[] bStrides, FloatPointer output);
+
+    public static final int UNARY_NEG = 0;
+    public static final int UNARY_ABS = 1;
+    public static final int UNARY_SQRT = 2;
+    public static final int UNARY_EXP = 3;
+    public static final int UNARY_LOG = 4;
+
+    public static native int cnn4j_unary_math_forward(int op, long count, @Const FloatPointer input,
+            FloatPointer output);
 }

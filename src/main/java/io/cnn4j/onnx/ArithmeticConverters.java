@@ -11,31 +11,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Element-wise arithmetic: Add/Sum of computed tensors, x * sigmoid(x) as SiLU (x * hardsigmoid(x) as Hardswish),
- * and a per-channel constant folded into the weights and bias of the Conv, Linear or BatchNorm before it.
+ * Element-wise arithmetic as the format's Add, Sub, Mul, Div, Pow, Maximum, Minimum (broadcasting, a one-element
+ * constant as a number argument) and Neg, Abs, Sqrt, Exp, Log. x * sigmoid(x) becomes SiLU (x * hardsigmoid(x)
+ * Hardswish), and a per-channel constant is folded into the weights and bias of the Conv, Linear or BatchNorm before
+ * it, where that is exact.
  */
 final class ArithmeticConverters {
     private ArithmeticConverters() {}
 
     static void register(Map<String, OpConverter> r) {
-        for (String op : new String[] {"Add", "Sub", "Mul", "Div"}) {
+        for (String op : new String[] {"Add", "Sub", "Mul", "Div", "Pow"}) {
             r.put(op, ArithmeticConverters::arithmetic);
         }
-        r.put("Sum", ArithmeticConverters::sum);
+        r.put("Sum", (cx, n) -> variadic(cx, n, "Add"));
+        r.put("Max", (cx, n) -> variadic(cx, n, "Maximum"));
+        r.put("Min", (cx, n) -> variadic(cx, n, "Minimum"));
+        r.put("Neg", (cx, n) -> unary(cx, n, "Neg"));
+        r.put("Abs", (cx, n) -> unary(cx, n, "Abs"));
+        r.put("Sqrt", (cx, n) -> unary(cx, n, "Sqrt"));
+        r.put("Exp", (cx, n) -> unary(cx, n, "Exp"));
+        r.put("Log", (cx, n) -> unary(cx, n, "Log"));
     }
 
-    private static void sum(ConversionContext cx, Node n) {
-        List<Act> in = new ArrayList<>();
-        long[] shape = null;
-        for (int i = 0; i < n.inputs().size(); i++) {
-            Act x = cx.act(n, i);
-            shape = shape == null ? x.shape : sameShape(n, shape, x.shape);
-            in.add(x);
-        }
-        if (in.isEmpty()) {
+    private static void unary(ConversionContext cx, Node n, String type) {
+        Act x = cx.act(n, 0);
+        cx.output(n, cx.layer(type, n, List.of(x), x.shape).out);
+    }
+
+    /** Sum, Max, Min of one or more inputs: a chain of two-operand layers, left to right; scalar constants allowed. */
+    private static void variadic(ConversionContext cx, Node n, String type) {
+        if (n.inputs().isEmpty()) {
             throw new IllegalArgumentException(n.label() + " has no inputs");
         }
-        cx.output(n, in.size() == 1 ? in.get(0) : cx.layer("Add", n, in, shape).out);
+        Value acc = cx.required(n, 0);
+        for (int i = 1; i < n.inputs().size(); i++) {
+            acc = binary(cx, n, type, acc, cx.required(n, i));
+        }
+        if (acc instanceof Const) {
+            throw new IllegalArgumentException(n.label() + ": all inputs are constants");
+        }
+        cx.output(n, cx.materialize(acc, n.label()));
     }
 
     private static void arithmetic(ConversionContext cx, Node n) {
@@ -45,24 +60,82 @@ final class ArithmeticConverters {
         if (!(x instanceof Const) && !(y instanceof Const)) {
             Act p = cx.materialize(x, n.label());
             Act q = cx.materialize(y, n.label());
-            if (op.equals("Add")) {
-                long[] shape = sameShape(n, p.shape, q.shape);
-                cx.output(n, cx.layer("Add", n, List.of(p, q), shape).out);
-            } else if (op.equals("Mul") && gated(cx, p, q) != null) {
-                cx.output(n, gated(cx, p, q));
-            } else if (op.equals("Mul") && gated(cx, q, p) != null) {
-                cx.output(n, gated(cx, q, p));
-            } else {
-                throw new IllegalArgumentException(n.label() + ": " + op + " of two computed tensors is supported "
-                        + (op.equals("Mul") ? "only as x * sigmoid(x) (SiLU) or x * hardsigmoid(x) (Hardswish)"
-                        : "by cnn4j only as Add"));
-            }
+            Act gate = !op.equals("Mul") ? null : gated(cx, p, q) != null ? gated(cx, p, q) : gated(cx, q, p);
+            cx.output(n, gate != null ? gate : binary(cx, n, op, p, q));
             return;
         }
+        if (!op.equals("Pow")) {
+            Act folded = foldIntoProducer(cx, n, op, x, y);
+            if (folded != null) {
+                cx.output(n, folded);
+                return;
+            }
+        }
+        cx.output(n, binary(cx, n, op, x, y));
+    }
+
+    /**
+     * The layer for {@code p op q} (op an ONNX op or a format type) where at least one is computed: both computed
+     * broadcast against each other; a one-element constant becomes the layer's number argument.
+     */
+    private static Act binary(ConversionContext cx, Node n, String op, Value p, Value q) {
+        String type = switch (op) {
+            case "Max" -> "Maximum";
+            case "Min" -> "Minimum";
+            default -> op;
+        };
+        if (p instanceof Const && q instanceof Const) {
+            throw new IllegalArgumentException(n.label() + ": both operands are constants");
+        }
+        if (!(p instanceof Const) && !(q instanceof Const)) {
+            Act a = cx.materialize(p, n.label());
+            Act b = cx.materialize(q, n.label());
+            return cx.layer(type, n, List.of(a, b), broadcast(n, a.shape, b.shape)).out;
+        }
+        boolean constFirst = p instanceof Const;
+        ConstTensor c = ((Const) (constFirst ? p : q)).tensor;
+        Act a = cx.materialize(constFirst ? q : p, n.label());
+        if (c.numel() != 1 || c.rank() > a.shape.length) {
+            LayerNode producer = a.layer;
+            throw new IllegalArgumentException(n.label() + ": " + op + " with a constant of shape " + text(c.shape)
+                    + " after " + (producer == null ? "the model input" : "the " + producer.type + " (node '"
+                    + producer.origin.name() + "')") + " cannot be expressed: cnn4j takes a constant operand as a number (one element), or folds a "
+                    + "per-channel one into a directly preceding Conv, Linear or BatchNorm (and an added one into a "
+                    + "ConvTranspose's bias)");
+        }
+        LayerNode l = cx.layer(type, n, List.of(a), a.shape);
+        l.args.set(constFirst ? "input" : "other", number(c.floats(n.label())[0]));
+        return l.out;
+    }
+
+    /** NumPy broadcasting of two shapes whose -1 dims are known only at run time (the batch dim among them). */
+    private static long[] broadcast(Node n, long[] p, long[] q) {
+        int rank = Math.max(p.length, q.length);
+        if (p.length != q.length) {
+            throw new IllegalArgumentException(n.label() + ": inputs of shapes " + text(p) + " and " + text(q)
+                    + " have different ranks; broadcasting would move the batch dim, which cnn4j keeps as dim 0");
+        }
+        long[] out = new long[rank];
+        for (int d = 0; d < rank; d++) {
+            long a = p[d];
+            long b = q[d];
+            if (a >= 0 && b >= 0 && a != b && a != 1 && b != 1) {
+                throw new IllegalArgumentException(n.label() + ": inputs of shapes " + text(p) + " and " + text(q)
+                        + " do not broadcast: dim " + d + " is " + a + " against " + b);
+            }
+            out[d] = a == 1 ? b : b == 1 ? a : a >= 0 ? a : b;
+        }
+        return out;
+    }
+
+    /**
+     * {@code x op c} with a per-channel constant folded into the weights and bias of the Conv, Linear or BatchNorm
+     * that computes x (a changed copy: other readers of x keep the original); null when that is not possible.
+     */
+    private static Act foldIntoProducer(ConversionContext cx, Node n, String op, Value x, Value y) {
         boolean constFirst = x instanceof Const;
         if (constFirst && (op.equals("Sub") || op.equals("Div"))) {
-            throw new IllegalArgumentException(n.label() + ": a constant " + (op.equals("Sub") ? "minus" : "divided by")
-                    + " a computed tensor has no cnn4j layer");
+            return null;
         }
         ConstTensor c = ((Const) (constFirst ? x : y)).tensor;
         Act a = cx.materialize(constFirst ? y : x, n.label());
@@ -70,8 +143,7 @@ final class ArithmeticConverters {
         boolean additive = op.equals("Add") || op.equals("Sub");
         float neutral = additive ? 0f : 1f;
         if (allEqual(v, neutral) && broadcastsInto(c.shape, a.shape)) {
-            cx.output(n, a); // x + 0, x * 1: nothing to do
-            return;
+            return a; // x + 0, x * 1: nothing to do
         }
         LayerNode producer = a.layer;
         // ConvTranspose's weight is [in, out / groups, ...]: its bias takes an Add, its rows no per-output scale.
@@ -79,11 +151,7 @@ final class ArithmeticConverters {
                 : channelDim(producer);
         float[] perChannel = channelDim < 0 ? null : perChannel(c, a.shape, channelDim);
         if (perChannel == null) {
-            throw new IllegalArgumentException(n.label() + ": " + op + " with a constant of shape " + text(c.shape)
-                    + " cannot be folded into " + (producer == null ? "the model input" : "the preceding "
-                    + producer.type + " (node '" + producer.origin.name() + "')") + "; cnn4j folds a per-channel "
-                    + "constant into the weights and bias of a directly preceding Conv, Linear or BatchNorm (and an "
-                    + "added one into a ConvTranspose's bias)");
+            return null;
         }
         LayerNode folded = producer.copy();
         if (op.equals("Sub")) {
@@ -99,7 +167,7 @@ final class ArithmeticConverters {
             scaleOutputs(folded, perChannel);
         }
         cx.addLayer(folded);
-        cx.output(n, folded.out);
+        return folded.out;
     }
 
     /** x * sigmoid(x) -> SiLU, x * hardsigmoid(x) -> Hardswish, as exporters write them; null if not that. */
@@ -117,20 +185,6 @@ final class ArithmeticConverters {
             return null;
         }
         return cx.layer(type, g.origin, List.of(x), x.shape).out;
-    }
-
-    private static long[] sameShape(Node n, long[] p, long[] q) {
-        boolean same = p.length == q.length;
-        long[] out = p.clone();
-        for (int d = 0; same && d < p.length; d++) {
-            same = p[d] == q[d] || p[d] < 0 || q[d] < 0;
-            out[d] = p[d] >= 0 ? p[d] : q[d];
-        }
-        if (!same) {
-            throw new IllegalArgumentException(n.label() + ": inputs of shapes " + text(p) + " and " + text(q)
-                    + "; cnn4j's Add needs equal shapes (no broadcasting)");
-        }
-        return out;
     }
 
     /** The dim of a layer's output that its bias runs along, or -1 if it has none. */
