@@ -6,6 +6,7 @@ module in eval mode with non-trivial BatchNorm statistics, so that folding and i
 """
 import torch
 from torch import nn
+import torch.nn.functional as F
 
 
 def _randomize_batchnorm(module: nn.Module, seed: int) -> nn.Module:
@@ -254,6 +255,57 @@ class ConvAutoencoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+class SqueezeExcitation(nn.Module):
+    """EfficientNet's SE gate: x * sigmoid(expand(silu(reduce(mean(x))))), broadcast over H x W."""
+
+    def __init__(self, channels, squeezed):
+        super().__init__()
+        self.reduce = nn.Conv2d(channels, squeezed, 1)
+        self.expand = nn.Conv2d(squeezed, channels, 1)
+
+    def forward(self, x):
+        gate = F.adaptive_avg_pool2d(x, 1)
+        return x * torch.sigmoid(self.expand(F.silu(self.reduce(gate))))
+
+
+class MBConv(nn.Module):
+    """EfficientNet-B0's block: 1x1 expand, depthwise kxk, SE, 1x1 project, residual when shapes allow."""
+
+    def __init__(self, inp, oup, kernel, stride, expand_ratio):
+        super().__init__()
+        hidden = inp * expand_ratio
+        layers = []
+        if expand_ratio != 1:
+            layers += [nn.Conv2d(inp, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.SiLU()]
+        layers += [nn.Conv2d(hidden, hidden, kernel, stride, kernel // 2, groups=hidden, bias=False),
+                   nn.BatchNorm2d(hidden), nn.SiLU(), SqueezeExcitation(hidden, max(1, inp // 4)),
+                   nn.Conv2d(hidden, oup, 1, bias=False), nn.BatchNorm2d(oup)]
+        self.block = nn.Sequential(*layers)
+        self.residual = stride == 1 and inp == oup
+
+    def forward(self, x):
+        y = self.block(x)
+        return x + y if self.residual else y
+
+
+class EfficientNetB0Tiny(nn.Module):
+    """An EfficientNet-B0-style net (stem, MBConv stages with SE and SiLU, head), narrowed for test speed; the
+    head scales its features as x * 0.5 + 1 before pooling."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.SiLU())
+        self.blocks = nn.Sequential(MBConv(16, 8, 3, 1, 1), MBConv(8, 12, 3, 2, 6), MBConv(12, 12, 3, 1, 6),
+                                    MBConv(12, 20, 5, 2, 6), MBConv(20, 20, 5, 1, 6))
+        self.head = nn.Sequential(nn.Conv2d(20, 64, 1, bias=False), nn.BatchNorm2d(64), nn.SiLU())
+        self.classifier = nn.Linear(64, num_classes)
+
+    def forward(self, x):
+        x = self.head(self.blocks(self.stem(x)))
+        x = x * 0.5 + 1
+        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -270,4 +322,5 @@ REFERENCE_MODELS = {
     "timeseries_cnn1d": (TimeSeriesCNN, (6, 128)),
     "small_cnn3d": (Small3DCNN, (1, 8, 32, 32)),
     "conv_autoencoder": (ConvAutoencoder, (1, 28, 28)),
+    "efficientnet_b0_tiny": (EfficientNetB0Tiny, (3, 64, 64)),
 }

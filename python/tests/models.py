@@ -192,6 +192,26 @@ class Functional1d(nn.Module):
         return torch.softmax(y, 1), y.log_softmax(dim=2), F.leaky_relu(y).add(torch.relu(y))
 
 
+class SqueezeExcite(nn.Module):
+    """An EfficientNet-style MBConv tail: a squeeze-and-excitation gate x * sigmoid(fc(pool(x))) broadcast over
+    H x W, scaling by numbers on either side, and the element-wise math of the format's version 2."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.reduce = nn.Conv2d(8, 2, 1)
+        self.expand = nn.Conv2d(2, 8, 1)
+
+    def forward(self, x):
+        y = F.silu(self.conv(x))
+        gate = torch.sigmoid(self.expand(F.silu(self.reduce(F.adaptive_avg_pool2d(y, 1)))))
+        y = y * gate
+        z = y * 0.5 + 1
+        z = (1 - z) / (z.abs() + 2) - torch.maximum(y, gate) + torch.minimum(gate, z)
+        w = torch.exp(-z.pow(2)) + torch.sqrt(torch.abs(z)) - torch.log(gate) + 2 ** gate
+        return torch.neg(w) + y.sub(gate) + y.mean((2, 3), keepdim=True)
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -212,6 +232,7 @@ def all_models():
         "functional1d": (Functional1d(), torch.randn(2, 3, 10)),
         "autoencoder": (AutoEncoder(), torch.rand(2, 1, 28, 28)),
         "zoo": (Zoo(), (torch.randn(2, 3, 10, 8), torch.randn(2, 4, 7, 5))),
+        "squeeze_excite": (SqueezeExcite(), torch.randn(2, 3, 9, 7)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }
