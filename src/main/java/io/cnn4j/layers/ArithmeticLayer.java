@@ -117,7 +117,8 @@ final class ArithmeticLayer implements Layer {
         if (shapes.length > 2 && !java.util.Arrays.equals(op.outputShape(shapes[0], shapes[1]), out)) {
             // The partial sums are kept in the output itself, so they must already have its shape.
             throw new IllegalArgumentException(name() + ": inputs of shapes " + describe(shapes) + ": a third or "
-                    + "later input enlarges the broadcast shape of the first two; write it as a chain of two-input Adds");
+                    + "later input enlarges the broadcast shape of the first two; write it as a chain of two-input "
+                    + "Adds");
         }
         Binary.Prepared[] rest = new Binary.Prepared[shapes.length - 2];
         for (int i = 2; i < shapes.length; i++) {

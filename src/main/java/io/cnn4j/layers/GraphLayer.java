@@ -5,7 +5,7 @@ import io.cnn4j.ops.Concat;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 
-/** The graph op {@code Concat(dim)} of the format: its inputs joined along one dim (the sums are {@link ArithmeticLayer}). */
+/** The graph op {@code Concat(dim)} of the format: its inputs joined along one dim ({@code Add} is {@link ArithmeticLayer}). */
 public final class GraphLayer implements Layer {
     private final Concat concat;
 

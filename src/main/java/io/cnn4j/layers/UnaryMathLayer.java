@@ -3,7 +3,10 @@ package io.cnn4j.layers;
 import io.cnn4j.ops.UnaryMath;
 import java.util.Map;
 
-/** The element-wise math functions of the format (version 2): {@code Neg}, {@code Abs}, {@code Sqrt}, {@code Exp}, {@code Log}. */
+/**
+ * The element-wise math functions of the format (version 2): {@code Neg}, {@code Abs}, {@code Sqrt}, {@code Exp},
+ * {@code Log}, as torch.neg, abs, sqrt, exp and log.
+ */
 final class UnaryMathLayer {
     private UnaryMathLayer() {}
 

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed model file (versions 1 and 2 of {@code docs/model-format.md}): its inputs, outputs, layers with their ids and input
- * ids resolved, and the optional preprocess and labels. Parsing checks the structure only; arguments and weights
- * are checked when the layers are created.
+ * A parsed model file (versions 1 and 2 of {@code docs/model-format.md}): its inputs, outputs, layers with their ids
+ * and input ids resolved, and the optional preprocess and labels. Parsing checks the structure only; arguments and
+ * weights are checked when the layers are created.
  */
 public record ModelDescription(String name, String weights, List<InputSpec> inputs, List<String> outputs,
         Preprocess preprocess, List<String> labels, List<LayerSpec> layers) {

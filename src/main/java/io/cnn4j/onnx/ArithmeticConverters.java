@@ -99,8 +99,8 @@ final class ArithmeticConverters {
             LayerNode producer = a.layer;
             throw new IllegalArgumentException(n.label() + ": " + op + " with a constant of shape " + text(c.shape)
                     + " after " + (producer == null ? "the model input" : "the " + producer.type + " (node '"
-                    + producer.origin.name() + "')") + " cannot be expressed: cnn4j takes a constant operand as a number (one element), or folds a "
-                    + "per-channel one into a directly preceding Conv, Linear or BatchNorm (and an added one into a "
+                    + producer.origin.name() + "')") + " cannot be expressed: cnn4j takes a constant operand as a "
+                    + "number (one element), or folds a per-channel one into a directly preceding Conv, Linear or BatchNorm (and an added one into a "
                     + "ConvTranspose's bias)");
         }
         LayerNode l = cx.layer(type, n, List.of(a), a.shape);

@@ -159,7 +159,8 @@ final class DataMovementConverters {
                 axesInput.add(cx.constant(n, 1, "axes"));
                 long[] axes = ConstantFolding.axes(n, axesInput, a, cx.opset, n.label());
                 boolean squeeze = n.opType().equals("Squeeze");
-                if (squeeze && axes == null && (cx.staticBatch == 1 || Arrays.stream(shape).skip(1).anyMatch(d -> d < 0))) {
+                boolean unknownSize = Arrays.stream(shape).skip(1).anyMatch(d -> d < 0);
+                if (squeeze && axes == null && (cx.staticBatch == 1 || unknownSize)) {
                     throw new IllegalArgumentException(n.label() + " without axes needs all sizes known and must "
                             + "not remove the batch dim; input shape " + text(shape));
                 }

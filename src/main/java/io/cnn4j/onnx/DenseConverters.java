@@ -54,7 +54,10 @@ final class DenseConverters {
         cx.output(n, l.out);
     }
 
-    /** Gemm's C as a per-output vector: only shapes that broadcast the same row to every sample ([], [out], [1, out]). */
+    /**
+     * Gemm's C as a per-output vector: only shapes that broadcast the same row to every sample ([], [out],
+     * [1, out]).
+     */
     private static float[] biasVector(Node n, ConstTensor c, long out) {
         long[] s = c.shape;
         boolean perRow = s.length <= 2 && (s.length == 0 || s[s.length - 1] == out || s[s.length - 1] == 1)
@@ -71,7 +74,8 @@ final class DenseConverters {
         return bias;
     }
 
-    private static LayerNode linear(ConversionContext cx, Node n, Act x, long in, long out, OnnxTensorData weight, OnnxTensorData bias) {
+    private static LayerNode linear(ConversionContext cx, Node n, Act x, long in, long out, OnnxTensorData weight,
+            OnnxTensorData bias) {
         long[] shape = x.shape.clone();
         if (shape[shape.length - 1] >= 0 && shape[shape.length - 1] != in) {
             throw new IllegalArgumentException(n.label() + ": the weight expects " + in + " input features, but "

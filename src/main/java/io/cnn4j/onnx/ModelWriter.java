@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes converted layers as a model description (docs/model-format.md): only the layers an output needs, in order; "name" for
- * layers with parameters (their weights are {@code <name>.weight} ...), "id" only where a later layer or the output
- * list refers to an unnamed layer (graph outputs keep their ONNX names as ids), "inputs" only where a layer does not
- * simply take the previous layer's result.
+ * Writes converted layers as a model description (docs/model-format.md): only the layers an output needs, in order;
+ * "name" for layers with parameters (their weights are {@code <name>.weight} ...), "id" only where a later layer or the
+ * output list refers to an unnamed layer (graph outputs keep their ONNX names as ids), "inputs" only where a layer does
+ * not simply take the previous layer's result.
  */
 final class ModelWriter {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;

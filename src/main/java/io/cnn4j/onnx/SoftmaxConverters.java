@@ -56,7 +56,8 @@ final class SoftmaxConverters {
     private static void softmaxCoerced(ConversionContext cx, Node n, String type, Act x, int axis) {
         long[] trailing = Arrays.copyOfRange(x.shape, axis, x.shape.length);
         if (axis == 0 || Arrays.stream(trailing).anyMatch(d -> d < 0)) {
-            throw new IllegalArgumentException(n.label() + ": opset " + cx.opset + " normalizes over dims " + axis + ".."
+            throw new IllegalArgumentException(n.label() + ": opset " + cx.opset + " normalizes over dims " + axis
+                    + ".."
                     + (x.shape.length - 1) + " together" + (axis == 0 ? ", including the batch dim"
                     : ", whose sizes are not all known") + "; cnn4j cannot express that");
         }
