@@ -220,9 +220,22 @@ int cnn4j_binary_forward(int op, int rank, const int64_t* shape, const float* a,
 #define CNN4J_UNARY_SQRT 2
 #define CNN4J_UNARY_EXP 3
 #define CNN4J_UNARY_LOG 4
+/* The activations outside the activation kernel family, with ATen's formulas; p0 and p1 are their arguments. */
+#define CNN4J_UNARY_SOFTPLUS 5   /* p0 = beta, p1 = threshold */
+#define CNN4J_UNARY_MISH 6
+#define CNN4J_UNARY_SELU 7
+#define CNN4J_UNARY_CELU 8       /* p0 = alpha */
+#define CNN4J_UNARY_SOFTSIGN 9
+#define CNN4J_UNARY_LOGSIGMOID 10
+#define CNN4J_UNARY_HARDTANH 11  /* p0 = min_val, p1 = max_val */
 
-/* output[i] = op(input[i]) for i < count; in place allowed. */
-int cnn4j_unary_math_forward(int op, int64_t count, const float* input, float* output);
+/* output[i] = op(input[i]; p0, p1) for i < count; in place allowed. */
+int cnn4j_unary_math_forward(int op, float p0, float p1, int64_t count, const float* input, float* output);
+
+/* PReLU: output = input > 0 ? input : weight[c] * input over input viewed as [outer, channels, inner]
+   (weight has `channels` values; channels = 1 for a single shared weight). In place allowed. */
+int cnn4j_prelu_forward(int64_t outer, int64_t channels, int64_t inner, const float* weight, const float* input,
+                        float* output);
 
 #ifdef __cplusplus
 }

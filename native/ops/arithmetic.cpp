@@ -1,10 +1,12 @@
 /*
  * Element-wise arithmetic of two operands with NumPy/PyTorch broadcasting (Add, Sub, Mul, Div, Maximum, Minimum,
- * Pow) and the unary math functions (Neg, Abs, Sqrt, Exp, Log).
+ * Pow), the unary math functions (Neg, Abs, Sqrt, Exp, Log), the activations outside the activation kernel family
+ * (Softplus, Mish, SELU, CELU, Softsign, LogSigmoid, Hardtanh) and PReLU, with ATen's formulas.
  *
  * The four basic operations, min/max, neg, abs and sqrt are correctly rounded IEEE operations, so any vectorization
  * the compiler does for the baseline ISA gives the same bits as one element at a time; no per-ISA kernel family is
- * needed for them. exp, log and pow go through libm one element at a time. The output is split over cnn4j's pool by
+ * needed for them. exp, log, pow and the transcendental activations go through libm one element at a time (a SIMD
+ * kernel family for them would need a vector log1p, which kernels/simd/math.inc does not have yet). The output is split over cnn4j's pool by
  * rows of the innermost dim; every element is computed the same way whatever the split.
  */
 #include <algorithm>
@@ -89,19 +91,30 @@ void binary(int rank, const int64_t* shape, const float* a, const int64_t* a_str
     }
 }
 
+/* ATen's SELU constants (Activation.cpp). */
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+
 template <int OP>
-inline float unary(float x) {
+inline float unary(float x, float p0, float p1) {
     if (OP == CNN4J_UNARY_NEG) return -x;
     if (OP == CNN4J_UNARY_ABS) return std::fabs(x);
     if (OP == CNN4J_UNARY_SQRT) return std::sqrt(x);
     if (OP == CNN4J_UNARY_EXP) return std::exp(x);
-    return std::log(x);
+    if (OP == CNN4J_UNARY_LOG) return std::log(x);
+    if (OP == CNN4J_UNARY_SOFTPLUS) return x * p0 > p1 ? x : std::log1p(std::exp(x * p0)) / p0;
+    if (OP == CNN4J_UNARY_MISH) return x * std::tanh(std::log1p(std::exp(x)));
+    if (OP == CNN4J_UNARY_SELU) return x <= 0.0f ? std::expm1(x) * (kSeluAlpha * kSeluScale) : x * kSeluScale;
+    if (OP == CNN4J_UNARY_CELU) return x <= 0.0f ? std::expm1(x * (1.0f / p0)) * p0 : x;
+    if (OP == CNN4J_UNARY_SOFTSIGN) return x / (std::fabs(x) + 1.0f);
+    if (OP == CNN4J_UNARY_LOGSIGMOID) return std::min(x, 0.0f) - std::log1p(std::exp(-std::fabs(x)));
+    return x < p0 ? p0 : (x > p1 ? p1 : x);  // CNN4J_UNARY_HARDTANH: NaN passes through, as torch.clamp
 }
 
 template <int OP>
-void unary_all(int64_t count, const float* input, float* output) {
+void unary_all(float p0, float p1, int64_t count, const float* input, float* output) {
     auto run = [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; i++) output[i] = unary<OP>(input[i]);
+        for (int64_t i = begin; i < end; i++) output[i] = unary<OP>(input[i], p0, p1);
     };
     if (count <= kMinElementsPerTask) {
         run(0, count);
@@ -135,15 +148,36 @@ int cnn4j_binary_forward(int op, int rank, const int64_t* shape, const float* a,
     return CNN4J_OK;
 }
 
-int cnn4j_unary_math_forward(int op, int64_t count, const float* input, float* output) {
+int cnn4j_unary_math_forward(int op, float p0, float p1, int64_t count, const float* input, float* output) {
     if (!input || !output || count < 0) return CNN4J_ERROR_ARGUMENT;
     switch (op) {
-        case CNN4J_UNARY_NEG: unary_all<CNN4J_UNARY_NEG>(count, input, output); break;
-        case CNN4J_UNARY_ABS: unary_all<CNN4J_UNARY_ABS>(count, input, output); break;
-        case CNN4J_UNARY_SQRT: unary_all<CNN4J_UNARY_SQRT>(count, input, output); break;
-        case CNN4J_UNARY_EXP: unary_all<CNN4J_UNARY_EXP>(count, input, output); break;
-        case CNN4J_UNARY_LOG: unary_all<CNN4J_UNARY_LOG>(count, input, output); break;
+#define CNN4J_CASE(K) case K: unary_all<K>(p0, p1, count, input, output); break;
+        CNN4J_CASE(CNN4J_UNARY_NEG) CNN4J_CASE(CNN4J_UNARY_ABS) CNN4J_CASE(CNN4J_UNARY_SQRT)
+        CNN4J_CASE(CNN4J_UNARY_EXP) CNN4J_CASE(CNN4J_UNARY_LOG) CNN4J_CASE(CNN4J_UNARY_SOFTPLUS)
+        CNN4J_CASE(CNN4J_UNARY_MISH) CNN4J_CASE(CNN4J_UNARY_SELU) CNN4J_CASE(CNN4J_UNARY_CELU)
+        CNN4J_CASE(CNN4J_UNARY_SOFTSIGN) CNN4J_CASE(CNN4J_UNARY_LOGSIGMOID) CNN4J_CASE(CNN4J_UNARY_HARDTANH)
+#undef CNN4J_CASE
         default: return CNN4J_ERROR_ARGUMENT;
+    }
+    return CNN4J_OK;
+}
+
+int cnn4j_prelu_forward(int64_t outer, int64_t channels, int64_t inner, const float* weight, const float* input,
+                        float* output) {
+    if (!weight || !input || !output || outer < 0 || channels < 1 || inner < 0) return CNN4J_ERROR_ARGUMENT;
+    const int64_t rows = outer * channels;
+    auto run = [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; r++) {
+            const float w = weight[r % channels];
+            const float* x = input + r * inner;
+            float* y = output + r * inner;
+            for (int64_t i = 0; i < inner; i++) y[i] = x[i] > 0.0f ? x[i] : w * x[i];
+        }
+    };
+    if (rows * inner <= kMinElementsPerTask) {
+        run(0, rows);
+    } else {
+        parallel_for(rows, std::max<int64_t>(1, kMinElementsPerTask / std::max<int64_t>(inner, 1)), run);
     }
     return CNN4J_OK;
 }

@@ -77,6 +77,8 @@ MODULES = {
     nn.ReLU: (), nn.ReLU6: (), nn.LeakyReLU: ("negative_slope",), nn.ELU: ("alpha",),
     nn.GELU: ("approximate",), nn.SiLU: (), nn.Sigmoid: (), nn.Tanh: (), nn.Hardswish: (),
     nn.Hardsigmoid: (),
+    nn.PReLU: ("num_parameters",), nn.Softplus: ("beta", "threshold"), nn.Mish: (), nn.SELU: (),
+    nn.CELU: ("alpha",), nn.Hardtanh: ("min_val", "max_val"), nn.Softsign: (), nn.LogSigmoid: (),
     nn.Softmax: ("dim",), nn.LogSoftmax: ("dim",),
 }
 
@@ -334,6 +336,10 @@ FUNCTIONS = {
     torch.sigmoid: _call("Sigmoid", ()), F.sigmoid: _call("Sigmoid", ()),
     torch.tanh: _call("Tanh", ()), F.tanh: _call("Tanh", ()),
     F.hardswish: _call("Hardswish", _INPLACE), F.hardsigmoid: _call("Hardsigmoid", _INPLACE),
+    F.softplus: _call("Softplus", (("beta", 1.0), ("threshold", 20.0))), F.mish: _call("Mish", _INPLACE),
+    F.selu: _call("SELU", _INPLACE), torch.selu: _call("SELU", ()), F.celu: _call("CELU", (("alpha", 1.0),) + _INPLACE),
+    F.hardtanh: _call("Hardtanh", (("min_val", -1.0), ("max_val", 1.0)) + _INPLACE),
+    F.softsign: _call("Softsign", ()), F.logsigmoid: _call("LogSigmoid", ()),
     F.softmax: _call("Softmax", _SOFTMAX, {"dtype": None}),
     torch.softmax: _call("Softmax", _TORCH_SOFTMAX, {"dtype": None}),
     F.log_softmax: _call("LogSoftmax", _SOFTMAX, {"dtype": None}),

@@ -306,6 +306,27 @@ class EfficientNetB0Tiny(nn.Module):
         return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+class ActivationNet(nn.Module):
+    """A small CNN through every activation of format version 2 (PReLU per channel and shared, Softplus, Mish,
+    SELU, CELU, Hardtanh, Softsign, LogSigmoid), with a residual product and a broadcast gate."""
+
+    def __init__(self, num_classes=6):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 12, 3, padding=1)
+        self.prelu = nn.PReLU(12, init=0.2)
+        self.conv2 = nn.Conv2d(12, 12, 3, padding=1, groups=3)
+        self.acts = nn.Sequential(nn.Mish(), nn.SELU(), nn.CELU(0.6), nn.Hardtanh(-1.5, 2.5), nn.Softplus(2.0, 4.0))
+        self.shared = nn.PReLU()
+        self.fc = nn.Linear(12, num_classes)
+
+    def forward(self, x):
+        y = self.prelu(self.conv1(x))
+        z = self.acts(self.conv2(y))
+        gate = torch.sigmoid(F.adaptive_avg_pool2d(z, 1))
+        y = self.shared(y * gate - z / (z + 1)) + F.softsign(z) + F.logsigmoid(y)
+        return self.fc(torch.flatten(F.adaptive_max_pool2d(y, 1), 1))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -323,4 +344,5 @@ REFERENCE_MODELS = {
     "small_cnn3d": (Small3DCNN, (1, 8, 32, 32)),
     "conv_autoencoder": (ConvAutoencoder, (1, 28, 28)),
     "efficientnet_b0_tiny": (EfficientNetB0Tiny, (3, 64, 64)),
+    "activation_net": (ActivationNet, (3, 20, 16)),
 }

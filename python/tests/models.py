@@ -212,6 +212,26 @@ class SqueezeExcite(nn.Module):
         return torch.neg(w) + y.sub(gate) + y.mean((2, 3), keepdim=True)
 
 
+class Activations(nn.Module):
+    """The activations of format version 2 as modules and functions: PReLU (shared and per channel), Softplus,
+    Mish, SELU, CELU, Hardtanh, Softsign, LogSigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.prelu = nn.PReLU(6, init=0.1)
+        self.shared = nn.PReLU()
+        self.body = nn.Sequential(nn.Softplus(beta=2.0, threshold=5.0), nn.Mish(), nn.SELU(), nn.CELU(0.7),
+                                  nn.Hardtanh(-0.5, 2.0), nn.Softsign(), nn.LogSigmoid())
+        with torch.no_grad():
+            self.prelu.weight.uniform_(-0.5, 0.5)
+
+    def forward(self, x):
+        y = self.shared(self.prelu(self.conv(x) * 3))
+        z = F.softplus(y) + F.mish(y) + F.selu(y) + F.celu(y, 2.0) + F.hardtanh(y, -1.5, 0.5) + F.softsign(y)
+        return self.body(y), z + F.logsigmoid(y)
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -233,6 +253,7 @@ def all_models():
         "autoencoder": (AutoEncoder(), torch.rand(2, 1, 28, 28)),
         "zoo": (Zoo(), (torch.randn(2, 3, 10, 8), torch.randn(2, 4, 7, 5))),
         "squeeze_excite": (SqueezeExcite(), torch.randn(2, 3, 9, 7)),
+        "activations": (Activations(), torch.randn(2, 3, 6, 5)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }

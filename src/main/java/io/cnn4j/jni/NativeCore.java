@@ -201,6 +201,17 @@ public final class NativeCore {
     public static final int UNARY_EXP = 3;
     public static final int UNARY_LOG = 4;
 
-    public static native int cnn4j_unary_math_forward(int op, long count, @Const FloatPointer input,
-            FloatPointer output);
+    public static final int UNARY_SOFTPLUS = 5;
+    public static final int UNARY_MISH = 6;
+    public static final int UNARY_SELU = 7;
+    public static final int UNARY_CELU = 8;
+    public static final int UNARY_SOFTSIGN = 9;
+    public static final int UNARY_LOGSIGMOID = 10;
+    public static final int UNARY_HARDTANH = 11;
+
+    public static native int cnn4j_unary_math_forward(int op, float p0, float p1, long count,
+            @Const FloatPointer input, FloatPointer output);
+
+    public static native int cnn4j_prelu_forward(long outer, long channels, long inner, @Const FloatPointer weight,
+            @Const FloatPointer input, FloatPointer output);
 }

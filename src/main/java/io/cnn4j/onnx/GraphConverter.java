@@ -157,7 +157,7 @@ final class GraphConverter {
             cx.output(n, new Const(ConstantFolding.fold(n, in, cx.opset, cx.baseDir)));
             return;
         }
-        if (ConstantFolding.CONSTANT_ONLY.contains(op) && !op.equals("Shape")) {
+        if (ConstantFolding.CONSTANT_ONLY.contains(op) && OpConverters.forOp(op) == null) {
             throw new IllegalArgumentException(n.label() + " acts on a tensor computed from the model input; cnn4j "
                     + "evaluates " + op + " only on constants and shapes");
         }

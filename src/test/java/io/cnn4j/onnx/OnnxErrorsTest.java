@@ -55,17 +55,13 @@ class OnnxErrorsTest {
     }
 
     @Test
-    void clipOtherThanReluRangesIsRefused() {
-        OnnxBuilder b = withConv(9).output("y");
-        b.node("Clip", "clip", in("c"), "y").attr("min", -1f).attr("max", 1f);
-        refused(b, "Clip (node 'clip')", "min=-1.0, max=1.0", "Hardtanh");
-    }
-
-    @Test
-    void hardSigmoidWithOnnxDefaultsIsRefused() {
+    void seluWithOtherConstantsAndPReluSlopesOverOtherDimsAreRefused() {
         OnnxBuilder b = withConv(13).output("y");
-        b.node("HardSigmoid", "hs", in("c"), "y");
-        refused(b, "HardSigmoid (node 'hs')", "alpha=0.2", "beta=0.5");
+        b.node("Selu", "s", in("c"), "y").attr("alpha", 1.5f);
+        refused(b, "Selu (node 's')", "alpha=1.5", "nn.SELU has fixed alpha");
+        OnnxBuilder p = withConv(13).output("y").weight("slope", ramp(8), 8, 1);
+        p.node("PRelu", "p", in("c", "slope"), "y");
+        refused(p, "PRelu (node 'p')", "slope of shape [8, 1]", "one weight or one per channel");
     }
 
     @Test

@@ -86,4 +86,29 @@ public final class NaiveElementwise {
         int i = d - (rank - s.length);
         return i < 0 ? 1 : s[i];
     }
+
+    /** ATen's SELU constants, in double. */
+    private static final double SELU_ALPHA = 1.6732632423543772848170429916717;
+    private static final double SELU_SCALE = 1.0507009873554804934193349852946;
+
+    /**
+     * The activations of format version 2 on one value, in double, with the float32 arguments PyTorch applies:
+     * softplus(p0 = beta, p1 = threshold), mish, selu, celu(p0 = alpha), softsign, logsigmoid, hardtanh(p0 = min,
+     * p1 = max), prelu(p0 = weight).
+     */
+    public static double activation(String f, double p0, double p1, double x) {
+        return switch (f) {
+            // The branch is taken on the float32 product, as PyTorch does: the two sides differ by up to
+            // log1p(exp(-threshold)) / beta at the threshold, so the reference must pick the same side.
+            case "softplus" -> (float) (x * p0) > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0;
+            case "mish" -> x * Math.tanh(Math.log1p(Math.exp(x)));
+            case "selu" -> x <= 0 ? Math.expm1(x) * SELU_ALPHA * SELU_SCALE : x * SELU_SCALE;
+            case "celu" -> x <= 0 ? Math.expm1(x / p0) * p0 : x;
+            case "softsign" -> x / (Math.abs(x) + 1);
+            case "logsigmoid" -> Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
+            case "hardtanh" -> Double.isNaN(x) ? x : Math.min(Math.max(x, p0), p1);
+            case "prelu" -> x > 0 ? x : p0 * x;
+            default -> throw new IllegalArgumentException("unknown activation " + f);
+        };
+    }
 }
