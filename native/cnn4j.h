@@ -237,6 +237,14 @@ int cnn4j_unary_math_forward(int op, float p0, float p1, int64_t count, const fl
 int cnn4j_prelu_forward(int64_t outer, int64_t channels, int64_t inner, const float* weight, const float* input,
                         float* output);
 
+/* Interpolation (Upsample / interpolate, ops/resize.cpp) of `planes` planes of 1 to 3 spatial dims. For each dim d,
+   out_size[d] * taps[d] source indices (already clamped into the input) and weights, concatenated over the dims in
+   `index` and `weight`: output[p][o...] = sum over dim 0's taps of w * (sum over dim 1's taps of w * (...)), the
+   innermost dim summed first. taps: 1 (nearest: weight 1), 2 (linear) or 4 (cubic). */
+int cnn4j_resize_forward(int dims, int64_t planes, const int64_t* in_size, const int64_t* out_size,
+                         const int64_t* taps, const int64_t* index, const float* weight, const float* input,
+                         float* output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,6 +30,7 @@ public final class LayerRegistry {
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);
         ArithmeticLayer.register(FACTORIES);
         UnaryMathLayer.register(FACTORIES);
+        UpsampleLayer.register(FACTORIES);
         FACTORIES.put("Concat", GraphLayer::concat);
         for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {
             FACTORIES.put(type, IdentityLayer::create);
