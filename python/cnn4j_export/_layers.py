@@ -77,6 +77,8 @@ MODULES = {
     nn.ReLU: (), nn.ReLU6: (), nn.LeakyReLU: ("negative_slope",), nn.ELU: ("alpha",),
     nn.GELU: ("approximate",), nn.SiLU: (), nn.Sigmoid: (), nn.Tanh: (), nn.Hardswish: (),
     nn.Hardsigmoid: (),
+    nn.Upsample: ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"),
+    nn.UpsamplingNearest2d: ("size", "scale_factor"), nn.UpsamplingBilinear2d: ("size", "scale_factor"),
     nn.PReLU: ("num_parameters",), nn.Softplus: ("beta", "threshold"), nn.Mish: (), nn.SELU: (),
     nn.CELU: ("alpha",), nn.Hardtanh: ("min_val", "max_val"), nn.Softsign: (), nn.LogSigmoid: (),
     nn.Softmax: ("dim",), nn.LogSoftmax: ("dim",),
@@ -198,6 +200,8 @@ _SOFTMAX = (("dim", None), ("_stacklevel", 3), ("dtype", None))
 _TORCH_SOFTMAX = (("dim", REQUIRED), ("dtype", None))
 _DROPOUT = (("p", 0.5), ("training", True), ("inplace", False))
 _FLATTEN = (("start_dim", 0), ("end_dim", -1))
+_INTERPOLATE = (("size", None), ("scale_factor", None), ("mode", "nearest"), ("align_corners", None),
+                ("recompute_scale_factor", None))
 
 
 def _number(value):
@@ -340,6 +344,8 @@ FUNCTIONS = {
     F.selu: _call("SELU", _INPLACE), torch.selu: _call("SELU", ()), F.celu: _call("CELU", (("alpha", 1.0),) + _INPLACE),
     F.hardtanh: _call("Hardtanh", (("min_val", -1.0), ("max_val", 1.0)) + _INPLACE),
     F.softsign: _call("Softsign", ()), F.logsigmoid: _call("LogSigmoid", ()),
+    F.interpolate: _call("Upsample", _INTERPOLATE + (("antialias", False),), {"antialias": False}),
+    F.upsample: _call("Upsample", _INTERPOLATE),
     F.softmax: _call("Softmax", _SOFTMAX, {"dtype": None}),
     torch.softmax: _call("Softmax", _TORCH_SOFTMAX, {"dtype": None}),
     F.log_softmax: _call("LogSoftmax", _SOFTMAX, {"dtype": None}),

@@ -327,6 +327,36 @@ class ActivationNet(nn.Module):
         return self.fc(torch.flatten(F.adaptive_max_pool2d(y, 1), 1))
 
 
+class UNetTiny(nn.Module):
+    """A U-Net: conv blocks down with max pooling, up by ConvTranspose2d and by bilinear Upsample, skip concats,
+    and a 1x1 head; plus a YOLO-style neck branch (nearest upsample, concat of scales, Mish)."""
+
+    def __init__(self, classes=3):
+        super().__init__()
+
+        def block(cin, cout):
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                                 nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+        self.down1, self.down2, self.bottom = block(3, 8), block(8, 16), block(16, 32)
+        self.pool = nn.MaxPool2d(2)
+        self.up2 = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.dec2 = block(32, 16)
+        self.up1 = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+        self.dec1 = block(24, 8)
+        self.neck = nn.Sequential(nn.Conv2d(32, 8, 1), nn.Mish())
+        self.head = nn.Conv2d(16, classes, 1)
+
+    def forward(self, x):
+        d1 = self.down1(x)
+        d2 = self.down2(self.pool(d1))
+        b = self.bottom(self.pool(d2))
+        u2 = self.dec2(torch.cat([self.up2(b), d2], 1))
+        u1 = self.dec1(torch.cat([self.up1(u2), d1], 1))
+        neck = F.interpolate(self.neck(b), scale_factor=4, mode="nearest")
+        return self.head(torch.cat([u1, neck], 1))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -345,4 +375,5 @@ REFERENCE_MODELS = {
     "conv_autoencoder": (ConvAutoencoder, (1, 28, 28)),
     "efficientnet_b0_tiny": (EfficientNetB0Tiny, (3, 64, 64)),
     "activation_net": (ActivationNet, (3, 20, 16)),
+    "unet_tiny": (UNetTiny, (3, 32, 24)),
 }

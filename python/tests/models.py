@@ -232,6 +232,25 @@ class Activations(nn.Module):
         return self.body(y), z + F.logsigmoid(y)
 
 
+class Upsampling(nn.Module):
+    """Upsample modules and F.interpolate in every mode, by size and by scale_factor."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.nearest = nn.Upsample(scale_factor=2)
+        self.bilinear = nn.Upsample(size=(11, 9), mode="bilinear", align_corners=True)
+        self.fixed = nn.UpsamplingBilinear2d(scale_factor=1.5)
+        self.near2d = nn.UpsamplingNearest2d(size=7)
+
+    def forward(self, x):
+        y = self.conv(x)
+        a = F.interpolate(self.nearest(y), size=(11, 9), mode="bicubic")
+        b = self.bilinear(y) * F.interpolate(y, size=(11, 9), mode="nearest-exact")
+        c = F.interpolate(self.fixed(y), scale_factor=0.7, mode="bilinear", recompute_scale_factor=True)
+        return a + b, c, self.near2d(y), F.interpolate(y.flatten(2), scale_factor=2.5, mode="linear")
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -254,6 +273,7 @@ def all_models():
         "zoo": (Zoo(), (torch.randn(2, 3, 10, 8), torch.randn(2, 4, 7, 5))),
         "squeeze_excite": (SqueezeExcite(), torch.randn(2, 3, 9, 7)),
         "activations": (Activations(), torch.randn(2, 3, 6, 5)),
+        "upsampling": (Upsampling(), torch.randn(2, 3, 6, 5)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }
