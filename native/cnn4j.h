@@ -245,6 +245,11 @@ int cnn4j_resize_forward(int dims, int64_t planes, const int64_t* in_size, const
                          const int64_t* taps, const int64_t* index, const float* weight, const float* input,
                          float* output);
 
+/* Copies a strided view of input into contiguous output (ops/arithmetic.cpp): output, of `rank` dims of `shape`, is
+   row-major; in_strides gives the input's element stride along each output dim. The data movement of PixelShuffle
+   and PixelUnshuffle. output must not overlap input. */
+int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, const float* input, float* output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -182,4 +182,31 @@ int cnn4j_prelu_forward(int64_t outer, int64_t channels, int64_t inner, const fl
     return CNN4J_OK;
 }
 
+int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, const float* input, float* output) {
+    if (!shape || !in_strides || !input || !output || rank < 1 || rank > kMaxRank) return CNN4J_ERROR_ARGUMENT;
+    const int64_t inner = shape[rank - 1];
+    const int64_t step = in_strides[rank - 1];
+    int64_t rows = 1;
+    for (int d = 0; d + 1 < rank; d++) rows *= shape[d];
+    if (rows == 0 || inner == 0) return CNN4J_OK;
+    auto run_rows = [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; r++) {
+            int64_t rest = r, offset = 0;
+            for (int d = rank - 2; d >= 0; d--) {
+                offset += (rest % shape[d]) * in_strides[d];
+                rest /= shape[d];
+            }
+            const float* from = input + offset;
+            float* to = output + r * inner;
+            for (int64_t i = 0; i < inner; i++) to[i] = from[i * step];
+        }
+    };
+    if (rows * inner <= kMinElementsPerTask) {
+        run_rows(0, rows);
+    } else {
+        parallel_for(rows, std::max<int64_t>(1, kMinElementsPerTask / inner), run_rows);
+    }
+    return CNN4J_OK;
+}
+
 }  // extern "C"

@@ -357,6 +357,24 @@ class UNetTiny(nn.Module):
         return self.head(torch.cat([u1, neck], 1))
 
 
+class ESPCN(nn.Module):
+    """An ESPCN-style super-resolution net on the luma channel: convolutions with PReLU (per channel and shared), a
+    sub-pixel PixelShuffle(3) output, plus a bicubic-upsampled skip and a PixelUnshuffle / PixelShuffle branch."""
+
+    def __init__(self, upscale=3):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.PReLU(32), nn.Conv2d(32, 16, 3, padding=1),
+                                  nn.PReLU(), nn.Conv2d(16, upscale * upscale, 3, padding=1))
+        self.shuffle = nn.PixelShuffle(upscale)
+        self.branch = nn.Sequential(nn.PixelUnshuffle(2), nn.Conv2d(4, 4, 3, padding=1), nn.PReLU(4),
+                                    nn.PixelShuffle(2))
+        self.upscale = upscale
+
+    def forward(self, x):
+        skip = F.interpolate(self.branch(x), scale_factor=self.upscale, mode="bicubic", align_corners=False)
+        return self.shuffle(self.body(x)) + skip
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -376,4 +394,5 @@ REFERENCE_MODELS = {
     "efficientnet_b0_tiny": (EfficientNetB0Tiny, (3, 64, 64)),
     "activation_net": (ActivationNet, (3, 20, 16)),
     "unet_tiny": (UNetTiny, (3, 32, 24)),
+    "espcn": (ESPCN, (1, 24, 20)),
 }

@@ -26,7 +26,7 @@ MODULE_TYPES = {
     "Flatten", "Unflatten", "Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
     "Linear", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
     "ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid",
-    "Softmax", "LogSoftmax", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PReLU", "Softplus", "Mish", "SELU", "CELU", "Hardtanh", "Softsign", "LogSigmoid",
+    "Softmax", "LogSoftmax", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "PReLU", "Softplus", "Mish", "SELU", "CELU", "Hardtanh", "Softsign", "LogSigmoid",
 }
 # The element-wise types of version 2: torch functions of operands `input` and `other`, each the next layer input or
 # a number argument; Add of tensors only may take more than two inputs, summed left to right.

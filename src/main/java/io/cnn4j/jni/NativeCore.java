@@ -219,4 +219,7 @@ public final class NativeCore {
             @Cast("const int64_t*") long[] outSize, @Cast("const int64_t*") long[] taps,
             @Cast("const int64_t*") long[] index, float[] weight, @Const FloatPointer input,
             FloatPointer output);
+
+    public static native int cnn4j_strided_copy(int rank, @Cast("const int64_t*") long[] shape,
+            @Cast("const int64_t*") long[] inStrides, @Const FloatPointer input, FloatPointer output);
 }

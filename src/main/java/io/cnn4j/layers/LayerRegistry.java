@@ -28,9 +28,10 @@ public final class LayerRegistry {
         FACTORIES.put("Linear", LinearLayer::create);
         FACTORIES.put("Flatten", ShapeLayer::flatten);
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);
+        FACTORIES.put("Permute", ShapeLayer::permute);
         ArithmeticLayer.register(FACTORIES);
         UnaryMathLayer.register(FACTORIES);
-        UpsampleLayer.register(FACTORIES);
+        ResamplingLayers.register(FACTORIES);
         FACTORIES.put("Concat", GraphLayer::concat);
         for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {
             FACTORIES.put(type, IdentityLayer::create);

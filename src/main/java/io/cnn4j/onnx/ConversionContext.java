@@ -129,9 +129,17 @@ final class ConversionContext {
                     + "padding layer");
         }
         if (v instanceof Transposed t) {
-            throw new IllegalArgumentException(consumer + ": its input comes from " + t.node.label() + "; cnn4j "
-                    + "supports Transpose of computed tensors only around Softmax/LogSoftmax (as exporters write a "
-                    + "softmax over a dim other than the last before opset 13)");
+            if (t.materialized == null) {
+                if (t.perm[0] != 0) {
+                    throw new IllegalArgumentException(consumer + ": its input comes from " + t.node.label()
+                            + " with perm " + text(t.perm) + ", which moves the batch dim; cnn4j models keep dim 0 "
+                            + "as the batch");
+                }
+                LayerNode l = layer("Permute", t.node, List.of(t.source), t.shape);
+                l.args.set("dims", JsonArgs.list(t.perm));
+                t.materialized = l.out;
+            }
+            return t.materialized;
         }
         throw new IllegalArgumentException(consumer + ": its input is a constant; cnn4j needs a tensor computed "
                 + "from the model input here");

@@ -22,6 +22,58 @@ final class ResizeConverters {
     static void register(Map<String, OpConverter> r) {
         r.put("Resize", ResizeConverters::resize);
         r.put("Upsample", ResizeConverters::resize);
+        r.put("DepthToSpace", (cx, n) -> depthSpace(cx, n, true));
+        r.put("SpaceToDepth", (cx, n) -> depthSpace(cx, n, false));
+    }
+
+    /**
+     * DepthToSpace in CRD mode is nn.PixelShuffle; SpaceToDepth and DepthToSpace in DCR mode order the channels
+     * block-major (channel (i * r + j) * C + c), which is PixelUnshuffle's / PixelShuffle's order (c * r * r + i * r +
+     * j) only when the non-block channel count C is 1.
+     */
+    private static void depthSpace(ConversionContext cx, Node n, boolean toSpace) {
+        Attributes a = new Attributes(n);
+        Act x = cx.act(n, 0);
+        if (x.shape.length != 4) {
+            throw new IllegalArgumentException(n.label() + ": expected a 4-d input [N, C, H, W], got shape "
+                    + text(x.shape));
+        }
+        if (!a.has("blocksize")) {
+            throw a.error("blocksize", "is required");
+        }
+        long r = a.integer("blocksize", 1);
+        if (r < 1) {
+            throw a.error("blocksize", "must be positive, got blocksize=" + r);
+        }
+        String mode = toSpace ? a.string("mode", "DCR") : "DCR";
+        long channels = x.shape[1];
+        long[] shape = x.shape.clone();
+        if (toSpace) {
+            if (channels % (r * r) != 0) {
+                throw new IllegalArgumentException(n.label() + ": " + channels + " channels are not divisible by "
+                        + "blocksize^2=" + r * r);
+            }
+            shape[1] = channels / (r * r);
+            shape[2] = shape[2] < 0 ? -1 : shape[2] * r;
+            shape[3] = shape[3] < 0 ? -1 : shape[3] * r;
+        } else {
+            if ((shape[2] >= 0 && shape[2] % r != 0) || (shape[3] >= 0 && shape[3] % r != 0)) {
+                throw new IllegalArgumentException(n.label() + ": input " + text(x.shape) + " is not divisible "
+                        + "into blocks of " + r);
+            }
+            shape[1] = channels * r * r;
+            shape[2] = shape[2] < 0 ? -1 : shape[2] / r;
+            shape[3] = shape[3] < 0 ? -1 : shape[3] / r;
+        }
+        long plain = toSpace ? shape[1] : channels;
+        if (!mode.equals("CRD") && plain != 1) {
+            throw new IllegalArgumentException(n.label() + ": " + (toSpace ? "mode=" + mode + " orders" : "orders")
+                    + " the channels block-major, which nn." + (toSpace ? "PixelShuffle" : "PixelUnshuffle") + " does "
+                    + "only for 1 channel (here " + plain + ")" + (toSpace ? "; mode=CRD is PixelShuffle" : ""));
+        }
+        LayerNode l = cx.layer(toSpace ? "PixelShuffle" : "PixelUnshuffle", n, List.of(x), shape);
+        l.args.put(toSpace ? "upscale_factor" : "downscale_factor", r);
+        cx.output(n, l.out);
     }
 
     private static void resize(ConversionContext cx, Node n) {

@@ -63,6 +63,12 @@ class UpsampleLayerTest {
                 "align_corners must be true, false or null");
         refused("{\"type\": \"UpsamplingNearest2d\", \"scale_factor\": 2, \"mode\": \"bilinear\"}",
                 "unknown argument mode");
+        refused("{\"type\": \"PixelShuffle\"}", "layer 0 (PixelShuffle)", "missing required argument upscale_factor");
+        refused("{\"type\": \"PixelShuffle\", \"upscale_factor\": 3}", "not divisible by 9");
+        refused("{\"type\": \"PixelUnshuffle\", \"downscale_factor\": 3}", "divisible by downscale_factor");
+        refused("{\"type\": \"Permute\", \"dims\": [1, 0, 2, 3]}", "layer 0 (Permute)", "must start with 0");
+        refused("{\"type\": \"Permute\", \"dims\": [0, 2, 1]}", "number of dims don't match");
+        refused("{\"type\": \"Permute\"}", "missing required argument dims");
     }
 
     private static void refused(String layer, String... parts) {

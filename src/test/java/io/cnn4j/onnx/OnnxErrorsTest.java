@@ -148,13 +148,13 @@ class OnnxErrorsTest {
     }
 
     @Test
-    void concatAlongTheBatchAndTransposeAloneAreRefused() {
+    void concatAndTransposeOfTheBatchDimAreRefused() {
         OnnxBuilder cat = withConv(13).output("y");
         cat.node("Concat", "cat", in("c", "c"), "y").attr("axis", 0L);
         refused(cat, "Concat (node 'cat')", "axis 0");
         OnnxBuilder t = withConv(13).output("y");
-        t.node("Transpose", "t", in("c"), "y").attr("perm", 0, 1, 3, 2);
-        refused(t, "graph output 'y'", "Transpose (node 't')", "Softmax");
+        t.node("Transpose", "t", in("c"), "y").attr("perm", 1, 0, 3, 2);
+        refused(t, "graph output 'y'", "Transpose (node 't')", "perm [1, 0, 3, 2]", "moves the batch dim");
     }
 
     @Test

@@ -70,4 +70,30 @@ class OnnxResizeTest {
         antialias.node("Resize", "rs", in("c", "", "scales"), "y").attr("antialias", 1L);
         refused(antialias, "Resize (node 'rs')", "antialias=1");
     }
+
+    @Test
+    void depthToSpaceInCrdModeIsPixelShuffle() {
+        OnnxBuilder crd = withConv(13).output("y");
+        crd.node("DepthToSpace", "d2s", in("c"), "y").attr("blocksize", 2L).attr("mode", "CRD");
+        assertEquals("[{\"type\":\"PixelShuffle\",\"id\":\"y\",\"upscale_factor\":2}]",
+                layers(convert(crd)).replaceAll("\\{\"type\":\"Conv2d\"[^}]*\\},", ""));
+        OnnxBuilder dcr = withConv(13).output("y");
+        dcr.node("DepthToSpace", "d2s", in("c"), "y").attr("blocksize", 2L);
+        assertEquals("[{\"type\":\"PixelShuffle\",\"id\":\"y\",\"upscale_factor\":2}]",
+                layers(convert(dcr)).replaceAll("\\{\"type\":\"Conv2d\"[^}]*\\},", "")); // 1 channel: same order
+        OnnxBuilder s2d = withConv(13).output("y");
+        s2d.node("SpaceToDepth", "s2d", in("c"), "y").attr("blocksize", 2L);
+        refused(s2d, "SpaceToDepth (node 's2d')", "block-major", "only for 1 channel (here 4)");
+        OnnxBuilder odd = withConv(13).output("y");
+        odd.node("DepthToSpace", "d2s", in("c"), "y").attr("blocksize", 3L).attr("mode", "CRD");
+        refused(odd, "DepthToSpace (node 'd2s')", "4 channels are not divisible by blocksize^2=9");
+    }
+
+    @Test
+    void aTransposeOfComputedTensorsIsAPermute() {
+        OnnxBuilder b = withConv(13).output("y");
+        b.node("Transpose", "t", in("c"), "y").attr("perm", 0, 2, 3, 1);
+        assertEquals("[{\"type\":\"Permute\",\"id\":\"y\",\"dims\":[0,2,3,1]}]",
+                layers(convert(b)).replaceAll("\\{\"type\":\"Conv2d\"[^}]*\\},", ""));
+    }
 }
