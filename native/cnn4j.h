@@ -211,6 +211,56 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
                            int64_t groups, const float* input, const float* transformed_weight, const float* bias,
                            int act_kind, float alpha, const float* residual, float* output, float* workspace);
 
+/* Element-wise arithmetic with NumPy/PyTorch broadcasting (ops/arithmetic.cpp). */
+#define CNN4J_BINARY_ADD 0
+#define CNN4J_BINARY_SUB 1
+#define CNN4J_BINARY_MUL 2
+#define CNN4J_BINARY_DIV 3
+#define CNN4J_BINARY_MAXIMUM 4 /* NaN-propagating, as torch.maximum */
+#define CNN4J_BINARY_MINIMUM 5 /* NaN-propagating, as torch.minimum */
+#define CNN4J_BINARY_POW 6     /* ATen's pow, with its exponent special cases for a scalar exponent */
+
+/* output[i...] = a[i...] op b[i...] over an output of `rank` dims of `shape`; a_strides and b_strides are element
+   strides per output dim, 0 where that operand is broadcast. output is contiguous and must not overlap a or b
+   unless the operand has the output's own layout. */
+int cnn4j_binary_forward(int op, int rank, const int64_t* shape, const float* a, const int64_t* a_strides,
+                         const float* b, const int64_t* b_strides, float* output);
+
+#define CNN4J_UNARY_NEG 0
+#define CNN4J_UNARY_ABS 1
+#define CNN4J_UNARY_SQRT 2
+#define CNN4J_UNARY_EXP 3
+#define CNN4J_UNARY_LOG 4
+/* The activations outside the activation kernel family, with ATen's formulas; p0 and p1 are their arguments. */
+#define CNN4J_UNARY_SOFTPLUS 5   /* p0 = beta, p1 = threshold */
+#define CNN4J_UNARY_MISH 6
+#define CNN4J_UNARY_SELU 7
+#define CNN4J_UNARY_CELU 8       /* p0 = alpha */
+#define CNN4J_UNARY_SOFTSIGN 9
+#define CNN4J_UNARY_LOGSIGMOID 10
+#define CNN4J_UNARY_HARDTANH 11  /* p0 = min_val, p1 = max_val */
+
+/* output[i] = op(input[i]; p0, p1) for i < count; in place allowed. */
+int cnn4j_unary_math_forward(int op, float p0, float p1, int64_t count, const float* input, float* output);
+
+/* PReLU: output = input > 0 ? input : weight[c] * input over input viewed as [outer, channels, inner]
+   (weight has `channels` values; channels = 1 for a single shared weight). In place allowed. */
+int cnn4j_prelu_forward(int64_t outer, int64_t channels, int64_t inner, const float* weight, const float* input,
+                        float* output);
+
+/* Interpolation (Upsample / interpolate, ops/resize.cpp) of `planes` planes of 1 to 3 spatial dims. For each dim d,
+   out_size[d] * taps[d] source indices (already clamped into the input) and weights, concatenated over the dims in
+   `index` and `weight`: output[p][o...] = sum over dim 0's taps of w * (sum over dim 1's taps of w * (...)), the
+   innermost dim summed first. taps: 1 (nearest: weight 1), 2 (linear) or 4 (cubic). */
+int cnn4j_resize_forward(int dims, int64_t planes, const int64_t* in_size, const int64_t* out_size,
+                         const int64_t* taps, const int64_t* index, const float* weight, const float* input,
+                         float* output);
+
+/* Copies a strided view of input into contiguous output (ops/arithmetic.cpp): output, of `rank` dims of `shape`, is
+   row-major; in_strides gives the input's element stride along each output dim. The data movement of PixelShuffle
+   and PixelUnshuffle. output must not overlap input. */
+int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, const float* input, float* output);
+
 #ifdef __cplusplus
 }
 #endif

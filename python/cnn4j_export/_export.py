@@ -15,7 +15,7 @@ from ._layers import (FUNCTIONS, HELPER_FUNCTIONS, HELPER_METHODS, METHODS, Step
                       module_layer, tensor_shape)
 from ._safetensors import write_safetensors
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # Module names of builtins as users write them.
 _PUBLIC_MODULES = {"torch._C._VariableFunctions": "torch", "torch._C._nn": "torch.nn.functional",

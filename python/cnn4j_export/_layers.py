@@ -1,4 +1,4 @@
-"""How one torch.fx node becomes cnn4j layers (model format version 1, shared/spec/model-format.md).
+"""How one torch.fx node becomes cnn4j layers (model format version 2, docs/model-format.md).
 
 A translation is a `Steps`: the layers a node becomes, chained (the first takes `inputs`, each next one the
 previous result), the graph nodes whose tensors it consumes, and whether it writes into its first input (the
@@ -77,6 +77,11 @@ MODULES = {
     nn.ReLU: (), nn.ReLU6: (), nn.LeakyReLU: ("negative_slope",), nn.ELU: ("alpha",),
     nn.GELU: ("approximate",), nn.SiLU: (), nn.Sigmoid: (), nn.Tanh: (), nn.Hardswish: (),
     nn.Hardsigmoid: (),
+    nn.Upsample: ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"),
+    nn.UpsamplingNearest2d: ("size", "scale_factor"), nn.UpsamplingBilinear2d: ("size", "scale_factor"),
+    nn.PixelShuffle: ("upscale_factor",), nn.PixelUnshuffle: ("downscale_factor",),
+    nn.PReLU: ("num_parameters",), nn.Softplus: ("beta", "threshold"), nn.Mish: (), nn.SELU: (),
+    nn.CELU: ("alpha",), nn.Hardtanh: ("min_val", "max_val"), nn.Softsign: (), nn.LogSigmoid: (),
     nn.Softmax: ("dim",), nn.LogSoftmax: ("dim",),
 }
 
@@ -196,22 +201,59 @@ _SOFTMAX = (("dim", None), ("_stacklevel", 3), ("dtype", None))
 _TORCH_SOFTMAX = (("dim", REQUIRED), ("dtype", None))
 _DROPOUT = (("p", 0.5), ("training", True), ("inplace", False))
 _FLATTEN = (("start_dim", 0), ("end_dim", -1))
+_INTERPOLATE = (("size", None), ("scale_factor", None), ("mode", "nearest"), ("align_corners", None),
+                ("recompute_scale_factor", None))
 
 
-def _add(node):
-    """a + b, torch.add(a, b), a.add(b): both tensors of one shape (the format's Add does not broadcast)."""
-    operands = (("input", REQUIRED), ("other", REQUIRED))
-    if node.op == "call_method" or node.target is torch.add:
-        bound = bind(node, operands + (("alpha", 1),))
-    else:
-        bound = dict(bind(node, operands), alpha=1)
-    if bound["alpha"] != 1:
-        raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
-    a, b = _tensor(bound, "input"), _tensor(bound, "other")
-    if tensor_shape(a) != tensor_shape(b):
-        raise Unsupported(f"Add needs equal shapes, got {tensor_shape(a)} and {tensor_shape(b)} (no broadcasting)")
-    writes = node.target in (operator.iadd, "add_")
-    return Steps([("Add", {})], [a, b], writes)
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _binary(type_, alpha=False):
+    """a op b of the format's element-wise types (torch.add, sub, mul, div, maximum, minimum, pow and the Python
+    operators): operands broadcast; each is a tensor computed by the model or a Python number, which becomes the
+    layer's `input` or `other` argument."""
+
+    def translate(node):
+        params = (("input", REQUIRED), ("other", REQUIRED))
+        if node.op == "call_method" or (node.target in _TORCH_BINARY and alpha):
+            params += (("alpha", 1),)
+        if node.target in (torch.div, "div", "div_"):
+            params += (("rounding_mode", None),)
+        bound = bind(node, params)
+        if bound.get("alpha", 1) != 1:
+            raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
+        if bound.get("rounding_mode") is not None:
+            raise Unsupported(f"rounding_mode={bound['rounding_mode']!r} is not supported, only true division")
+        args, inputs = {}, []
+        for name in ("input", "other"):
+            value = bound[name]
+            if _number(value):
+                if not math.isfinite(value):
+                    raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
+                args[name] = value
+            else:
+                inputs.append(_tensor(bound, name))
+        if not inputs:
+            raise Unsupported("both operands are numbers")
+        if len(inputs) == 2 and len(tensor_shape(inputs[0])) != len(tensor_shape(inputs[1])):
+            raise Unsupported(f"{type_} of tensors of ranks {len(tensor_shape(inputs[0]))} and "
+                              f"{len(tensor_shape(inputs[1]))}: broadcasting would align the batch dim of one with "
+                              "another dim of the other; give both the same rank (unsqueeze)")
+        writes = node.target in _OPERATOR_INPLACE or (isinstance(node.target, str) and node.target.endswith("_"))
+        return Steps([(type_, args)], inputs, writes)
+    return translate
+
+
+def _unary(type_):
+    def translate(node):
+        bound = bind(node, (("input", REQUIRED),))
+        writes = isinstance(node.target, str) and node.target.endswith("_")
+        return Steps([(type_, {})], [_tensor(bound, "input")], writes)
+    return translate
+
+
+_TORCH_BINARY = {torch.add, torch.sub}
 
 
 def _cat(node):
@@ -299,6 +341,14 @@ FUNCTIONS = {
     torch.sigmoid: _call("Sigmoid", ()), F.sigmoid: _call("Sigmoid", ()),
     torch.tanh: _call("Tanh", ()), F.tanh: _call("Tanh", ()),
     F.hardswish: _call("Hardswish", _INPLACE), F.hardsigmoid: _call("Hardsigmoid", _INPLACE),
+    F.softplus: _call("Softplus", (("beta", 1.0), ("threshold", 20.0))), F.mish: _call("Mish", _INPLACE),
+    F.selu: _call("SELU", _INPLACE), torch.selu: _call("SELU", ()), F.celu: _call("CELU", (("alpha", 1.0),) + _INPLACE),
+    F.hardtanh: _call("Hardtanh", (("min_val", -1.0), ("max_val", 1.0)) + _INPLACE),
+    F.softsign: _call("Softsign", ()), F.logsigmoid: _call("LogSigmoid", ()),
+    F.interpolate: _call("Upsample", _INTERPOLATE + (("antialias", False),), {"antialias": False}),
+    F.upsample: _call("Upsample", _INTERPOLATE),
+    F.pixel_shuffle: _call("PixelShuffle", (("upscale_factor", REQUIRED),)),
+    F.pixel_unshuffle: _call("PixelUnshuffle", (("downscale_factor", REQUIRED),)),
     F.softmax: _call("Softmax", _SOFTMAX, {"dtype": None}),
     torch.softmax: _call("Softmax", _TORCH_SOFTMAX, {"dtype": None}),
     F.log_softmax: _call("LogSoftmax", _SOFTMAX, {"dtype": None}),
@@ -307,7 +357,16 @@ FUNCTIONS = {
     F.dropout2d: _call("Dropout2d", _DROPOUT), F.dropout3d: _call("Dropout3d", _DROPOUT),
     torch.flatten: _call("Flatten", _FLATTEN),
     torch.reshape: _reshape,
-    operator.add: _add, operator.iadd: _add, torch.add: _add,
+    operator.add: _binary("Add"), operator.iadd: _binary("Add"), torch.add: _binary("Add", alpha=True),
+    operator.sub: _binary("Sub"), operator.isub: _binary("Sub"), torch.sub: _binary("Sub", alpha=True),
+    operator.mul: _binary("Mul"), operator.imul: _binary("Mul"), torch.mul: _binary("Mul"),
+    operator.truediv: _binary("Div"), operator.itruediv: _binary("Div"), torch.div: _binary("Div"),
+    torch.true_divide: _binary("Div"),
+    torch.maximum: _binary("Maximum"), torch.minimum: _binary("Minimum"),
+    operator.pow: _binary("Pow"), torch.pow: _binary("Pow"),
+    operator.neg: _unary("Neg"), torch.neg: _unary("Neg"), torch.negative: _unary("Neg"),
+    operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
+    torch.log: _unary("Log"),
     torch.cat: _cat, torch.concat: _cat,
     torch.mean: _mean,
     **_pool_functions(),
@@ -321,7 +380,13 @@ METHODS = {
     "log_softmax": _call("LogSoftmax", _TORCH_SOFTMAX, {"dtype": None}),
     "flatten": _call("Flatten", _FLATTEN),
     "view": _reshape, "reshape": _reshape,
-    "add": _add, "add_": _add,
+    **{name + suffix: _binary(type_) for name, type_ in (("add", "Add"), ("sub", "Sub"), ("mul", "Mul"),
+                                                         ("div", "Div"), ("pow", "Pow"))
+       for suffix in ("", "_")},
+    "maximum": _binary("Maximum"), "minimum": _binary("Minimum"),
+    **{name + suffix: _unary(type_) for name, type_ in (("neg", "Neg"), ("abs", "Abs"), ("sqrt", "Sqrt"),
+                                                        ("exp", "Exp"), ("log", "Log"))
+       for suffix in ("", "_")},
     "mean": _mean,
     "contiguous": _alias,
 }

@@ -6,6 +6,7 @@ module in eval mode with non-trivial BatchNorm statistics, so that folding and i
 """
 import torch
 from torch import nn
+import torch.nn.functional as F
 
 
 def _randomize_batchnorm(module: nn.Module, seed: int) -> nn.Module:
@@ -254,6 +255,126 @@ class ConvAutoencoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+class SqueezeExcitation(nn.Module):
+    """EfficientNet's SE gate: x * sigmoid(expand(silu(reduce(mean(x))))), broadcast over H x W."""
+
+    def __init__(self, channels, squeezed):
+        super().__init__()
+        self.reduce = nn.Conv2d(channels, squeezed, 1)
+        self.expand = nn.Conv2d(squeezed, channels, 1)
+
+    def forward(self, x):
+        gate = F.adaptive_avg_pool2d(x, 1)
+        return x * torch.sigmoid(self.expand(F.silu(self.reduce(gate))))
+
+
+class MBConv(nn.Module):
+    """EfficientNet-B0's block: 1x1 expand, depthwise kxk, SE, 1x1 project, residual when shapes allow."""
+
+    def __init__(self, inp, oup, kernel, stride, expand_ratio):
+        super().__init__()
+        hidden = inp * expand_ratio
+        layers = []
+        if expand_ratio != 1:
+            layers += [nn.Conv2d(inp, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.SiLU()]
+        layers += [nn.Conv2d(hidden, hidden, kernel, stride, kernel // 2, groups=hidden, bias=False),
+                   nn.BatchNorm2d(hidden), nn.SiLU(), SqueezeExcitation(hidden, max(1, inp // 4)),
+                   nn.Conv2d(hidden, oup, 1, bias=False), nn.BatchNorm2d(oup)]
+        self.block = nn.Sequential(*layers)
+        self.residual = stride == 1 and inp == oup
+
+    def forward(self, x):
+        y = self.block(x)
+        return x + y if self.residual else y
+
+
+class EfficientNetB0Tiny(nn.Module):
+    """An EfficientNet-B0-style net (stem, MBConv stages with SE and SiLU, head), narrowed for test speed; the
+    head scales its features as x * 0.5 + 1 before pooling."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.SiLU())
+        self.blocks = nn.Sequential(MBConv(16, 8, 3, 1, 1), MBConv(8, 12, 3, 2, 6), MBConv(12, 12, 3, 1, 6),
+                                    MBConv(12, 20, 5, 2, 6), MBConv(20, 20, 5, 1, 6))
+        self.head = nn.Sequential(nn.Conv2d(20, 64, 1, bias=False), nn.BatchNorm2d(64), nn.SiLU())
+        self.classifier = nn.Linear(64, num_classes)
+
+    def forward(self, x):
+        x = self.head(self.blocks(self.stem(x)))
+        x = x * 0.5 + 1
+        return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+class ActivationNet(nn.Module):
+    """A small CNN through every activation of format version 2 (PReLU per channel and shared, Softplus, Mish,
+    SELU, CELU, Hardtanh, Softsign, LogSigmoid), with a residual product and a broadcast gate."""
+
+    def __init__(self, num_classes=6):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 12, 3, padding=1)
+        self.prelu = nn.PReLU(12, init=0.2)
+        self.conv2 = nn.Conv2d(12, 12, 3, padding=1, groups=3)
+        self.acts = nn.Sequential(nn.Mish(), nn.SELU(), nn.CELU(0.6), nn.Hardtanh(-1.5, 2.5), nn.Softplus(2.0, 4.0))
+        self.shared = nn.PReLU()
+        self.fc = nn.Linear(12, num_classes)
+
+    def forward(self, x):
+        y = self.prelu(self.conv1(x))
+        z = self.acts(self.conv2(y))
+        gate = torch.sigmoid(F.adaptive_avg_pool2d(z, 1))
+        y = self.shared(y * gate - z / (z + 1)) + F.softsign(z) + F.logsigmoid(y)
+        return self.fc(torch.flatten(F.adaptive_max_pool2d(y, 1), 1))
+
+
+class UNetTiny(nn.Module):
+    """A U-Net: conv blocks down with max pooling, up by ConvTranspose2d and by bilinear Upsample, skip concats,
+    and a 1x1 head; plus a YOLO-style neck branch (nearest upsample, concat of scales, Mish)."""
+
+    def __init__(self, classes=3):
+        super().__init__()
+
+        def block(cin, cout):
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                                 nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+        self.down1, self.down2, self.bottom = block(3, 8), block(8, 16), block(16, 32)
+        self.pool = nn.MaxPool2d(2)
+        self.up2 = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.dec2 = block(32, 16)
+        self.up1 = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+        self.dec1 = block(24, 8)
+        self.neck = nn.Sequential(nn.Conv2d(32, 8, 1), nn.Mish())
+        self.head = nn.Conv2d(16, classes, 1)
+
+    def forward(self, x):
+        d1 = self.down1(x)
+        d2 = self.down2(self.pool(d1))
+        b = self.bottom(self.pool(d2))
+        u2 = self.dec2(torch.cat([self.up2(b), d2], 1))
+        u1 = self.dec1(torch.cat([self.up1(u2), d1], 1))
+        neck = F.interpolate(self.neck(b), scale_factor=4, mode="nearest")
+        return self.head(torch.cat([u1, neck], 1))
+
+
+class ESPCN(nn.Module):
+    """An ESPCN-style super-resolution net on the luma channel: convolutions with PReLU (per channel and shared), a
+    sub-pixel PixelShuffle(3) output, plus a bicubic-upsampled skip and a PixelUnshuffle / PixelShuffle branch."""
+
+    def __init__(self, upscale=3):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.PReLU(32), nn.Conv2d(32, 16, 3, padding=1),
+                                  nn.PReLU(), nn.Conv2d(16, upscale * upscale, 3, padding=1))
+        self.shuffle = nn.PixelShuffle(upscale)
+        self.branch = nn.Sequential(nn.PixelUnshuffle(2), nn.Conv2d(4, 4, 3, padding=1), nn.PReLU(4),
+                                    nn.PixelShuffle(2))
+        self.upscale = upscale
+
+    def forward(self, x):
+        skip = F.interpolate(self.branch(x), scale_factor=self.upscale, mode="bicubic", align_corners=False)
+        return self.shuffle(self.body(x)) + skip
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -270,4 +391,8 @@ REFERENCE_MODELS = {
     "timeseries_cnn1d": (TimeSeriesCNN, (6, 128)),
     "small_cnn3d": (Small3DCNN, (1, 8, 32, 32)),
     "conv_autoencoder": (ConvAutoencoder, (1, 28, 28)),
+    "efficientnet_b0_tiny": (EfficientNetB0Tiny, (3, 64, 64)),
+    "activation_net": (ActivationNet, (3, 20, 16)),
+    "unet_tiny": (UNetTiny, (3, 32, 24)),
+    "espcn": (ESPCN, (1, 24, 20)),
 }

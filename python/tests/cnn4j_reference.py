@@ -26,16 +26,21 @@ MODULE_TYPES = {
     "Flatten", "Unflatten", "Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
     "Linear", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
     "ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid",
-    "Softmax", "LogSoftmax",
+    "Softmax", "LogSoftmax", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "PReLU", "Softplus", "Mish", "SELU", "CELU", "Hardtanh", "Softsign", "LogSigmoid",
 }
-GRAPH_TYPES = {"Add": set(), "Concat": {"dim"}}
+# The element-wise types of version 2: torch functions of operands `input` and `other`, each the next layer input or
+# a number argument; Add of tensors only may take more than two inputs, summed left to right.
+BINARY_TYPES = {"Add": torch.add, "Sub": torch.sub, "Mul": torch.mul, "Div": torch.div, "Maximum": torch.maximum,
+                "Minimum": torch.minimum, "Pow": torch.pow}
+UNARY_TYPES = {"Neg": torch.neg, "Abs": torch.abs, "Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log}
+GRAPH_TYPES = {"Concat": {"dim"}, **{t: {"input", "other"} for t in BINARY_TYPES}, **{t: set() for t in UNARY_TYPES}}
 
 
 def check_schema(model):
     """Asserts the structural rules of the format; returns [(id, input ids)] per layer with defaults applied."""
     assert set(model) <= TOP_LEVEL_KEYS, set(model) - TOP_LEVEL_KEYS
     assert REQUIRED_TOP_LEVEL_KEYS <= set(model)
-    assert model["cnn4j"] == 1
+    assert model["cnn4j"] in (1, 2)
     assert model["inputs"] and all(set(i) == {"name", "shape"} and i["shape"][0] == -1 for i in model["inputs"])
     assert set(model.get("preprocess", {})) <= PREPROCESS_KEYS
     assert all(isinstance(label, str) for label in model.get("labels", []))
@@ -100,11 +105,24 @@ class Interpreter(nn.Module):
         values = dict(zip(self.input_names, inputs))
         for layer, module, (layer_id, input_ids) in zip(self.model["layers"], self.layers, self.wiring):
             arguments = [values[i] for i in input_ids]
-            if layer["type"] == "Add":
-                values[layer_id] = torch.stack(arguments).sum(0) if len(arguments) > 2 else arguments[0] + arguments[1]
+            if layer["type"] in BINARY_TYPES:
+                values[layer_id] = _binary(layer, arguments)
+            elif layer["type"] in UNARY_TYPES:
+                (argument,) = arguments
+                values[layer_id] = UNARY_TYPES[layer["type"]](argument)
             elif layer["type"] == "Concat":
                 values[layer_id] = torch.cat(arguments, dim=layer.get("dim", 1))
             else:
                 (argument,) = arguments
                 values[layer_id] = module(argument)
         return tuple(values[o] for o in self.outputs)
+
+
+def _binary(layer, arguments):
+    """input op other (op the torch function of the type), a number operand as a 0-d float32 tensor."""
+    function, arguments = BINARY_TYPES[layer["type"]], list(arguments)
+    operands = [torch.tensor(float(layer[name])) if name in layer else arguments.pop(0) for name in ("input", "other")]
+    result = function(*operands)
+    for rest in arguments:  # Add of more than two inputs
+        result = function(result, rest)
+    return result

@@ -192,6 +192,65 @@ class Functional1d(nn.Module):
         return torch.softmax(y, 1), y.log_softmax(dim=2), F.leaky_relu(y).add(torch.relu(y))
 
 
+class SqueezeExcite(nn.Module):
+    """An EfficientNet-style MBConv tail: a squeeze-and-excitation gate x * sigmoid(fc(pool(x))) broadcast over
+    H x W, scaling by numbers on either side, and the element-wise math of the format's version 2."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.reduce = nn.Conv2d(8, 2, 1)
+        self.expand = nn.Conv2d(2, 8, 1)
+
+    def forward(self, x):
+        y = F.silu(self.conv(x))
+        gate = torch.sigmoid(self.expand(F.silu(self.reduce(F.adaptive_avg_pool2d(y, 1)))))
+        y = y * gate
+        z = y * 0.5 + 1
+        z = (1 - z) / (z.abs() + 2) - torch.maximum(y, gate) + torch.minimum(gate, z)
+        w = torch.exp(-z.pow(2)) + torch.sqrt(torch.abs(z)) - torch.log(gate) + 2 ** gate
+        return torch.neg(w) + y.sub(gate) + y.mean((2, 3), keepdim=True)
+
+
+class Activations(nn.Module):
+    """The activations of format version 2 as modules and functions: PReLU (shared and per channel), Softplus,
+    Mish, SELU, CELU, Hardtanh, Softsign, LogSigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.prelu = nn.PReLU(6, init=0.1)
+        self.shared = nn.PReLU()
+        self.body = nn.Sequential(nn.Softplus(beta=2.0, threshold=5.0), nn.Mish(), nn.SELU(), nn.CELU(0.7),
+                                  nn.Hardtanh(-0.5, 2.0), nn.Softsign(), nn.LogSigmoid())
+        with torch.no_grad():
+            self.prelu.weight.uniform_(-0.5, 0.5)
+
+    def forward(self, x):
+        y = self.shared(self.prelu(self.conv(x) * 3))
+        z = F.softplus(y) + F.mish(y) + F.selu(y) + F.celu(y, 2.0) + F.hardtanh(y, -1.5, 0.5) + F.softsign(y)
+        return self.body(y), z + F.logsigmoid(y)
+
+
+class Upsampling(nn.Module):
+    """Upsample modules and F.interpolate in every mode, by size and by scale_factor."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.nearest = nn.Upsample(scale_factor=2)
+        self.bilinear = nn.Upsample(size=(11, 9), mode="bilinear", align_corners=True)
+        self.fixed = nn.UpsamplingBilinear2d(scale_factor=1.5)
+        self.near2d = nn.UpsamplingNearest2d(size=7)
+
+    def forward(self, x):
+        y = self.conv(x)
+        a = F.interpolate(self.nearest(y), size=(11, 9), mode="bicubic")
+        b = self.bilinear(y) * F.interpolate(y, size=(11, 9), mode="nearest-exact")
+        c = F.interpolate(self.fixed(y), scale_factor=0.7, mode="bilinear", recompute_scale_factor=True)
+        return a + b, c, self.near2d(y), F.interpolate(y.flatten(2), scale_factor=2.5, mode="linear")
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -212,6 +271,9 @@ def all_models():
         "functional1d": (Functional1d(), torch.randn(2, 3, 10)),
         "autoencoder": (AutoEncoder(), torch.rand(2, 1, 28, 28)),
         "zoo": (Zoo(), (torch.randn(2, 3, 10, 8), torch.randn(2, 4, 7, 5))),
+        "squeeze_excite": (SqueezeExcite(), torch.randn(2, 3, 9, 7)),
+        "activations": (Activations(), torch.randn(2, 3, 6, 5)),
+        "upsampling": (Upsampling(), torch.randn(2, 3, 6, 5)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }

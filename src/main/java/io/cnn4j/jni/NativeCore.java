@@ -188,4 +188,44 @@ public final class NativeCore {
 
     public static native int cnn4j_copy_into(long outer, long inner, @Const FloatPointer input, long outputInner,
             long offset, FloatPointer output);
+
+    public static final int BINARY_ADD = 0;
+    public static final int BINARY_SUB = 1;
+    public static final int BINARY_MUL = 2;
+    public static final int BINARY_DIV = 3;
+    public static final int BINARY_MAXIMUM = 4;
+    public static final int BINARY_MINIMUM = 5;
+    public static final int BINARY_POW = 6;
+
+    public static native int cnn4j_binary_forward(int op, int rank, @Cast("const int64_t*") long[] shape,
+            @Const FloatPointer a, @Cast("const int64_t*") long[] aStrides, @Const FloatPointer b,
+            @Cast("const int64_t*") long[] bStrides, FloatPointer output);
+
+    public static final int UNARY_NEG = 0;
+    public static final int UNARY_ABS = 1;
+    public static final int UNARY_SQRT = 2;
+    public static final int UNARY_EXP = 3;
+    public static final int UNARY_LOG = 4;
+
+    public static final int UNARY_SOFTPLUS = 5;
+    public static final int UNARY_MISH = 6;
+    public static final int UNARY_SELU = 7;
+    public static final int UNARY_CELU = 8;
+    public static final int UNARY_SOFTSIGN = 9;
+    public static final int UNARY_LOGSIGMOID = 10;
+    public static final int UNARY_HARDTANH = 11;
+
+    public static native int cnn4j_unary_math_forward(int op, float p0, float p1, long count,
+            @Const FloatPointer input, FloatPointer output);
+
+    public static native int cnn4j_prelu_forward(long outer, long channels, long inner, @Const FloatPointer weight,
+            @Const FloatPointer input, FloatPointer output);
+
+    public static native int cnn4j_resize_forward(int dims, long planes, @Cast("const int64_t*") long[] inSize,
+            @Cast("const int64_t*") long[] outSize, @Cast("const int64_t*") long[] taps,
+            @Cast("const int64_t*") long[] index, float[] weight, @Const FloatPointer input,
+            FloatPointer output);
+
+    public static native int cnn4j_strided_copy(int rank, @Cast("const int64_t*") long[] shape,
+            @Cast("const int64_t*") long[] inStrides, @Const FloatPointer input, FloatPointer output);
 }

@@ -57,7 +57,7 @@ public final class EpilogueFusion {
                 Activation activation = activationOf(reader);
                 if (activation != null && epilogue == Epilogue.NONE) {
                     epilogue = activation.asEpilogue();
-                } else if (reader instanceof GraphLayer g && g.isAdd() && in.length == 2 && in[0] != in[1]
+                } else if (reader instanceof ArithmeticLayer add && add.isTensorAdd() && in.length == 2 && in[0] != in[1]
                         && op.takesResidual() && residual < 0 && epilogue == Epilogue.NONE) {
                     int other = in[0] == value ? in[1] : in[0];
                     if (other >= numInputs + l) {

@@ -185,6 +185,57 @@ public final class LayerArgs {
         return out;
     }
 
+    /** A number or a list of numbers (e.g. Upsample's scale_factor) as a list; null when absent. */
+    public double[] numberOrList(String key) {
+        JsonNode v = take(key);
+        if (v == null) {
+            return null;
+        }
+        if (v.isNumber()) {
+            return new double[] {v.asDouble()};
+        }
+        if (!v.isArray() || v.isEmpty()) {
+            throw error(key + " must be a number or a non-empty list of numbers, got " + v);
+        }
+        double[] out = new double[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!v.get(i).isNumber()) {
+                throw error(key + " must be a number or a non-empty list of numbers, got " + v);
+            }
+            out[i] = v.get(i).asDouble();
+        }
+        return out;
+    }
+
+    /** An int or a list of ints (e.g. Upsample's size) as a list; null when absent. */
+    public long[] intOrList(String key) {
+        JsonNode v = take(key);
+        if (v == null) {
+            return null;
+        }
+        if (v.isArray() && v.isEmpty()) {
+            throw error(key + " must be an int or a non-empty list of ints, got " + v);
+        }
+        int[] values = v.isArray() ? null : new int[] {asInt(key, v)};
+        long[] out = new long[values != null ? 1 : v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values != null ? values[0] : asInt(key, v.get(i));
+        }
+        return out;
+    }
+
+    /** A boolean that may be null (Python's None), as Upsample's align_corners: null when absent or null. */
+    public Boolean nullableBool(String key) {
+        JsonNode v = take(key);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw error(key + " must be true, false or null, got " + v);
+        }
+        return v.asBoolean();
+    }
+
     /** The parameter {@code <name>.<suffix>}, which must exist with exactly {@code expectedShape}. */
     public Tensor weight(String suffix, long... expectedShape) {
         Tensor t = optionalWeight(suffix, expectedShape);

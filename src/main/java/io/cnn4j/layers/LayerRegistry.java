@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The layer types a model file may use, by PyTorch class name (version 1 of the format). One entry per type; the
+ * The layer types a model file may use, by PyTorch class name (or, for element-wise functions, the capitalized
+ * torch function name: {@code Mul} for torch.mul), as docs/model-format.md lists them. One entry per type; the
  * factories read their arguments with PyTorch's defaults.
  */
 public final class LayerRegistry {
@@ -27,7 +28,10 @@ public final class LayerRegistry {
         FACTORIES.put("Linear", LinearLayer::create);
         FACTORIES.put("Flatten", ShapeLayer::flatten);
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);
-        FACTORIES.put("Add", GraphLayer::add);
+        FACTORIES.put("Permute", ShapeLayer::permute);
+        ArithmeticLayer.register(FACTORIES);
+        UnaryMathLayer.register(FACTORIES);
+        ResamplingLayers.register(FACTORIES);
         FACTORIES.put("Concat", GraphLayer::concat);
         for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {
             FACTORIES.put(type, IdentityLayer::create);

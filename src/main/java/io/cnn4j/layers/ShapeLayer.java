@@ -13,6 +13,19 @@ public final class ShapeLayer {
         return UnaryOpLayer.create(a, Layer.Aliasing.VIEW, () -> Flatten.create(start, end));
     }
 
+    /** torch.permute(x, dims) (format version 2); dims[0] must keep the batch dim first. */
+    static Layer permute(LayerArgs a) {
+        if (!a.has("dims")) {
+            throw a.error("missing required argument dims");
+        }
+        long[] dims = java.util.Arrays.stream(a.intList("dims")).asLongStream().toArray();
+        if (dims.length == 0 || dims[0] != 0) {
+            throw a.error("dims " + java.util.Arrays.toString(dims) + " must start with 0: cnn4j models keep dim 0 "
+                    + "as the batch");
+        }
+        return UnaryOpLayer.create(a, Layer.Aliasing.NONE, () -> io.cnn4j.ops.Permute.create(dims));
+    }
+
     static Layer unflatten(LayerArgs a) {
         if (!a.has("dim")) {
             throw a.error("missing required argument dim");

@@ -10,14 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed model file (version 1 of {@code model-format.md}): its inputs, outputs, layers with their ids and input
- * ids resolved, and the optional preprocess and labels. Parsing checks the structure only; arguments and weights
- * are checked when the layers are created.
+ * A parsed model file (versions 1 and 2 of {@code docs/model-format.md}): its inputs, outputs, layers with their ids
+ * and input ids resolved, and the optional preprocess and labels. Parsing checks the structure only; arguments and
+ * weights are checked when the layers are created.
  */
 public record ModelDescription(String name, String weights, List<InputSpec> inputs, List<String> outputs,
         Preprocess preprocess, List<String> labels, List<LayerSpec> layers) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** The newest format version this reader knows; it reads every version from 1 up to it. */
+    public static final int FORMAT_VERSION = 2;
 
     /** One model input; {@code -1} in the shape means any size (the batch dim, typically). */
     public record InputSpec(String name, long[] shape) {}
@@ -40,11 +41,11 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
         JsonNode version = root.get("cnn4j");
         if (version == null) {
             throw new IllegalArgumentException(source + ": missing \"cnn4j\": the format version (this reader knows "
-                    + FORMAT_VERSION + ")");
+                    + "1 to " + FORMAT_VERSION + ")");
         }
-        if (!version.isIntegralNumber() || version.asInt() != FORMAT_VERSION) {
+        if (!version.isIntegralNumber() || version.asInt() < 1 || version.asInt() > FORMAT_VERSION) {
             throw new IllegalArgumentException(source + ": unsupported cnn4j format version " + version
-                    + "; this reader knows version " + FORMAT_VERSION + " (a newer cnn4j may read it)");
+                    + "; this reader knows versions 1 to " + FORMAT_VERSION + " (a newer cnn4j may read it)");
         }
         String name = text(root, "name", source);
         String weights = text(root, "weights", source);

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes converted layers as a version-1 model description: only the layers an output needs, in order; "name" for
- * layers with parameters (their weights are {@code <name>.weight} ...), "id" only where a later layer or the output
- * list refers to an unnamed layer (graph outputs keep their ONNX names as ids), "inputs" only where a layer does not
- * simply take the previous layer's result.
+ * Writes converted layers as a model description (docs/model-format.md): only the layers an output needs, in order;
+ * "name" for layers with parameters (their weights are {@code <name>.weight} ...), "id" only where a later layer or the
+ * output list refers to an unnamed layer (graph outputs keep their ONNX names as ids), "inputs" only where a layer does
+ * not simply take the previous layer's result.
  */
 final class ModelWriter {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -63,7 +63,7 @@ final class ModelWriter {
             }
         }
         ObjectNode model = JSON.objectNode();
-        model.put("cnn4j", 1);
+        model.put("cnn4j", io.cnn4j.model.ModelDescription.FORMAT_VERSION);
         model.put("name", modelName);
         Map<String, OnnxTensorData> weights = new LinkedHashMap<>();
         for (LayerNode l : order) {
@@ -74,7 +74,7 @@ final class ModelWriter {
         }
         ArrayNode inputs = model.putArray("inputs");
         r.inputs().forEach((name, shape) -> inputs.addObject().put("name", name)
-                .set("shape", GraphConverter.list(shape)));
+                .set("shape", JsonArgs.list(shape)));
         ArrayNode outputs = model.putArray("outputs");
         outputIds.forEach(outputs::add);
         ArrayNode layers = model.putArray("layers");

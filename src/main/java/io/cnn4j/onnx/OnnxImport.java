@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * ONNX import: an {@code .onnx} file becomes a cnn4j model description (version 1 of {@code model-format.md}:
+ * ONNX import: an {@code .onnx} file becomes a cnn4j model description ({@code docs/model-format.md}:
  * PyTorch class names and arguments) plus its weights by state_dict key, ready to save as JSON + .safetensors
  * ({@link SafetensorsWriter}) or to load directly.
  *

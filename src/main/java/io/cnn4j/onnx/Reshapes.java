@@ -139,7 +139,7 @@ final class Reshapes {
     private static Act unflatten(Reshaped r, Act x, int dim, long[] sizes, long[] shape, UnaryOperator<LayerNode> add) {
         LayerNode l = layer("Unflatten", r, x, shape);
         l.args.put("dim", dim);
-        l.args.set("unflattened_size", GraphConverter.list(sizes));
+        l.args.set("unflattened_size", JsonArgs.list(sizes));
         return add.apply(l).out;
     }
 

@@ -59,7 +59,7 @@ public final class SafetensorsWriter {
             }
             ObjectNode t = h.putObject(e.getKey());
             t.put("dtype", "F32");
-            t.set("shape", GraphConverter.list(e.getValue().shape()));
+            t.set("shape", JsonArgs.list(e.getValue().shape()));
             long end = offset + (long) e.getValue().data().length * Float.BYTES;
             t.putArray("data_offsets").add(offset).add(end);
             offset = end;

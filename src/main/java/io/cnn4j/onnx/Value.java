@@ -6,7 +6,8 @@ import io.cnn4j.onnx.OnnxProto.Node;
  * What an ONNX tensor name stands for during conversion. Shapes have the batch size as {@code -1} in dim 0 and
  * {@code -1} for sizes the declared input leaves open. Reshapes, pads and transposes of computed tensors stay
  * pending until a consumer decides what they become (one Flatten for a chain of reshapes, padding folded into the
- * next Conv, a transpose pair around Softmax cancelled), so no layer is emitted for them unless needed.
+ * next Conv, a transpose pair around Softmax cancelled, any other transpose a Permute), so no layer is emitted for
+ * them unless needed.
  */
 abstract class Value {
     final long[] shape;
@@ -70,11 +71,12 @@ abstract class Value {
         }
     }
 
-    /** {@code source} transposed: dim d of this value is dim {@code perm[d]} of the source. */
+    /** {@code source} transposed: dim d of this value is dim {@code perm[d]} of the source; a Permute when used. */
     static final class Transposed extends Value {
         final Act source;
         final long[] perm;
         final Node node;
+        Act materialized;
 
         Transposed(long[] shape, Act source, long[] perm, Node node) {
             super(shape);

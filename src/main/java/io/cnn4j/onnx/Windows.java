@@ -1,11 +1,14 @@
 package io.cnn4j.onnx;
 
+import io.cnn4j.onnx.OnnxProto.Node;
+import io.cnn4j.onnx.Value.Padded;
+import io.cnn4j.ops.WindowSizes;
 import java.util.Arrays;
 
 /**
- * Padding and output-size arithmetic of ONNX's sliding-window ops (Conv, ConvTranspose, MaxPool, AveragePool)
- * against PyTorch's, which pads both sides of a dim equally. Sizes are per spatial dim; {@code -1} = unknown until
- * run time.
+ * ONNX's window attributes (pads, auto_pad) of its sliding-window ops (Conv, ConvTranspose, MaxPool, AveragePool)
+ * against PyTorch's padding, which is equal on both sides of a dim. Sizes are per spatial dim; {@code -1} = unknown
+ * until run time. The window-count arithmetic itself is {@link WindowSizes}, shared with the ops.
  */
 final class Windows {
     private Windows() {}
@@ -33,7 +36,7 @@ final class Windows {
             case "VALID" -> { }
             case "SAME_UPPER", "SAME_LOWER" -> {
                 for (int i = 0; i < n; i++) {
-                    long effective = d[i] * (k[i] - 1) + 1;
+                    long effective = WindowSizes.effectiveKernel(k[i], d[i]);
                     long total;
                     if (s[i] == 1) {
                         total = effective - 1;
@@ -41,7 +44,7 @@ final class Windows {
                         throw new IllegalArgumentException(where + ": auto_pad=" + autoPad + " with stride "
                                 + s[i] + " needs the input size, but spatial dim " + i + " of the input is not known");
                     } else {
-                        total = Math.max(0, (ceilDiv(in[i], s[i]) - 1) * s[i] + effective - in[i]);
+                        total = Math.max(0, (Math.floorDiv(in[i] + s[i] - 1, s[i]) - 1) * s[i] + effective - in[i]);
                     }
                     // The odd pad goes at the end for SAME_UPPER, at the beginning for SAME_LOWER.
                     begin[i] = autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
@@ -66,7 +69,7 @@ final class Windows {
             if (begin[i] == end[i]) {
                 continue;
             }
-            long effective = d[i] * (k[i] - 1) + 1;
+            long effective = WindowSizes.effectiveKernel(k[i], d[i]);
             boolean sameWindows = !ceilMode && in[i] >= 0
                     && Math.floorDiv(in[i] + begin[i] + end[i] - effective, s[i])
                     == Math.floorDiv(in[i] + 2 * begin[i] - effective, s[i])
@@ -80,20 +83,20 @@ final class Windows {
         return p;
     }
 
-    /** Output size of a convolution or pooling window (PyTorch's rule, including ceil_mode's last-window rule). */
-    static long outSize(long in, long k, long s, long d, long p, boolean ceilMode) {
-        if (in < 0) {
-            return -1;
-        }
-        long span = in + 2 * p - d * (k - 1) - 1;
-        long out = Math.floorDiv(span + (ceilMode ? s - 1 : 0), s) + 1;
-        if (ceilMode && (out - 1) * s >= in + p) {
-            out--;
-        }
-        return out;
+    /** A per-spatial-dim attribute that must be positive (strides, dilations), default 1. */
+    static long[] positive(Attributes a, String name, int dims) {
+        return NodeChecks.windowSizes(a, name, dims, 1, 1);
     }
 
-    static long ceilDiv(long a, long b) {
-        return Math.floorDiv(a + b - 1, b);
+    /** Fails unless an ONNX Pad folded into a window op pads only the spatial dims, and by non-negative amounts. */
+    static void checkSpatialPad(Node n, Padded pad, int dims) {
+        for (int d = 0; d < pad.begin.length; d++) {
+            if (pad.begin[d] < 0 || pad.end[d] < 0 || (d < 2 && (pad.begin[d] != 0 || pad.end[d] != 0))) {
+                throw new IllegalArgumentException(n.label() + " follows " + pad.node.label() + ", which pads "
+                        + (d < 2 ? "the batch or channel dim" : "by a negative amount (cropping)") + ": begin "
+                        + Arrays.toString(pad.begin) + ", end " + Arrays.toString(pad.end) + "; only padding of the " + dims
+                        + " spatial dims folds into " + n.opType());
+            }
+        }
     }
 }

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Geometry and argument checks shared by the pooling ops, with the rules of ATen's Pool.h:
- * {@code pooling_output_shape} (floor or ceil output size; in ceil mode the last window must start inside the input
- * or its left padding) and {@code pool2d_shape_check}/{@code pool3d_shape_check} (padding at most half the kernel,
- * output size at least 1, and for avg_pool3d an input at least as large as the kernel).
+ * {@code pooling_output_shape} ({@link WindowSizes#outputSize}) and {@code pool2d_shape_check}/{@code
+ * pool3d_shape_check} (padding at most half the kernel, output size at least 1, and for avg_pool3d an input at least
+ * as large as the kernel).
  */
 final class PoolGeometry {
     final String op;
@@ -120,7 +120,7 @@ final class PoolGeometry {
         }
         long[] out = new long[dims];
         for (int i = 0; i < dims; i++) {
-            out[i] = outputSize(in[i], kernel[i], padding[i], stride[i], dilation[i], ceilMode);
+            out[i] = WindowSizes.outputSize(in[i], kernel[i], padding[i], stride[i], dilation[i], ceilMode);
         }
         for (long o : out) {
             if (o < 1) {
@@ -130,16 +130,6 @@ final class PoolGeometry {
                         + ", dilation=" + Arrays.toString(dilation) + ", ceil_mode=" + ceilMode
                         + "); every size must be >= 1");
             }
-        }
-        return out;
-    }
-
-    /** pooling_output_shape: floor (or ceil) of the window count, the last window starting before the right padding. */
-    static long outputSize(long in, long kernel, long pad, long stride, long dilation, boolean ceilMode) {
-        long span = in + 2 * pad - dilation * (kernel - 1) - 1;
-        long out = Math.floorDiv(span + (ceilMode ? stride - 1 : 0), stride) + 1;
-        if (ceilMode && (out - 1) * stride >= in + pad) {
-            out--;
         }
         return out;
     }

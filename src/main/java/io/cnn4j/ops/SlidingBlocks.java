@@ -38,7 +38,7 @@ final class SlidingBlocks {
     long[] blocks(long[] spatial) {
         long[] out = new long[DIMS];
         for (int i = 0; i < DIMS; i++) {
-            out[i] = Math.floorDiv(spatial[i] + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1, stride[i]) + 1;
+            out[i] = WindowSizes.outputSize(spatial[i], kernel[i], padding[i], stride[i], dilation[i], false);
         }
         return out;
     }

@@ -86,8 +86,8 @@ class ModelFilesTest {
     @Test
     void unsupportedFormatVersion() throws Exception {
         String m = loadError(write(tinyJson("w.safetensors", "[-1, 2, 4, 4]", null).replace("\"cnn4j\": 1",
-                "\"cnn4j\": 2")));
-        assertMentions(m, "unsupported cnn4j format version 2", "version 1");
+                "\"cnn4j\": 3")));
+        assertMentions(m, "unsupported cnn4j format version 3", "versions 1 to 2");
     }
 
     @Test

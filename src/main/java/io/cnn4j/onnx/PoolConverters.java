@@ -1,0 +1,169 @@
+package io.cnn4j.onnx;
+
+import static io.cnn4j.onnx.ConversionContext.*;
+import static io.cnn4j.onnx.JsonArgs.*;
+
+import io.cnn4j.onnx.OnnxProto.Node;
+import io.cnn4j.onnx.Value.Act;
+import io.cnn4j.onnx.Value.Padded;
+import io.cnn4j.onnx.Value.Reshaped;
+import io.cnn4j.ops.WindowSizes;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Pooling as PyTorch's MaxPoolNd / AvgPoolNd / AdaptiveAvg|MaxPoolNd, and spatial reductions as global pooling. */
+final class PoolConverters {
+    private PoolConverters() {}
+
+    static void register(Map<String, OpConverter> r) {
+        r.put("MaxPool", PoolConverters::pool);
+        r.put("AveragePool", PoolConverters::pool);
+        r.put("GlobalAveragePool", PoolConverters::globalPool);
+        r.put("GlobalMaxPool", PoolConverters::globalPool);
+        r.put("ReduceMean", PoolConverters::reduce);
+        r.put("ReduceMax", PoolConverters::reduce);
+    }
+
+    private static void pool(ConversionContext cx, Node n) {
+        boolean max = n.opType().equals("MaxPool");
+        Attributes a = new Attributes(n);
+        if (max) {
+            cx.onlyFirstOutput(n, "the argmax indices");
+        }
+        long[] kernel = a.ints("kernel_shape", null);
+        if (kernel == null || kernel.length < 1 || kernel.length > 3) {
+            throw a.error("kernel_shape", kernel == null ? "is required" : "must have 1 to 3 values, got "
+                    + text(kernel));
+        }
+        int dims = kernel.length;
+        for (long k : kernel) {
+            if (k < 1) {
+                throw a.error("kernel_shape", "must be positive, got kernel_shape=" + text(kernel));
+            }
+        }
+        Value in = cx.required(n, 0);
+        Padded pad = in instanceof Padded p ? p : null;
+        Act x = checkRank(n, pad != null ? pad.source : cx.materialize(in, n.label()), dims);
+        long[] strides = Windows.positive(a, "strides", dims);
+        long[] dilations = Windows.positive(a, "dilations", dims);
+        boolean ceil = a.integer("ceil_mode", 0) != 0;
+        boolean countIncludePad = a.integer("count_include_pad", 0) != 0;
+        if (!max && !allOnes(dilations)) {
+            throw a.error("dilations", "must be 1 for AveragePool: PyTorch's AvgPool has no dilation, got "
+                    + "dilations=" + text(dilations));
+        }
+        long[] inSizes = spatial(x.shape);
+        String autoPad = a.string("auto_pad", "NOTSET");
+        long[] explicitPads = NodeChecks.windowSizes(a, "pads", 2 * dims, 0, 0);
+        long[][] pads = Windows.onnxPads(n.label(), autoPad, explicitPads, inSizes, kernel, strides, dilations);
+        if (!autoPad.equals("NOTSET") && !autoPad.isEmpty()) {
+            ceil = false; // auto_pad fixes the output size at ceil(in / stride), which the explicit pads give
+        }
+        if (pad != null) {
+            Windows.checkSpatialPad(n, pad, dims);
+            boolean ownPads = false;
+            for (int i = 0; i < dims; i++) {
+                ownPads |= pads[0][i] != 0 || pads[1][i] != 0;
+            }
+            boolean foldable = pad.mode.equals("constant") && !ceil && (max
+                    ? pad.fill == Float.NEGATIVE_INFINITY
+                    : pad.fill == 0 && (countIncludePad || !ownPads));
+            if (!foldable) {
+                throw new IllegalArgumentException(n.label() + " follows " + pad.node.label() + " (mode " + pad.mode
+                        + ", value " + pad.fill + "), which cannot fold into its padding: PyTorch pads "
+                        + (max ? "MaxPool with -inf" : "AvgPool with zeros that count only with count_include_pad")
+                        + (ceil ? ", and ceil_mode windows may reach past the pad" : ""));
+            }
+            for (int i = 0; i < dims; i++) {
+                pads[0][i] += pad.begin[2 + i];
+                pads[1][i] += pad.end[2 + i];
+            }
+            countIncludePad = true;
+        }
+        long[] padding = Windows.symmetric(n.label(), pads[0], pads[1], inSizes, kernel, strides, dilations, ceil);
+        for (int i = 0; i < dims; i++) {
+            if (padding[i] > kernel[i] / 2) {
+                throw new IllegalArgumentException(n.label() + ": padding " + text(padding) + " is more than half "
+                        + "the kernel " + text(kernel) + ", which PyTorch's pooling does not allow");
+            }
+        }
+        long[] shape = x.shape.clone();
+        for (int i = 0; i < dims; i++) {
+            shape[2 + i] = inSizes[i] < 0 ? -1
+                    : WindowSizes.outputSize(inSizes[i], kernel[i], padding[i], strides[i], dilations[i], ceil);
+            if (inSizes[i] >= 0 && shape[2 + i] < 1) {
+                throw new IllegalArgumentException(n.label() + ": the input " + text(x.shape) + " is too small for "
+                        + "kernel " + text(kernel));
+            }
+        }
+        LayerNode l = cx.layer((max ? "MaxPool" : "AvgPool") + dims + "d", n, List.of(x), shape);
+        l.args.set("kernel_size", tuple(kernel));
+        if (!Arrays.equals(strides, kernel)) {
+            l.args.set("stride", tuple(strides)); // PyTorch's default stride is the kernel size, ONNX's is 1
+        }
+        putTuple(l, "padding", padding, 0);
+        if (max) {
+            putTuple(l, "dilation", dilations, 1);
+        }
+        if (ceil) {
+            l.args.put("ceil_mode", true);
+        }
+        if (!max && !countIncludePad && (ceil || !allZeros(padding))) {
+            l.args.put("count_include_pad", false);
+        }
+        cx.output(n, l.out);
+    }
+
+    private static void globalPool(ConversionContext cx, Node n) {
+        Act x = cx.act(n, 0);
+        int dims = x.shape.length - 2;
+        if (dims < 1 || dims > 3) {
+            throw new IllegalArgumentException(n.label() + ": expected a 3-d to 5-d input [N, C, spatial...], got "
+                    + "shape " + text(x.shape));
+        }
+        long[] shape = x.shape.clone();
+        Arrays.fill(shape, 2, shape.length, 1);
+        String type = (n.opType().equals("GlobalAveragePool") ? "AdaptiveAvgPool" : "AdaptiveMaxPool") + dims + "d";
+        LayerNode l = cx.layer(type, n, List.of(x), shape);
+        l.args.put("output_size", 1);
+        cx.output(n, l.out);
+    }
+
+    /** Mean or max over all spatial dims (dims 2...) is global pooling; keepdims=0 then drops those dims. */
+    private static void reduce(ConversionContext cx, Node n) {
+        Attributes a = new Attributes(n);
+        Act x = cx.act(n, 0);
+        int rank = x.shape.length;
+        long[] axes;
+        if (cx.opset < 18) { // axes became an input in opset 18
+            axes = a.ints("axes", null);
+        } else {
+            ConstTensor t = cx.constant(n, 1, "axes");
+            axes = t == null ? null : t.knownLongs(n.label() + " axes");
+        }
+        boolean[] reduced = new boolean[rank];
+        for (long ax : axes == null ? new long[0] : axes) {
+            reduced[ConstantFolding.axis(ax, rank, n.label())] = true;
+        }
+        boolean spatial = rank >= 3 && rank <= 5 && !reduced[0] && !reduced[1];
+        for (int d = 2; d < rank; d++) {
+            spatial &= reduced[d];
+        }
+        if (!spatial) {
+            throw new IllegalArgumentException(n.label() + ": axes " + (axes == null ? "(all)" : text(axes))
+                    + " of a rank-" + rank + " input; cnn4j maps " + n.opType() + " only over all spatial dims "
+                    + "(2..." + (rank - 1) + "), as global pooling");
+        }
+        long[] pooled = x.shape.clone();
+        Arrays.fill(pooled, 2, rank, 1);
+        String type = (n.opType().equals("ReduceMean") ? "AdaptiveAvgPool" : "AdaptiveMaxPool") + (rank - 2) + "d";
+        LayerNode l = cx.layer(type, n, List.of(x), pooled);
+        l.args.put("output_size", 1);
+        if (a.integer("keepdims", 1) != 0) {
+            cx.output(n, l.out);
+        } else {
+            cx.output(n, new Reshaped(Arrays.copyOf(pooled, 2), l.out, n));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.cnn4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cnn4j.Tensor;
+import io.cnn4j.reference.NaiveElementwise;
+import io.cnn4j.testing.Oracle;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The format's element-wise layers (version 2) inside models: an SE-style gate {@code x * sigmoid(pool(x))}
+ * broadcasting [N, C, 1, 1] over [N, C, H, W], number operands on either side ({@code 1 - x}, {@code x * 0.5 + 1}),
+ * a sum of three inputs, the unary math layers, and each malformed layer refused with a message naming it.
+ */
+class ArithmeticLayerTest {
+    private static final String GATE = """
+            {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 3, 5, 4]}],
+             "layers": [
+               {"type": "AdaptiveAvgPool2d", "output_size": 1, "id": "pool"},
+               {"type": "Sigmoid", "id": "gate"},
+               {"type": "Mul", "inputs": ["x", "gate"], "id": "gated"},
+               {"type": "Mul", "other": 0.5, "id": "half"},
+               {"type": "Add", "other": 1, "id": "plus"},
+               {"type": "Sub", "input": 1, "id": "flip"},
+               {"type": "Div", "inputs": ["flip", "gate"], "id": "div"},
+               {"type": "Add", "inputs": ["div", "x", "gated"], "id": "sum"},
+               {"type": "Abs", "id": "abs"},
+               {"type": "Sqrt", "id": "sqrt"},
+               {"type": "Pow", "other": 3, "id": "cube"},
+               {"type": "Maximum", "inputs": ["cube", "x"], "id": "max"},
+               {"type": "Neg", "id": "neg"},
+               {"type": "Exp", "id": "exp"},
+               {"type": "Minimum", "inputs": ["exp", "gate"], "id": "min"},
+               {"type": "Log", "id": "log"}
+             ]}""";
+
+    @Test
+    void aGatedBlockMatchesTheFloat64Reference() throws Exception {
+        Random r = new Random(9);
+        try (Model model = ModelGraphTest.build(GATE, new MapWeights())) {
+            for (int batch : new int[] {1, 3}) {
+                long[] xs = {batch, 3, 5, 4};
+                float[] x = Oracle.uniform(r, batch * 60L);
+                double[] expected = reference(Oracle.widen(x), xs);
+                try (Tensor in = Tensor.of(x, xs); Tensor out = model.run(in)) {
+                    assertArrayEquals(xs, out.shape());
+                    Oracle.assertClose("batch " + batch, expected, out.toFloatArray());
+                }
+            }
+        }
+    }
+
+    private static double[] reference(double[] x, long[] xs) {
+        int planes = (int) (xs[0] * xs[1]);
+        int plane = (int) (xs[2] * xs[3]);
+        long[] gs = {xs[0], xs[1], 1, 1};
+        double[] gate = new double[planes];
+        for (int p = 0; p < planes; p++) {
+            double s = 0;
+            for (int i = 0; i < plane; i++) {
+                s += x[p * plane + i];
+            }
+            gate[p] = 1 / (1 + Math.exp(-(float) (s / plane)));
+        }
+        double[] gated = NaiveElementwise.binary("mul", x, xs, gate, gs);
+        double[] half = NaiveElementwise.binary("mul", gated, xs, new double[] {0.5}, new long[] {1});
+        double[] plus = NaiveElementwise.binary("add", half, xs, new double[] {1}, new long[] {1});
+        double[] flip = NaiveElementwise.binary("sub", new double[] {1}, new long[] {1}, plus, xs);
+        double[] div = NaiveElementwise.binary("div", flip, xs, gate, gs);
+        double[] sum = NaiveElementwise.binary("add", NaiveElementwise.binary("add", div, xs, x, xs), xs, gated, xs);
+        double[] sqrt = NaiveElementwise.unary("sqrt", NaiveElementwise.unary("abs", sum));
+        double[] cube = NaiveElementwise.binary("pow", sqrt, xs, new double[] {3}, new long[] {1});
+        double[] max = NaiveElementwise.binary("maximum", cube, xs, x, xs);
+        double[] exp = NaiveElementwise.unary("exp", NaiveElementwise.unary("neg", max));
+        double[] min = NaiveElementwise.binary("minimum", exp, xs, gate, gs);
+        return NaiveElementwise.unary("log", min);
+    }
+
+    @Test
+    void malformedLayersAreRefusedNamingTheLayer() {
+        refused(layer("{\"type\": \"Mul\", \"input\": 2, \"other\": 3}"), "layer 0 (Mul)", "both numbers");
+        refused(layer("{\"type\": \"Mul\", \"other\": \"half\"}"), "layer 0 (Mul)", "other must be a number");
+        refused(layer("{\"type\": \"Div\", \"other\": 2, \"rounding_mode\": \"floor\"}"), "layer 0 (Div)",
+                "rounding_mode is not supported");
+        refused(layer("{\"type\": \"Sub\", \"alpha\": 2, \"inputs\": [\"x\", \"x\"]}"), "layer 0 (Sub)",
+                "unknown argument alpha");
+        refused(layer("{\"type\": \"Mul\", \"other\": 2, \"inputs\": [\"x\", \"x\"]}"), "layer 0 (Mul)",
+                "takes 1 input (the other operand is a number), got 2");
+        refused(layer("{\"type\": \"Maximum\"}"), "layer 0 (Maximum)", "takes 2 inputs, got 1");
+        refused(layer("{\"type\": \"Add\"}"), "layer 0 (Add)", "takes two or more inputs, got 1");
+        refused(layer("{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": [2, 1]}, {\"type\": \"Add\", \"inputs\": "
+                + "[\"x\", \"0\"]}"), "layer 1 (Add)", "do not broadcast", "[-1, 3, 5, 4]".replace("-1", "1"));
+        refused(layer("{\"type\": \"Neg\", \"inplace\": true}"), "layer 0 (Neg)", "unknown argument inplace");
+        refused(layer("{\"type\": \"Mul\", \"other\": 2}").replace("\"cnn4j\": 2", "\"cnn4j\": 3"),
+                "unsupported cnn4j format version 3");
+    }
+
+    private static String layer(String layers) {
+        return "{\"cnn4j\": 2, \"inputs\": [{\"name\": \"x\", \"shape\": [-1, 3, 5, 4]}], \"layers\": [" + layers
+                + "]}";
+    }
+
+    private static void refused(String json, String... parts) {
+        Exception e = assertThrows(IllegalArgumentException.class, () -> {
+            try (Model m = ModelGraphTest.build(json, new MapWeights())) {
+                m.layerOutputShapes(1);
+            }
+        });
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+        }
+    }
+}
