@@ -1,7 +1,6 @@
 package io.cnn4j.weights;
 
 import io.cnn4j.Limits;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -67,8 +66,7 @@ final class StateDictUnpickler {
             "torch._tensor._rebuild_from_type_v2", "torch._utils._rebuild_parameter_with_state");
 
     private final String source;
-    private final byte[] bytes;
-    private int pos;
+    private final PickleBytes in;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
@@ -80,7 +78,7 @@ final class StateDictUnpickler {
 
     private StateDictUnpickler(String source, byte[] bytes) {
         this.source = source;
-        this.bytes = bytes;
+        this.in = new PickleBytes(bytes, this::fail);
     }
 
     /**
@@ -111,22 +109,22 @@ final class StateDictUnpickler {
 
     private Object run() {
         for (long opcodes = 1; ; opcodes++) {
-            if (pos >= bytes.length) {
+            if (in.atEnd()) {
                 throw fail("data.pkl ends without a STOP opcode (truncated?)");
             }
             if (opcodes > maxOpcodes) {
-                throw fail(Limits.PICKLE_OPCODES.problem("data.pkl (at byte " + pos + ")"));
+                throw fail(Limits.PICKLE_OPCODES.problem("data.pkl (at byte " + in.position() + ")"));
             }
-            int at = pos;
-            int op = bytes[pos++] & 0xff;
+            int at = in.position();
+            int op = in.u8();
             switch (op) {
                 case 0x80 -> { // PROTO
-                    int protocol = u8();
+                    int protocol = in.u8();
                     if (protocol > 5) {
                         throw fail("data.pkl uses pickle protocol " + protocol + "; protocols up to 5 are known");
                     }
                 }
-                case 0x95 -> bytesOf(8); // FRAME: a length hint only
+                case 0x95 -> in.bytesOf(8); // FRAME: a length hint only
                 case '.' -> { // STOP
                     return pop();
                 }
@@ -140,16 +138,17 @@ final class StateDictUnpickler {
                 case 'N' -> push(NONE);
                 case 0x88 -> push(Boolean.TRUE); // NEWTRUE
                 case 0x89 -> push(Boolean.FALSE); // NEWFALSE
-                case 'K' -> push((long) u8()); // BININT1
-                case 'M' -> push((long) (u8() | u8() << 8)); // BININT2
-                case 'J' -> push((long) (u8() | u8() << 8 | u8() << 16 | u8() << 24)); // BININT: signed 32 bits
-                case 0x8a -> push(littleEndianLong(u8())); // LONG1
-                case 0x8b -> push(littleEndianLong(lengthOf(4))); // LONG4
-                case 'G' -> push(Double.longBitsToDouble(bigEndianLong(bytesOf(8)))); // BINFLOAT
-                case 'X' -> push(utf8(lengthOf(4))); // BINUNICODE
-                case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
-                case 0x8d -> push(utf8(lengthOf(8))); // BINUNICODE8
-                case 'c' -> push(resolve(line(), line())); // GLOBAL
+                case 'K' -> push((long) in.u8()); // BININT1
+                case 'M' -> push((long) (in.u8() | in.u8() << 8)); // BININT2
+                // BININT: signed 32 bits
+                case 'J' -> push((long) (in.u8() | in.u8() << 8 | in.u8() << 16 | in.u8() << 24));
+                case 0x8a -> push(in.littleEndianLong(in.u8())); // LONG1
+                case 0x8b -> push(in.littleEndianLong(in.lengthOf(4))); // LONG4
+                case 'G' -> push(Double.longBitsToDouble(PickleBytes.bigEndianLong(in.bytesOf(8)))); // BINFLOAT
+                case 'X' -> push(in.utf8(in.lengthOf(4))); // BINUNICODE
+                case 0x8c -> push(in.utf8(in.u8())); // SHORT_BINUNICODE
+                case 0x8d -> push(in.utf8(in.lengthOf(8))); // BINUNICODE8
+                case 'c' -> push(resolve(in.line(), in.line())); // GLOBAL
                 case 0x93 -> { // STACK_GLOBAL
                     Object name = pop();
                     Object module = pop();
@@ -189,11 +188,11 @@ final class StateDictUnpickler {
                     List<Object> items = popMark();
                     setItems(dict(peek()), items);
                 }
-                case 'q' -> memoPut(u8()); // BINPUT
-                case 'r' -> memoPut(littleEndianUnsigned(bytesOf(4))); // LONG_BINPUT
+                case 'q' -> memoPut(in.u8()); // BINPUT
+                case 'r' -> memoPut(PickleBytes.littleEndianUnsigned(in.bytesOf(4))); // LONG_BINPUT
                 case 0x94 -> memoPut(memo.size()); // MEMOIZE
-                case 'h' -> push(memoGet(u8())); // BINGET
-                case 'j' -> push(memoGet(littleEndianUnsigned(bytesOf(4)))); // LONG_BINGET
+                case 'h' -> push(memoGet(in.u8())); // BINGET
+                case 'j' -> push(memoGet(PickleBytes.littleEndianUnsigned(in.bytesOf(4)))); // LONG_BINGET
                 case 'Q' -> push(persistentLoad(pop())); // BINPERSID
                 case 'R' -> { // REDUCE
                     Object args = pop();
@@ -381,27 +380,27 @@ final class StateDictUnpickler {
 
     private void checkStack() {
         if (stack.size() + marks.size() > maxStack) {
-            throw fail(Limits.PICKLE_STACK.problem("data.pkl (at byte " + (pos - 1) + ")"));
+            throw fail(Limits.PICKLE_STACK.problem("data.pkl (at byte " + (in.position() - 1) + ")"));
         }
     }
 
     private void memoPut(long index) {
         Object value = peek();
         if (memo.put(index, value) == null && memo.size() > maxMemo) {
-            throw fail(Limits.PICKLE_MEMO.problem("data.pkl (at byte " + (pos - 1) + ")"));
+            throw fail(Limits.PICKLE_MEMO.problem("data.pkl (at byte " + (in.position() - 1) + ")"));
         }
     }
 
     private Object pop() {
         if (stack.size() <= currentMarkFloor()) {
-            throw fail("data.pkl pops from an empty stack at byte " + (pos - 1));
+            throw fail("data.pkl pops from an empty stack at byte " + (in.position() - 1));
         }
         return stack.remove(stack.size() - 1);
     }
 
     private Object peek() {
         if (stack.size() <= currentMarkFloor()) {
-            throw fail("data.pkl reads from an empty stack at byte " + (pos - 1));
+            throw fail("data.pkl reads from an empty stack at byte " + (in.position() - 1));
         }
         return stack.get(stack.size() - 1);
     }
@@ -412,80 +411,6 @@ final class StateDictUnpickler {
             throw fail("data.pkl reads memo entry " + index + ", which was never stored");
         }
         return o;
-    }
-
-    private int u8() {
-        if (pos >= bytes.length) {
-            throw fail("data.pkl ends in the middle of an opcode (truncated?)");
-        }
-        return bytes[pos++] & 0xff;
-    }
-
-    private byte[] bytesOf(long n) {
-        if (n < 0 || n > bytes.length - pos) {
-            throw fail("data.pkl ends in the middle of an opcode (truncated?)");
-        }
-        byte[] out = new byte[(int) n];
-        System.arraycopy(bytes, pos, out, 0, (int) n);
-        pos += (int) n;
-        return out;
-    }
-
-    /** An unsigned little-endian length of {@code width} bytes; never more than the bytes left. */
-    private long lengthOf(int width) {
-        long n = littleEndianUnsigned(bytesOf(width));
-        if (n < 0 || n > bytes.length - pos) {
-            throw fail("data.pkl has a length of " + Long.toUnsignedString(n) + " bytes at byte " + (pos - width)
-                    + ", past its end (truncated?)");
-        }
-        return n;
-    }
-
-    private long littleEndianLong(long n) {
-        if (n > 8) {
-            throw fail("data.pkl has an integer of " + n + " bytes; tensor sizes and offsets fit in 8");
-        }
-        byte[] b = bytesOf(n);
-        if (n == 0) {
-            return 0;
-        }
-        long v = b[b.length - 1]; // sign-extends the most significant byte
-        for (int i = b.length - 2; i >= 0; i--) {
-            v = v << 8 | (b[i] & 0xff);
-        }
-        return v;
-    }
-
-    private static long littleEndianUnsigned(byte[] b) {
-        long v = 0;
-        for (int i = b.length - 1; i >= 0; i--) {
-            v = v << 8 | (b[i] & 0xff);
-        }
-        return v;
-    }
-
-    private static long bigEndianLong(byte[] b) {
-        long v = 0;
-        for (byte x : b) {
-            v = v << 8 | (x & 0xff);
-        }
-        return v;
-    }
-
-    private String utf8(long n) {
-        return new String(bytesOf(n), StandardCharsets.UTF_8);
-    }
-
-    /** A newline-terminated line, as GLOBAL writes its module and name. */
-    private String line() {
-        int start = pos;
-        while (pos < bytes.length && bytes[pos] != '\n') {
-            pos++;
-        }
-        if (pos >= bytes.length) {
-            throw fail("data.pkl ends in the middle of a GLOBAL (truncated?)");
-        }
-        return new String(bytes, start, pos++ - start, StandardCharsets.UTF_8);
     }
 
     private WeightsFormatException fail(String problem) {
