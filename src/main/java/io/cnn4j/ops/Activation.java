@@ -16,7 +16,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Lifecycle as {@link Convolution}: the output has the input's shape, workspaceSize is 0, and run may write
  * in place (output == input). Immutable and thread-safe.
  */
-public final class Activation implements UnaryOp {
+public final class Activation extends ScratchFreeOp {
     private final String op;
     private final int kind;
     private final float alpha;
@@ -92,12 +92,6 @@ public final class Activation implements UnaryOp {
     public long[] outputShape(long[] inputShape) {
         Args.checkInputShape(op, inputShape);
         return inputShape.clone();
-    }
-
-    /** Always 0. */
-    public long workspaceSize(long[] inputShape) {
-        Args.checkInputShape(op, inputShape);
-        return 0;
     }
 
     /** output = act(input); output may be input itself, else must not overlap it. */

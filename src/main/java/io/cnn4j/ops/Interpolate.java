@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * kernel takes shortcuts for a dim of the same or the double size (see {@link #nearest}). Lifecycle as {@link Activation};
  * the output must not overlap the input. Immutable and thread-safe.
  */
-public final class Interpolate implements UnaryOp {
+public final class Interpolate extends ScratchFreeOp {
     private static final String OP = "interpolate";
     private static final List<String> MODES = List.of("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
             "trilinear");
@@ -127,11 +127,6 @@ public final class Interpolate implements UnaryOp {
             }
         }
         return out;
-    }
-
-    public long workspaceSize(long[] inputShape) {
-        outputShape(inputShape);
-        return 0;
     }
 
     public void run(Tensor input, Tensor output, FloatPointer workspace) {

@@ -10,7 +10,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * h, w]. Inputs have at least 3 dims (any leading dims are kept). Lifecycle as {@link Activation}; the output must
  * not overlap the input. Immutable and thread-safe.
  */
-public final class PixelShuffle implements UnaryOp {
+public final class PixelShuffle extends ScratchFreeOp {
     private final String op;
     private final String argument;
     private final long factor;
@@ -71,11 +71,6 @@ public final class PixelShuffle implements UnaryOp {
         }
         Args.checkInputShape(op, out);
         return out;
-    }
-
-    public long workspaceSize(long[] inputShape) {
-        outputShape(inputShape);
-        return 0;
     }
 
     public void run(Tensor input, Tensor output, FloatPointer workspace) {

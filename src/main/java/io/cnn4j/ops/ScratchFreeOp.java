@@ -1,7 +1,8 @@
 package io.cnn4j.ops;
 
 /**
- * The part of the op lifecycle ({@link Convolution}'s) that pooling and padding share: they need no scratch, so
+ * The part of the op lifecycle ({@link Convolution}'s) that the scratch-free ops share (pooling, padding,
+ * activations, element-wise math, resizing, pixel shuffle): they need no scratch, so
  * {@link #workspaceSize} only checks the input shape and is 0, and their {@code run} takes a workspace that may be
  * null, for callers (a model's planner) that treat every op alike.
  */

@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * Lifecycle as {@link Activation}: the output has the input's shape, workspaceSize is 0, run may write in place.
  * Immutable and thread-safe.
  */
-public final class UnaryMath implements UnaryOp {
+public final class UnaryMath extends ScratchFreeOp {
     private final String op;
     private final int code;
     private final float p0;
@@ -90,12 +90,6 @@ public final class UnaryMath implements UnaryOp {
     public long[] outputShape(long[] inputShape) {
         Args.checkInputShape(op, inputShape);
         return inputShape.clone();
-    }
-
-    /** Always 0. */
-    public long workspaceSize(long[] inputShape) {
-        Args.checkInputShape(op, inputShape);
-        return 0;
     }
 
     /** output = f(input); output may be input itself, else must not overlap it. */
