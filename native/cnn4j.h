@@ -49,6 +49,13 @@ int cnn4j_isa_supported(const char* name);
 /* Makes the named ISA's kernels the ones used from now on; CNN4J_ERROR_ARGUMENT if unknown or unsupported. */
 int cnn4j_isa_select(const char* name);
 
+/* ---- memory (runtime/memory.cpp) ------------------------------------------------------------------------ */
+
+/* At least `bytes` bytes (1 if bytes <= 0), 64-byte aligned, uninitialized; NULL if the system has none to give. */
+void* cnn4j_alloc(int64_t bytes);
+/* Frees memory from cnn4j_alloc; NULL is ignored. */
+void cnn4j_free(void* memory);
+
 /* ---- threads ------------------------------------------------------------------------------------------ */
 
 /* Threads OpenBLAS may use inside one call (process-wide, as OpenBLAS offers no per-call setting). */

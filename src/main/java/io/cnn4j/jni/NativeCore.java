@@ -89,6 +89,11 @@ public final class NativeCore {
 
     public static native int cnn4j_isa_select(String name);
 
+    // ---- memory: through jni/NativeMemory only ----
+    static native @Cast("intptr_t") long cnn4j_alloc(long bytes);
+
+    static native void cnn4j_free(@Cast("void*") long memory);
+
     public static native void cnn4j_set_num_threads(int threads);
 
     public static native int cnn4j_get_num_threads();
