@@ -122,6 +122,15 @@ public final class NativeCore {
             @Const FloatPointer bias, int actKind, float actAlpha, @Const FloatPointer residual, FloatPointer output,
             FloatPointer workspace, long workspaceSlots);
 
+    // ---- expansion + depthwise convolution ----
+    public static native long cnn4j_expand_depthwise_workspace_size(@Cast("const int64_t*") long[] dwWindow);
+
+    public static native int cnn4j_expand_depthwise_forward(@Cast("const int64_t*") long[] dwWindow, long batch,
+            long inChannels, long midChannels, @Const FloatPointer input, @Const FloatPointer expandWeight,
+            @Const FloatPointer expandBias, int expandAct, float expandAlpha, @Const FloatPointer dwWeight,
+            @Const FloatPointer dwBias, int dwAct, float dwAlpha, FloatPointer output, FloatPointer workspace,
+            long workspaceSlots);
+
     public static native long cnn4j_conv_transpose_workspace_size(@Cast("const int64_t*") long[] window,
             long outChannels, long groups);
 
