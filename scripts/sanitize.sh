@@ -8,7 +8,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK="$ROOT/target/sanitize"
-TESTS=${1:-'*ConformanceTest,*ArgumentsTest,TensorTest,ModelGraphTest,ModelFilesTest,ModelConcurrencyTest,ModelLimitsTest,ModelJsonMutationTest,ArenaBudgetTest,HostileModelFilesTest,LeNetMnistTest,OnnxModelRunTest,ConvConcurrencyTest,CliTest,EpilogueFusionTest'}
+TESTS=${1:-'*ConformanceTest,*ArgumentsTest,TensorTest,ModelGraphTest,ModelFilesTest,ModelConcurrencyTest,ModelLimitsTest,ModelJsonMutationTest,ArenaBudgetTest,HostileModelFilesTest,LeNetMnistTest,OnnxModelRunTest,ConvConcurrencyTest,CliTest,EpilogueFusionTest,ExpandDepthwiseFusionTest,NativeMemoryTest,ModelPrepareTest,SafetensorsFileTest'}
 
 CC_LIB_DIR=$(dirname "$(g++ -print-file-name=libasan.so)")
 LIBASAN=$(g++ -print-file-name=libasan.so)
