@@ -1,10 +1,8 @@
 package io.cnn4j.layers;
 
-import io.cnn4j.Tensor;
 import io.cnn4j.ops.Epilogue;
 import io.cnn4j.ops.ExpandDepthwise;
 import java.util.List;
-import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * A 1x1 expansion convolution and the depthwise convolution that alone reads it (each with its fused activation),
@@ -12,15 +10,22 @@ import org.bytedeco.javacpp.FloatPointer;
  * expanded tensor then never goes through memory. Made at load by {@link #fuse}, after {@link EpilogueFusion}; the
  * layer owns both convolution layers. Results are bit-identical to the two layers.
  */
-final class ExpandDepthwiseLayer implements Layer {
+final class ExpandDepthwiseLayer extends UnaryOpLayer {
     private final Layer expandLayer;
     private final Layer depthwiseLayer;
-    private final ExpandDepthwise op;
 
     private ExpandDepthwiseLayer(Layer expandLayer, Layer depthwiseLayer, ExpandDepthwise op) {
+        super(op, Aliasing.NONE, List.of(), bothMacs(expandLayer, depthwiseLayer));
         this.expandLayer = expandLayer;
         this.depthwiseLayer = depthwiseLayer;
-        this.op = op;
+    }
+
+    /** The two convolutions' multiply-accumulates, the expanded shape in between. */
+    private static MacCount bothMacs(Layer expand, Layer depthwise) {
+        return (in, out) -> {
+            long[] mid = expand.outputShape(List.of(in));
+            return expand.macs(List.of(in), mid) + depthwise.macs(List.of(mid), out);
+        };
     }
 
     /** A convolution layer as the fusion sees it: its op and the activation fused into it (no residual). */
@@ -83,35 +88,8 @@ final class ExpandDepthwiseLayer implements Layer {
     }
 
     @Override
-    public long[] outputShape(List<long[]> inputShapes) {
-        return op.outputShape(inputShapes.get(0));
-    }
-
-    @Override
-    public long workspaceSize(List<long[]> inputShapes) {
-        return op.workspaceSize(inputShapes.get(0));
-    }
-
-    @Override
-    public void run(List<Tensor> inputs, Tensor output, FloatPointer workspace) {
-        op.prepare(inputs.get(0).shape()).run(inputs.get(0), output, workspace);
-    }
-
-    @Override
-    public Step prepare(List<long[]> inputShapes) {
-        io.cnn4j.ops.UnaryOp.Prepared prepared = op.prepare(inputShapes.get(0));
-        return (inputs, output, workspace) -> prepared.run(inputs[0], output, workspace);
-    }
-
-    @Override
     public long parameterCount() {
         return expandLayer.parameterCount() + depthwiseLayer.parameterCount();
-    }
-
-    @Override
-    public long macs(List<long[]> inputShapes, long[] outputShape) {
-        long[] mid = expandLayer.outputShape(inputShapes);
-        return expandLayer.macs(inputShapes, mid) + depthwiseLayer.macs(List.of(mid), outputShape);
     }
 
     @Override

@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Borrows both convolutions (their weights, packed once by the expansion's first use): the layer that made this
  * op owns them.
  */
-public final class ExpandDepthwise {
+public final class ExpandDepthwise implements UnaryOp {
     private static final String OP = "expand_depthwise";
 
     private final Convolution expand;
@@ -54,17 +54,26 @@ public final class ExpandDepthwise {
     }
 
     /** The depthwise convolution's output shape for an input of the expansion. */
+    @Override
     public long[] outputShape(long[] inputShape) {
         return depthwise.outputShape(expand.outputShape(inputShape));
     }
 
     /** Floats of workspace: one slot (a panel of expanded planes) per thread of the pool as it is now. */
+    @Override
     public long workspaceSize(long[] inputShape) {
         long[] window = depthwise.windowFor(expand.outputShape(inputShape));
         return NativeCore.cnn4j_expand_depthwise_workspace_size(window) * NativeCore.cnn4j_get_num_threads();
     }
 
+    @Override
+    public void run(Tensor input, Tensor output, FloatPointer workspace) {
+        Args.checkOpen(OP, "input", input);
+        prepare(input.shape()).run(input, output, workspace);
+    }
+
     /** This op for one input shape, worked out once; a run checks the tensors' shapes and calls the native core. */
+    @Override
     public UnaryOp.Prepared prepare(long[] inputShape) {
         long[] inShape = inputShape.clone();
         long[] midShape = expand.outputShape(inShape);
