@@ -1,12 +1,22 @@
 /*
- * Dense layers: Linear through sgemm, and inference BatchNorm as a per-channel affine map.
+ * Dense layers: Linear through cnn4j's matrix-vector kernels at batch 1 and OpenBLAS sgemm above, and inference
+ * BatchNorm as a per-channel affine map.
  */
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "ops/gemm.h"
 #include "ops/window.h"
 #include "runtime/kernels.h"
+#include "runtime/threadpool.h"
+
+namespace {
+/* Outputs per pool task of a batch-1 linear layer, fixed so that results do not depend on the thread count, and
+   the size (multiply-adds) below which it runs on the calling thread. */
+constexpr int64_t kGemvBlock = 256;
+constexpr int64_t kGemvMinSplitMacs = 1 << 20;
+}  // namespace
 
 extern "C" {
 
@@ -14,6 +24,21 @@ int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features
                          const float* weight, const float* bias, int act_kind, float act_alpha, float* output) {
     if (!input || !weight || !output) return CNN4J_ERROR_ARGUMENT;
     if (act_kind < CNN4J_ACT_IDENTITY || act_kind > CNN4J_ACT_HARDSIGMOID) return CNN4J_ERROR_ARGUMENT;
+    const cnn4j::KernelTable& table = cnn4j::kernels();
+    if (rows == 1) {
+        // Batch 1: cnn4j's matrix-vector kernels (kernels/gemv), in fixed blocks of outputs over the pool when the
+        // weights are large (VGG's first classifier layer streams 411 MB: more cores draw more bandwidth); each
+        // output is one fixed-order sum, whatever the split. Then bias and activation in one pass.
+        const bool parallel = out_features * in_features >= kGemvMinSplitMacs;
+        cnn4j::parallel_for(cnn4j::ceil_div(out_features, kGemvBlock), parallel ? 1 : 1 << 30,
+                            [&](int64_t begin, int64_t end) {
+            const int64_t r0 = begin * kGemvBlock, r1 = std::min(out_features, end * kGemvBlock);
+            table.gemv->rows(weight + r0 * in_features, in_features, r1 - r0, in_features, input, output + r0);
+        });
+        // y = act(y + bias): the bias as a one-row "residual" of the epilogue.
+        table.activation->epilogue(act_kind, act_alpha, 1, out_features, nullptr, bias, output);
+        return CNN4J_OK;
+    }
     // The bias goes in through the product: each output row starts as the bias and sgemm adds (beta = 1).
     if (bias) {
         for (int64_t r = 0; r < rows; r++) std::memcpy(output + r * out_features, bias, out_features * sizeof(float));

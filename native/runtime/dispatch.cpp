@@ -16,6 +16,7 @@ const KernelTable kScalarTable = {
     &kPoolScalar,
     &kIm2colScalar,
     &kGemmScalar,
+    &kGemvScalar,
 };
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -28,6 +29,7 @@ const KernelTable kAvx2Table = {
     &kPoolAvx2,
     &kIm2colAvx2,
     &kGemmAvx2,
+    &kGemvAvx2,
 };
 
 const KernelTable kAvx512Table = {
@@ -39,6 +41,7 @@ const KernelTable kAvx512Table = {
     &kPoolAvx512,
     &kIm2colAvx512,
     &kGemmAvx512,
+    &kGemvAvx512,
 };
 #endif
 
@@ -52,6 +55,7 @@ const KernelTable kNeonTable = {
     &kPoolNeon,
     &kIm2colNeon,
     &kGemmNeon,
+    &kGemvNeon,
 };
 #endif
 

@@ -17,6 +17,7 @@
 #include "kernels/pool/pool.h"
 #include "kernels/im2col/im2col.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemv/gemv.h"
 #include "runtime/isa.h"
 
 namespace cnn4j {
@@ -30,6 +31,7 @@ struct KernelTable {
     const PoolKernels* pool;
     const Im2colKernels* im2col;
     const GemmKernels* gemm;
+    const GemvKernels* gemv;
 };
 
 /* The table of the active ISA. */
