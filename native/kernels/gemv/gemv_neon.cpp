@@ -1,8 +1,6 @@
 /* NEON: the partial sums in four 4-lane vectors (p[0..3] .. p[12..15]), the tail and the reduction as the reference. */
 #include <arm_neon.h>
 
-#include <cmath>
-
 #include "kernels/gemv/gemv.h"
 
 namespace cnn4j {
@@ -18,7 +16,7 @@ void rows(const float* W, int64_t ldw, int64_t rows, int64_t K, const float* x, 
         }
         float p[16];
         for (int q = 0; q < 4; q++) vst1q_f32(p + 4 * q, acc[q]);
-        for (int64_t j = 0; k + j < K; j++) p[j] = std::fma(w[k + j], x[k + j], p[j]);
+        for (int64_t j = 0; k + j < K; j++) p[j] = __builtin_fmaf(w[k + j], x[k + j], p[j]);  // fused, as std::fma
         for (int h = 8; h >= 1; h /= 2) {
             for (int j = 0; j < h; j++) p[j] += p[j + h];
         }
