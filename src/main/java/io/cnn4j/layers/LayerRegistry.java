@@ -25,6 +25,7 @@ public final class LayerRegistry {
             FACTORIES.put("BatchNorm" + d + "d", a -> BatchNormLayer.create(a, dims));
         }
         ActivationLayer.register(FACTORIES);
+        NormLayers.register(FACTORIES);
         FACTORIES.put("Linear", LinearLayer::create);
         FACTORIES.put("Flatten", ShapeLayer::flatten);
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);
