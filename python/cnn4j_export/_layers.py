@@ -57,6 +57,7 @@ _AVG_POOL_1D = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_
 _AVG_POOL = _AVG_POOL_1D + ("divisor_override",)
 _LP_POOL = ("norm_type", "kernel_size", "stride", "ceil_mode")
 _BATCH_NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
+_INSTANCE_NORM = _BATCH_NORM
 
 MODULES = {
     nn.Conv1d: _CONV, nn.Conv2d: _CONV, nn.Conv3d: _CONV,
@@ -74,6 +75,9 @@ MODULES = {
     nn.Dropout: ("p",), nn.Dropout1d: ("p",), nn.Dropout2d: ("p",), nn.Dropout3d: ("p",),
     nn.Linear: ("in_features", "out_features", "bias"),
     nn.BatchNorm1d: _BATCH_NORM, nn.BatchNorm2d: _BATCH_NORM, nn.BatchNorm3d: _BATCH_NORM,
+    nn.InstanceNorm1d: _INSTANCE_NORM, nn.InstanceNorm2d: _INSTANCE_NORM, nn.InstanceNorm3d: _INSTANCE_NORM,
+    nn.GroupNorm: ("num_groups", "num_channels", "eps", "affine"),
+    nn.LayerNorm: ("normalized_shape", "eps", "elementwise_affine", "bias"),
     nn.ReLU: (), nn.ReLU6: (), nn.LeakyReLU: ("negative_slope",), nn.ELU: ("alpha",),
     nn.GELU: ("approximate",), nn.SiLU: (), nn.Sigmoid: (), nn.Tanh: (), nn.Hardswish: (),
     nn.Hardsigmoid: (),

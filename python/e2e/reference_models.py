@@ -375,6 +375,36 @@ class ESPCN(nn.Module):
         return self.shuffle(self.body(x)) + skip
 
 
+class NormNet(nn.Module):
+    """A small CNN through each normalization by the sample's own statistics: GroupNorm, InstanceNorm2d (affine)
+    and plain, LayerNorm over the last two dims and over the last one (without bias), with GELU and a residual.
+    (torch.onnx.export cannot write an InstanceNorm1d after a flatten with a free batch size: python/tests has it.)"""
+
+    def __init__(self, num_classes=5):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.gn = nn.GroupNorm(4, 16)
+        self.inorm = nn.InstanceNorm2d(16, affine=True)
+        self.conv2 = nn.Conv2d(16, 8, 3, stride=2, padding=1)
+        self.ln = nn.LayerNorm([10, 8], eps=1e-6)
+        self.ln_last = nn.LayerNorm(8, bias=False)
+        self.plain = nn.InstanceNorm2d(8)
+        self.fc = nn.Linear(8, num_classes)
+        g = torch.Generator().manual_seed(3)
+        with torch.no_grad():
+            for m in (self.gn, self.inorm, self.ln, self.ln_last):
+                m.weight.uniform_(0.5, 1.5, generator=g)
+                if m.bias is not None:
+                    m.bias.uniform_(-0.5, 0.5, generator=g)
+
+    def forward(self, x):
+        y = F.gelu(self.gn(self.conv1(x)))
+        y = self.inorm(y) + y
+        y = self.ln_last(self.ln(self.conv2(y)))
+        y = self.plain(y)
+        return self.fc(y.mean((2, 3)))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -395,4 +425,5 @@ REFERENCE_MODELS = {
     "activation_net": (ActivationNet, (3, 20, 16)),
     "unet_tiny": (UNetTiny, (3, 32, 24)),
     "espcn": (ESPCN, (1, 24, 20)),
+    "norm_net": (NormNet, (3, 20, 16)),
 }

@@ -251,6 +251,36 @@ class Upsampling(nn.Module):
         return a + b, c, self.near2d(y), F.interpolate(y.flatten(2), scale_factor=2.5, mode="linear")
 
 
+class Norms(nn.Module):
+    """GroupNorm, LayerNorm (one and several trailing dims, without bias, without affine) and InstanceNorm1d/2d
+    (affine, running statistics, plain), with non-trivial affine parameters and statistics."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.group = nn.GroupNorm(4, 8)
+        self.layer = nn.LayerNorm([6, 5], eps=1e-3)
+        self.last = nn.LayerNorm(5, bias=False)
+        self.plain = nn.LayerNorm(5, elementwise_affine=False)
+        self.instance = nn.InstanceNorm2d(8, affine=True)
+        self.tracked = nn.InstanceNorm2d(8, track_running_stats=True)
+        self.instance1d = nn.InstanceNorm1d(8)
+        generator = torch.Generator().manual_seed(2)
+        with torch.no_grad():
+            for m in self.modules():
+                for name, tensor in m.named_parameters(recurse=False):
+                    if m is not self.conv:
+                        tensor.uniform_(-1.5, 1.5, generator=generator)
+            self.tracked.running_mean.uniform_(-0.5, 0.5, generator=generator)
+            self.tracked.running_var.uniform_(0.5, 2.0, generator=generator)
+
+    def forward(self, x):
+        y = self.group(self.conv(x))
+        y = self.plain(self.last(self.layer(y)))
+        y = self.tracked(self.instance(y))
+        return self.instance1d(y.flatten(2))
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -274,6 +304,7 @@ def all_models():
         "squeeze_excite": (SqueezeExcite(), torch.randn(2, 3, 9, 7)),
         "activations": (Activations(), torch.randn(2, 3, 6, 5)),
         "upsampling": (Upsampling(), torch.randn(2, 3, 6, 5)),
+        "norms": (Norms(), torch.randn(2, 3, 6, 5)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }
