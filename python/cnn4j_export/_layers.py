@@ -1,8 +1,9 @@
 """How one torch.fx node becomes cnn4j layers (model format version 2, docs/model-format.md).
 
 A translation is a `Steps`: the layers a node becomes, chained (the first takes `inputs`, each next one the
-previous result), the graph nodes whose tensors it consumes, and whether it writes into its first input (the
-exporter then checks that nothing reads that tensor afterwards). Zero layers is an alias (`x.contiguous()`).
+previous result), the graph nodes whose tensors it consumes, whether it writes into its first input (the
+exporter then checks that nothing reads that tensor afterwards), and the module path whose parameters the
+layers use (`name`, for an operand that is a module's own nn.Parameter). Zero layers is an alias (`x.contiguous()`).
 Anything the format cannot say raises `Unsupported` with the reason; the exporter gathers every such node
 before refusing the model, so the user sees the whole list at once.
 """
@@ -15,7 +16,7 @@ import torch.fx
 import torch.nn as nn
 import torch.nn.functional as F
 
-Steps = namedtuple("Steps", "layers inputs inplace", defaults=(False,))
+Steps = namedtuple("Steps", "layers inputs inplace name", defaults=(False, None))
 
 REQUIRED = object()
 
@@ -229,23 +230,30 @@ def _binary(type_, alpha=False):
             raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
         if bound.get("rounding_mode") is not None:
             raise Unsupported(f"rounding_mode={bound['rounding_mode']!r} is not supported, only true division")
-        args, inputs = {}, []
+        args, inputs, owner = {}, [], None
         for name in ("input", "other"):
             value = bound[name]
             if _number(value):
                 if not math.isfinite(value):
                     raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
                 args[name] = value
+            elif isinstance(value, torch.fx.Node) and value.op == "get_attr":
+                # a module's own parameter (ConvNeXt's layer scale): the layer's name is the module path
+                owner, _, attribute = value.target.rpartition(".")
+                if not owner:
+                    raise Unsupported(f"operand {name} is the top-level parameter {value.target}; the format names "
+                                      "parameters by module path: keep it in a submodule")
+                args[name] = attribute
             else:
                 inputs.append(_tensor(bound, name))
         if not inputs:
-            raise Unsupported("both operands are numbers")
+            raise Unsupported("both operands are constants")
         if len(inputs) == 2 and len(tensor_shape(inputs[0])) != len(tensor_shape(inputs[1])):
             raise Unsupported(f"{type_} of tensors of ranks {len(tensor_shape(inputs[0]))} and "
                               f"{len(tensor_shape(inputs[1]))}: broadcasting would align the batch dim of one with "
                               "another dim of the other; give both the same rank (unsqueeze)")
         writes = node.target in _OPERATOR_INPLACE or (isinstance(node.target, str) and node.target.endswith("_"))
-        return Steps([(type_, args)], inputs, writes)
+        return Steps([(type_, args)], inputs, writes, owner)
     return translate
 
 
@@ -330,6 +338,47 @@ def _reshape(node):
                       f"{rest}); got {node.target}{tuple(d.name if isinstance(d, torch.fx.Node) else d for d in dims)}")
 
 
+def _permute(node):
+    """x.permute(0, 2, 3, 1), torch.permute(x, dims): a Permute, which keeps the batch dim first."""
+    if node.op == "call_method":
+        x, dims = node.args[0], node.args[1:]
+        if "dims" in node.kwargs:
+            dims = node.kwargs["dims"]
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = dims[0]
+    else:
+        bound = bind(node, (("input", REQUIRED), ("dims", REQUIRED)))
+        x, dims = bound["input"], bound["dims"]
+    return _permutation(x, list(dims))
+
+
+def _transpose(node):
+    """x.transpose(a, b), torch.transpose(x, a, b): a Permute swapping two dims (not the batch dim)."""
+    bound = bind(node, (("input", REQUIRED), ("dim0", REQUIRED), ("dim1", REQUIRED)))
+    x = bound["input"]
+    shape = tensor_shape(x)
+    if shape is None:
+        raise Unsupported("input is not a tensor computed by the model")
+    dims = list(range(len(shape)))
+    a, b = bound["dim0"] % len(shape), bound["dim1"] % len(shape)
+    dims[a], dims[b] = dims[b], dims[a]
+    return _permutation(x, dims)
+
+
+def _permutation(x, dims):
+    shape = tensor_shape(x)
+    if shape is None:
+        raise Unsupported("input is not a tensor computed by the model")
+    if not all(isinstance(d, int) for d in dims) or sorted(d % len(shape) for d in dims) != list(range(len(shape))):
+        raise Unsupported(f"dims {dims!r} are not a permutation of the {len(shape)} dims")
+    dims = [d % len(shape) for d in dims]
+    if dims[0] != 0:
+        raise Unsupported(f"dims {dims!r} move the batch dim; cnn4j models keep dim 0 as the batch")
+    if dims == list(range(len(shape))):
+        return Steps([], [x])
+    return Steps([("Permute", {"dims": dims})], [x])
+
+
 def _alias(node):
     return Steps([], [_tensor({"input": node.args[0]}, "input")])
 
@@ -372,6 +421,7 @@ FUNCTIONS = {
     operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
     torch.log: _unary("Log"),
     torch.cat: _cat, torch.concat: _cat,
+    torch.permute: _permute, torch.transpose: _transpose, torch.swapaxes: _transpose,
     torch.mean: _mean,
     **_pool_functions(),
 }
@@ -393,6 +443,7 @@ METHODS = {
        for suffix in ("", "_")},
     "mean": _mean,
     "contiguous": _alias,
+    "permute": _permute, "transpose": _transpose, "swapaxes": _transpose,
 }
 
 # Results that only feed the arguments of other nodes (x.size(0) in a view): never layers themselves.

@@ -405,6 +405,45 @@ class NormNet(nn.Module):
         return self.fc(y.mean((2, 3)))
 
 
+class ConvNeXtBlock(nn.Module):
+    """ConvNeXt's block: depthwise 7x7, then channels-last (permute) LayerNorm, Linear 4x, GELU, Linear, a
+    per-channel layer-scale parameter, permute back, residual."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.dwconv = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.pwconv1 = nn.Linear(dim, 4 * dim)
+        self.act = nn.GELU()
+        self.pwconv2 = nn.Linear(4 * dim, dim)
+        self.gamma = nn.Parameter(torch.rand(dim) * 0.5 + 0.25)
+
+    def forward(self, x):
+        y = self.dwconv(x).permute(0, 2, 3, 1)
+        y = self.pwconv2(self.act(self.pwconv1(self.norm(y))))
+        y = self.gamma * y
+        return x + y.permute(0, 3, 1, 2)
+
+
+class ConvNeXtTiny(nn.Module):
+    """A ConvNeXt-style net, narrowed: patchify stem with GroupNorm(1, C) (ConvNeXt's channels-first LayerNorm
+    normalizes each position over the channels only; GroupNorm(1) over channels and positions, as in ConvNeXt-V2's
+    ports), blocks, a GroupNorm + strided conv downsample, global pooling, LayerNorm and a linear head."""
+
+    def __init__(self, num_classes=7):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 4, stride=4), nn.GroupNorm(1, 16))
+        self.stage1 = nn.Sequential(ConvNeXtBlock(16), ConvNeXtBlock(16))
+        self.down = nn.Sequential(nn.GroupNorm(1, 16), nn.Conv2d(16, 32, 2, stride=2))
+        self.stage2 = ConvNeXtBlock(32)
+        self.norm = nn.LayerNorm(32, eps=1e-6)
+        self.head = nn.Linear(32, num_classes)
+
+    def forward(self, x):
+        x = self.stage2(self.down(self.stage1(self.stem(x))))
+        return self.head(self.norm(x.mean((2, 3))))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -426,4 +465,5 @@ REFERENCE_MODELS = {
     "unet_tiny": (UNetTiny, (3, 32, 24)),
     "espcn": (ESPCN, (1, 24, 20)),
     "norm_net": (NormNet, (3, 20, 16)),
+    "convnext_tiny": (ConvNeXtTiny, (3, 32, 40)),
 }

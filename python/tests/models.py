@@ -281,6 +281,32 @@ class Norms(nn.Module):
         return self.instance1d(y.flatten(2))
 
 
+class LayerScale(nn.Module):
+    """ConvNeXt's channels-last tail: permute, LayerNorm, Linear, a layer-scale parameter (both operand orders,
+    and a [C, 1, 1] one against NCHW), transpose back."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.norm = nn.LayerNorm(6)
+        self.fc = nn.Linear(6, 6)
+        self.gamma = nn.Parameter(torch.rand(6) + 0.5)
+        self.scale = nn.Parameter(torch.rand(6, 1, 1) - 0.5)
+
+
+class LayerScaleNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = LayerScale()
+
+    def forward(self, x):
+        b = self.block
+        y = b.fc(b.norm(b.conv(x).permute(0, 2, 3, 1)))
+        y = b.gamma * y - y * b.gamma * 0.5
+        y = torch.transpose(y.permute(0, 3, 1, 2), 2, 3).transpose(2, 3)
+        return y + b.scale * y.mean((2, 3), keepdim=True) / b.scale
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -305,6 +331,7 @@ def all_models():
         "activations": (Activations(), torch.randn(2, 3, 6, 5)),
         "upsampling": (Upsampling(), torch.randn(2, 3, 6, 5)),
         "norms": (Norms(), torch.randn(2, 3, 6, 5)),
+        "layer_scale": (LayerScaleNet(), torch.randn(2, 3, 6, 5)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }

@@ -133,13 +133,13 @@ class OnnxErrorsTest {
 
     @Test
     void elementWiseOpsThatCannotBeLayersAreRefused() {
-        OnnxBuilder add = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4}, 4, 1, 1);
+        OnnxBuilder add = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4, 1, 1);
         add.node("Relu", "r", in("c"), "r1");
         add.node("Add", "a", in("r1", "k"), "y");
-        refused(add, "Add (node 'a')", "shape [4, 1, 1]", "ReLU (node 'r')");
-        OnnxBuilder sub = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4}, 4, 1, 1);
+        refused(add, "Add (node 'a')", "constant of shape [2, 4, 1, 1]", "would broadcast over the batch dim");
+        OnnxBuilder sub = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4, 5}, 5);
         sub.node("Sub", "s", in("k", "c"), "y");
-        refused(sub, "Sub (node 's')", "constant of shape [4, 1, 1]", "as a number (one element)");
+        refused(sub, "Sub (node 's')", "[-1, 4, 6, 6] and [1, 1, 1, 5] do not broadcast");
         OnnxBuilder ranks = withConv(13).output("y");
         ranks.node("GlobalAveragePool", "g", in("c"), "g1");
         ranks.node("Flatten", "f", in("g1"), "f1");
