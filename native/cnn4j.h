@@ -266,9 +266,10 @@ int cnn4j_resize_forward(int dims, int64_t planes, const int64_t* in_size, const
                          float* output);
 
 /* Copies a strided view of input into contiguous output (ops/arithmetic.cpp): output, of `rank` dims of `shape`, is
-   row-major; in_strides gives the input's element stride along each output dim. The data movement of PixelShuffle
-   and PixelUnshuffle. output must not overlap input. */
-int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, const float* input, float* output);
+   row-major; element [i...] is input[offset + sum of i[d] * in_strides[d]]. The data movement of PixelShuffle,
+   PixelUnshuffle, Permute and Slice. output must not overlap input. */
+int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, int64_t offset, const float* input,
+                       float* output);
 
 #ifdef __cplusplus
 }

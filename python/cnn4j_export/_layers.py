@@ -293,16 +293,11 @@ def _mean(node):
     return Steps(layers, [x])
 
 
-def _origin(value):
-    """The tensor value is an alias of (x.contiguous() is x)."""
-    while isinstance(value, torch.fx.Node) and value.op == "call_method" and value.target == "contiguous":
-        value = value.args[0]
-    return value
-
-
 def _is_size_call(value, x):
+    """value is t.size(...) of a tensor t the model computes: x, or any other, since every tensor of a cnn4j model
+    has the batch as dim 0 (ShuffleNet's channel shuffle reads the batch size off the tensor before a transpose)."""
     return (isinstance(value, torch.fx.Node) and value.op == "call_method" and value.target == "size"
-            and _origin(value.args[0]) is _origin(x))
+            and tensor_shape(value.args[0]) is not None)
 
 
 def _is_batch_size_of(value, x):
@@ -314,12 +309,14 @@ def _is_batch_size_of(value, x):
         whole = value.args[0]
         return (_is_size_call(whole, x) and len(whole.args) == 1 and not whole.kwargs) or (
             isinstance(whole, torch.fx.Node) and whole.op == "call_function" and whole.target is getattr
-            and whole.args[1] == "shape" and _origin(whole.args[0]) is _origin(x))
+            and whole.args[1] == "shape" and tensor_shape(whole.args[0]) is not None)
     return False
 
 
 def _reshape(node):
-    """x.view(x.size(0), -1), x.reshape(-1, C*H*W) and the like: a Flatten from dimension 1."""
+    """x.view(x.size(0), ...), x.reshape(-1, ...) and the like, keeping the batch dim: nothing (same shape), a
+    Flatten from dimension 1 (to 2 dims), else Flatten then Unflatten to the result's sizes (ShuffleNet's channel
+    shuffle: view(b, groups, c // groups, h, w))."""
     if node.op == "call_method":
         x, dims = node.args[0], node.args[1:]
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
@@ -327,15 +324,89 @@ def _reshape(node):
     else:
         bound = bind(node, (("input", REQUIRED), ("shape", REQUIRED)))
         x, dims = bound["input"], tuple(bound["shape"])
-    shape = tensor_shape(x)
+    shape, result = tensor_shape(x), tensor_shape(node)
     if shape is None:
         raise Unsupported("input is not a tensor computed by the model")
-    rest = math.prod(shape[1:])
-
-    if len(dims) == 2 and (dims[0] == -1 or _is_batch_size_of(dims[0], x)) and (dims[1] == -1 or dims[1] == rest) and not (dims[0] == dims[1] == -1):
+    others = [d for d in dims[1:] if isinstance(d, int)]
+    keeps_batch = _is_batch_size_of(dims[0], x) or (dims[0] == -1 and -1 not in others and len(dims) > 1
+                                                     and not (len(dims) == 2 and dims[1] != math.prod(shape[1:])))
+    if not keeps_batch or result is None or result[0] != shape[0]:
+        raise Unsupported(f"{node.target}{tuple(d.name if isinstance(d, torch.fx.Node) else d for d in dims)} "
+                          "does not keep dim 0 as the batch; write the batch size as x.size(0) (or -1 with every "
+                          "other size given)")
+    if result[1:] == shape[1:]:
+        return Steps([], [x])
+    if len(result) == 2:
         return Steps([("Flatten", {"start_dim": 1, "end_dim": -1})], [x])
-    raise Unsupported("only a flatten from dimension 1 is supported, as view(x.size(0), -1) or view(-1, "
-                      f"{rest}); got {node.target}{tuple(d.name if isinstance(d, torch.fx.Node) else d for d in dims)}")
+    unflatten = ("Unflatten", {"dim": 1, "unflattened_size": list(result[1:])})
+    if len(shape) == 2:
+        return Steps([unflatten], [x])
+    return Steps([("Flatten", {"start_dim": 1, "end_dim": -1}), unflatten], [x])
+
+
+def _pieces(node):
+    """(input, dim, [(start, end)]) of a torch.chunk / split node (function or method), else None."""
+    if not isinstance(node, torch.fx.Node):
+        return None
+    chunk = node.target in (torch.chunk, "chunk")
+    if node.op not in ("call_function", "call_method") or not (chunk or node.target in (torch.split, "split")):
+        return None
+    if chunk:
+        bound = bind(node, (("input", REQUIRED), ("chunks", REQUIRED), ("dim", 0)))
+    else:
+        bound = bind(node, (("input", REQUIRED), ("split_size_or_sections", REQUIRED), ("dim", 0)))
+    x = _tensor(bound, "input")
+    shape = tensor_shape(x)
+    dim = bound["dim"] % len(shape)
+    size = shape[dim]
+    if chunk:
+        step = -(-size // bound["chunks"])
+        sizes = [min(step, size - start) for start in range(0, size, step)]
+    elif isinstance(bound["split_size_or_sections"], int):
+        step = bound["split_size_or_sections"]
+        sizes = [min(step, size - start) for start in range(0, size, step)]
+    else:
+        sizes = list(bound["split_size_or_sections"])
+    bounds, start = [], 0
+    for piece in sizes:
+        bounds.append((start, start + piece))
+        start += piece
+    return x, dim, bounds
+
+
+def _getitem(node):
+    """A piece of x.chunk / split (a Slice of x), or x[:, a:b, ..., c:d:s] (one Slice per sliced dim)."""
+    source, index = node.args
+    pieces = _pieces(source)
+    if pieces is not None:
+        x, dim, bounds = pieces
+        if dim == 0:
+            raise Unsupported("a chunk / split of the batch dim; cnn4j models keep dim 0 whole")
+        start, end = bounds[index]
+        return Steps([("Slice", {"dim": dim, "start": start, "end": end})], [x])
+    shape = tensor_shape(source)
+    if shape is None:
+        raise Unsupported(f"indexing {source!r}, which is not a tensor computed by the model")
+    index = index if isinstance(index, tuple) else (index,)
+    if Ellipsis in index:
+        at = index.index(Ellipsis)
+        index = index[:at] + (slice(None),) * (len(shape) - len(index) + 1) + index[at + 1:]
+    layers = []
+    for dim, item in enumerate(index):
+        if not isinstance(item, slice) or any(isinstance(v, torch.fx.Node) for v in (item.start, item.stop, item.step)):
+            raise Unsupported(f"index {item!r} in dim {dim}: only constant slices (a:b:s) are supported")
+        if item == slice(None):
+            continue
+        if dim == 0:
+            raise Unsupported("slicing the batch dim; cnn4j models keep dim 0 whole")
+        if item.step is not None and item.step <= 0:
+            raise Unsupported(f"slice step {item.step} in dim {dim}: only positive steps exist in PyTorch")
+        args = {"dim": dim}
+        for key, value in (("start", item.start), ("end", item.stop), ("step", item.step)):
+            if value is not None:
+                args[key] = value
+        layers.append(("Slice", args))
+    return Steps(layers, [source])
 
 
 def _permute(node):
@@ -420,7 +491,7 @@ FUNCTIONS = {
     operator.neg: _unary("Neg"), torch.neg: _unary("Neg"), torch.negative: _unary("Neg"),
     operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
     torch.log: _unary("Log"),
-    torch.cat: _cat, torch.concat: _cat,
+    torch.cat: _cat, torch.concat: _cat, operator.getitem: _getitem,
     torch.permute: _permute, torch.transpose: _transpose, torch.swapaxes: _transpose,
     torch.mean: _mean,
     **_pool_functions(),
@@ -447,8 +518,11 @@ METHODS = {
 }
 
 # Results that only feed the arguments of other nodes (x.size(0) in a view): never layers themselves.
-HELPER_METHODS = {"size", "dim"}
-HELPER_FUNCTIONS = {getattr, operator.getitem}
+# chunk / split results are tuples: the getitem of a piece becomes a Slice of their input.
+HELPER_METHODS = {"size", "dim", "chunk", "split"}
+# Integer arithmetic on sizes (c // groups) only feeds such arguments too.
+HELPER_FUNCTIONS = {getattr, operator.getitem, torch.chunk, torch.split, operator.floordiv, operator.mul,
+                    operator.add, operator.sub}
 
 
 def may_write_input(node):

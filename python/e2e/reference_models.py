@@ -444,6 +444,57 @@ class ConvNeXtTiny(nn.Module):
         return self.head(self.norm(x.mean((2, 3))))
 
 
+def channel_shuffle(x, groups):
+    batchsize, num_channels, height, width = x.size()
+    x = x.view(batchsize, groups, num_channels // groups, height, width)
+    x = torch.transpose(x, 1, 2).contiguous()
+    return x.view(batchsize, -1, height, width)
+
+
+class ShuffleUnit(nn.Module):
+    """torchvision's ShuffleNetV2 InvertedResidual: split the channels in two (chunk), transform one half, concat,
+    channel shuffle (view / transpose / view); with stride 2 both branches see the whole input."""
+
+    def __init__(self, inp, oup, stride):
+        super().__init__()
+        self.stride = stride
+        features = oup // 2
+        if stride > 1:
+            self.branch1 = nn.Sequential(
+                nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False), nn.BatchNorm2d(inp),
+                nn.Conv2d(inp, features, 1, bias=False), nn.BatchNorm2d(features), nn.ReLU(inplace=True))
+        self.branch2 = nn.Sequential(
+            nn.Conv2d(inp if stride > 1 else features, features, 1, bias=False), nn.BatchNorm2d(features),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(features, features, 3, stride, 1, groups=features, bias=False), nn.BatchNorm2d(features),
+            nn.Conv2d(features, features, 1, bias=False), nn.BatchNorm2d(features), nn.ReLU(inplace=True))
+
+    def forward(self, x):
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)
+            out = torch.cat((x1, self.branch2(x2)), dim=1)
+        else:
+            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
+        return channel_shuffle(out, 2)
+
+
+class ShuffleNetV2Tiny(nn.Module):
+    """A ShuffleNetV2-style net, narrowed: stem conv + max pool, stages of shuffle units, 1x1 conv, global pooling."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, 12, 3, 2, 1, bias=False), nn.BatchNorm2d(12), nn.ReLU(inplace=True))
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.stage2 = nn.Sequential(ShuffleUnit(12, 24, 2), ShuffleUnit(24, 24, 1), ShuffleUnit(24, 24, 1))
+        self.stage3 = nn.Sequential(ShuffleUnit(24, 48, 2), ShuffleUnit(48, 48, 1))
+        self.conv5 = nn.Sequential(nn.Conv2d(48, 64, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True))
+        self.fc = nn.Linear(64, num_classes)
+
+    def forward(self, x):
+        x = self.conv5(self.stage3(self.stage2(self.maxpool(self.conv1(x)))))
+        return self.fc(x.mean([2, 3]))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -466,4 +517,5 @@ REFERENCE_MODELS = {
     "espcn": (ESPCN, (1, 24, 20)),
     "norm_net": (NormNet, (3, 20, 16)),
     "convnext_tiny": (ConvNeXtTiny, (3, 32, 40)),
+    "shufflenet_v2_tiny": (ShuffleNetV2Tiny, (3, 64, 48)),
 }

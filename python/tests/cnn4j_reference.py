@@ -34,7 +34,7 @@ MODULE_TYPES = {
 BINARY_TYPES = {"Add": torch.add, "Sub": torch.sub, "Mul": torch.mul, "Div": torch.div, "Maximum": torch.maximum,
                 "Minimum": torch.minimum, "Pow": torch.pow}
 UNARY_TYPES = {"Neg": torch.neg, "Abs": torch.abs, "Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log}
-GRAPH_TYPES = {"Concat": {"dim"}, "Permute": {"dims"}, **{t: {"input", "other"} for t in BINARY_TYPES}, **{t: set() for t in UNARY_TYPES}}
+GRAPH_TYPES = {"Concat": {"dim"}, "Permute": {"dims"}, "Slice": {"dim", "start", "end", "step"}, **{t: {"input", "other"} for t in BINARY_TYPES}, **{t: set() for t in UNARY_TYPES}}
 
 
 def check_schema(model):
@@ -116,6 +116,10 @@ class Interpreter(nn.Module):
             elif layer["type"] in UNARY_TYPES:
                 (argument,) = arguments
                 values[layer_id] = UNARY_TYPES[layer["type"]](argument)
+            elif layer["type"] == "Slice":
+                (argument,) = arguments
+                where = (slice(None),) * (layer["dim"] % argument.dim())
+                values[layer_id] = argument[where + (slice(layer.get("start"), layer.get("end"), layer.get("step")),)]
             elif layer["type"] == "Permute":
                 (argument,) = arguments
                 values[layer_id] = argument.permute(*layer["dims"])

@@ -307,6 +307,24 @@ class LayerScaleNet(nn.Module):
         return y + b.scale * y.mean((2, 3), keepdim=True) / b.scale
 
 
+class DataMovement(nn.Module):
+    """chunk, split (sizes and a list), slicing with steps and negative bounds, view to more and fewer dims,
+    transpose and a channel shuffle."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 12, 3, padding=1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        a, b, c = y.chunk(3, dim=1)
+        d, e = torch.split(y, [5, 7], dim=1)
+        f = y[:, 1:-1:2, ::2, -4:]
+        n, ch, h, w = y.size()
+        shuffled = y.view(n, 3, ch // 3, h, w).transpose(1, 2).contiguous().view(n, -1, h, w)
+        return a * b - c, d[:, :4, 1:] + e[..., 1:, :][:, 3:], f.reshape(-1, 5 * 3 * 4), shuffled, e.view(n, 7, h * w)
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -332,6 +350,7 @@ def all_models():
         "upsampling": (Upsampling(), torch.randn(2, 3, 6, 5)),
         "norms": (Norms(), torch.randn(2, 3, 6, 5)),
         "layer_scale": (LayerScaleNet(), torch.randn(2, 3, 6, 5)),
+        "data_movement": (DataMovement(), torch.randn(2, 3, 6, 8)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }

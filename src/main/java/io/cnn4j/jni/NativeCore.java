@@ -230,5 +230,5 @@ public final class NativeCore {
             FloatPointer output);
 
     public static native int cnn4j_strided_copy(int rank, @Cast("const int64_t*") long[] shape,
-            @Cast("const int64_t*") long[] inStrides, @Const FloatPointer input, FloatPointer output);
+            @Cast("const int64_t*") long[] inStrides, long offset, @Const FloatPointer input, FloatPointer output);
 }

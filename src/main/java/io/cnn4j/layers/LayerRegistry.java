@@ -30,6 +30,7 @@ public final class LayerRegistry {
         FACTORIES.put("Flatten", ShapeLayer::flatten);
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);
         FACTORIES.put("Permute", ShapeLayer::permute);
+        FACTORIES.put("Slice", ShapeLayer::slice);
         ArithmeticLayer.register(FACTORIES);
         UnaryMathLayer.register(FACTORIES);
         ResamplingLayers.register(FACTORIES);

@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The normalization modules that use each sample's own statistics, with PyTorch's arguments and defaults:
@@ -151,34 +149,5 @@ final class NormLayers {
                         + shape[1]);
             }
         });
-    }
-
-    /** An op whose input shape is checked before the op sees it. */
-    private record CheckedOp(UnaryOp op, Consumer<long[]> check) implements UnaryOp {
-        @Override
-        public long[] outputShape(long[] inputShape) {
-            check.accept(inputShape);
-            return op.outputShape(inputShape);
-        }
-
-        @Override
-        public long workspaceSize(long[] inputShape) {
-            check.accept(inputShape);
-            return op.workspaceSize(inputShape);
-        }
-
-        @Override
-        public void run(Tensor input, Tensor output, FloatPointer workspace) {
-            if (input != null && !input.isClosed()) {
-                check.accept(input.shape());
-            }
-            op.run(input, output, workspace);
-        }
-
-        @Override
-        public Prepared prepare(long[] inputShape) {
-            check.accept(inputShape);
-            return op.prepare(inputShape);
-        }
     }
 }
