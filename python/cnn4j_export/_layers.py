@@ -88,6 +88,8 @@ MODULES = {
     nn.PReLU: ("num_parameters",), nn.Softplus: ("beta", "threshold"), nn.Mish: (), nn.SELU: (),
     nn.CELU: ("alpha",), nn.Hardtanh: ("min_val", "max_val"), nn.Softsign: (), nn.LogSigmoid: (),
     nn.Softmax: ("dim",), nn.LogSoftmax: ("dim",),
+    **{getattr(nn, f"{kind}Pad{d}d"): ("padding",) + (("value",) if kind == "Constant" else ())
+       for kind in ("Constant", "Zero", "Reflection", "Replication", "Circular") for d in (1, 2, 3)},
 }
 
 # Identity at inference, like Dropout, but not a format type of their own.
@@ -450,6 +452,25 @@ def _permutation(x, dims):
     return Steps([("Permute", {"dims": dims})], [x])
 
 
+def _pad(node):
+    """F.pad(x, pad, mode, value): the padding module of the mode over len(pad) / 2 trailing dims."""
+    bound = bind(node, (("input", REQUIRED), ("pad", REQUIRED), ("mode", "constant"), ("value", None)))
+    pad, mode, value = list(bound["pad"]), bound["mode"], bound["value"]
+    kinds = {"constant": "Constant", "reflect": "Reflection", "replicate": "Replication", "circular": "Circular"}
+    if mode not in kinds or len(pad) % 2 or not 2 <= len(pad) <= 6 or not all(isinstance(p, int) for p in pad):
+        raise Unsupported(f"pad={pad!r}, mode={mode!r}: the padding modules take 1 to 3 dims of constant int "
+                          "padding, mode constant, reflect, replicate or circular")
+    if mode != "constant" and value not in (None, 0):
+        raise Unsupported(f"mode={mode!r} takes no value, got value={value!r}")
+    args = {"padding": json_value("padding", pad)}
+    if mode == "constant":
+        value = 0.0 if value is None else value
+        if not math.isfinite(value):
+            raise Unsupported(f"value={value!r}: JSON has no infinities or NaN")
+        args["value"] = value
+    return Steps([(f"{kinds[mode]}Pad{len(pad) // 2}d", args)], [_tensor(bound, "input")])
+
+
 def _alias(node):
     return Steps([], [_tensor({"input": node.args[0]}, "input")])
 
@@ -491,7 +512,7 @@ FUNCTIONS = {
     operator.neg: _unary("Neg"), torch.neg: _unary("Neg"), torch.negative: _unary("Neg"),
     operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
     torch.log: _unary("Log"),
-    torch.cat: _cat, torch.concat: _cat, operator.getitem: _getitem,
+    torch.cat: _cat, torch.concat: _cat, operator.getitem: _getitem, F.pad: _pad,
     torch.permute: _permute, torch.transpose: _transpose, torch.swapaxes: _transpose,
     torch.mean: _mean,
     **_pool_functions(),

@@ -325,6 +325,20 @@ class DataMovement(nn.Module):
         return a * b - c, d[:, :4, 1:] + e[..., 1:, :][:, 3:], f.reshape(-1, 5 * 3 * 4), shuffled, e.view(n, 7, h * w)
 
 
+class Padding(nn.Module):
+    """Padding modules of every mode and F.pad, including negative (cropping) padding and channel padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.pads = nn.Sequential(nn.ReflectionPad2d((1, 2, 0, 1)), nn.ReplicationPad2d(1), nn.ZeroPad2d((0, 1, 2, -1)),
+                                  nn.ConstantPad2d(1, 0.5), nn.CircularPad2d((1, 1, 2, 0)))
+
+    def forward(self, x):
+        y = self.pads(self.conv(x))
+        return y, F.pad(y, (1, 1, 0, 0, 1, 0), value=-2.0), F.pad(y.flatten(2), (2, 1), mode="reflect")
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -351,6 +365,7 @@ def all_models():
         "norms": (Norms(), torch.randn(2, 3, 6, 5)),
         "layer_scale": (LayerScaleNet(), torch.randn(2, 3, 6, 5)),
         "data_movement": (DataMovement(), torch.randn(2, 3, 6, 8)),
+        "padding": (Padding(), torch.randn(2, 3, 7, 6)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }

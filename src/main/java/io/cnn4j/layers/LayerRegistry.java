@@ -26,6 +26,7 @@ public final class LayerRegistry {
         }
         ActivationLayer.register(FACTORIES);
         NormLayers.register(FACTORIES);
+        PadLayers.register(FACTORIES);
         FACTORIES.put("Linear", LinearLayer::create);
         FACTORIES.put("Flatten", ShapeLayer::flatten);
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);

@@ -164,11 +164,16 @@ class OnnxErrorsTest {
         b.node("Pad", "pad", in("c", "p"), "x1");
         b.node("MaxPool", "mp", in("x1"), "y").attr("kernel_shape", 3, 3);
         refused(b, "MaxPool (node 'mp')", "Pad (node 'pad')", "-inf");
-        OnnxBuilder alone = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
-                new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8));
-        alone.node("Pad", "pad", in("c", "p"), "x1");
-        alone.node("Relu", "r", in("x1"), "y");
-        refused(alone, "Relu (node 'r')", "Pad (node 'pad')", "no padding layer");
+        OnnxBuilder batch = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
+                new long[] {1, 0, 1, 1, 0, 0, 1, 1}, 8));
+        batch.node("Pad", "pad", in("c", "p"), "x1");
+        batch.node("Relu", "r", in("x1"), "y");
+        refused(batch, "Pad (node 'pad')", "has no PyTorch padding module", "never the batch dim");
+        OnnxBuilder channels = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
+                new long[] {0, 1, 0, 0, 0, 0, 0, 0}, 8));
+        channels.node("Pad", "pad", in("c", "p"), "x1").attr("mode", "reflect");
+        channels.node("Relu", "r", in("x1"), "y");
+        refused(channels, "Pad (node 'pad')", "only the dims after the channels");
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ONNX Slice and Split of computed tensors as Slice layers with clamped bounds, and the refusals (batch dim,
- * negative steps, empty slices, sizes that do not add up). (Numbers: python/e2e's ShuffleNetV2, whose chunk torch
+ * negative steps, empty slices, sizes that do not add up); a Pad that no Conv or pool absorbs as a padding module. (Numbers: python/e2e's ShuffleNetV2, whose chunk torch
  * exports as Slice, against PyTorch and onnxruntime.)
  */
 class OnnxSliceTest {
@@ -42,6 +42,22 @@ class OnnxSliceTest {
                 "torch.flip");
         refused(slice(new long[] {3}, new long[] {1}, new long[] {1}, new long[] {1}), "the slice of axis 1",
                 "is empty");
+    }
+
+    @Test
+    void aPadNoConvOrPoolAbsorbsIsAPaddingModule() {
+        OnnxBuilder b = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
+                new long[] {0, 0, 1, 2, 0, 0, 1, 0}, 8)).weight("v", new float[] {0.5f});
+        b.node("Pad", "pad", in("c", "p", "v"), "x1");
+        b.node("Relu", "r", in("x1"), "y");
+        assertEquals("[{\"type\":\"ConstantPad2d\",\"padding\":[2,0,1,1],\"value\":0.5},{\"type\":\"ReLU\","
+                + "\"id\":\"y\"}]", convertLayers(b));
+        OnnxBuilder edge = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
+                new long[] {0, 0, 0, 1, 0, 0, 0, 1}, 8));
+        edge.node("Pad", "pad", in("c", "p"), "x1").attr("mode", "edge");
+        edge.node("Relu", "r", in("x1"), "y");
+        assertEquals("[{\"type\":\"ReplicationPad2d\",\"padding\":[1,1,0,0]},{\"type\":\"ReLU\",\"id\":\"y\"}]",
+                convertLayers(edge));
     }
 
     @Test
