@@ -273,6 +273,15 @@ int cnn4j_unary_math_forward(int op, float p0, float p1, int64_t count, const fl
 int cnn4j_prelu_forward(int64_t outer, int64_t channels, int64_t inner, const float* weight, const float* input,
                         float* output);
 
+/* Normalization by each block's own statistics (ops/norm.cpp): GroupNorm, InstanceNorm and LayerNorm. input is
+   viewed as [outer, groups, group_channels, inner]; each of the outer * groups blocks of group_channels * inner
+   elements is normalized by its mean and biased variance, y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]
+   with c = group * group_channels + k the block's k-th channel; weight and bias hold groups * group_channels values
+   or are NULL (1 and 0). GroupNorm: [N, G, C/G, spatial]; InstanceNorm: [N, C, 1, spatial]; LayerNorm:
+   [leading, 1, normalized elements, 1]. Statistics in double. In place allowed. */
+int cnn4j_norm_forward(int64_t outer, int64_t groups, int64_t group_channels, int64_t inner, double eps,
+                       const float* weight, const float* bias, const float* input, float* output);
+
 /* Interpolation (Upsample / interpolate, ops/resize.cpp) of `planes` planes of 1 to 3 spatial dims. For each dim d,
    out_size[d] * taps[d] source indices (already clamped into the input) and weights, concatenated over the dims in
    `index` and `weight`: output[p][o...] = sum over dim 0's taps of w * (sum over dim 1's taps of w * (...)), the
@@ -282,9 +291,10 @@ int cnn4j_resize_forward(int dims, int64_t planes, const int64_t* in_size, const
                          float* output);
 
 /* Copies a strided view of input into contiguous output (ops/arithmetic.cpp): output, of `rank` dims of `shape`, is
-   row-major; in_strides gives the input's element stride along each output dim. The data movement of PixelShuffle
-   and PixelUnshuffle. output must not overlap input. */
-int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, const float* input, float* output);
+   row-major; element [i...] is input[offset + sum of i[d] * in_strides[d]]. The data movement of PixelShuffle,
+   PixelUnshuffle, Permute and Slice. output must not overlap input. */
+int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, int64_t offset, const float* input,
+                       float* output);
 
 #ifdef __cplusplus
 }

@@ -182,8 +182,10 @@ int cnn4j_prelu_forward(int64_t outer, int64_t channels, int64_t inner, const fl
     return CNN4J_OK;
 }
 
-int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, const float* input, float* output) {
-    if (!shape || !in_strides || !input || !output || rank < 1 || rank > kMaxRank) return CNN4J_ERROR_ARGUMENT;
+int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, int64_t offset, const float* input,
+                       float* output) {
+    if (!shape || !in_strides || !input || !output || rank < 1 || rank > kMaxRank || offset < 0) return CNN4J_ERROR_ARGUMENT;
+    input += offset;
     const int64_t inner = shape[rank - 1];
     const int64_t step = in_strides[rank - 1];
     int64_t rows = 1;

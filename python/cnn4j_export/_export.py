@@ -197,7 +197,8 @@ def _translate(module, node):
         return None, None
     if translate is None:
         raise Unsupported("not in the cnn4j model format")
-    return translate(node), None
+    steps = translate(node)
+    return steps, steps.name
 
 
 def _parameters(module, path):

@@ -1,8 +1,9 @@
 """How one torch.fx node becomes cnn4j layers (model format version 2, docs/model-format.md).
 
 A translation is a `Steps`: the layers a node becomes, chained (the first takes `inputs`, each next one the
-previous result), the graph nodes whose tensors it consumes, and whether it writes into its first input (the
-exporter then checks that nothing reads that tensor afterwards). Zero layers is an alias (`x.contiguous()`).
+previous result), the graph nodes whose tensors it consumes, whether it writes into its first input (the
+exporter then checks that nothing reads that tensor afterwards), and the module path whose parameters the
+layers use (`name`, for an operand that is a module's own nn.Parameter). Zero layers is an alias (`x.contiguous()`).
 Anything the format cannot say raises `Unsupported` with the reason; the exporter gathers every such node
 before refusing the model, so the user sees the whole list at once.
 """
@@ -15,7 +16,7 @@ import torch.fx
 import torch.nn as nn
 import torch.nn.functional as F
 
-Steps = namedtuple("Steps", "layers inputs inplace", defaults=(False,))
+Steps = namedtuple("Steps", "layers inputs inplace name", defaults=(False, None))
 
 REQUIRED = object()
 
@@ -57,6 +58,7 @@ _AVG_POOL_1D = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_
 _AVG_POOL = _AVG_POOL_1D + ("divisor_override",)
 _LP_POOL = ("norm_type", "kernel_size", "stride", "ceil_mode")
 _BATCH_NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
+_INSTANCE_NORM = _BATCH_NORM
 
 MODULES = {
     nn.Conv1d: _CONV, nn.Conv2d: _CONV, nn.Conv3d: _CONV,
@@ -74,6 +76,9 @@ MODULES = {
     nn.Dropout: ("p",), nn.Dropout1d: ("p",), nn.Dropout2d: ("p",), nn.Dropout3d: ("p",),
     nn.Linear: ("in_features", "out_features", "bias"),
     nn.BatchNorm1d: _BATCH_NORM, nn.BatchNorm2d: _BATCH_NORM, nn.BatchNorm3d: _BATCH_NORM,
+    nn.InstanceNorm1d: _INSTANCE_NORM, nn.InstanceNorm2d: _INSTANCE_NORM, nn.InstanceNorm3d: _INSTANCE_NORM,
+    nn.GroupNorm: ("num_groups", "num_channels", "eps", "affine"),
+    nn.LayerNorm: ("normalized_shape", "eps", "elementwise_affine", "bias"),
     nn.ReLU: (), nn.ReLU6: (), nn.LeakyReLU: ("negative_slope",), nn.ELU: ("alpha",),
     nn.GELU: ("approximate",), nn.SiLU: (), nn.Sigmoid: (), nn.Tanh: (), nn.Hardswish: (),
     nn.Hardsigmoid: (),
@@ -83,6 +88,8 @@ MODULES = {
     nn.PReLU: ("num_parameters",), nn.Softplus: ("beta", "threshold"), nn.Mish: (), nn.SELU: (),
     nn.CELU: ("alpha",), nn.Hardtanh: ("min_val", "max_val"), nn.Softsign: (), nn.LogSigmoid: (),
     nn.Softmax: ("dim",), nn.LogSoftmax: ("dim",),
+    **{getattr(nn, f"{kind}Pad{d}d"): ("padding",) + (("value",) if kind == "Constant" else ())
+       for kind in ("Constant", "Zero", "Reflection", "Replication", "Circular") for d in (1, 2, 3)},
 }
 
 # Identity at inference, like Dropout, but not a format type of their own.
@@ -225,23 +232,30 @@ def _binary(type_, alpha=False):
             raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
         if bound.get("rounding_mode") is not None:
             raise Unsupported(f"rounding_mode={bound['rounding_mode']!r} is not supported, only true division")
-        args, inputs = {}, []
+        args, inputs, owner = {}, [], None
         for name in ("input", "other"):
             value = bound[name]
             if _number(value):
                 if not math.isfinite(value):
                     raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
                 args[name] = value
+            elif isinstance(value, torch.fx.Node) and value.op == "get_attr":
+                # a module's own parameter (ConvNeXt's layer scale): the layer's name is the module path
+                owner, _, attribute = value.target.rpartition(".")
+                if not owner:
+                    raise Unsupported(f"operand {name} is the top-level parameter {value.target}; the format names "
+                                      "parameters by module path: keep it in a submodule")
+                args[name] = attribute
             else:
                 inputs.append(_tensor(bound, name))
         if not inputs:
-            raise Unsupported("both operands are numbers")
+            raise Unsupported("both operands are constants")
         if len(inputs) == 2 and len(tensor_shape(inputs[0])) != len(tensor_shape(inputs[1])):
             raise Unsupported(f"{type_} of tensors of ranks {len(tensor_shape(inputs[0]))} and "
                               f"{len(tensor_shape(inputs[1]))}: broadcasting would align the batch dim of one with "
                               "another dim of the other; give both the same rank (unsqueeze)")
         writes = node.target in _OPERATOR_INPLACE or (isinstance(node.target, str) and node.target.endswith("_"))
-        return Steps([(type_, args)], inputs, writes)
+        return Steps([(type_, args)], inputs, writes, owner)
     return translate
 
 
@@ -281,16 +295,11 @@ def _mean(node):
     return Steps(layers, [x])
 
 
-def _origin(value):
-    """The tensor value is an alias of (x.contiguous() is x)."""
-    while isinstance(value, torch.fx.Node) and value.op == "call_method" and value.target == "contiguous":
-        value = value.args[0]
-    return value
-
-
 def _is_size_call(value, x):
+    """value is t.size(...) of a tensor t the model computes: x, or any other, since every tensor of a cnn4j model
+    has the batch as dim 0 (ShuffleNet's channel shuffle reads the batch size off the tensor before a transpose)."""
     return (isinstance(value, torch.fx.Node) and value.op == "call_method" and value.target == "size"
-            and _origin(value.args[0]) is _origin(x))
+            and tensor_shape(value.args[0]) is not None)
 
 
 def _is_batch_size_of(value, x):
@@ -302,12 +311,14 @@ def _is_batch_size_of(value, x):
         whole = value.args[0]
         return (_is_size_call(whole, x) and len(whole.args) == 1 and not whole.kwargs) or (
             isinstance(whole, torch.fx.Node) and whole.op == "call_function" and whole.target is getattr
-            and whole.args[1] == "shape" and _origin(whole.args[0]) is _origin(x))
+            and whole.args[1] == "shape" and tensor_shape(whole.args[0]) is not None)
     return False
 
 
 def _reshape(node):
-    """x.view(x.size(0), -1), x.reshape(-1, C*H*W) and the like: a Flatten from dimension 1."""
+    """x.view(x.size(0), ...), x.reshape(-1, ...) and the like, keeping the batch dim: nothing (same shape), a
+    Flatten from dimension 1 (to 2 dims), else Flatten then Unflatten to the result's sizes (ShuffleNet's channel
+    shuffle: view(b, groups, c // groups, h, w))."""
     if node.op == "call_method":
         x, dims = node.args[0], node.args[1:]
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
@@ -315,15 +326,149 @@ def _reshape(node):
     else:
         bound = bind(node, (("input", REQUIRED), ("shape", REQUIRED)))
         x, dims = bound["input"], tuple(bound["shape"])
+    shape, result = tensor_shape(x), tensor_shape(node)
+    if shape is None:
+        raise Unsupported("input is not a tensor computed by the model")
+    others = [d for d in dims[1:] if isinstance(d, int)]
+    keeps_batch = _is_batch_size_of(dims[0], x) or (dims[0] == -1 and -1 not in others and len(dims) > 1
+                                                     and not (len(dims) == 2 and dims[1] != math.prod(shape[1:])))
+    if not keeps_batch or result is None or result[0] != shape[0]:
+        raise Unsupported(f"{node.target}{tuple(d.name if isinstance(d, torch.fx.Node) else d for d in dims)} "
+                          "does not keep dim 0 as the batch; write the batch size as x.size(0) (or -1 with every "
+                          "other size given)")
+    if result[1:] == shape[1:]:
+        return Steps([], [x])
+    if len(result) == 2:
+        return Steps([("Flatten", {"start_dim": 1, "end_dim": -1})], [x])
+    unflatten = ("Unflatten", {"dim": 1, "unflattened_size": list(result[1:])})
+    if len(shape) == 2:
+        return Steps([unflatten], [x])
+    return Steps([("Flatten", {"start_dim": 1, "end_dim": -1}), unflatten], [x])
+
+
+def _pieces(node):
+    """(input, dim, [(start, end)]) of a torch.chunk / split node (function or method), else None."""
+    if not isinstance(node, torch.fx.Node):
+        return None
+    chunk = node.target in (torch.chunk, "chunk")
+    if node.op not in ("call_function", "call_method") or not (chunk or node.target in (torch.split, "split")):
+        return None
+    if chunk:
+        bound = bind(node, (("input", REQUIRED), ("chunks", REQUIRED), ("dim", 0)))
+    else:
+        bound = bind(node, (("input", REQUIRED), ("split_size_or_sections", REQUIRED), ("dim", 0)))
+    x = _tensor(bound, "input")
+    shape = tensor_shape(x)
+    dim = bound["dim"] % len(shape)
+    size = shape[dim]
+    if chunk:
+        step = -(-size // bound["chunks"])
+        sizes = [min(step, size - start) for start in range(0, size, step)]
+    elif isinstance(bound["split_size_or_sections"], int):
+        step = bound["split_size_or_sections"]
+        sizes = [min(step, size - start) for start in range(0, size, step)]
+    else:
+        sizes = list(bound["split_size_or_sections"])
+    bounds, start = [], 0
+    for piece in sizes:
+        bounds.append((start, start + piece))
+        start += piece
+    return x, dim, bounds
+
+
+def _getitem(node):
+    """A piece of x.chunk / split (a Slice of x), or x[:, a:b, ..., c:d:s] (one Slice per sliced dim)."""
+    source, index = node.args
+    pieces = _pieces(source)
+    if pieces is not None:
+        x, dim, bounds = pieces
+        if dim == 0:
+            raise Unsupported("a chunk / split of the batch dim; cnn4j models keep dim 0 whole")
+        start, end = bounds[index]
+        return Steps([("Slice", {"dim": dim, "start": start, "end": end})], [x])
+    shape = tensor_shape(source)
+    if shape is None:
+        raise Unsupported(f"indexing {source!r}, which is not a tensor computed by the model")
+    index = index if isinstance(index, tuple) else (index,)
+    if Ellipsis in index:
+        at = index.index(Ellipsis)
+        index = index[:at] + (slice(None),) * (len(shape) - len(index) + 1) + index[at + 1:]
+    layers = []
+    for dim, item in enumerate(index):
+        if not isinstance(item, slice) or any(isinstance(v, torch.fx.Node) for v in (item.start, item.stop, item.step)):
+            raise Unsupported(f"index {item!r} in dim {dim}: only constant slices (a:b:s) are supported")
+        if item == slice(None):
+            continue
+        if dim == 0:
+            raise Unsupported("slicing the batch dim; cnn4j models keep dim 0 whole")
+        if item.step is not None and item.step <= 0:
+            raise Unsupported(f"slice step {item.step} in dim {dim}: only positive steps exist in PyTorch")
+        args = {"dim": dim}
+        for key, value in (("start", item.start), ("end", item.stop), ("step", item.step)):
+            if value is not None:
+                args[key] = value
+        layers.append(("Slice", args))
+    return Steps(layers, [source])
+
+
+def _permute(node):
+    """x.permute(0, 2, 3, 1), torch.permute(x, dims): a Permute, which keeps the batch dim first."""
+    if node.op == "call_method":
+        x, dims = node.args[0], node.args[1:]
+        if "dims" in node.kwargs:
+            dims = node.kwargs["dims"]
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = dims[0]
+    else:
+        bound = bind(node, (("input", REQUIRED), ("dims", REQUIRED)))
+        x, dims = bound["input"], bound["dims"]
+    return _permutation(x, list(dims))
+
+
+def _transpose(node):
+    """x.transpose(a, b), torch.transpose(x, a, b): a Permute swapping two dims (not the batch dim)."""
+    bound = bind(node, (("input", REQUIRED), ("dim0", REQUIRED), ("dim1", REQUIRED)))
+    x = bound["input"]
     shape = tensor_shape(x)
     if shape is None:
         raise Unsupported("input is not a tensor computed by the model")
-    rest = math.prod(shape[1:])
+    dims = list(range(len(shape)))
+    a, b = bound["dim0"] % len(shape), bound["dim1"] % len(shape)
+    dims[a], dims[b] = dims[b], dims[a]
+    return _permutation(x, dims)
 
-    if len(dims) == 2 and (dims[0] == -1 or _is_batch_size_of(dims[0], x)) and (dims[1] == -1 or dims[1] == rest) and not (dims[0] == dims[1] == -1):
-        return Steps([("Flatten", {"start_dim": 1, "end_dim": -1})], [x])
-    raise Unsupported("only a flatten from dimension 1 is supported, as view(x.size(0), -1) or view(-1, "
-                      f"{rest}); got {node.target}{tuple(d.name if isinstance(d, torch.fx.Node) else d for d in dims)}")
+
+def _permutation(x, dims):
+    shape = tensor_shape(x)
+    if shape is None:
+        raise Unsupported("input is not a tensor computed by the model")
+    if not all(isinstance(d, int) for d in dims) or sorted(d % len(shape) for d in dims) != list(range(len(shape))):
+        raise Unsupported(f"dims {dims!r} are not a permutation of the {len(shape)} dims")
+    dims = [d % len(shape) for d in dims]
+    if dims[0] != 0:
+        raise Unsupported(f"dims {dims!r} move the batch dim; cnn4j models keep dim 0 as the batch")
+    if dims == list(range(len(shape))):
+        return Steps([], [x])
+    return Steps([("Permute", {"dims": dims})], [x])
+
+
+def _pad(node):
+    """F.pad(x, pad, mode, value): the padding module of the mode over len(pad) / 2 trailing dims."""
+    bound = bind(node, (("input", REQUIRED), ("pad", REQUIRED), ("mode", "constant"), ("value", None)))
+    pad, mode, value = list(bound["pad"]), bound["mode"], bound["value"]
+    kinds = {"constant": "Constant", "reflect": "Reflection", "replicate": "Replication", "circular": "Circular"}
+    if mode not in kinds or len(pad) % 2 or not 2 <= len(pad) <= 6 or not all(isinstance(p, int) for p in pad):
+        raise Unsupported(f"pad={pad!r}, mode={mode!r}: the padding modules take 1 to 3 dims of constant int "
+                          "padding, mode constant, reflect, replicate or circular")
+    if mode != "constant" and value not in (None, 0):
+        raise Unsupported(f"mode={mode!r} takes no value, got value={value!r}")
+    args = {"padding": json_value("padding", pad)}
+    if mode == "constant":
+        value = 0.0 if value is None else value
+        if not math.isfinite(value):
+            raise Unsupported(f"value={value!r}: JSON has no infinities or NaN")
+        args["value"] = value
+    return Steps([(f"{kinds[mode]}Pad{len(pad) // 2}d", args)], [_tensor(bound, "input")])
 
 
 def _alias(node):
@@ -367,7 +512,8 @@ FUNCTIONS = {
     operator.neg: _unary("Neg"), torch.neg: _unary("Neg"), torch.negative: _unary("Neg"),
     operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
     torch.log: _unary("Log"),
-    torch.cat: _cat, torch.concat: _cat,
+    torch.cat: _cat, torch.concat: _cat, operator.getitem: _getitem, F.pad: _pad,
+    torch.permute: _permute, torch.transpose: _transpose, torch.swapaxes: _transpose,
     torch.mean: _mean,
     **_pool_functions(),
 }
@@ -389,11 +535,15 @@ METHODS = {
        for suffix in ("", "_")},
     "mean": _mean,
     "contiguous": _alias,
+    "permute": _permute, "transpose": _transpose, "swapaxes": _transpose,
 }
 
 # Results that only feed the arguments of other nodes (x.size(0) in a view): never layers themselves.
-HELPER_METHODS = {"size", "dim"}
-HELPER_FUNCTIONS = {getattr, operator.getitem}
+# chunk / split results are tuples: the getitem of a piece becomes a Slice of their input.
+HELPER_METHODS = {"size", "dim", "chunk", "split"}
+# Integer arithmetic on sizes (c // groups) only feeds such arguments too.
+HELPER_FUNCTIONS = {getattr, operator.getitem, torch.chunk, torch.split, operator.floordiv, operator.mul,
+                    operator.add, operator.sub}
 
 
 def may_write_input(node):

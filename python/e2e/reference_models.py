@@ -375,6 +375,126 @@ class ESPCN(nn.Module):
         return self.shuffle(self.body(x)) + skip
 
 
+class NormNet(nn.Module):
+    """A small CNN through each normalization by the sample's own statistics: GroupNorm, InstanceNorm2d (affine)
+    and plain, LayerNorm over the last two dims and over the last one (without bias), with GELU and a residual.
+    (torch.onnx.export cannot write an InstanceNorm1d after a flatten with a free batch size: python/tests has it.)"""
+
+    def __init__(self, num_classes=5):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.gn = nn.GroupNorm(4, 16)
+        self.inorm = nn.InstanceNorm2d(16, affine=True)
+        self.conv2 = nn.Conv2d(16, 8, 3, stride=2, padding=1)
+        self.ln = nn.LayerNorm([10, 8], eps=1e-6)
+        self.ln_last = nn.LayerNorm(8, bias=False)
+        self.plain = nn.InstanceNorm2d(8)
+        self.fc = nn.Linear(8, num_classes)
+        g = torch.Generator().manual_seed(3)
+        with torch.no_grad():
+            for m in (self.gn, self.inorm, self.ln, self.ln_last):
+                m.weight.uniform_(0.5, 1.5, generator=g)
+                if m.bias is not None:
+                    m.bias.uniform_(-0.5, 0.5, generator=g)
+
+    def forward(self, x):
+        y = F.gelu(self.gn(self.conv1(x)))
+        y = self.inorm(y) + y
+        y = self.ln_last(self.ln(self.conv2(y)))
+        y = torch.tanh(F.pad(self.plain(y), (1, 2, 0, 1), mode="replicate"))  # a pad no conv absorbs
+        return self.fc(F.pad(y, (1, 1, 1, 1), value=0.5).mean((2, 3)))
+
+
+class ConvNeXtBlock(nn.Module):
+    """ConvNeXt's block: depthwise 7x7, then channels-last (permute) LayerNorm, Linear 4x, GELU, Linear, a
+    per-channel layer-scale parameter, permute back, residual."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.dwconv = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.pwconv1 = nn.Linear(dim, 4 * dim)
+        self.act = nn.GELU()
+        self.pwconv2 = nn.Linear(4 * dim, dim)
+        self.gamma = nn.Parameter(torch.rand(dim) * 0.5 + 0.25)
+
+    def forward(self, x):
+        y = self.dwconv(x).permute(0, 2, 3, 1)
+        y = self.pwconv2(self.act(self.pwconv1(self.norm(y))))
+        y = self.gamma * y
+        return x + y.permute(0, 3, 1, 2)
+
+
+class ConvNeXtTiny(nn.Module):
+    """A ConvNeXt-style net, narrowed: patchify stem with GroupNorm(1, C) (ConvNeXt's channels-first LayerNorm
+    normalizes each position over the channels only; GroupNorm(1) over channels and positions, as in ConvNeXt-V2's
+    ports), blocks, a GroupNorm + strided conv downsample, global pooling, LayerNorm and a linear head."""
+
+    def __init__(self, num_classes=7):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 4, stride=4), nn.GroupNorm(1, 16))
+        self.stage1 = nn.Sequential(ConvNeXtBlock(16), ConvNeXtBlock(16))
+        self.down = nn.Sequential(nn.GroupNorm(1, 16), nn.Conv2d(16, 32, 2, stride=2))
+        self.stage2 = ConvNeXtBlock(32)
+        self.norm = nn.LayerNorm(32, eps=1e-6)
+        self.head = nn.Linear(32, num_classes)
+
+    def forward(self, x):
+        x = self.stage2(self.down(self.stage1(self.stem(x))))
+        return self.head(self.norm(x.mean((2, 3))))
+
+
+def channel_shuffle(x, groups):
+    batchsize, num_channels, height, width = x.size()
+    x = x.view(batchsize, groups, num_channels // groups, height, width)
+    x = torch.transpose(x, 1, 2).contiguous()
+    return x.view(batchsize, -1, height, width)
+
+
+class ShuffleUnit(nn.Module):
+    """torchvision's ShuffleNetV2 InvertedResidual: split the channels in two (chunk), transform one half, concat,
+    channel shuffle (view / transpose / view); with stride 2 both branches see the whole input."""
+
+    def __init__(self, inp, oup, stride):
+        super().__init__()
+        self.stride = stride
+        features = oup // 2
+        if stride > 1:
+            self.branch1 = nn.Sequential(
+                nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False), nn.BatchNorm2d(inp),
+                nn.Conv2d(inp, features, 1, bias=False), nn.BatchNorm2d(features), nn.ReLU(inplace=True))
+        self.branch2 = nn.Sequential(
+            nn.Conv2d(inp if stride > 1 else features, features, 1, bias=False), nn.BatchNorm2d(features),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(features, features, 3, stride, 1, groups=features, bias=False), nn.BatchNorm2d(features),
+            nn.Conv2d(features, features, 1, bias=False), nn.BatchNorm2d(features), nn.ReLU(inplace=True))
+
+    def forward(self, x):
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)
+            out = torch.cat((x1, self.branch2(x2)), dim=1)
+        else:
+            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
+        return channel_shuffle(out, 2)
+
+
+class ShuffleNetV2Tiny(nn.Module):
+    """A ShuffleNetV2-style net, narrowed: stem conv + max pool, stages of shuffle units, 1x1 conv, global pooling."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, 12, 3, 2, 1, bias=False), nn.BatchNorm2d(12), nn.ReLU(inplace=True))
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.stage2 = nn.Sequential(ShuffleUnit(12, 24, 2), ShuffleUnit(24, 24, 1), ShuffleUnit(24, 24, 1))
+        self.stage3 = nn.Sequential(ShuffleUnit(24, 48, 2), ShuffleUnit(48, 48, 1))
+        self.conv5 = nn.Sequential(nn.Conv2d(48, 64, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True))
+        self.fc = nn.Linear(64, num_classes)
+
+    def forward(self, x):
+        x = self.conv5(self.stage3(self.stage2(self.maxpool(self.conv1(x)))))
+        return self.fc(x.mean([2, 3]))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -395,4 +515,7 @@ REFERENCE_MODELS = {
     "activation_net": (ActivationNet, (3, 20, 16)),
     "unet_tiny": (UNetTiny, (3, 32, 24)),
     "espcn": (ESPCN, (1, 24, 20)),
+    "norm_net": (NormNet, (3, 20, 16)),
+    "convnext_tiny": (ConvNeXtTiny, (3, 32, 40)),
+    "shufflenet_v2_tiny": (ShuffleNetV2Tiny, (3, 64, 48)),
 }

@@ -24,7 +24,9 @@ MODULE_TYPES = {
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
     "Flatten", "Unflatten", "Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
-    "Linear", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+    "Linear", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+    "GroupNorm", "LayerNorm",
+    *(f"{kind}Pad{d}d" for kind in ("Constant", "Zero", "Reflection", "Replication", "Circular") for d in (1, 2, 3)),
     "ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid",
     "Softmax", "LogSoftmax", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "PReLU", "Softplus", "Mish", "SELU", "CELU", "Hardtanh", "Softsign", "LogSigmoid",
 }
@@ -33,7 +35,7 @@ MODULE_TYPES = {
 BINARY_TYPES = {"Add": torch.add, "Sub": torch.sub, "Mul": torch.mul, "Div": torch.div, "Maximum": torch.maximum,
                 "Minimum": torch.minimum, "Pow": torch.pow}
 UNARY_TYPES = {"Neg": torch.neg, "Abs": torch.abs, "Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log}
-GRAPH_TYPES = {"Concat": {"dim"}, **{t: {"input", "other"} for t in BINARY_TYPES}, **{t: set() for t in UNARY_TYPES}}
+GRAPH_TYPES = {"Concat": {"dim"}, "Permute": {"dims"}, "Slice": {"dim", "start", "end", "step"}, **{t: {"input", "other"} for t in BINARY_TYPES}, **{t: set() for t in UNARY_TYPES}}
 
 
 def check_schema(model):
@@ -77,6 +79,7 @@ class Interpreter(nn.Module):
         self.wiring = check_schema(self.model)
         weights = load_file(json_path.parent / self.model["weights"]) if "weights" in self.model else {}
         self.used_weights = set()
+        self.weights = {}
         self.layers = nn.ModuleList(self._build(layer, weights) for layer in self.model["layers"])
         self.input_names = [i["name"] for i in self.model["inputs"]]
         self.outputs = self.model.get("outputs", [self.wiring[-1][0]])
@@ -87,6 +90,10 @@ class Interpreter(nn.Module):
         type_ = layer["type"]
         args = {k: tuple(v) if isinstance(v, list) else v for k, v in layer.items() if k not in LAYER_KEYS}
         if type_ in GRAPH_TYPES:
+            for operand in ("input", "other"):
+                if isinstance(layer.get(operand), str):  # a parameter operand
+                    self.weights[f"{layer['name']}.{layer[operand]}"] = weights[f"{layer['name']}.{layer[operand]}"]
+                    self.used_weights.add(f"{layer['name']}.{layer[operand]}")
             return nn.Identity()  # placeholder: Add and Concat are done in forward
         module = getattr(nn, type_)(**args)
         expected = {k: v for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")}
@@ -106,10 +113,17 @@ class Interpreter(nn.Module):
         for layer, module, (layer_id, input_ids) in zip(self.model["layers"], self.layers, self.wiring):
             arguments = [values[i] for i in input_ids]
             if layer["type"] in BINARY_TYPES:
-                values[layer_id] = _binary(layer, arguments)
+                values[layer_id] = _binary(layer, arguments, self.weights)
             elif layer["type"] in UNARY_TYPES:
                 (argument,) = arguments
                 values[layer_id] = UNARY_TYPES[layer["type"]](argument)
+            elif layer["type"] == "Slice":
+                (argument,) = arguments
+                where = (slice(None),) * (layer["dim"] % argument.dim())
+                values[layer_id] = argument[where + (slice(layer.get("start"), layer.get("end"), layer.get("step")),)]
+            elif layer["type"] == "Permute":
+                (argument,) = arguments
+                values[layer_id] = argument.permute(*layer["dims"])
             elif layer["type"] == "Concat":
                 values[layer_id] = torch.cat(arguments, dim=layer.get("dim", 1))
             else:
@@ -118,10 +132,14 @@ class Interpreter(nn.Module):
         return tuple(values[o] for o in self.outputs)
 
 
-def _binary(layer, arguments):
-    """input op other (op the torch function of the type), a number operand as a 0-d float32 tensor."""
+def _binary(layer, arguments, weights):
+    """input op other (op the torch function of the type), a number operand as a 0-d float32 tensor, a string one
+    as the parameter <name>.<string>."""
     function, arguments = BINARY_TYPES[layer["type"]], list(arguments)
-    operands = [torch.tensor(float(layer[name])) if name in layer else arguments.pop(0) for name in ("input", "other")]
+
+    def constant(value):
+        return weights[f"{layer['name']}.{value}"] if isinstance(value, str) else torch.tensor(float(value))
+    operands = [constant(layer[name]) if name in layer else arguments.pop(0) for name in ("input", "other")]
     result = function(*operands)
     for rest in arguments:  # Add of more than two inputs
         result = function(result, rest)

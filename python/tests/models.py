@@ -251,6 +251,94 @@ class Upsampling(nn.Module):
         return a + b, c, self.near2d(y), F.interpolate(y.flatten(2), scale_factor=2.5, mode="linear")
 
 
+class Norms(nn.Module):
+    """GroupNorm, LayerNorm (one and several trailing dims, without bias, without affine) and InstanceNorm1d/2d
+    (affine, running statistics, plain), with non-trivial affine parameters and statistics."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.group = nn.GroupNorm(4, 8)
+        self.layer = nn.LayerNorm([6, 5], eps=1e-3)
+        self.last = nn.LayerNorm(5, bias=False)
+        self.plain = nn.LayerNorm(5, elementwise_affine=False)
+        self.instance = nn.InstanceNorm2d(8, affine=True)
+        self.tracked = nn.InstanceNorm2d(8, track_running_stats=True)
+        self.instance1d = nn.InstanceNorm1d(8)
+        generator = torch.Generator().manual_seed(2)
+        with torch.no_grad():
+            for m in self.modules():
+                for name, tensor in m.named_parameters(recurse=False):
+                    if m is not self.conv:
+                        tensor.uniform_(-1.5, 1.5, generator=generator)
+            self.tracked.running_mean.uniform_(-0.5, 0.5, generator=generator)
+            self.tracked.running_var.uniform_(0.5, 2.0, generator=generator)
+
+    def forward(self, x):
+        y = self.group(self.conv(x))
+        y = self.plain(self.last(self.layer(y)))
+        y = self.tracked(self.instance(y))
+        return self.instance1d(y.flatten(2))
+
+
+class LayerScale(nn.Module):
+    """ConvNeXt's channels-last tail: permute, LayerNorm, Linear, a layer-scale parameter (both operand orders,
+    and a [C, 1, 1] one against NCHW), transpose back."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.norm = nn.LayerNorm(6)
+        self.fc = nn.Linear(6, 6)
+        self.gamma = nn.Parameter(torch.rand(6) + 0.5)
+        self.scale = nn.Parameter(torch.rand(6, 1, 1) - 0.5)
+
+
+class LayerScaleNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = LayerScale()
+
+    def forward(self, x):
+        b = self.block
+        y = b.fc(b.norm(b.conv(x).permute(0, 2, 3, 1)))
+        y = b.gamma * y - y * b.gamma * 0.5
+        y = torch.transpose(y.permute(0, 3, 1, 2), 2, 3).transpose(2, 3)
+        return y + b.scale * y.mean((2, 3), keepdim=True) / b.scale
+
+
+class DataMovement(nn.Module):
+    """chunk, split (sizes and a list), slicing with steps and negative bounds, view to more and fewer dims,
+    transpose and a channel shuffle."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 12, 3, padding=1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        a, b, c = y.chunk(3, dim=1)
+        d, e = torch.split(y, [5, 7], dim=1)
+        f = y[:, 1:-1:2, ::2, -4:]
+        n, ch, h, w = y.size()
+        shuffled = y.view(n, 3, ch // 3, h, w).transpose(1, 2).contiguous().view(n, -1, h, w)
+        return a * b - c, d[:, :4, 1:] + e[..., 1:, :][:, 3:], f.reshape(-1, 5 * 3 * 4), shuffled, e.view(n, 7, h * w)
+
+
+class Padding(nn.Module):
+    """Padding modules of every mode and F.pad, including negative (cropping) padding and channel padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.pads = nn.Sequential(nn.ReflectionPad2d((1, 2, 0, 1)), nn.ReplicationPad2d(1), nn.ZeroPad2d((0, 1, 2, -1)),
+                                  nn.ConstantPad2d(1, 0.5), nn.CircularPad2d((1, 1, 2, 0)))
+
+    def forward(self, x):
+        y = self.pads(self.conv(x))
+        return y, F.pad(y, (1, 1, 0, 0, 1, 0), value=-2.0), F.pad(y.flatten(2), (2, 1), mode="reflect")
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -274,6 +362,10 @@ def all_models():
         "squeeze_excite": (SqueezeExcite(), torch.randn(2, 3, 9, 7)),
         "activations": (Activations(), torch.randn(2, 3, 6, 5)),
         "upsampling": (Upsampling(), torch.randn(2, 3, 6, 5)),
+        "norms": (Norms(), torch.randn(2, 3, 6, 5)),
+        "layer_scale": (LayerScaleNet(), torch.randn(2, 3, 6, 5)),
+        "data_movement": (DataMovement(), torch.randn(2, 3, 6, 8)),
+        "padding": (Padding(), torch.randn(2, 3, 7, 6)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }

@@ -196,7 +196,11 @@ def test_unsupported_nodes_are_all_listed_in_one_error(tmp_path):
 
 def test_unsupported_arguments_are_refused_with_the_reason(tmp_path):
     cases = [
-        (lambda x: x.view(-1), "only a flatten from dimension 1"),
+        (lambda x: x.view(-1), "does not keep dim 0 as the batch"),
+        (lambda x: x[0], "only constant slices"),
+        (lambda x: x[1:], "slicing the batch dim"),
+        (lambda x: x.chunk(2, dim=0)[1], "a chunk / split of the batch dim"),
+        (lambda x: x.permute(1, 0, 2, 3), "move the batch dim"),
         (lambda x: x + float("inf"), "JSON has no infinities"),
         (lambda x: x.sub(x, alpha=0.5), "alpha=0.5 is not supported"),
         (lambda x: torch.div(x, 2, rounding_mode="floor"), "rounding_mode='floor' is not supported"),

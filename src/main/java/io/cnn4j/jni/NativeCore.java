@@ -235,11 +235,14 @@ public final class NativeCore {
     public static native int cnn4j_prelu_forward(long outer, long channels, long inner, @Const FloatPointer weight,
             @Const FloatPointer input, FloatPointer output);
 
+    public static native int cnn4j_norm_forward(long outer, long groups, long groupChannels, long inner, double eps,
+            @Const FloatPointer weight, @Const FloatPointer bias, @Const FloatPointer input, FloatPointer output);
+
     public static native int cnn4j_resize_forward(int dims, long planes, @Cast("const int64_t*") long[] inSize,
             @Cast("const int64_t*") long[] outSize, @Cast("const int64_t*") long[] taps,
             @Cast("const int64_t*") long[] index, float[] weight, @Const FloatPointer input,
             FloatPointer output);
 
     public static native int cnn4j_strided_copy(int rank, @Cast("const int64_t*") long[] shape,
-            @Cast("const int64_t*") long[] inStrides, @Const FloatPointer input, FloatPointer output);
+            @Cast("const int64_t*") long[] inStrides, long offset, @Const FloatPointer input, FloatPointer output);
 }

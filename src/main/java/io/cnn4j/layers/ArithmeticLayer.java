@@ -2,6 +2,7 @@ package io.cnn4j.layers;
 
 import io.cnn4j.Tensor;
 import io.cnn4j.ops.Binary;
+import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 
@@ -10,17 +11,27 @@ import org.bytedeco.javacpp.FloatPointer;
  * {@code Maximum}, {@code Minimum}, {@code Pow}, as torch.add, sub, mul, div, maximum, minimum and pow with NumPy /
  * PyTorch broadcasting. Their operands are PyTorch's {@code input} and {@code other}: each is either the next of the
  * layer's inputs or a number given as the argument of that name ({@code {"type": "Mul", "other": 0.5}} is
- * {@code x * 0.5}, {@code {"type": "Sub", "input": 1}} is {@code 1 - x}). {@code Add} of tensors only may take more
+ * {@code x * 0.5}, {@code {"type": "Sub", "input": 1}} is {@code 1 - x}), or a string naming a parameter of the
+ * module at the layer's {@code name} ({@code {"type": "Mul", "name": "block", "input": "gamma"}} is
+ * {@code block.gamma * x}, the tensor {@code block.gamma} broadcast against x by PyTorch's rules, aligned from the
+ * right; it may not add dims in front of x's, whose dim 0 is the batch). {@code Add} of tensors only may take more
  * than two inputs, summed left to right (version 1's Add, which broadcasting extends).
  */
 final class ArithmeticLayer implements Layer {
     private final Binary op;
-    /** Scalar operands as one-element tensors (null where the operand is a layer input), owned by this layer. */
+    /**
+     * Constant operands (null where the operand is a layer input), owned by this layer: a number as a one-element
+     * tensor of shape [1], or a parameter tensor.
+     */
     private final Tensor inputScalar;
     private final Tensor otherScalar;
 
-    private ArithmeticLayer(Binary op, Tensor inputScalar, Tensor otherScalar) {
+    /** Elements of a parameter operand (numbers are not parameters). */
+    private final long parameters;
+
+    private ArithmeticLayer(Binary op, Tensor inputScalar, Tensor otherScalar, long parameters) {
         this.op = op;
+        this.parameters = parameters;
         this.inputScalar = inputScalar;
         this.otherScalar = otherScalar;
     }
@@ -36,22 +47,39 @@ final class ArithmeticLayer implements Layer {
     }
 
     private static Layer create(LayerArgs a, Binary.Kind kind) {
-        Float input = scalar(a, "input");
-        Float other = scalar(a, "other");
+        boolean inputGiven = a.has("input");
+        boolean otherGiven = a.has("other");
         if (kind == Binary.Kind.DIV && a.has("rounding_mode")) {
             throw a.error("rounding_mode is not supported: only true division (rounding_mode=None)");
         }
-        a.finish();
-        if (input != null && other != null) {
-            throw a.error("input and other are both numbers; at least one operand must be a layer input");
+        if (inputGiven && otherGiven) {
+            throw a.error("input and other are both constants (numbers or parameters); at least one operand must be "
+                    + "a layer input");
         }
-        return new ArithmeticLayer(Binary.create(kind), input == null ? null : Tensor.of(new float[] {input}, 1),
-                other == null ? null : Tensor.of(new float[] {other}, 1));
+        Tensor input = null;
+        try {
+            input = inputGiven ? constant(a, "input") : null;
+            Tensor other = otherGiven ? constant(a, "other") : null;
+            a.finish();
+            long parameters = (a.isString("input") ? input.numel() : 0) + (a.isString("other") ? other.numel() : 0);
+            return new ArithmeticLayer(Binary.create(kind), input, other, parameters);
+        } catch (RuntimeException e) {
+            if (input != null) {
+                input.close();
+            }
+            throw a.inContext(e);
+        }
     }
 
-    /** A number operand, as float32 (how PyTorch applies a Python number to a float32 tensor), or null. */
-    private static Float scalar(LayerArgs a, String key) {
-        return a.has(key) ? (float) a.number(key, 0) : null;
+    /**
+     * A constant operand: a number as float32 (how PyTorch applies a Python number to a float32 tensor), or the
+     * parameter a string names.
+     */
+    private static Tensor constant(LayerArgs a, String key) {
+        if (a.isString(key)) {
+            return a.parameter(a.string(key, null));
+        }
+        return Tensor.of(new float[] {(float) a.number(key, 0)}, 1);
     }
 
     /** Whether this is a sum of two layer inputs (what {@link EpilogueFusion} may fold into a convolution). */
@@ -82,8 +110,18 @@ final class ArithmeticLayer implements Layer {
         checkCount(inputShapes.size());
         long[][] shapes = new long[Math.max(2, inputShapes.size())][];
         int next = 0;
-        shapes[0] = inputScalar != null ? new long[] {1} : inputShapes.get(next++);
-        shapes[1] = otherScalar != null ? new long[] {1} : inputShapes.get(next++);
+        shapes[0] = inputScalar != null ? inputScalar.shape() : inputShapes.get(next++);
+        shapes[1] = otherScalar != null ? otherScalar.shape() : inputShapes.get(next++);
+        Tensor constant = inputScalar != null ? inputScalar : otherScalar;
+        if (constant != null) {
+            long[] x = shapes[inputScalar != null ? 1 : 0];
+            long[] c = constant.shape();
+            if (c.length > x.length || c.length == x.length && c[0] != 1) {
+                throw new IllegalArgumentException(name() + ": a constant operand of shape " + Arrays.toString(c)
+                        + " against an input of shape " + Arrays.toString(x) + " would broadcast over the batch dim "
+                        + "(dim 0); give it fewer dims than the input, or size 1 in dim 0");
+            }
+        }
         for (int i = 2; i < shapes.length; i++) {
             shapes[i] = inputShapes.get(next++);
         }
@@ -141,6 +179,11 @@ final class ArithmeticLayer implements Layer {
             s.append(s.length() == 0 ? "" : ", ").append(java.util.Arrays.toString(shape));
         }
         return s.toString();
+    }
+
+    @Override
+    public long parameterCount() {
+        return parameters;
     }
 
     @Override

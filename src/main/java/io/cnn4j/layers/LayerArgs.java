@@ -246,6 +246,24 @@ public final class LayerArgs {
         return t;
     }
 
+    /** Whether the argument is given as a string (e.g. a parameter operand's attribute name). */
+    public boolean isString(String key) {
+        JsonNode v = node.get(key);
+        return v != null && v.isTextual();
+    }
+
+    /** The parameter {@code <name>.<attribute>} in whatever shape it has (a module's own nn.Parameter). */
+    public Tensor parameter(String attribute) {
+        if (name == null) {
+            throw error("a parameter operand needs a \"name\": the module path that holds '" + attribute + "'");
+        }
+        String key = key(attribute);
+        if (weights.shape(key) == null) {
+            throw error("the weights file has no tensor '" + key + "'");
+        }
+        return weights.load(key);
+    }
+
     /** Like {@link #weight}, but null when the weights file has no such tensor. */
     public Tensor optionalWeight(String suffix, long... expectedShape) {
         if (name == null) {

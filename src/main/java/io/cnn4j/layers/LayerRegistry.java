@@ -25,10 +25,13 @@ public final class LayerRegistry {
             FACTORIES.put("BatchNorm" + d + "d", a -> BatchNormLayer.create(a, dims));
         }
         ActivationLayer.register(FACTORIES);
+        NormLayers.register(FACTORIES);
+        PadLayers.register(FACTORIES);
         FACTORIES.put("Linear", LinearLayer::create);
         FACTORIES.put("Flatten", ShapeLayer::flatten);
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);
         FACTORIES.put("Permute", ShapeLayer::permute);
+        FACTORIES.put("Slice", ShapeLayer::slice);
         ArithmeticLayer.register(FACTORIES);
         UnaryMathLayer.register(FACTORIES);
         ResamplingLayers.register(FACTORIES);

@@ -26,6 +26,28 @@ public final class ShapeLayer {
         return UnaryOpLayer.create(a, Layer.Aliasing.NONE, () -> io.cnn4j.ops.Permute.create(dims));
     }
 
+    /** Slice(dim, start=None, end=None, step=1): x[..., start:end:step] along dim, which may not be the batch dim. */
+    static Layer slice(LayerArgs a) {
+        if (!a.has("dim")) {
+            throw a.error("missing required argument dim");
+        }
+        int dim = a.integer("dim", 0);
+        Long start = a.has("start") ? (long) a.integer("start", 0) : null;
+        Long end = a.has("end") ? (long) a.integer("end", 0) : null;
+        int step = a.integer("step", 1);
+        if (dim == 0) {
+            throw a.error("dim 0 is the batch dim, which cnn4j models keep whole; slice another dim");
+        }
+        // A negative dim must not name the batch dim either.
+        return UnaryOpLayer.create(a, Layer.Aliasing.NONE, () -> new CheckedOp(
+                io.cnn4j.ops.Slice.create(dim, start, end, step), in -> {
+                    if (dim == -in.length) {
+                        throw a.error("dim " + dim + " is the batch dim of a " + in.length + "-d input, which cnn4j "
+                                + "models keep whole; slice another dim");
+                    }
+                }));
+    }
+
     static Layer unflatten(LayerArgs a) {
         if (!a.has("dim")) {
             throw a.error("missing required argument dim");

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Element-wise arithmetic as the format's Add, Sub, Mul, Div, Pow, Maximum, Minimum (broadcasting, a one-element
- * constant as a number argument) and Neg, Abs, Sqrt, Exp, Log. x * sigmoid(x) becomes SiLU (x * hardsigmoid(x)
+ * constant as a number argument, a larger one as the layer's parameter operand) and Neg, Abs, Sqrt, Exp, Log. x * sigmoid(x) becomes SiLU (x * hardsigmoid(x)
  * Hardswish), and a per-channel constant is folded into the weights and bias of the Conv, Linear or BatchNorm before
  * it, where that is exact.
  */
@@ -95,17 +95,31 @@ final class ArithmeticConverters {
         boolean constFirst = p instanceof Const;
         ConstTensor c = ((Const) (constFirst ? p : q)).tensor;
         Act a = cx.materialize(constFirst ? q : p, n.label());
-        if (c.numel() != 1 || c.rank() > a.shape.length) {
-            LayerNode producer = a.layer;
+        if (c.rank() > a.shape.length || c.rank() == a.shape.length && c.shape[0] != 1) {
             throw new IllegalArgumentException(n.label() + ": " + op + " with a constant of shape " + text(c.shape)
-                    + " after " + (producer == null ? "the model input" : "the " + producer.type + " (node '"
-                    + producer.origin.name() + "')") + " cannot be expressed: cnn4j takes a constant operand as a "
-                    + "number (one element), or folds a per-channel one into a directly preceding Conv, Linear or BatchNorm (and an added one into a "
-                    + "ConvTranspose's bias)");
+                    + " against the input of shape " + text(a.shape) + " would broadcast over the batch dim (dim 0), "
+                    + "which cnn4j models keep free; give the constant fewer dims than the input or size 1 in dim 0");
         }
-        LayerNode l = cx.layer(type, n, List.of(a), a.shape);
-        l.args.set(constFirst ? "input" : "other", number(c.floats(n.label())[0]));
+        long[] shape = broadcast(n, a.shape, padded(c.shape, a.shape.length));
+        LayerNode l = cx.layer(type, n, List.of(a), shape);
+        if (c.numel() == 1) { // of rank <= the input's: a number operand broadcasts the same
+            l.args.set(constFirst ? "input" : "other", number(c.floats(n.label())[0]));
+        } else { // a tensor: the layer's parameter, broadcast as PyTorch does
+            l.args.put(constFirst ? "input" : "other", CONSTANT);
+            cx.param(l, CONSTANT, c, n, constFirst ? 0 : 1);
+        }
         return l.out;
+    }
+
+    /** The name of a tensor operand's parameter (under the layer's name) in converted models. */
+    private static final String CONSTANT = "constant";
+
+    /** A shape with leading 1s up to {@code rank} dims (how broadcasting aligns it from the right). */
+    private static long[] padded(long[] shape, int rank) {
+        long[] out = new long[rank];
+        java.util.Arrays.fill(out, 1);
+        System.arraycopy(shape, 0, out, rank - shape.length, shape.length);
+        return out;
     }
 
     /** NumPy broadcasting of two shapes whose -1 dims are known only at run time (the batch dim among them). */

@@ -206,12 +206,10 @@ final class ConvConverters {
                 total = -1;
             }
             if (total >= 0 || outputShape != null) {
-                if (total < 0) {
-                    throw new IllegalArgumentException(n.label() + ": output_shape " + text(outputShape)
-                            + " is larger than the transposed convolution produces");
-                }
-                // As onnxruntime: SAME_UPPER puts the odd pad at the end, otherwise at the beginning.
-                begin[i] = autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+                // As ONNX's reference (floor division): SAME_UPPER puts the odd pad at the end, otherwise at the
+                // beginning. An output_shape larger than the transposed convolution produces gives a negative end
+                // pad: rows past the end, PyTorch's output_padding.
+                begin[i] = autoPad.equals("SAME_UPPER") ? Math.floorDiv(total, 2) : total - Math.floorDiv(total, 2);
                 end[i] = total - begin[i];
             } else if (autoPad.equals("SAME_UPPER") || autoPad.equals("SAME_LOWER")) {
                 throw new IllegalArgumentException(n.label() + ": auto_pad=" + autoPad + " with stride " + strides[i]
@@ -231,7 +229,7 @@ final class ConvConverters {
         for (int i = 0; i < dims; i++) {
             padding[i] = begin[i];
             torchOutputPadding[i] = outputPadding[i] + begin[i] - end[i];
-            if (begin[i] < 0 || end[i] < 0 || torchOutputPadding[i] < 0
+            if (begin[i] < 0 || torchOutputPadding[i] < 0
                     || torchOutputPadding[i] >= Math.max(strides[i], dilations[i])) {
                 throw new IllegalArgumentException(n.label() + ": pads " + begin[i] + " (begin) and " + end[i]
                         + " (end) with output_padding " + outputPadding[i] + " on spatial dim " + i + " cannot be "

@@ -123,10 +123,10 @@ final class ConversionContext {
             return r.materialized;
         }
         if (v instanceof Padded p) {
-            throw new IllegalArgumentException(consumer + ": its input comes from " + p.node.label() + " (mode "
-                    + p.mode + "), which cnn4j can only fold into a directly following Conv (constant 0, reflect, "
-                    + "edge or wrap), AveragePool (constant 0) or MaxPool (constant -inf): the format has no "
-                    + "padding layer");
+            if (p.materialized == null) {
+                p.materialized = DataMovementConverters.padLayer(this, p);
+            }
+            return p.materialized;
         }
         if (v instanceof Transposed t) {
             if (t.materialized == null) {

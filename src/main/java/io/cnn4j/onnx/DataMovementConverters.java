@@ -79,6 +79,51 @@ final class DataMovementConverters {
         cx.output(n, l.out);
     }
 
+    /**
+     * A pad that no Conv or pool absorbs, as PyTorch's padding module of its mode: ConstantPadNd (with the fill),
+     * ReflectionPadNd, ReplicationPadNd (ONNX edge) or CircularPadNd (wrap) over the trailing padded dims.
+     */
+    static Act padLayer(ConversionContext cx, Padded p) {
+        int rank = p.shape.length;
+        int first = 0;
+        while (first < rank && p.begin[first] == 0 && p.end[first] == 0) {
+            first++;
+        }
+        boolean constant = p.mode.equals("constant");
+        // The non-constant modules pad the spatial dims of (N, C, *) inputs; constant padding may reach the channels.
+        int from = Math.max(first >= 2 ? 2 : first, Math.min(first, rank - 3)); // the spatial dims if possible
+        int dims = rank - from;
+        if (first == 0 || dims < 1 || dims > 3 || !constant && from != 2) {
+            throw new IllegalArgumentException(p.node.label() + ": padding " + text(p.begin) + " / " + text(p.end)
+                    + " (mode " + p.mode + ") of input " + text(p.source.shape) + " has no PyTorch padding module: "
+                    + "they pad at most the last 3 dims, never the batch dim, and (but for constant padding) only "
+                    + "the dims after the channels");
+        }
+        String type = switch (p.mode) {
+            case "constant" -> "ConstantPad";
+            case "reflect" -> "ReflectionPad";
+            case "edge" -> "ReplicationPad";
+            case "wrap" -> "CircularPad";
+            default -> throw new IllegalArgumentException(p.node.label() + ": unknown mode " + p.mode);
+        };
+        long[] padding = new long[2 * dims];
+        for (int i = 0; i < dims; i++) {
+            int d = rank - 1 - i; // PyTorch's order: the last dim first
+            padding[2 * i] = p.begin[d];
+            padding[2 * i + 1] = p.end[d];
+        }
+        LayerNode l = cx.layer(type + dims + "d", p.node, List.of(p.source), p.shape);
+        l.args.set("padding", tuple(padding));
+        if (constant) {
+            if (!Float.isFinite(p.fill)) {
+                throw new IllegalArgumentException(p.node.label() + ": constant padding with " + p.fill + " has no "
+                        + "PyTorch padding module (JSON has no infinities); only a following MaxPool absorbs -inf");
+            }
+            l.args.set("value", number(p.fill));
+        }
+        return l.out;
+    }
+
     private static void pad(ConversionContext cx, Node n) {
         Attributes a = new Attributes(n);
         Act x = cx.act(n, 0);

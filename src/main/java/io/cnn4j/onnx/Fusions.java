@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * GELU as exporters spell it before ONNX had a Gelu op (opset 20), found before conversion and replaced by one Gelu
+ * Subgraphs that exporters spell as arithmetic, each found before conversion and replaced by the one node a newer
+ * opset writes: GELU (below) and LayerNorm ({@link NormPatterns}).
+ *
+ * <p>GELU as exporters spell it before ONNX had a Gelu op (opset 20), found before conversion and replaced by one Gelu
  * node, as opset 20 writes it. torch.onnx.export writes nn.GELU() as
  * {@code Mul(Mul(x, Add(Erf(Div(x, sqrt 2)), 1)), 0.5)} and nn.GELU(approximate="tanh") as
  * {@code Mul(0.5, Mul(x, Add(1, Tanh(Mul(sqrt(2/pi), Add(x, Mul(0.044715, Mul(x, Mul(x, x)))))))))}; other code
@@ -32,11 +35,11 @@ final class Fusions {
     /** More nodes than any GELU product has: bounds the work (and recursion) on long chains of Mul. */
     private static final int MAX_PRODUCT_NODES = 8;
 
-    private final Map<String, Node> producer = new HashMap<>();
+    final Map<String, Node> producer = new HashMap<>();
     /** How many node inputs (and graph outputs) read each value. */
-    private final Map<String, Integer> uses = new HashMap<>();
+    final Map<String, Integer> uses = new HashMap<>();
     private final Map<String, OnnxProto.Tensor> initializers;
-    private final long opset;
+    final long opset;
     private final Path baseDir;
 
     private Fusions(List<Node> nodes, List<String> graphOutputs, Map<String, OnnxProto.Tensor> initializers,
@@ -64,6 +67,9 @@ final class Fusions {
                 continue;
             }
             Match m = f.gelu(root);
+            if (m == null) {
+                m = NormPatterns.match(f, root);
+            }
             if (m != null && m.nodes.stream().noneMatch(absorbed::contains)) {
                 absorbed.addAll(m.nodes);
                 replaced.put(root, m.gelu);
@@ -81,7 +87,7 @@ final class Fusions {
     }
 
     /** A matched GELU: the nodes it replaces (the root included) and the Gelu node standing for them. */
-    private record Match(List<Node> nodes, Node gelu) {}
+    record Match(List<Node> nodes, Node gelu) {}
 
     /** A product read off a tree of nodes: coefficient times factors (value names, repeated per power). */
     private static final class Product {
@@ -196,14 +202,14 @@ final class Fusions {
     }
 
     /** The node producing {@code value} when nothing else reads it (and it is of type {@code op} if given). */
-    private Node interior(String value, String op) {
+    Node interior(String value, String op) {
         Node n = producer.get(value);
         boolean fits = n != null && uses.getOrDefault(value, 0) == 1 && n.outputs().size() == 1
                 && (n.domain().isEmpty() || n.domain().equals("ai.onnx"));
         return fits && (op == null || n.opType().equals(op)) ? n : null;
     }
 
-    private static boolean isBinary(Node n, String op) {
+    static boolean isBinary(Node n, String op) {
         return n.opType().equals(op) && n.inputs().size() == 2 && n.outputs().size() == 1
                 && (n.domain().isEmpty() || n.domain().equals("ai.onnx"));
     }
@@ -222,7 +228,7 @@ final class Fusions {
         return null;
     }
 
-    private boolean isConstant(String value) {
+    boolean isConstant(String value) {
         Node n = producer.get(value);
         return n == null ? initializers.containsKey(value) : n.opType().equals("Constant");
     }
@@ -231,7 +237,7 @@ final class Fusions {
      * The value of a one-element constant of rank 0 or 1 (so broadcasting it never changes a shape): an
      * initializer or a Constant node's output; else null, also when it does not decode (conversion reports that).
      */
-    private Double scalarConstant(String value) {
+    Double scalarConstant(String value) {
         Node n = producer.get(value);
         try {
             ConstTensor t;
@@ -247,6 +253,20 @@ final class Fusions {
                 return null;
             }
             return t.numel() == 1 && t.rank() <= 1 ? (double) t.floats(value)[0] : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A constant's value (an initializer or a Constant node's output), or null; large ones are decoded too. */
+    ConstTensor constant(String value) {
+        Node n = producer.get(value);
+        try {
+            if (n != null && n.opType().equals("Constant") && n.inputs().isEmpty()) {
+                return ConstantFolding.fold(n, List.of(), opset, baseDir);
+            }
+            return n == null && initializers.containsKey(value) ? ConstTensor.of(initializers.get(value), baseDir)
+                    : null;
         } catch (IllegalArgumentException e) {
             return null;
         }

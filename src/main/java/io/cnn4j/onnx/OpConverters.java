@@ -22,6 +22,7 @@ final class OpConverters {
         NormalizationConverters.register(BY_OP);
         PoolConverters.register(BY_OP);
         ResizeConverters.register(BY_OP);
+        SliceConverters.register(BY_OP);
         SoftmaxConverters.register(BY_OP);
     }
 

@@ -12,7 +12,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Pooling as PyTorch's MaxPoolNd / AvgPoolNd / AdaptiveAvg|MaxPoolNd, and spatial reductions as global pooling. */
+/**
+ * Pooling as PyTorch's MaxPoolNd / AvgPoolNd / LPPoolNd / AdaptiveAvg|MaxPoolNd, and spatial reductions as global
+ * pooling.
+ */
 final class PoolConverters {
     private PoolConverters() {}
 
@@ -23,6 +26,72 @@ final class PoolConverters {
         r.put("GlobalMaxPool", PoolConverters::globalPool);
         r.put("ReduceMean", PoolConverters::reduce);
         r.put("ReduceMax", PoolConverters::reduce);
+        r.put("LpPool", PoolConverters::lpPool);
+    }
+
+    /**
+     * LpPool as LPPoolNd (norm_type p), after a ConstantPad of zeros for its pads (zeros add nothing to a sum of
+     * powers; PyTorch's LPPool has no padding of its own). PyTorch raises x to the power p where ONNX takes |x|:
+     * the same for even p only, so an odd p is refused.
+     */
+    private static void lpPool(ConversionContext cx, Node n) {
+        Attributes a = new Attributes(n);
+        long[] kernel = a.ints("kernel_shape", null);
+        if (kernel == null || kernel.length < 1 || kernel.length > 3) {
+            throw a.error("kernel_shape", kernel == null ? "is required" : "must have 1 to 3 values, got "
+                    + text(kernel));
+        }
+        int dims = kernel.length;
+        long p = cx.opset < 2 ? Math.round(a.f("p", 2f)) : a.integer("p", 2);
+        if (p <= 0 || p % 2 != 0) {
+            throw new IllegalArgumentException(n.label() + ": p=" + p + ": ONNX sums |x|^p where PyTorch's LPPool "
+                    + "sums x^p, which agree for even p only");
+        }
+        Act x = checkRank(n, cx.act(n, 0), dims);
+        long[] strides = Windows.positive(a, "strides", dims);
+        long[] dilations = Windows.positive(a, "dilations", dims);
+        if (!allOnes(dilations)) {
+            throw a.error("dilations", "must be 1: PyTorch's LPPool has no dilation, got dilations=" + text(dilations));
+        }
+        boolean ceil = a.integer("ceil_mode", 0) != 0;
+        long[] inSizes = spatial(x.shape);
+        String autoPad = a.string("auto_pad", "NOTSET");
+        long[] explicitPads = NodeChecks.windowSizes(a, "pads", 2 * dims, 0, 0);
+        long[][] pads = Windows.onnxPads(n.label(), autoPad, explicitPads, inSizes, kernel, strides, dilations);
+        Act in = x;
+        if (!allZeros(pads[0]) || !allZeros(pads[1])) {
+            long[] padding = new long[2 * dims];
+            long[] shape = x.shape.clone();
+            for (int i = 0; i < dims; i++) {
+                int d = dims - 1 - i; // PyTorch's order: the last dim first
+                padding[2 * i] = pads[0][d];
+                padding[2 * i + 1] = pads[1][d];
+                shape[2 + i] = inSizes[i] < 0 ? -1 : inSizes[i] + pads[0][i] + pads[1][i];
+            }
+            LayerNode pad = cx.layer("ConstantPad" + dims + "d", n, List.of(x), shape);
+            pad.args.set("padding", tuple(padding));
+            pad.args.put("value", 0.0);
+            in = pad.out;
+        }
+        long[] shape = in.shape.clone();
+        for (int i = 0; i < dims; i++) {
+            long size = in.shape[2 + i];
+            shape[2 + i] = size < 0 ? -1 : WindowSizes.outputSize(size, kernel[i], 0, strides[i], 1, ceil);
+            if (size >= 0 && shape[2 + i] < 1) {
+                throw new IllegalArgumentException(n.label() + ": the input " + text(x.shape) + " is too small for "
+                        + "kernel " + text(kernel));
+            }
+        }
+        LayerNode l = cx.layer("LPPool" + dims + "d", n, List.of(in), shape);
+        l.args.put("norm_type", p);
+        l.args.set("kernel_size", tuple(kernel));
+        if (!Arrays.equals(strides, kernel)) {
+            l.args.set("stride", tuple(strides));
+        }
+        if (ceil) {
+            l.args.put("ceil_mode", true);
+        }
+        cx.output(n, l.out);
     }
 
     private static void pool(ConversionContext cx, Node n) {

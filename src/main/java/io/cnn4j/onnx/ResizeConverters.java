@@ -177,6 +177,13 @@ final class ResizeConverters {
                             + java.util.Arrays.toString(f));
                 }
                 shape[2 + d] = x.shape[2 + d] < 0 ? -1 : (long) Math.floor(x.shape[2 + d] * (double) f[2 + d]);
+                if (alignCorners && !mode.startsWith("nearest") && (x.shape[2 + d] < 0
+                        ? f[2 + d] != Math.rint(f[2 + d]) : shape[2 + d] != x.shape[2 + d] * (double) f[2 + d])) {
+                    throw new IllegalArgumentException(n.label() + ": align_corners with scales "
+                            + java.util.Arrays.toString(f) + " that give input " + text(x.shape) + " a fractional "
+                            + "output size: ONNX maps coordinates by the unrounded size (input x scale), PyTorch by "
+                            + "the rounded one; export with sizes instead of scales");
+                }
                 if (x.shape[2 + d] >= 0 && shape[2 + d] < 1) {
                     throw new IllegalArgumentException(n.label() + ": scales " + java.util.Arrays.toString(f)
                             + " make the output of input " + text(x.shape) + " empty");
@@ -189,6 +196,14 @@ final class ResizeConverters {
                 same &= f[2 + d] == f[2];
             }
             l.args.set("scale_factor", same ? factors.get(0) : factors);
+        }
+        for (int d = 0; transform.equals("pytorch_half_pixel") && d < dims; d++) {
+            long out = l.out.shape[2 + d];
+            if (out == 1 && x.shape[2 + d] != 1) {
+                throw new IllegalArgumentException(n.label() + ": pytorch_half_pixel to an output size of 1 reads "
+                        + "source index 0, where PyTorch (since 1.x) reads the middle of the input; no nn.Upsample "
+                        + "mode computes it");
+            }
         }
         if (!mode.equals("nearest")) {
             l.args.put("mode", mode);

@@ -59,6 +59,7 @@ abstract class Value {
         final String mode;
         final float fill;
         final Node node;
+        Act materialized;
 
         Padded(long[] shape, Act source, long[] begin, long[] end, String mode, float fill, Node node) {
             super(shape);

@@ -75,7 +75,7 @@ public final class Permute implements UnaryOp {
             shape[d] = in[order[d]];
             strides[d] = inStrides[order[d]];
         }
-        NativeCore.check(NativeCore.cnn4j_strided_copy(shape.length, shape, strides, input.pointer(),
+        NativeCore.check(NativeCore.cnn4j_strided_copy(shape.length, shape, strides, 0, input.pointer(),
                 output.pointer()), "cnn4j_strided_copy");
     }
 }

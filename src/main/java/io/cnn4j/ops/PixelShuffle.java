@@ -93,7 +93,7 @@ public final class PixelShuffle extends ScratchFreeOp {
             shape = new long[] {outer, c, r, r, h, w};
             strides = new long[] {c * h * r * w * r, h * r * w * r, w * r, 1, r * w * r, r};
         }
-        NativeCore.check(NativeCore.cnn4j_strided_copy(shape.length, shape, strides, input.pointer(),
+        NativeCore.check(NativeCore.cnn4j_strided_copy(shape.length, shape, strides, 0, input.pointer(),
                 output.pointer()), "cnn4j_strided_copy");
     }
 }

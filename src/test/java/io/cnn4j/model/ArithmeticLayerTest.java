@@ -1,8 +1,6 @@
 package io.cnn4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cnn4j.Tensor;
 import io.cnn4j.reference.NaiveElementwise;
@@ -81,8 +79,10 @@ class ArithmeticLayerTest {
 
     @Test
     void malformedLayersAreRefusedNamingTheLayer() {
-        refused(layer("{\"type\": \"Mul\", \"input\": 2, \"other\": 3}"), "layer 0 (Mul)", "both numbers");
-        refused(layer("{\"type\": \"Mul\", \"other\": \"half\"}"), "layer 0 (Mul)", "other must be a number");
+        refused(layer("{\"type\": \"Mul\", \"input\": 2, \"other\": 3}"), "layer 0 (Mul)", "both constants");
+        refused(layer("{\"type\": \"Mul\", \"other\": \"half\"}"), "layer 0 (Mul)",
+                "a parameter operand needs a \"name\"");
+        refused(layer("{\"type\": \"Mul\", \"other\": [1]}"), "layer 0 (Mul)", "other must be a number");
         refused(layer("{\"type\": \"Div\", \"other\": 2, \"rounding_mode\": \"floor\"}"), "layer 0 (Div)",
                 "rounding_mode is not supported");
         refused(layer("{\"type\": \"Sub\", \"alpha\": 2, \"inputs\": [\"x\", \"x\"]}"), "layer 0 (Sub)",
@@ -98,19 +98,44 @@ class ArithmeticLayerTest {
                 "unsupported cnn4j format version 3");
     }
 
+    /** A module's own parameter as an operand, broadcast from the right as PyTorch does (ConvNeXt's layer scale). */
+    @Test
+    void parameterOperandsBroadcastFromTheRight() throws Exception {
+        String json = layer("{\"type\": \"Mul\", \"name\": \"block\", \"input\": \"gamma\"},"
+                + "{\"type\": \"Add\", \"name\": \"block\", \"id\": \"shifted\", \"other\": \"shift\"}");
+        float[] gamma = {0.5f, -2f, 3f, 0.25f};
+        float[] shift = {1f, -1f, 0.5f};
+        MapWeights weights = new MapWeights().put("block.gamma", gamma, 4).put("block.shift", shift, 3, 1, 1);
+        try (Model model = ModelGraphTest.build(json, weights)) {
+            assertArrayEquals(new long[] {4, 3}, model.layerParameterCounts());
+            float[] x = Oracle.uniform(new Random(4), 120);
+            double[] expected = new double[120];
+            for (int i = 0; i < 120; i++) {
+                expected[i] = (float) (gamma[i % 4] * x[i]) + shift[(i / 20) % 3];
+            }
+            try (Tensor in = Tensor.of(x, 2, 3, 5, 4); Tensor out = model.run(in)) {
+                Oracle.assertClose("gamma * x + shift", expected, out.toFloatArray());
+            }
+        }
+        refusedWith(layer("{\"type\": \"Mul\", \"name\": \"block\", \"other\": \"gamma\"}"),
+                new MapWeights().put("block.gamma", new float[120], 2, 3, 5, 4), "layer 0 'block' (Mul)",
+                "a constant operand of shape [2, 3, 5, 4]", "would broadcast over the batch dim");
+        refusedWith(layer("{\"type\": \"Mul\", \"name\": \"block\", \"other\": \"gamma\"}"),
+                new MapWeights().put("block.gamma", new float[5], 5), "do not broadcast");
+        refusedWith(layer("{\"type\": \"Mul\", \"name\": \"block\", \"other\": \"beta\"}"), new MapWeights(),
+                "the weights file has no tensor 'block.beta'");
+    }
+
     private static String layer(String layers) {
         return "{\"cnn4j\": 2, \"inputs\": [{\"name\": \"x\", \"shape\": [-1, 3, 5, 4]}], \"layers\": [" + layers
                 + "]}";
     }
 
     private static void refused(String json, String... parts) {
-        Exception e = assertThrows(IllegalArgumentException.class, () -> {
-            try (Model m = ModelGraphTest.build(json, new MapWeights())) {
-                m.layerOutputShapes(1);
-            }
-        });
-        for (String p : parts) {
-            assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
-        }
+        refusedWith(json, new MapWeights(), parts);
+    }
+
+    private static void refusedWith(String json, MapWeights weights, String... parts) {
+        ModelGraphTest.assertRefused(json, weights, parts);
     }
 }

@@ -20,6 +20,19 @@ class ModelGraphTest {
         return Model.build(ModelDescription.parse(JSON.readTree(json), "test.json"), weights);
     }
 
+    /** The model is refused at load (or at planning batch 1) with a message containing every part. */
+    static void assertRefused(String json, MapWeights weights, String... parts) {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> {
+            try (Model m = build(json, weights)) {
+                m.layerOutputShapes(1);
+            }
+        });
+        for (String p : parts) {
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(p),
+                    "message '" + e.getMessage() + "' lacks '" + p + "'");
+        }
+    }
+
     private static final String TWO_CONVS = """
             {"cnn4j": 1, "inputs": [{"name": "x", "shape": [-1, 2, 9, 7]}],
              "layers": [

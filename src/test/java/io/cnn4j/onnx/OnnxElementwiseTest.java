@@ -45,6 +45,15 @@ class OnnxElementwiseTest {
     }
 
     @Test
+    void tensorConstantsBecomeParameterOperands() {
+        OnnxBuilder b = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4}, 4, 1, 1);
+        b.node("Relu", "r", in("c"), "r1");
+        b.node("Sub", "s", in("k", "r1"), "y");
+        assertEquals("[{\"type\":\"ReLU\"},{\"type\":\"Sub\",\"name\":\"s\",\"id\":\"y\",\"input\":\"constant\"}]",
+                convertLayers(b));
+    }
+
+    @Test
     void variadicMinMaxSumAndMathFunctions() {
         OnnxBuilder b = withConv(13).output("y").weight("k", new float[] {3f});
         b.node("Abs", "a", in("c"), "a1");

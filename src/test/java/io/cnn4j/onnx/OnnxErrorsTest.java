@@ -133,13 +133,13 @@ class OnnxErrorsTest {
 
     @Test
     void elementWiseOpsThatCannotBeLayersAreRefused() {
-        OnnxBuilder add = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4}, 4, 1, 1);
+        OnnxBuilder add = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4, 1, 1);
         add.node("Relu", "r", in("c"), "r1");
         add.node("Add", "a", in("r1", "k"), "y");
-        refused(add, "Add (node 'a')", "shape [4, 1, 1]", "ReLU (node 'r')");
-        OnnxBuilder sub = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4}, 4, 1, 1);
+        refused(add, "Add (node 'a')", "constant of shape [2, 4, 1, 1]", "would broadcast over the batch dim");
+        OnnxBuilder sub = withConv(13).output("y").weight("k", new float[] {1, 2, 3, 4, 5}, 5);
         sub.node("Sub", "s", in("k", "c"), "y");
-        refused(sub, "Sub (node 's')", "constant of shape [4, 1, 1]", "as a number (one element)");
+        refused(sub, "Sub (node 's')", "[-1, 4, 6, 6] and [1, 1, 1, 5] do not broadcast");
         OnnxBuilder ranks = withConv(13).output("y");
         ranks.node("GlobalAveragePool", "g", in("c"), "g1");
         ranks.node("Flatten", "f", in("g1"), "f1");
@@ -164,11 +164,16 @@ class OnnxErrorsTest {
         b.node("Pad", "pad", in("c", "p"), "x1");
         b.node("MaxPool", "mp", in("x1"), "y").attr("kernel_shape", 3, 3);
         refused(b, "MaxPool (node 'mp')", "Pad (node 'pad')", "-inf");
-        OnnxBuilder alone = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
-                new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8));
-        alone.node("Pad", "pad", in("c", "p"), "x1");
-        alone.node("Relu", "r", in("x1"), "y");
-        refused(alone, "Relu (node 'r')", "Pad (node 'pad')", "no padding layer");
+        OnnxBuilder batch = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
+                new long[] {1, 0, 1, 1, 0, 0, 1, 1}, 8));
+        batch.node("Pad", "pad", in("c", "p"), "x1");
+        batch.node("Relu", "r", in("x1"), "y");
+        refused(batch, "Pad (node 'pad')", "has no PyTorch padding module", "never the batch dim");
+        OnnxBuilder channels = withConv(11).output("y").initializer(OnnxBuilder.int64Tensor("p",
+                new long[] {0, 1, 0, 0, 0, 0, 0, 0}, 8));
+        channels.node("Pad", "pad", in("c", "p"), "x1").attr("mode", "reflect");
+        channels.node("Relu", "r", in("x1"), "y");
+        refused(channels, "Pad (node 'pad')", "only the dims after the channels");
     }
 
     @Test
