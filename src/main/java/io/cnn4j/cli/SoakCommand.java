@@ -2,6 +2,7 @@ package io.cnn4j.cli;
 
 import io.cnn4j.Tensor;
 import io.cnn4j.model.Model;
+import io.cnn4j.model.ModelDescription.InputSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -30,14 +32,18 @@ import picocli.CommandLine.Spec;
  * and resident memory in the second half of the soak no higher than {@code --rss-slack-mb} above its first half's
  * peak (steady state reached, nothing growing per run).
  */
-@Command(name = "soak", description = "Run a model from many threads for a long time: outputs checked bit for bit "
+@Command(name = "soak", mixinStandardHelpOptions = true, description = "Run a model from many threads for a long time: outputs checked bit for bit "
         + "against single-threaded runs, resident memory sampled, a PASS/FAIL verdict")
 final class SoakCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "model .json, single-file .safetensors or .onnx")
+    @Parameters(index = "0", paramLabel = "MODEL", description = Main.MODEL_HELP)
     Path modelPath;
+
+    @Option(names = "--shape", paramLabel = "[NAME=]DIMS", description = "the input's shape as in info and bench; "
+            + "its batch dim is replaced by each size 1..B")
+    List<String> shapes = new ArrayList<>();
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "8",
             description = "Java threads sharing the model (--threads is the size of cnn4j's own pool)")
@@ -61,19 +67,20 @@ final class SoakCommand implements Callable<Integer> {
                     + ">= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
+        FileChecks.model(modelPath);
         try (Model model = Model.load(modelPath, Main.modelOptions())) {
-            if (model.description().inputs().size() != 1) {
-                throw new IllegalArgumentException("soak supports models with one input");
+            List<InputSpec> specs = model.description().inputs();
+            if (specs.size() != 1) {
+                throw new IllegalArgumentException("soak supports models with one input; this one has "
+                        + InputShapes.names(specs));
             }
+            Map<String, long[]> given = InputShapes.parse(shapes, specs);
             List<float[]> inputs = new ArrayList<>();
             List<long[]> shapes = new ArrayList<>();
             List<float[]> expected = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(42);
             for (int batch = 1; batch <= maxBatch; batch++) {
-                long[] shape = model.description().inputs().get(0).shape().clone();
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = shape[d] == -1 ? batch : shape[d];
-                }
+                long[] shape = InputShapes.resolve(withBatch(given, batch), specs, batch).get(specs.get(0).name());
                 float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
                 for (int i = 0; i < data.length; i++) {
                     data[i] = (float) random.nextDouble(-1, 1);
@@ -143,6 +150,16 @@ final class SoakCommand implements Callable<Integer> {
                 + "single-threaded runs)" : "") + (memoryOk ? "" : " (resident memory grew by more than "
                 + rssSlackMb + " MB)"));
         return pass ? 0 : 1;
+    }
+
+    private static Map<String, long[]> withBatch(Map<String, long[]> shapes, long batch) {
+        Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        shapes.forEach((name, shape) -> {
+            long[] s = shape.clone();
+            s[0] = batch;
+            out.put(name, s);
+        });
+        return out;
     }
 
     private static float[] run(Model model, float[] data, long[] shape) {
