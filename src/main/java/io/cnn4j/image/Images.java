@@ -54,9 +54,22 @@ public final class Images {
                     throw new IllegalArgumentException(path + ": " + Limits.IMAGE_PIXELS.problem("the image ("
                             + reader.getWidth(0) + " x " + reader.getHeight(0) + ")"));
                 }
+                // ImageIO decodes a truncated JPEG with a warning and gray rows; PIL refuses it ("image file is
+                // truncated"), and so does cnn4j: a model must not classify half an image without a word.
+                List<String> truncated = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    String w = warning.toLowerCase(java.util.Locale.ROOT);
+                    if (w.contains("truncated") || w.contains("premature end")) {
+                        truncated.add(warning);
+                    }
+                });
                 BufferedImage image = reader.read(0);
                 if (image == null) {
                     throw new IllegalArgumentException(path + " holds no image");
+                }
+                if (!truncated.isEmpty()) {
+                    throw new IllegalArgumentException(path + " is a truncated " + reader.getFormatName() + " image ("
+                            + truncated.get(0) + "): the file ends before its last pixels");
                 }
                 return image;
             } catch (IIOException | RuntimeException e) {

@@ -118,6 +118,13 @@ class CliMessagesTest {
     }
 
     @Test
+    void aTruncatedJpegIsRefusedNotClassifiedHalfGray() {
+        Path cut = Path.of("src/test/resources/preprocess/truncated.jpg");
+        assertError(cli("run", MODEL, cut.toString()), cut + " is a truncated JPEG image (Truncated File - Missing "
+                + "EOI marker): the file ends before its last pixels");
+    }
+
+    @Test
     void theBlasHintRespectsAUserSetCoreType() {
         assertNull(BenchCommand.blasNote(null, null));
         assertEquals("try X", BenchCommand.blasNote(null, "try X"));
