@@ -29,7 +29,8 @@ import java.util.Map;
 /**
  * Reads model files: a JSON description with its weights file beside it (.safetensors or a PyTorch
  * {@code torch.save(state_dict)} file), a single .safetensors whose {@code __metadata__["cnn4j"]} holds the JSON, or an
- * .onnx file, converted on the fly.
+ * .onnx file, converted on the fly (with the preprocess block of {@code <model>.onnx.preprocess.json} if it is beside
+ * it).
  */
 final class ModelLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
