@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convert x.onnx x.json}: an ONNX model as a cnn4j model (JSON + .safetensors beside it). */
-@Command(name = "convert", mixinStandardHelpOptions = true, description = "Convert an ONNX model into a cnn4j model (JSON + .safetensors)")
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Convert an ONNX model into a cnn4j model (JSON + .safetensors)")
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

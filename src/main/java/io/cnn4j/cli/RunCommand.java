@@ -105,24 +105,35 @@ final class RunCommand implements Callable<Integer> {
     private void readInputs(List<InputSpec> specs, Map<String, Tensor> given) throws Exception {
         List<String> names = InputShapes.names(specs);
         for (String value : inputs) {
-            String[] named = split(value, names);
-            if (named == null && specs.size() != 1) {
-                throw new IllegalArgumentException("--input " + value + ": the model has " + specs.size() + " inputs "
-                        + names + "; give each as --input NAME=X.npy");
-            }
-            String name = named != null ? named[0] : names.get(0);
-            Path file = Path.of(named != null ? named[1] : value);
-            if (given.containsKey(name)) {
-                throw new IllegalArgumentException("--input is given twice for input '" + name + "'");
-            }
+            String[] named = named("--input", value, names, "input", "X.npy", given.keySet());
+            Path file = Path.of(named[1]);
             FileChecks.npy(file, "--input");
-            given.put(name, Npy.read(file));
+            given.put(named[0], Npy.read(file));
         }
         List<String> missing = names.stream().filter(n -> !given.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("no --input for " + missing + "; the model's inputs are " + names
                     + ": give each as --input NAME=X.npy");
         }
+    }
+
+    /**
+     * [name, file] for {@code option value}: NAME=FILE with NAME one of the model's {@code what}s, or FILE alone where
+     * the model has one; each name at most once ({@code seen}).
+     */
+    private static String[] named(String option, String value, List<String> names, String what, String example,
+            java.util.Set<String> seen) {
+        String[] named = split(value, names);
+        if (named == null && names.size() != 1) {
+            throw new IllegalArgumentException(option + " " + value + ": the model has " + names.size() + " " + what
+                    + "s " + names + "; give each as " + option + " NAME=" + example
+                    + (what.equals("output") ? ", or write all with --output-dir DIR" : ""));
+        }
+        named = named != null ? named : new String[] {names.get(0), value};
+        if (seen.contains(named[0])) {
+            throw new IllegalArgumentException(option + " is given twice for " + what + " '" + named[0] + "'");
+        }
+        return named;
     }
 
     /** [name, rest] if {@code value} is NAME=REST with NAME one of {@code names}, else null. */
@@ -183,15 +194,8 @@ final class RunCommand implements Callable<Integer> {
     private void writeOutputs(PrintWriter out, List<String> ids, Map<String, Tensor> results) throws Exception {
         Map<String, Path> targets = new LinkedHashMap<>();
         for (String value : outputs) {
-            String[] named = split(value, ids);
-            if (named == null && ids.size() != 1) {
-                throw new IllegalArgumentException("--output " + value + ": the model has " + ids.size() + " outputs "
-                        + ids + "; give each as --output NAME=Y.npy, or write all with --output-dir DIR");
-            }
-            String id = named != null ? named[0] : ids.get(0);
-            if (targets.put(id, Path.of(named != null ? named[1] : value)) != null) {
-                throw new IllegalArgumentException("--output is given twice for output '" + id + "'");
-            }
+            String[] named = named("--output", value, ids, "output", "Y.npy", targets.keySet());
+            targets.put(named[0], Path.of(named[1]));
         }
         if (outputDir != null) {
             Files.createDirectories(outputDir);

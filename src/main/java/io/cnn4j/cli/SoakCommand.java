@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * and resident memory in the second half of the soak no higher than {@code --rss-slack-mb} above its first half's
  * peak (steady state reached, nothing growing per run).
  */
-@Command(name = "soak", mixinStandardHelpOptions = true, description = "Run a model from many threads for a long time: outputs checked bit for bit "
+@Command(name = "soak", mixinStandardHelpOptions = true,
+        description = "Run a model from many threads for a long time: outputs checked bit for bit "
         + "against single-threaded runs, resident memory sampled, a PASS/FAIL verdict")
 final class SoakCommand implements Callable<Integer> {
     @Spec

@@ -30,7 +30,8 @@ class CliMultiIoTest {
     @BeforeEach
     void models() throws Exception {
         twoByTwo = Files.writeString(dir.resolve("two.json"), """
-                {"cnn4j": 2, "name": "two", "inputs": [{"name": "a", "shape": [-1, 2]}, {"name": "b", "shape": [-1, 2]}],
+                {"cnn4j": 2, "name": "two",
+                 "inputs": [{"name": "a", "shape": [-1, 2]}, {"name": "b", "shape": [-1, 2]}],
                  "outputs": ["sum", "prod/out"],
                  "layers": [{"type": "Add", "id": "sum", "inputs": ["a", "b"]},
                             {"type": "Mul", "id": "prod/out", "inputs": ["a", "b"]}]}""");
