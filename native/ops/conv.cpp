@@ -77,21 +77,27 @@ inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* 
 
 /* Output positions per column block of the im2col convolution: the block's columns ([K, block] floats) stay in L2
    while the GEMM runs over them (a budget of kColumnFloats, from one GEMM tile, kGemmColumnMultiple, up to
-   kMaxColumnBlock positions), the positions split into equal blocks of at most twice that: a small remainder block
-   would stream all the weights again for a few columns (7x7 maps: 49 = 48 + 1). Blocks are also the unit of work of
-   the pool's threads. A pure function of the layer, so the workspace size is too; results do not depend on it (each
+   kMaxColumnBlock positions), the positions split into equal blocks of at most twice that (then rounded up to whole
+   output rows where rows are short): a small remainder block would stream all the weights again for a few columns
+   (7x7 maps: 49 = 48 + 1). Blocks are also the unit of work of the pool's threads. A pure function of the layer, so the workspace size is too; results do not depend on it (each
    output is one k-ordered sum). */
 constexpr int64_t kColumnFloats = 96 * 1024;
 constexpr int64_t kMaxColumnBlock = 5 * kGemmColumnMultiple;
 
-int64_t column_block(int64_t K, int64_t P) {
+int64_t column_block(int64_t K, int64_t P, int64_t OW) {
     const int64_t tiles = std::max<int64_t>(1, kColumnFloats / (K * kGemmColumnMultiple));
     const int64_t budget = std::min(kMaxColumnBlock, tiles * kGemmColumnMultiple);
-    return ceil_div(P, std::max<int64_t>(1, P / budget));
+    const int64_t block = ceil_div(P, std::max<int64_t>(1, P / budget));
+    // Rows of at most a quarter block: whole rows per block (at most a quarter more positions), so that im2col
+    // copies them with its whole-row kernel. Every block then starts on a row; the last ends on one (P = rows x OW).
+    return 4 * OW <= block ? ceil_div(block, OW) * OW : block;
 }
 
 /* Stride-1 stretches up to this long are copied by a loop rather than memcpy. */
 constexpr int64_t kShortRow = 16;
+
+/* Most output rows a column block may span for the whole-row path of im2col_block (its row table is on the stack). */
+constexpr int64_t kMaxWholeRows = 256;
 
 /* The columns of output positions [p0, p1) only: columns [C*KD*KH*KW, p1 - p0], the same values as those columns
    of im2col. Positions are walked one stretch of an output row at a time; the stretches' (od, oh) advance by
@@ -113,6 +119,31 @@ void im2col_block(const cnn4j_window& w, int64_t channels, const float* image, i
         valid_range(kw * w.dilation[2] - w.pad_begin[2], sw, W, OW, kw_first[kw], kw_last[kw]);
     }
     float* col = columns;
+    if (sw == 1 && start_ow == 0 && n % OW == 0 && n / OW <= kMaxWholeRows && KW <= kMaxKw) {
+        // Whole output rows at stride 1 (small maps: one block per image): each column row is `rows` shifted
+        // copies of input rows with their padding, one kernel call per kernel tap instead of per stretch.
+        const int64_t rows = n / OW;
+        const auto copy_rows = kernels().im2col->stride1_rows;
+        int64_t row_src[kMaxWholeRows];  // per (kd, kh): where each output row's input row starts, -1 if padding
+        for (int64_t c = 0; c < channels; c++) {
+            const float* plane = image + c * D * H * W;
+            for (int64_t kd = 0; kd < w.kernel[0]; kd++) {
+                for (int64_t kh = 0; kh < w.kernel[1]; kh++) {
+                    for (int64_t r = 0, od = start_od, oh = start_oh; r < rows; r++) {
+                        const int64_t id = od * w.stride[0] - w.pad_begin[0] + kd * w.dilation[0];
+                        const int64_t ih = oh * w.stride[1] - w.pad_begin[1] + kh * w.dilation[1];
+                        row_src[r] = id < 0 || id >= D || ih < 0 || ih >= H ? -1 : (id * H + ih) * W;
+                        if (++oh == OH) oh = 0, od++;
+                    }
+                    for (int64_t kw = 0; kw < KW; kw++, col += n) {
+                        copy_rows(plane + kw * w.dilation[2] - w.pad_begin[2], row_src, rows, OW, kw_first[kw],
+                                  kw_last[kw], col);
+                    }
+                }
+            }
+        }
+        return;
+    }
     for (int64_t c = 0; c < channels; c++) {
         const float* plane = image + c * D * H * W;
         for (int64_t kd = 0; kd < w.kernel[0]; kd++) {
@@ -233,7 +264,7 @@ int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, in
     const cnn4j_window& w = as_window(window);
     if (is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
     const int64_t K = (in_channels / groups) * kernel_volume(w);
-    return K * column_block(K, out_volume(w));
+    return K * column_block(K, out_volume(w), w.out[2]);
 }
 
 int64_t cnn4j_conv_packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t groups,
@@ -277,7 +308,7 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     // there are fewer column blocks than threads (late layers: 7x7 maps at batch 1), one per thread: each chunk
     // builds the block's columns itself (512->512 @7, 2 threads: 4 chunks 1.9 ms, 2 chunks 1.5 ms). Every output element is one tile's k-ordered sum whatever the split,
     // so results do not depend on it.
-    const int64_t block = pointwise ? kMaxColumnBlock : column_block(K, P);
+    const int64_t block = pointwise ? kMaxColumnBlock : column_block(K, P, w.out[2]);
     const int64_t blocks = ceil_div(P, block), images_blocks = batch * groups * blocks;
     const int64_t panels = ceil_div(Og, kGemmPanelRows);
     const int64_t threads = pool_threads(), wanted = threads;

@@ -43,8 +43,25 @@ void strided_row(const float* in, int64_t stride, int64_t n, float* out) {
     for (; i < n; i++) out[i] = in[i * stride];
 }
 
+/* One masked load (zeroing the padding lanes) and one masked store per 8 outputs of a row. */
+void stride1_rows(const float* in, const int64_t* row_src, int64_t rows, int64_t width, int64_t first, int64_t last,
+                  float* out) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int64_t r = 0; r < rows; r++, out += width) {
+        const float* row = in + row_src[r];
+        const bool valid = row_src[r] >= 0;
+        for (int64_t j = 0; j < width; j += 8) {
+            // Lanes l with first <= j + l < last (none in a padding row), and l < width - j for the store.
+            const __m256i at_or_after_first = _mm256_cmpgt_epi32(lane, _mm256_set1_epi32((int)(first - j - 1)));
+            const __m256i load = valid ? _mm256_and_si256(at_or_after_first, first_lanes(last - j))
+                                       : _mm256_setzero_si256();
+            _mm256_maskstore_ps(out + j, first_lanes(width - j), _mm256_maskload_ps(row + j, load));
+        }
+    }
+}
+
 }  // namespace
 
-const Im2colKernels kIm2colAvx2 = {strided_row};
+const Im2colKernels kIm2colAvx2 = {strided_row, stride1_rows};
 
 }  // namespace cnn4j

@@ -47,8 +47,26 @@ void strided_row(const float* in, int64_t stride, int64_t n, float* out) {
     for (; i < n; i++) out[i] = in[i * stride];
 }
 
+/* Lanes [0, n) of 16, n clamped to [0, 16]. */
+inline __mmask16 lanes_below(int64_t n) {
+    return (__mmask16)(n <= 0 ? 0 : n >= 16 ? 0xFFFF : (1u << n) - 1);
+}
+
+/* One masked load (zeroing the padding lanes) and one masked store per 16 outputs of a row. */
+void stride1_rows(const float* in, const int64_t* row_src, int64_t rows, int64_t width, int64_t first, int64_t last,
+                  float* out) {
+    for (int64_t r = 0; r < rows; r++, out += width) {
+        const float* row = in + row_src[r];
+        const bool valid = row_src[r] >= 0;
+        for (int64_t j = 0; j < width; j += 16) {
+            const __mmask16 load = valid ? (__mmask16)(lanes_below(last - j) & ~lanes_below(first - j)) : 0;
+            _mm512_mask_storeu_ps(out + j, lanes_below(width - j), _mm512_maskz_loadu_ps(load, row + j));
+        }
+    }
+}
+
 }  // namespace
 
-const Im2colKernels kIm2colAvx512 = {strided_row};
+const Im2colKernels kIm2colAvx512 = {strided_row, stride1_rows};
 
 }  // namespace cnn4j

@@ -150,6 +150,15 @@ public final class Tensor implements AutoCloseable {
         dest.put(data.position(offset).limit(offset + numel).asBuffer());
     }
 
+    /**
+     * The tensor's memory as a direct, native-order {@link FloatBuffer} of numel elements, without copying: writes
+     * through it change the tensor. Valid only while this tensor is open.
+     */
+    public FloatBuffer asBuffer() {
+        ensureOpen();
+        return new FloatPointer(data).position(offset).limit(offset + numel).asBuffer();
+    }
+
     /** Copies {@code values} (exactly numel of them) into this tensor. */
     public void copyFrom(float[] values) {
         ensureOpen();

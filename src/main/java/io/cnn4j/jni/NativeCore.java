@@ -7,7 +7,7 @@ import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.Properties;
-import org.bytedeco.openblas.presets.openblas;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 
 /**
  * The JNI face of the native core ({@code native/cnn4j.h}): one Java method per C function, nothing else.
@@ -16,7 +16,7 @@ import org.bytedeco.openblas.presets.openblas;
  * non-zero status into an exception through {@link #check}. Geometry arrays ({@code window}) are 18 longs in the
  * field order of {@code cnn4j_window}. Nothing here allocates; workspaces are the caller's.
  */
-@Properties(inherit = openblas.class,
+@Properties(inherit = openblas_nolapack.class,
         value = @Platform(include = "cnn4j.h", link = "cnn4j_core", library = "jnicnn4j"))
 public final class NativeCore {
     /** The thread pool's size until Cnn4j.setNumThreads changes it: the processors the JVM sees, at most 16. */

@@ -5,6 +5,7 @@ import io.cnn4j.Tensor;
 import io.cnn4j.ops.ConvOptions;
 import io.cnn4j.ops.AutoConvolution;
 import io.cnn4j.ops.EpilogueOp;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /** {@code nn.Conv1d/2d/3d}: arguments as the PyTorch constructor, weights {@code <name>.weight}, {@code <name>.bias}. */
@@ -96,18 +97,24 @@ public final class ConvLayer extends UnaryOpLayer {
         float[][] affine = bn.scaleAndShift();
         float[] scale = affine[0];
         float[] shift = affine[1];
-        float[] w = weight.toFloatArray();
-        int perChannel = w.length / scale.length;
-        for (int i = 0; i < w.length; i++) {
-            w[i] *= scale[i / perChannel];
-        }
-        float[] b = bias != null ? bias.toFloatArray() : new float[scale.length];
-        for (int o = 0; o < b.length; o++) {
-            b[o] = b[o] * scale[o] + shift[o];
-        }
-        Tensor foldedWeight = Tensor.of(w, weight.shape());
-        Tensor foldedBias = Tensor.of(b, scale.length);
+        // Native to native through buffer views: the weights never land on the Java heap, whose touched pages
+        // would stay resident for the life of the process.
+        Tensor foldedWeight = Tensor.empty(weight.shape());
+        Tensor foldedBias = Tensor.empty(scale.length);
         try {
+            FloatBuffer w = weight.asBuffer();
+            FloatBuffer folded = foldedWeight.asBuffer();
+            long perChannel = weight.numel() / scale.length;
+            for (float s : scale) {
+                for (long i = 0; i < perChannel; i++) {
+                    folded.put(w.get() * s);
+                }
+            }
+            FloatBuffer b = bias != null ? bias.asBuffer() : null;
+            FloatBuffer foldedB = foldedBias.asBuffer();
+            for (int o = 0; o < scale.length; o++) {
+                foldedB.put((b != null ? b.get(o) : 0f) * scale[o] + shift[o]);
+            }
             return of(foldedWeight, foldedBias, dims, options, exactOnly);
         } catch (RuntimeException e) {
             foldedWeight.close();

@@ -11,9 +11,10 @@ import io.cnn4j.layers.LayerRegistry;
 import io.cnn4j.onnx.OnnxImport;
 import io.cnn4j.onnx.OnnxTensorData;
 import io.cnn4j.layers.WeightSource;
-import io.cnn4j.weights.Weights;
+import io.cnn4j.weights.WeightsFile;
 import io.cnn4j.weights.WeightsReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -56,15 +57,16 @@ final class ModelLoader {
                     source(converted.weights()), options);
         }
         if (file.endsWith(".safetensors")) {
-            Weights weights = WeightsReader.read(path);
-            String json = weights.metadata().get("cnn4j");
-            if (json == null) {
-                throw new IllegalArgumentException(path + " holds weights only (its __metadata__ has no \"cnn4j\" "
-                        + "model description); load the model's .json file instead, which names this file under "
-                        + "\"weights\"");
+            try (WeightsFile weights = WeightsReader.open(path)) {
+                String json = weights.metadata().get("cnn4j");
+                if (json == null) {
+                    throw new IllegalArgumentException(path + " holds weights only (its __metadata__ has no "
+                            + "\"cnn4j\" model description); load the model's .json file instead, which names this "
+                            + "file under \"weights\"");
+                }
+                return build(ModelDescription.parse(parseJson(json, path + " (__metadata__ cnn4j)"),
+                        path.toString()), weights, options);
             }
-            return Model.build(ModelDescription.parse(parseJson(json, path + " (__metadata__ cnn4j)"),
-                    path.toString()), source(weights), options);
         }
         ModelDescription description = ModelDescription.parse(parseJson(readUtf8(path), path.toString()),
                 path.toString());
@@ -78,7 +80,19 @@ final class ModelLoader {
             throw new NoSuchFileException(weightsPath.toString(), null,
                     "weights file named by " + path + " (\"weights\": \"" + description.weights() + "\") not found");
         }
-        return Model.build(description, source(WeightsReader.read(weightsPath)), options);
+        try (WeightsFile weights = WeightsReader.open(weightsPath)) {
+            return build(description, weights, options);
+        }
+    }
+
+    /** The model over an open weights file, each weight read straight into its native tensor. */
+    private static Model build(ModelDescription description, WeightsFile weights, ModelOptions options)
+            throws IOException {
+        try {
+            return Model.build(description, source(weights), options);
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // a read failed half-way (the file changed since it was validated)
+        }
     }
 
     /**
@@ -167,17 +181,26 @@ final class ModelLoader {
         return m;
     }
 
-    static WeightSource source(Weights weights) {
+    static WeightSource source(WeightsFile weights) {
         return new WeightSource() {
             @Override
             public long[] shape(String key) {
-                return weights.contains(key) ? weights.get(key).shape() : null;
+                return weights.shape(key);
             }
 
             @Override
             public Tensor load(String key) {
-                var t = weights.get(key);
-                return Tensor.of(t.data(), t.shape());
+                Tensor t = Tensor.empty(weights.shape(key));
+                try {
+                    weights.readInto(key, t.asBuffer());
+                    return t;
+                } catch (IOException e) {
+                    t.close();
+                    throw new UncheckedIOException(e);
+                } catch (RuntimeException e) {
+                    t.close();
+                    throw e;
+                }
             }
         };
     }

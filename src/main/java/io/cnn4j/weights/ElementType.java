@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * The element types the readers convert to float32, and how. Floating types convert as PyTorch's
@@ -46,13 +47,24 @@ enum ElementType {
     }
 
     /**
-     * Reads {@code count} elements in byte order {@code order} from {@code in} and converts them to float32. Reads in
-     * fixed-size chunks, so the only allocation is the result.
+     * Reads {@code count} elements in byte order {@code order} from {@code in} and converts them to float32.
      *
      * @throws EOFException if {@code in} ends early
      */
     float[] read(InputStream in, int count, ByteOrder order) throws IOException {
         float[] out = new float[count];
+        read(in, FloatBuffer.wrap(out), count, order);
+        return out;
+    }
+
+    /**
+     * Reads {@code count} elements in byte order {@code order} from {@code in} and converts them into {@code out}
+     * from its position (which advances). Reads in fixed-size chunks, so a direct {@code out} (a native tensor's
+     * memory) is filled without the tensor ever existing on the Java heap.
+     *
+     * @throws EOFException if {@code in} ends early
+     */
+    void read(InputStream in, FloatBuffer out, int count, ByteOrder order) throws IOException {
         // No larger than the tensor: a file of many tiny tensors must not cost a full chunk each.
         byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES - CHUNK_BYTES % size, (long) count * size)];
         int done = 0;
@@ -63,34 +75,33 @@ enum ElementType {
                 throw new EOFException("data ends after " + ((long) done * size + got) + " of " + (long) count * size
                         + " bytes");
             }
-            decode(ByteBuffer.wrap(chunk, 0, got).order(order), out, done, n);
+            decode(ByteBuffer.wrap(chunk, 0, got).order(order), out, n);
             done += n;
         }
-        return out;
     }
 
-    private void decode(ByteBuffer in, float[] out, int offset, int n) {
+    private void decode(ByteBuffer in, FloatBuffer out, int n) {
         switch (this) {
-            case F32 -> in.asFloatBuffer().get(out, offset, n);
+            case F32 -> out.put(in.asFloatBuffer());
             case F16 -> {
                 float[] table = HalfTable.VALUES;
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = table[in.getShort() & 0xffff];
+                    out.put(table[in.getShort() & 0xffff]);
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = Float.intBitsToFloat((in.getShort() & 0xffff) << 16);
+                    out.put(Float.intBitsToFloat((in.getShort() & 0xffff) << 16));
                 }
             }
             case F64 -> {
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = (float) in.getDouble();
+                    out.put((float) in.getDouble());
                 }
             }
             default -> {
                 for (int i = 0; i < n; i++) {
-                    out[offset + i] = integer(in);
+                    out.put(integer(in));
                 }
             }
         }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.io.EOFException;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -72,14 +70,28 @@ public final class SafetensorsReader {
     private record Entry(String name, String dtype, long[] shape, long begin, long end) {}
 
     /**
-     * Reads every tensor of the safetensors file at {@code path}.
+     * Reads every tensor of the safetensors file at {@code path} onto the Java heap.
      *
      * @throws WeightsFormatException if the file is not a valid safetensors file or holds a dtype cnn4j does not read
      * @throws IOException            if the file cannot be read
      */
     public static Weights read(Path path) throws IOException {
+        try (SafetensorsFile file = open(path)) {
+            return file.readAll();
+        }
+    }
+
+    /**
+     * Opens and validates the safetensors file at {@code path} (header, dtypes, layout; no tensor is read yet), for
+     * reading tensors one at a time into buffers of the caller's ({@link SafetensorsFile#readInto}).
+     *
+     * @throws WeightsFormatException if the file is not a valid safetensors file or holds a dtype cnn4j does not read
+     * @throws IOException            if the file cannot be read
+     */
+    public static SafetensorsFile open(Path path) throws IOException {
         String source = path.toString();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
             long fileSize = channel.size();
             if (fileSize < 8) {
                 throw new WeightsFormatException(source, "file is " + fileSize + " bytes, too short for a "
@@ -97,10 +109,10 @@ public final class SafetensorsReader {
             long dataStart = 8 + headerSize;
             Map<String, String> metadata = new LinkedHashMap<>();
             List<Entry> headerOrder = parseHeader(source, readBytes(channel, 8, (int) headerSize), metadata);
-            List<Entry> entries = new ArrayList<>(headerOrder);
-            validateLayout(source, entries, fileSize - dataStart);
+            List<Entry> byOffset = new ArrayList<>(headerOrder);
+            validateLayout(source, byOffset, fileSize - dataStart);
 
-            for (Entry e : entries) {
+            for (Entry e : byOffset) {
                 ElementType type = CONVERTIBLE.get(e.dtype);
                 if (type == null) {
                     throw new WeightsFormatException(source, "tensor '" + e.name + "' has dtype " + e.dtype
@@ -113,26 +125,15 @@ public final class SafetensorsReader {
                             + " elements, more than a Java array holds (" + ElementType.MAX_ELEMENTS + ")");
                 }
             }
-            // After validation the tensors tile the data in offset order, so one sequential pass reads them all.
-            Map<String, WeightTensor> byName = new LinkedHashMap<>();
-            InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(dataStart)), 1 << 16);
-            for (Entry e : entries) {
-                float[] data;
-                try {
-                    data = CONVERTIBLE.get(e.dtype).read(in, (int) WeightTensor.numel(e.shape),
-                            ByteOrder.LITTLE_ENDIAN);
-                } catch (EOFException eof) {
-                    throw new WeightsFormatException(source, "tensor '" + e.name + "': " + eof.getMessage()
-                            + " (file changed while reading?)", eof);
-                }
-                byName.put(e.name, new WeightTensor(e.name, e.shape, data));
-            }
-            // Keep the header's order, not the data's.
-            List<WeightTensor> ordered = new ArrayList<>();
+            List<SafetensorsFile.Tensor> tensors = new ArrayList<>();
             for (Entry e : headerOrder) {
-                ordered.add(byName.get(e.name));
+                tensors.add(new SafetensorsFile.Tensor(e.name, CONVERTIBLE.get(e.dtype), e.shape,
+                        dataStart + e.begin));
             }
-            return new Weights(source, ordered, metadata);
+            return new SafetensorsFile(source, channel, tensors, metadata);
+        } catch (IOException | RuntimeException | Error e) {
+            channel.close();
+            throw e;
         }
     }
 

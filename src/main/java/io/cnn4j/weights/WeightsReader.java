@@ -39,6 +39,58 @@ public final class WeightsReader {
                 + "holds its weights)" : ""));
     }
 
+    /**
+     * Opens the weights file at {@code path} for loading a model: a safetensors file is validated and its tensors
+     * are then read one at a time straight into the caller's buffers; a PyTorch file is read whole (its tensors may
+     * share storages, in any order) and served from the Java heap.
+     *
+     * @throws WeightsFormatException if the file is neither format, or is malformed, truncated or unsupported
+     * @throws IOException            if the file cannot be read
+     */
+    public static WeightsFile open(Path path) throws IOException {
+        byte[] head = head(path, 512);
+        if (head.length >= 9 && isJsonStart(head[8]) && !isZip(head) && !PyTorchReader.isLegacy(head)) {
+            return SafetensorsReader.open(path);
+        }
+        return new InMemory(read(path));
+    }
+
+    /** Weights already read onto the heap, served as a {@link WeightsFile}. */
+    private record InMemory(Weights weights) implements WeightsFile {
+        @Override
+        public String source() {
+            return weights.source();
+        }
+
+        @Override
+        public java.util.Map<String, String> metadata() {
+            return weights.metadata();
+        }
+
+        @Override
+        public java.util.Set<String> names() {
+            return weights.names();
+        }
+
+        @Override
+        public long[] shape(String name) {
+            return weights.contains(name) ? weights.get(name).shape() : null;
+        }
+
+        @Override
+        public void readInto(String name, java.nio.FloatBuffer out) {
+            float[] data = weights.get(name).data();
+            if (out.remaining() < data.length) {
+                throw new IllegalArgumentException("tensor '" + name + "' needs " + data.length + " floats, the "
+                        + "buffer has room for " + out.remaining());
+            }
+            out.put(data);
+        }
+
+        @Override
+        public void close() {}
+    }
+
     /** The first {@code n} bytes of the file, or all of it if shorter. */
     static byte[] head(Path path, int n) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The im2col row kernels (native/kernels/im2col) under every instruction set this CPU runs: unfold is a copy, so its
- * values must equal the float64 reference exactly, for width strides 1 to 5 (2: the permute / de-interleave path,
- * 3 and 4: gathers / vld3 / vld4, 5: scalar) and row lengths around every vector width and its tails. Convolutions
+ * values must equal the float64 reference exactly, for width strides 1 to 5 (1: the whole-row kernel, masked loads
+ * that zero the padding, rows up to 5 vectors wide with padding rows above and below; 2: the permute / de-interleave
+ * path, 3 and 4: gathers / vld3 / vld4, 5: scalar) and row lengths around every vector width and its tails. Convolutions
  * (whose column blocks start and end mid-row) must give bit-identical outputs on every ISA, since the columns hold
  * the same values and every GEMM variant (native/kernels/gemm) sums the same fused multiply-adds in the same order.
  */
