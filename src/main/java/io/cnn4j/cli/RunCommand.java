@@ -46,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--output", paramLabel = "[NAME=]Y.npy", description = "where to write an output: NAME=Y.npy per "
-            + "output (repeatable; NAME as info lists the outputs), or Y.npy for a model with one output")
+            + "output (repeatable; NAME as info lists the outputs), or Y.npy for the first output")
     List<String> outputs = new ArrayList<>();
 
     @Option(names = "--output-dir", paramLabel = "DIR", description = "write every output (not named by --output) "
@@ -194,7 +194,16 @@ final class RunCommand implements Callable<Integer> {
     private void writeOutputs(PrintWriter out, List<String> ids, Map<String, Tensor> results) throws Exception {
         Map<String, Path> targets = new LinkedHashMap<>();
         for (String value : outputs) {
-            String[] named = named("--output", value, ids, "output", "Y.npy", targets.keySet());
+            String[] named = split(value, ids);
+            if (named == null && ids.size() > 1 && outputs.size() == 1) {
+                // What --output meant before outputs could be named: the first output. Kept, and said.
+                spec.commandLine().getErr().println("cnn4j: note: the model has " + ids.size() + " outputs " + ids
+                        + "; " + value + " gets the first, '" + ids.get(0) + "' (name each with --output NAME=Y.npy, "
+                        + "or write all with --output-dir DIR)");
+                named = new String[] {ids.get(0), value};
+            } else {
+                named = named("--output", value, ids, "output", "Y.npy", targets.keySet());
+            }
             targets.put(named[0], Path.of(named[1]));
         }
         if (outputDir != null) {

@@ -100,9 +100,19 @@ class CliMultiIoTest {
     }
 
     @Test
-    void anUnnamedOutputOfATwoOutputModelSaysToNameIt() {
+    void aPlainOutputOfATwoOutputModelGetsTheFirstWithANote() throws Exception {
+        Path y = dir.resolve("y.npy");
+        Result r = cli("run", twoByTwo.toString(), "--input", "a=" + a, "--input", "b=" + b, "--output", y.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("cnn4j: note: the model has 2 outputs [sum, prod/out]; " + y + " gets the first, "
+                + "'sum' (name each with --output NAME=Y.npy, or write all with --output-dir DIR)"), r.err());
+        assertArrayEquals(new float[] {11, 22, 33, 44}, read(y));
+    }
+
+    @Test
+    void severalUnnamedOutputsOfATwoOutputModelSayToNameThem() {
         Result r = cli("run", twoByTwo.toString(), "--input", "a=" + a, "--input", "b=" + b, "--output",
-                dir.resolve("y.npy").toString());
+                dir.resolve("y.npy").toString(), "--output", dir.resolve("z.npy").toString());
         assertEquals(1, r.status());
         assertTrue(r.err().contains("the model has 2 outputs [sum, prod/out]; give each as --output NAME=Y.npy, or "
                 + "write all with --output-dir DIR"), r.err());
