@@ -74,6 +74,7 @@ INPUTS = {"photo-160x120.png": photo(160, 120, 1), "photo-317x211.png": photo(31
 # (case name, input, cnn4j preprocess block)
 CASES = [
     ("imagenet-style-bilinear", "photo-317x211.png", {"resize": 128, "crop": 112}),
+    ("jpeg-imagenet-style", "photo-317x211.jpg", {"resize": 128, "crop": 112}),
     ("shorter-side-odd-crop", "photo-160x120.png", {"resize": 64, "crop": 56}),
     ("squashed-bilinear", "photo-160x120.png", {"resize": [40, 48]}),
     ("shorter-side-bicubic", "photo-317x211.png", {"resize": 50, "interpolation": "bicubic"}),
@@ -91,6 +92,13 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for name, image in INPUTS.items():
         image.save(os.path.join(OUT, name))
+    # A JPEG (4:2:0 chroma, PIL's default), so that decoding is compared too, and the same cut in half, which PIL
+    # refuses ("image file is truncated") and so must cnn4j (CliMessagesTest).
+    INPUTS["photo-317x211.png"].save(os.path.join(OUT, "photo-317x211.jpg"), quality=90)
+    with open(os.path.join(OUT, "photo-317x211.jpg"), "rb") as f:
+        jpeg = f.read()
+    with open(os.path.join(OUT, "truncated.jpg"), "wb") as f:
+        f.write(jpeg[:len(jpeg) // 2])
     listed = []
     for name, source, pre in CASES:
         image = Image.open(os.path.join(OUT, source))

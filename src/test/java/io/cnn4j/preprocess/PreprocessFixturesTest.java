@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * cnn4j's preprocessing against torchvision's transforms on PIL images (Resize with PIL's antialiased filters,
  * CenterCrop), on the fixtures of {@code scripts/make_preprocess_fixtures.py}: photo-like images downscaled,
- * upscaled, squashed, cropped and padded, in RGB and gray, compared pixel by pixel before normalization.
+ * upscaled, squashed, cropped and padded, in RGB and gray, from PNG and JPEG files (ImageIO's decoding against
+ * PIL's), compared pixel by pixel before normalization.
  */
 class PreprocessFixturesTest {
     private static final Path DIR = Path.of("src/test/resources/preprocess");
