@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -71,24 +72,24 @@ final class SoakCommand implements Callable<Integer> {
         FileChecks.model(modelPath);
         try (Model model = Model.load(modelPath, Main.modelOptions())) {
             List<InputSpec> specs = model.description().inputs();
-            if (specs.size() != 1) {
-                throw new IllegalArgumentException("soak supports models with one input; this one has "
-                        + InputShapes.names(specs));
-            }
             Map<String, long[]> given = InputShapes.parse(shapes, specs);
-            List<float[]> inputs = new ArrayList<>();
-            List<long[]> shapes = new ArrayList<>();
+            List<Map<String, float[]>> inputs = new ArrayList<>();
+            List<Map<String, long[]>> shapes = new ArrayList<>();
             List<float[]> expected = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(42);
             for (int batch = 1; batch <= maxBatch; batch++) {
-                long[] shape = InputShapes.resolve(withBatch(given, batch), specs, batch).get(specs.get(0).name());
-                float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) random.nextDouble(-1, 1);
-                }
+                Map<String, long[]> batchShapes = InputShapes.resolve(withBatch(given, specs, batch), specs, batch);
+                Map<String, float[]> data = new LinkedHashMap<>();
+                batchShapes.forEach((name, shape) -> {
+                    float[] values = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) random.nextDouble(-1, 1);
+                    }
+                    data.put(name, values);
+                });
                 inputs.add(data);
-                shapes.add(shape);
-                expected.add(run(model, data, shape)); // the single-threaded reference
+                shapes.add(batchShapes);
+                expected.add(run(model, data, batchShapes)); // the single-threaded reference
             }
             long total = (long) threads * runs;
             AtomicLong done = new AtomicLong();
@@ -153,19 +154,41 @@ final class SoakCommand implements Callable<Integer> {
         return pass ? 0 : 1;
     }
 
-    private static Map<String, long[]> withBatch(Map<String, long[]> shapes, long batch) {
-        Map<String, long[]> out = new java.util.LinkedHashMap<>();
-        shapes.forEach((name, shape) -> {
-            long[] s = shape.clone();
-            s[0] = batch;
-            out.put(name, s);
-        });
+    /** The --shape shapes with the batch dim set to {@code batch} where the model leaves it free. */
+    private static Map<String, long[]> withBatch(Map<String, long[]> shapes, List<InputSpec> specs, long batch) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (InputSpec spec : specs) {
+            long[] s = shapes.get(spec.name());
+            if (s != null) {
+                s = s.clone();
+                s[0] = spec.shape()[0] == -1 ? batch : s[0];
+                out.put(spec.name(), s);
+            }
+        }
         return out;
     }
 
-    private static float[] run(Model model, float[] data, long[] shape) {
-        try (Tensor x = Tensor.of(data, shape); Tensor y = model.run(x)) {
-            return y.toFloatArray();
+    /** Every output's values, in the model's output order, one after the other. */
+    private static float[] run(Model model, Map<String, float[]> data, Map<String, long[]> shapes) {
+        Map<String, Tensor> x = new LinkedHashMap<>();
+        Map<String, Tensor> y = Map.of();
+        try {
+            data.forEach((name, values) -> x.put(name, Tensor.of(values, shapes.get(name))));
+            y = model.run(x);
+            List<float[]> parts = new ArrayList<>();
+            for (String id : model.description().outputs()) {
+                parts.add(y.get(id).toFloatArray());
+            }
+            float[] all = new float[parts.stream().mapToInt(p -> p.length).sum()];
+            int at = 0;
+            for (float[] p : parts) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            return all;
+        } finally {
+            x.values().forEach(Tensor::close);
+            y.values().forEach(Tensor::close);
         }
     }
 

@@ -119,6 +119,14 @@ class CliMultiIoTest {
     }
 
     @Test
+    void soakRunsATwoInputTwoOutputModel() {
+        Result r = cli("soak", twoByTwo.toString(), "--workers", "2", "--runs", "10", "--max-batch", "3",
+                "--rss-slack-mb", "100000");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("mismatches: 0 of 20 runs"), r.out());
+    }
+
+    @Test
     void infoListsEveryOutput() {
         Result r = cli("info", twoByTwo.toString(), "--batch", "3");
         assertEquals(0, r.status(), r.err());
