@@ -49,6 +49,13 @@ int cnn4j_isa_supported(const char* name);
 /* Makes the named ISA's kernels the ones used from now on; CNN4J_ERROR_ARGUMENT if unknown or unsupported. */
 int cnn4j_isa_select(const char* name);
 
+/* ---- memory (runtime/memory.cpp) ------------------------------------------------------------------------ */
+
+/* At least `bytes` bytes (1 if bytes <= 0), 64-byte aligned, uninitialized; NULL if the system has none to give. */
+void* cnn4j_alloc(int64_t bytes);
+/* Frees memory from cnn4j_alloc; NULL is ignored. */
+void cnn4j_free(void* memory);
+
 /* ---- threads ------------------------------------------------------------------------------------------ */
 
 /* Threads OpenBLAS may use inside one call (process-wide, as OpenBLAS offers no per-call setting). */
@@ -103,6 +110,24 @@ int64_t cnn4j_conv_transpose_workspace_size(const int64_t* window, int64_t out_c
 int cnn4j_conv_transpose_forward(const int64_t* window, int64_t batch, int64_t in_channels,
                                  int64_t out_channels, int64_t groups, const float* input, const float* weight,
                                  const float* bias, float* output, float* workspace);
+
+/* ---- expansion + depthwise convolution (expand_depthwise.cpp) ---------------------------------------------- */
+
+/* Floats of one workspace slot of cnn4j_expand_depthwise_forward: one panel of expanded planes (8 x D*H*W of
+   dw_window.in). The workspace holds `slots` of them: up to that many threads work on panels at once. */
+int64_t cnn4j_expand_depthwise_workspace_size(const int64_t* dw_window);
+
+/* An inverted-residual block's first two convolutions as one pass, the expanded tensor never written out:
+       mid    = expand_act(expand_weight x input + expand_bias)       1x1, stride 1, no padding: C_in -> C_mid
+       output = dw_act(depthwise(mid, dw_weight, dw_window) + dw_bias) one filter per mid channel
+   input [N, C_in, D, H, W] (the spatial dims of dw_window.in), expand_weight packed by cnn4j_conv_pack_weights
+   (C_mid x C_in, kernel volume 1), dw_weight [C_mid, KD, KH, KW] as given, biases [C_mid] nullable, output
+   [N, C_mid, OD, OH, OW]. Bit-identical to the two cnn4j_conv_forward calls. */
+int cnn4j_expand_depthwise_forward(const int64_t* dw_window, int64_t batch, int64_t in_channels, int64_t mid_channels,
+                                   const float* input, const float* expand_weight, const float* expand_bias,
+                                   int expand_act, float expand_alpha, const float* dw_weight, const float* dw_bias,
+                                   int dw_act, float dw_alpha, float* output, float* workspace,
+                                   int64_t workspace_slots);
 
 /* ---- padding (pad.cpp) -------------------------------------------------------------------------------- */
 

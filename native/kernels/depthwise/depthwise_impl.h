@@ -230,11 +230,7 @@ void dw_small_plane(const cnn4j_window& w, const DwSmall& g, const float* plane,
         const int64_t b = h + ph;
         const float* src = plane + h * W;
         float* dst = buf + (b % SW) * g.block + (b / SW) * pw + pl;
-        if constexpr (SW == 1) {
-            std::memcpy(dst, src, (std::size_t)W * sizeof(float));
-        } else {
-            for (int64_t x = 0; x < W; x++) dst[x] = src[x];
-        }
+        std::memcpy(dst, src, (std::size_t)W * sizeof(float));  // rows stay whole: only their order is by phase
     }
     const int64_t vectors = g.vectors, step = V::kLanes * SW;
     int64_t v = 0;

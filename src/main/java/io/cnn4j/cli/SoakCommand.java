@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.cnn4j.jni.NativeMemory;
 import org.bytedeco.javacpp.Pointer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,7 +96,7 @@ final class SoakCommand implements Callable<Integer> {
             AtomicLong done = new AtomicLong();
             AtomicLong mismatches = new AtomicLong();
             List<long[]> samples = new ArrayList<>(); // {runs done, RSS bytes, native bytes held by JavaCPP}
-            samples.add(new long[] {0, residentBytes(), Pointer.totalBytes()});
+            samples.add(new long[] {0, residentBytes(), NativeMemory.allocatedBytes()});
             long start = System.nanoTime();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<Future<?>> futures = new ArrayList<>();
@@ -118,14 +119,14 @@ final class SoakCommand implements Callable<Integer> {
             long next = step;
             while (!pool.awaitTermination(50, TimeUnit.MILLISECONDS)) {
                 if (done.get() >= next) {
-                    samples.add(new long[] {done.get(), residentBytes(), Pointer.totalBytes()});
+                    samples.add(new long[] {done.get(), residentBytes(), NativeMemory.allocatedBytes()});
                     next = done.get() / step * step + step;
                 }
             }
             for (Future<?> f : futures) {
                 f.get(); // an exception in any run is an error of the soak (the CLI prints it)
             }
-            samples.add(new long[] {done.get(), residentBytes(), Pointer.totalBytes()});
+            samples.add(new long[] {done.get(), residentBytes(), NativeMemory.allocatedBytes()});
             double seconds = (System.nanoTime() - start) / 1e9;
             return report(out, model, total, mismatches.get(), samples, seconds);
         }

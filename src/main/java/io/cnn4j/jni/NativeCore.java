@@ -89,6 +89,11 @@ public final class NativeCore {
 
     public static native int cnn4j_isa_select(String name);
 
+    // ---- memory: through jni/NativeMemory only ----
+    static native @Cast("intptr_t") long cnn4j_alloc(long bytes);
+
+    static native void cnn4j_free(@Cast("void*") long memory);
+
     public static native void cnn4j_set_num_threads(int threads);
 
     public static native int cnn4j_get_num_threads();
@@ -116,6 +121,15 @@ public final class NativeCore {
             long outChannels, long groups, @Const FloatPointer input, @Const FloatPointer weight,
             @Const FloatPointer bias, int actKind, float actAlpha, @Const FloatPointer residual, FloatPointer output,
             FloatPointer workspace, long workspaceSlots);
+
+    // ---- expansion + depthwise convolution ----
+    public static native long cnn4j_expand_depthwise_workspace_size(@Cast("const int64_t*") long[] dwWindow);
+
+    public static native int cnn4j_expand_depthwise_forward(@Cast("const int64_t*") long[] dwWindow, long batch,
+            long inChannels, long midChannels, @Const FloatPointer input, @Const FloatPointer expandWeight,
+            @Const FloatPointer expandBias, int expandAct, float expandAlpha, @Const FloatPointer dwWeight,
+            @Const FloatPointer dwBias, int dwAct, float dwAlpha, FloatPointer output, FloatPointer workspace,
+            long workspaceSlots);
 
     public static native long cnn4j_conv_transpose_workspace_size(@Cast("const int64_t*") long[] window,
             long outChannels, long groups);

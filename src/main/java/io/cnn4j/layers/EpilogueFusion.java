@@ -14,6 +14,9 @@ import java.util.List;
  * <p>A layer's output is fused forward only while exactly one layer reads it and the model does not return it;
  * views (Identity, Dropout and folded BatchNorms) in between are looked through. An Add is fused only when its other
  * input exists before the convolution runs (the layer list is in execution order).
+ *
+ * <p>Then an expansion (1x1 convolution) and the depthwise convolution that alone reads it become one layer
+ * ({@link ExpandDepthwiseLayer}), bit-identical too.
  */
 public final class EpilogueFusion {
     private EpilogueFusion() {}
@@ -79,6 +82,7 @@ public final class EpilogueFusion {
                 }
             }
         }
+        ExpandDepthwiseLayer.fuse(layers, layerInputs, outputs, numInputs, fusedInto);
         return fusedInto;
     }
 

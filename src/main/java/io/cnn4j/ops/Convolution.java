@@ -109,7 +109,7 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
      * the layers that run this way), or the weight tensor itself where the native side reads it as it is
      * (depthwise).
      */
-    private synchronized Tensor nativeWeight() {
+    synchronized Tensor nativeWeight() {
         if (closed) {
             throw new IllegalStateException(op + ": this op is closed");
         }
@@ -154,6 +154,30 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
             throw new IllegalArgumentException(op + ": output_padding is only for transposed convolutions, got "
                     + "output_padding=" + Arrays.toString(options.outputPadding));
         }
+    }
+
+    /** A 2-d 1x1 convolution with stride 1, no padding, no dilation and one group: a plain matrix product. */
+    boolean isPointwise2d() {
+        return dims == 2 && groups == 1 && Arrays.equals(kernel, new long[] {1, 1})
+                && Arrays.equals(stride, new long[] {1, 1}) && Arrays.equals(dilation, new long[] {1, 1})
+                && Arrays.equals(padBegin, new long[] {0, 0}) && Arrays.equals(padEnd, new long[] {0, 0});
+    }
+
+    /** A 2-d depthwise convolution, one filter per channel (channel multiplier 1), zero padding. */
+    boolean isDepthwise2d() {
+        return dims == 2 && groups > 1 && inChannelsPerGroup == 1 && outChannels == groups
+                && paddingMode == PaddingMode.ZEROS;
+    }
+
+    /** The bias tensor (borrowed), or null. */
+    Tensor bias() {
+        return bias;
+    }
+
+    /** The window cnn4j_conv_forward sees for an input of this (checked) shape. */
+    long[] windowFor(long[] inputShape) {
+        checkInput(inputShape);
+        return nativeWindow(inputShape);
     }
 
     /** The padding before each of the two spatial dims of a 2-d convolution (for Winograd, which needs it). */

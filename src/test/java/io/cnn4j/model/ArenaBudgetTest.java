@@ -15,7 +15,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.bytedeco.javacpp.Pointer;
+import io.cnn4j.jni.NativeMemory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,13 +31,13 @@ class ArenaBudgetTest {
     void batchSizes1To256HoldAtMost64MiBBeyondTheSteadyState() throws Exception {
         try (Model model = Model.load(LENET)) {
             runBatch(model, 1);
-            long steady = Pointer.totalBytes();
+            long steady = NativeMemory.allocatedBytes();
             long largestArena = 0;
             for (int batch = 1; batch <= 256; batch++) {
                 runBatch(model, batch);
                 largestArena = Math.max(largestArena, model.arenaFloats(batch) * Float.BYTES);
             }
-            long held = Pointer.totalBytes() - steady;
+            long held = NativeMemory.allocatedBytes() - steady;
             System.out.printf("ArenaBudgetTest: LeNet-5 at batch sizes 1..256 holds %d bytes beyond the steady "
                     + "state (budget %d, largest arena %d)%n", held, model.arenaCacheBudgetBytes(), largestArena);
             assertTrue(held <= 64 * MIB, "native memory held after batch sizes 1..256: " + held + " bytes beyond "
@@ -47,9 +47,9 @@ class ArenaBudgetTest {
             assertTrue(model.arenaCacheBytes() <= model.arenaCacheBudgetBytes());
             // The shapes used last are the ones kept: batch 256 runs again without allocating an arena.
             try (Tensor x = Tensor.zeros(256, 1, 28, 28)) {
-                long before = Pointer.totalBytes();
+                long before = NativeMemory.allocatedBytes();
                 try (Tensor y = model.run(x)) {
-                    assertTrue(Pointer.totalBytes() < before + y.numel() * Float.BYTES + largestArena,
+                    assertTrue(NativeMemory.allocatedBytes() < before + y.numel() * Float.BYTES + largestArena,
                             "a batch-256 run allocated an arena again");
                 }
             }
