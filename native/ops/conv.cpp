@@ -93,6 +93,11 @@ int64_t column_block(int64_t K, int64_t P, int64_t OW) {
     return 4 * OW <= block ? ceil_div(block, OW) * OW : block;
 }
 
+/* Below this many multiply-adds a convolution runs on the calling thread: handing tasks to the pool (waking a
+   worker, the barrier at the end) costs a few microseconds, as much as the whole product. Results are the same
+   either way (each output is one k-ordered sum). */
+constexpr int64_t kMinParallelMacs = 1 << 19;
+
 /* Stride-1 stretches up to this long are copied by a loop rather than memcpy. */
 constexpr int64_t kShortRow = 16;
 
@@ -311,11 +316,13 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     const int64_t block = pointwise ? kMaxColumnBlock : column_block(K, P, w.out[2]);
     const int64_t blocks = ceil_div(P, block), images_blocks = batch * groups * blocks;
     const int64_t panels = ceil_div(Og, kGemmPanelRows);
-    const int64_t threads = pool_threads(), wanted = threads;
+    // Small convolutions (LeNet's: a few microseconds) stay on the calling thread: waking the pool costs more.
+    const bool parallel = batch * out_channels * K * P >= kMinParallelMacs;
+    const int64_t threads = parallel ? pool_threads() : 1, wanted = threads;
     const int64_t chunks = images_blocks >= wanted ? 1 : std::min(panels, ceil_div(wanted, images_blocks));
     const int64_t chunk_rows = ceil_div(panels, chunks) * kGemmPanelRows;
     const int64_t slot_floats = pointwise ? 0 : K * std::min(P, block);
-    const int slots = pointwise ? 1 << 30 : (int)std::min<int64_t>(workspace_slots, 1 << 30);
+    const int slots = !parallel ? 1 : pointwise ? 1 << 30 : (int)std::min<int64_t>(workspace_slots, 1 << 30);
     parallel_for_slots(images_blocks * chunks, 1, slots, [&](int slot, int64_t t0, int64_t t1) {
         float* columns = pointwise ? nullptr : workspace + slot * slot_floats;
         for (int64_t t = t0; t < t1; t++) {

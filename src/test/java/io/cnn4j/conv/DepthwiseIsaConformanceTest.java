@@ -1,8 +1,14 @@
 package io.cnn4j.conv;
 
+import io.cnn4j.Functional;
+import io.cnn4j.Tensor;
+import io.cnn4j.ops.ConvOptions;
+import io.cnn4j.reference.NaiveConv;
 import io.cnn4j.testing.Isas;
 import io.cnn4j.testing.Oracle;
 import io.cnn4j.testing.SecondOpinion;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,8 +35,37 @@ class DepthwiseIsaConformanceTest {
         });
     }
 
+    /**
+     * Planes too large for the kernel's stack buffer go through one kept buffer per thread whose zero padding is
+     * filled once per geometry: planes of alternating geometries (size, stride, padding, kernel) must each match the
+     * float64 reference, so padding left from another geometry, or input rows left from an earlier plane, would show.
+     */
+    @Test
+    void largePlanesOfAlternatingGeometriesMatchTheReference() {
+        long[][] cases = { // channels, height, width, kernel, stride, padding
+            {3, 70, 66, 3, 1, 1}, {2, 112, 112, 3, 2, 1}, {3, 70, 66, 3, 1, 1}, {2, 64, 80, 5, 1, 2},
+            {3, 70, 66, 3, 1, 0}, {2, 112, 112, 3, 2, 1}, {4, 41, 120, 5, 2, 2}, {3, 70, 66, 3, 1, 1}};
+        Isas.forEach(isa -> {
+            Random r = new Random(9);
+            for (long[] k : cases) {
+                long c = k[0], h = k[1], w = k[2], kernel = k[3], stride = k[4], padding = k[5];
+                float[] x = Oracle.uniform(r, 2 * c * h * w), wt = Oracle.uniform(r, c * kernel * kernel);
+                float[] b = Oracle.uniform(r, c);
+                long[] xShape = {2, c, h, w}, wShape = {c, 1, kernel, kernel};
+                long[] pad = {padding, padding};
+                NaiveConv.Result expected = NaiveConv.conv(Oracle.widen(x), xShape, Oracle.widen(wt), wShape,
+                        Oracle.widen(b), new long[] {stride, stride}, pad, pad, new long[] {1, 1}, c, "zeros");
+                try (Tensor tx = Tensor.of(x, xShape); Tensor tw = Tensor.of(wt, wShape); Tensor tb = Tensor.of(b, c);
+                        Tensor y = Functional.conv2d(tx, tw, tb, new ConvOptions().stride((int) stride)
+                                .padding((int) padding).groups((int) c))) {
+                    Oracle.assertClose(isa + " depthwise " + Arrays.toString(k), expected.data(), y.toFloatArray());
+                }
+            }
+        });
+    }
+
     /** A depthwise case whose output row is {@code outWidth} wide. */
-    private static ConvCase wideCase(java.util.Random r, int outWidth) {
+    private static ConvCase wideCase(Random r, int outWidth) {
         int width = WIDTHS[r.nextInt(WIDTHS.length)];
         int stride = r.nextInt(5) == 0 ? 3 : Oracle.between(r, 1, 2);
         int dilation = r.nextInt(4) == 0 ? 2 : 1;
