@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 import models
 from cnn4j_export import export
+from cnn4j_export._safetensors import write_safetensors
 from cnn4j_reference import Interpreter, check_schema
 
 PYTHON_DIR = Path(__file__).resolve().parents[1]
@@ -50,6 +51,24 @@ def test_json_follows_the_format(exported, name):
     for layer in model["layers"]:
         if "name" in layer:
             assert any(key.startswith(layer["name"] + ".") for key in module.state_dict()), layer
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_safetensors_package_and_the_hand_written_fallback_write_the_same_bytes(exported, name, tmp_path):
+    module, _, path, model = exported[name]
+    if "weights" not in model:
+        return
+    state = {key: value for key, value in module.state_dict().items() if not key.endswith("num_batches_tracked")}
+    write_safetensors(tmp_path / "package.safetensors", state, {"k": "v"}, use_package=True)
+    write_safetensors(tmp_path / "by_hand.safetensors", state, {"k": "v"}, use_package=False)
+    assert (tmp_path / "package.safetensors").read_bytes() == (tmp_path / "by_hand.safetensors").read_bytes()
+
+
+def test_export_without_the_safetensors_package_writes_the_same_file(exported, tmp_path, monkeypatch):
+    module, example, path, _ = exported["lenet5"]
+    monkeypatch.setitem(sys.modules, "safetensors.torch", None)  # import fails as if the package were missing
+    export(module, example[0], tmp_path / "lenet5.json")
+    assert (tmp_path / "lenet5.safetensors").read_bytes() == path.with_suffix(".safetensors").read_bytes()
 
 
 @pytest.mark.parametrize("name", MODELS)

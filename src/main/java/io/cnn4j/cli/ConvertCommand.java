@@ -3,6 +3,7 @@ package io.cnn4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cnn4j.model.Model;
+import io.cnn4j.model.ModelDescription;
 import io.cnn4j.onnx.OnnxImport;
 import io.cnn4j.onnx.SafetensorsWriter;
 import java.nio.file.Files;
@@ -15,12 +16,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code convert x.onnx x.json}: an ONNX model as a cnn4j model (JSON + .safetensors beside it). */
-@Command(name = "convert", description = "Convert an ONNX model into a cnn4j model (JSON + .safetensors)")
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Convert an ONNX model into a cnn4j model (JSON + .safetensors)")
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "the ONNX model")
+    @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "the ONNX model (its preprocess block, if "
+            + "MODEL.onnx.preprocess.json is beside it, goes into the JSON)")
     Path onnx;
 
     @Parameters(index = "1", paramLabel = "OUT.json", description = "where to write the description; the weights "
@@ -33,7 +36,14 @@ final class ConvertCommand implements Callable<Integer> {
         if (!name.endsWith(".json")) {
             throw new IllegalArgumentException("the output must be a .json file, got " + json);
         }
+        FileChecks.onnx(onnx);
         OnnxImport.Converted converted = OnnxImport.convert(onnx);
+        Path sidecar = onnx.resolveSibling(onnx.getFileName() + ".preprocess.json");
+        if (Files.isRegularFile(sidecar)) {
+            // The ONNX model's preprocess block goes into the cnn4j model, where the format has a place for it.
+            ModelDescription.readPreprocess(sidecar);
+            converted.model().set("preprocess", new ObjectMapper().readTree(sidecar.toFile()));
+        }
         String stem = name.substring(0, name.length() - ".json".length());
         Path weights = json.toAbsolutePath().resolveSibling(stem + ".safetensors");
         converted.model().put("weights", weights.getFileName().toString());

@@ -2,10 +2,13 @@ package io.cnn4j.cli;
 
 import io.cnn4j.Cnn4j;
 import io.cnn4j.model.Model;
+import io.cnn4j.model.ModelDescription.InputSpec;
 import io.cnn4j.model.ModelDescription.LayerSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,29 +16,37 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code info MODEL}: a table of layers with output shapes, parameters and MACs, and totals. */
-@Command(name = "info", description = "Print the model's layers, output shapes, parameters and MACs")
+/**
+ * {@code info MODEL [--batch N | --shape [NAME=]DIMS]}: a table of layers with output shapes, parameters and MACs, and
+ * totals.
+ */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Print the model's layers, output shapes, parameters and MACs")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "model .json (or single-file .safetensors)")
+    @Parameters(index = "0", paramLabel = "MODEL", description = Main.MODEL_HELP)
     Path modelPath;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "batch size for shapes and MACs")
-    long batch;
+    @Option(names = "--batch", paramLabel = "N", description = "batch size for shapes and MACs (default: 1)")
+    Long batch;
+
+    @Option(names = "--shape", paramLabel = "[NAME=]DIMS", description = Main.SHAPE_HELP)
+    List<String> shapes = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        }
+        long n = Main.checkBatch(batch, shapes);
+        FileChecks.model(modelPath);
         try (Model model = Model.load(modelPath, Main.modelOptions())) {
             var out = spec.commandLine().getOut();
+            List<InputSpec> inputs = model.description().inputs();
+            Map<String, long[]> inputShapes = InputShapes.resolve(InputShapes.parse(shapes, inputs), inputs, n);
             List<LayerSpec> layers = model.description().layers();
-            List<long[]> shapes = model.layerOutputShapes(batch);
+            List<long[]> shapes = model.layerOutputShapes(inputShapes);
             long[] params = model.layerParameterCounts();
-            long[] macs = model.layerMacs(batch);
+            long[] macs = model.layerMacs(inputShapes);
             int[] fusedInto = model.layerFusedInto();
             String[][] rows = new String[layers.size()][];
             for (int i = 0; i < rows.length; i++) {
@@ -53,14 +64,18 @@ final class InfoCommand implements Callable<Integer> {
                 }
             }
             String name = model.description().name() != null ? model.description().name() : modelPath.toString();
-            out.printf("model %s, inputs %s, batch %d%n", name, inputs(model), batch);
+            out.printf("model %s, inputs %s, shown for %s%n", name, inputs(model), InputShapes.describe(inputShapes));
             printRow(out, header, width);
             for (String[] r : rows) {
                 printRow(out, r, width);
             }
             out.printf("total: %d layers, %,d parameters, %,d MACs (%.3f GMAC), arena %,d bytes%n", rows.length,
                     Arrays.stream(params).sum(), Arrays.stream(macs).sum(), Arrays.stream(macs).sum() / 1e9,
-                    model.arenaFloats(batch) * Float.BYTES);
+                    model.arenaFloats(inputShapes) * Float.BYTES);
+            for (String id : model.description().outputs()) {
+                int l = layers.stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow().index();
+                out.printf("output %s: %s (layer #%d)%n", id, Arrays.toString(shapes.get(l)), l);
+            }
             out.printf("kernels: cnn4j %s (supported here: %s), OpenBLAS %s%n", Cnn4j.isa(),
                     String.join(", ", Cnn4j.supportedIsas()), Cnn4j.blasCoreName());
         }

@@ -20,6 +20,11 @@ import picocli.CommandLine.Spec;
         subcommands = {InfoCommand.class, RunCommand.class, BenchCommand.class, ConvertCommand.class,
             SoakCommand.class})
 public final class Main {
+    static final String MODEL_HELP = "the model: a cnn4j .json (weights beside it), an .onnx file, or a single-file "
+            + ".safetensors model";
+    static final String SHAPE_HELP = "the full shape of an input, batch first: NAME=1x3x224x224 (repeat per input), "
+            + "or 1x3x224x224 / 1,3,224,224 for a model with one input; needed where the model leaves sizes other "
+            + "than the batch free (ONNX exports with dynamic height and width)";
     @Spec
     CommandSpec spec;
 
@@ -47,6 +52,17 @@ public final class Main {
             description = "Run every convolution by the exact im2col path, never Winograd (whose results differ by "
                     + "up to a few 1e-5 of the output's scale)")
     static boolean exact;
+
+    /** The batch size of info and bench: --batch (default 1), which --shape, giving the batch itself, excludes. */
+    static long checkBatch(Long batch, java.util.List<String> shapes) {
+        if (batch != null && batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        if (batch != null && !shapes.isEmpty()) {
+            throw new IllegalArgumentException("--shape gives the batch size itself (its first dim); drop --batch");
+        }
+        return batch == null ? 1 : batch;
+    }
 
     /** How the commands load models: with --exact, exact convolutions. */
     static ModelOptions modelOptions() {

@@ -2,13 +2,16 @@ package io.cnn4j.cli;
 
 import io.cnn4j.Tensor;
 import io.cnn4j.model.Model;
+import io.cnn4j.model.ModelDescription.InputSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -31,14 +34,19 @@ import picocli.CommandLine.Spec;
  * and resident memory in the second half of the soak no higher than {@code --rss-slack-mb} above its first half's
  * peak (steady state reached, nothing growing per run).
  */
-@Command(name = "soak", description = "Run a model from many threads for a long time: outputs checked bit for bit "
+@Command(name = "soak", mixinStandardHelpOptions = true,
+        description = "Run a model from many threads for a long time: outputs checked bit for bit "
         + "against single-threaded runs, resident memory sampled, a PASS/FAIL verdict")
 final class SoakCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "model .json, single-file .safetensors or .onnx")
+    @Parameters(index = "0", paramLabel = "MODEL", description = Main.MODEL_HELP)
     Path modelPath;
+
+    @Option(names = "--shape", paramLabel = "[NAME=]DIMS", description = "the input's shape as in info and bench; "
+            + "its batch dim is replaced by each size 1..B")
+    List<String> shapes = new ArrayList<>();
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "8",
             description = "Java threads sharing the model (--threads is the size of cnn4j's own pool)")
@@ -62,26 +70,27 @@ final class SoakCommand implements Callable<Integer> {
                     + ">= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
+        FileChecks.model(modelPath);
         try (Model model = Model.load(modelPath, Main.modelOptions())) {
-            if (model.description().inputs().size() != 1) {
-                throw new IllegalArgumentException("soak supports models with one input");
-            }
-            List<float[]> inputs = new ArrayList<>();
-            List<long[]> shapes = new ArrayList<>();
+            List<InputSpec> specs = model.description().inputs();
+            Map<String, long[]> given = InputShapes.parse(shapes, specs);
+            List<Map<String, float[]>> inputs = new ArrayList<>();
+            List<Map<String, long[]>> shapes = new ArrayList<>();
             List<float[]> expected = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(42);
             for (int batch = 1; batch <= maxBatch; batch++) {
-                long[] shape = model.description().inputs().get(0).shape().clone();
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = shape[d] == -1 ? batch : shape[d];
-                }
-                float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) random.nextDouble(-1, 1);
-                }
+                Map<String, long[]> batchShapes = InputShapes.resolve(withBatch(given, specs, batch), specs, batch);
+                Map<String, float[]> data = new LinkedHashMap<>();
+                batchShapes.forEach((name, shape) -> {
+                    float[] values = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) random.nextDouble(-1, 1);
+                    }
+                    data.put(name, values);
+                });
                 inputs.add(data);
-                shapes.add(shape);
-                expected.add(run(model, data, shape)); // the single-threaded reference
+                shapes.add(batchShapes);
+                expected.add(run(model, data, batchShapes)); // the single-threaded reference
             }
             long total = (long) threads * runs;
             AtomicLong done = new AtomicLong();
@@ -146,9 +155,41 @@ final class SoakCommand implements Callable<Integer> {
         return pass ? 0 : 1;
     }
 
-    private static float[] run(Model model, float[] data, long[] shape) {
-        try (Tensor x = Tensor.of(data, shape); Tensor y = model.run(x)) {
-            return y.toFloatArray();
+    /** The --shape shapes with the batch dim set to {@code batch} where the model leaves it free. */
+    private static Map<String, long[]> withBatch(Map<String, long[]> shapes, List<InputSpec> specs, long batch) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (InputSpec spec : specs) {
+            long[] s = shapes.get(spec.name());
+            if (s != null) {
+                s = s.clone();
+                s[0] = spec.shape()[0] == -1 ? batch : s[0];
+                out.put(spec.name(), s);
+            }
+        }
+        return out;
+    }
+
+    /** Every output's values, in the model's output order, one after the other. */
+    private static float[] run(Model model, Map<String, float[]> data, Map<String, long[]> shapes) {
+        Map<String, Tensor> x = new LinkedHashMap<>();
+        Map<String, Tensor> y = Map.of();
+        try {
+            data.forEach((name, values) -> x.put(name, Tensor.of(values, shapes.get(name))));
+            y = model.run(x);
+            List<float[]> parts = new ArrayList<>();
+            for (String id : model.description().outputs()) {
+                parts.add(y.get(id).toFloatArray());
+            }
+            float[] all = new float[parts.stream().mapToInt(p -> p.length).sum()];
+            int at = 0;
+            for (float[] p : parts) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            return all;
+        } finally {
+            x.values().forEach(Tensor::close);
+            y.values().forEach(Tensor::close);
         }
     }
 

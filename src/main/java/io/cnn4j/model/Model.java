@@ -36,8 +36,10 @@ import org.bytedeco.javacpp.FloatPointer;
  *      Tensor logits = model.run(x)) { ... }
  * }</pre>
  *
- * <p>Loading checks every weight against its layer and infers every shape for the declared inputs (free dims taken
- * as 1); a model either loads whole or throws. Runs plan their memory once per input shape: the plan and its arena
+ * <p>Loading checks every weight against its layer and infers every shape for the declared inputs (a free batch dim
+ * taken as 1; a model with other free dims, such as an ONNX export with dynamic height and width, has its shapes
+ * checked when an input shape is first run or given to {@link #layerOutputShapes(Map)}); a model either loads whole
+ * or throws. Runs plan their memory once per input shape: the plan and its arena
  * are pooled, so a run allocates only the tensors it returns, and each concurrent run has its own arena. The pool
  * keeps arenas within a byte budget ({@link ModelOptions#arenaCacheBytes()}), freeing those of the shapes idle
  * longest, so a model fed every batch size holds a few arenas, not one per size.
@@ -120,7 +122,9 @@ public final class Model implements AutoCloseable {
             int[] fusedInto = EpilogueFusion.fuse(layers, layerInputs, outputs, inputs.size());
             Model model = new Model(description, layers, layerInputs, outputs, parameterCounts, fusedInto,
                     arenaCacheBytes);
-            model.plan(model.declaredShapes(1)); // every shape checked at load
+            if (onlyBatchDimsFree(description.inputs())) {
+                model.plan(model.declaredShapes(1)); // every shape checked at load
+            } // else other free dims (image height and width...): sizes are checked per input shape as runs plan them
             return model;
         } catch (RuntimeException e) {
             layers.forEach(Layer::close);
@@ -295,7 +299,10 @@ public final class Model implements AutoCloseable {
 
     /** Multiply-accumulates of each layer for the declared inputs with free dims set to {@code batch}. */
     public long[] layerMacs(long batch) {
-        ExecutionPlan plan = plan(declaredShapes(batch));
+        return macs(plan(declaredShapes(batch)));
+    }
+
+    private long[] macs(ExecutionPlan plan) {
         long[] macs = new long[layers.size()];
         for (int l = 0; l < layers.size(); l++) {
             macs[l] = layers.get(l).macs(ExecutionPlan.shapesOf(plan.shapes, layerInputs[l]),
@@ -307,6 +314,58 @@ public final class Model implements AutoCloseable {
     /** Floats of the arena one run needs at this batch size (activations plus the largest workspace). */
     public long arenaFloats(long batch) {
         return plan(declaredShapes(batch)).arenaFloats;
+    }
+
+    /**
+     * As {@link #layerOutputShapes(long)}, for given input shapes by input name (every dim fixed, the batch
+     * included): what a model with free dims other than the batch (dynamic height and width) does at those sizes.
+     *
+     * @throws IllegalArgumentException if an input is missing or unknown, or a shape does not fit the model
+     */
+    public List<long[]> layerOutputShapes(Map<String, long[]> inputShapes) {
+        ExecutionPlan plan = plan(shapesOf(inputShapes));
+        return Arrays.asList(plan.shapes).subList(description.inputs().size(), plan.shapes.length);
+    }
+
+    /** As {@link #layerMacs(long)}, for given input shapes by input name (see {@link #layerOutputShapes(Map)}). */
+    public long[] layerMacs(Map<String, long[]> inputShapes) {
+        return macs(plan(shapesOf(inputShapes)));
+    }
+
+    /** As {@link #arenaFloats(long)}, for given input shapes by input name (see {@link #layerOutputShapes(Map)}). */
+    public long arenaFloats(Map<String, long[]> inputShapes) {
+        return plan(shapesOf(inputShapes)).arenaFloats;
+    }
+
+    private long[][] shapesOf(Map<String, long[]> given) {
+        List<InputSpec> specs = description.inputs();
+        if (!given.keySet().equals(new java.util.HashSet<>(names(specs)))) {
+            throw new IllegalArgumentException("input shapes given for " + given.keySet() + "; the model's inputs are "
+                    + names(specs));
+        }
+        long[][] shapes = new long[specs.size()][];
+        for (int i = 0; i < specs.size(); i++) {
+            shapes[i] = checkInputShape(specs.get(i), given.get(specs.get(i).name()));
+            for (long d : shapes[i]) {
+                if (d < 1) {
+                    throw new IllegalArgumentException("input '" + specs.get(i).name() + "': shape "
+                            + Arrays.toString(shapes[i]) + " must have every dim fixed (>= 1)");
+                }
+            }
+        }
+        return shapes;
+    }
+
+    /** True if no input has a free dim other than its first (the batch). */
+    private static boolean onlyBatchDimsFree(List<InputSpec> inputs) {
+        for (InputSpec in : inputs) {
+            for (int d = 1; d < in.shape().length; d++) {
+                if (in.shape()[d] == -1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private long[][] declaredShapes(long batch) {
@@ -340,8 +399,8 @@ public final class Model implements AutoCloseable {
         return shape;
     }
 
-    private static String names(List<InputSpec> specs) {
-        return specs.stream().map(InputSpec::name).toList().toString();
+    private static List<String> names(List<InputSpec> specs) {
+        return specs.stream().map(InputSpec::name).toList();
     }
 
     private void ensureOpen() {

@@ -30,8 +30,19 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
         }
     }
 
-    /** torchvision-order image preprocessing: Resize, ToTensor (with scale), Normalize. */
-    public record Preprocess(int[] resize, String color, double scale, float[] mean, float[] std) {}
+    /**
+     * torchvision-order image preprocessing: Resize (to {@code resize} [H, W], or the shorter side to
+     * {@code resizeShorter} keeping the aspect ratio; PIL's filter {@code interpolation}), CenterCrop ({@code crop}
+     * [H, W] or null), ToTensor (with scale), Normalize. {@code color} is the mode the decoded image is converted to
+     * first, as {@code Image.open(f).convert("RGB")} or {@code "L"}.
+     */
+    public record Preprocess(int[] resize, int resizeShorter, String interpolation, int[] crop, String color,
+            double scale, float[] mean, float[] std) {
+        /** Format versions 1 and 2 before crops: resize to [H, W] (bilinear) or not at all, no crop. */
+        public Preprocess(int[] resize, String color, double scale, float[] mean, float[] std) {
+            this(resize, 0, "bilinear", null, color, scale, mean, std);
+        }
+    }
 
     public static ModelDescription parse(JsonNode root, String source) {
         if (root == null || !root.isObject()) {
@@ -186,19 +197,52 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
         return Collections.unmodifiableList(inputs);
     }
 
-    private static Preprocess parsePreprocess(JsonNode node, String source) {
+    /**
+     * A preprocess block from its own JSON file (an ONNX model's sidecar {@code model.onnx.preprocess.json}, or any
+     * file given to the CLI's {@code --preprocess}), checked.
+     *
+     * @throws IllegalArgumentException if it is not a valid preprocess block (the message names the file)
+     */
+    public static Preprocess readPreprocess(java.nio.file.Path file) throws java.io.IOException {
+        return parsePreprocess(ModelLoader.readPreprocessFile(file), file.toString());
+    }
+
+    /**
+     * A preprocess block (the model JSON's {@code "preprocess"}, or a sidecar file's), checked; null for a missing or
+     * null node. {@code source} names where it comes from in messages.
+     */
+    public static Preprocess parsePreprocess(JsonNode node, String source) {
         if (node == null || node.isNull()) {
             return null;
         }
         String where = source + ": preprocess";
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(where + " must be a JSON object like {\"resize\": 256, \"crop\": 224, "
+                    + "\"mean\": [0.485, 0.456, 0.406], \"std\": [0.229, 0.224, 0.225]}, got " + node.getNodeType());
+        }
         int[] resize = null;
+        int resizeShorter = 0;
         JsonNode r = node.get("resize");
         if (r != null && !r.isNull()) {
-            if (!r.isArray() || r.size() != 2 || !r.get(0).isIntegralNumber() || !r.get(1).isIntegralNumber()
-                    || r.get(0).asInt() < 1 || r.get(1).asInt() < 1) {
-                throw new IllegalArgumentException(where + ": \"resize\" must be [height, width], got " + r);
+            if (r.isIntegralNumber() && r.canConvertToInt() && r.asInt() >= 1) {
+                resizeShorter = r.asInt();
+            } else {
+                resize = size(r, where + ": \"resize\" must be [height, width] or one number (the shorter side, "
+                        + "as torchvision's Resize(256)), got " + r);
             }
-            resize = new int[] {r.get(0).asInt(), r.get(1).asInt()};
+        }
+        JsonNode c = node.get("crop");
+        int[] crop = c == null || c.isNull() ? null : c.isIntegralNumber() && c.canConvertToInt() && c.asInt() >= 1
+                ? new int[] {c.asInt(), c.asInt()}
+                : size(c, where + ": \"crop\" must be [height, width] or one number (a square, as torchvision's "
+                        + "CenterCrop(224)), got " + c);
+        String interpolation = text(node, "interpolation", where);
+        if (interpolation == null) {
+            interpolation = "bilinear";
+        }
+        if (!java.util.List.of("nearest", "bilinear", "bicubic").contains(interpolation)) {
+            throw new IllegalArgumentException(where + ": \"interpolation\" must be nearest, bilinear or bicubic "
+                    + "(torchvision's InterpolationMode, PIL's filters), got " + interpolation);
         }
         String color = text(node, "color", where);
         if (color == null) {
@@ -217,7 +261,16 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
                 throw new IllegalArgumentException(where + ": \"std\" values must be positive, got " + node.get("std"));
             }
         }
-        return new Preprocess(resize, color, scale, mean, std);
+        return new Preprocess(resize, resizeShorter, interpolation, crop, color, scale, mean, std);
+    }
+
+    private static int[] size(JsonNode n, String message) {
+        if (!n.isArray() || n.size() != 2 || !n.get(0).isIntegralNumber() || !n.get(1).isIntegralNumber()
+                || n.get(0).asInt() < 1 || n.get(1).asInt() < 1 || !n.get(0).canConvertToInt()
+                || !n.get(1).canConvertToInt()) {
+            throw new IllegalArgumentException(message);
+        }
+        return new int[] {n.get(0).asInt(), n.get(1).asInt()};
     }
 
     private static float[] floats(JsonNode node, int n, float fill, String where) {

@@ -30,7 +30,8 @@ import java.util.Map;
 /**
  * Reads model files: a JSON description with its weights file beside it (.safetensors or a PyTorch
  * {@code torch.save(state_dict)} file), a single .safetensors whose {@code __metadata__["cnn4j"]} holds the JSON, or an
- * .onnx file, converted on the fly.
+ * .onnx file, converted on the fly (with the preprocess block of {@code <model>.onnx.preprocess.json} if it is beside
+ * it).
  */
 final class ModelLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,12 +39,20 @@ final class ModelLoader {
     private ModelLoader() {}
 
     static Model load(Path path, ModelOptions options) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException(path + " is a directory, not a model file: give the model's .json, "
+                    + ".onnx or .safetensors file inside it");
+        }
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "model file not found");
         }
         String file = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (file.endsWith(".onnx")) {
             OnnxImport.Converted converted = OnnxImport.convert(path);
+            JsonNode preprocess = onnxPreprocess(path);
+            if (preprocess != null) {
+                converted.model().set("preprocess", preprocess);
+            }
             return Model.build(ModelDescription.parse(converted.model(), path.toString()),
                     source(converted.weights()), options);
         }
@@ -86,6 +95,22 @@ final class ModelLoader {
         }
     }
 
+    /**
+     * The preprocess block of an ONNX model, which has no place for one: the JSON object in the sidecar file
+     * {@code <model>.onnx.preprocess.json} beside it (format: {@code docs/model-format.md}), or null if there is none.
+     */
+    static JsonNode onnxPreprocess(Path onnx) throws IOException {
+        Path sidecar = onnx.resolveSibling(onnx.getFileName() + ".preprocess.json");
+        return Files.isRegularFile(sidecar) ? readPreprocessFile(sidecar) : null;
+    }
+
+    /** A preprocess block from its own JSON file, checked (the messages name the file). */
+    static JsonNode readPreprocessFile(Path file) throws IOException {
+        JsonNode node = parseJson(readUtf8(file), file.toString(), "a preprocess block");
+        ModelDescription.parsePreprocess(node, file.toString());
+        return node;
+    }
+
     /** The weights file a model JSON names, by {@link ModelFolder}'s rule. */
     static Path besideModel(Path modelPath, String weights) {
         Path resolved = ModelFolder.resolveInside(modelPath.toAbsolutePath().getParent(), weights);
@@ -118,10 +143,16 @@ final class ModelLoader {
      * that does not even start like a JSON object is not one, and its contents are not echoed.
      */
     private static JsonNode parseJson(String text, String where) {
+        return parseJson(text, where, "a cnn4j model");
+    }
+
+    /** As {@link #parseJson(String, String)}; {@code what} is what the file should be, for messages. */
+    private static JsonNode parseJson(String text, String where, String what) {
         String start = text.stripLeading();
         if (!start.startsWith("{")) {
-            throw new IllegalArgumentException(where + " is not a cnn4j model: a model JSON file starts with '{' "
-                    + "(give a model .json, .onnx or .safetensors file)");
+            throw new IllegalArgumentException(where + " is not " + what + ": it should be a JSON object, which starts "
+                    + "with '{'" + (what.equals("a cnn4j model") ? " (give a model .json, .onnx or .safetensors file)"
+                    : ""));
         }
         try {
             return JSON.readTree(text);
@@ -129,9 +160,25 @@ final class ModelLoader {
             throw new IllegalArgumentException(where + " is not a usable model JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage()
+            throw new IllegalArgumentException(where + " is not valid JSON: " + plainJsonError(e.getOriginalMessage())
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
+    }
+
+    /**
+     * Jackson's parse error in a user's words: without its source-location internals ("[Source: REDACTED
+     * (`StreamReadFeature...` disabled)...]", character codes) and with the end of input said plainly.
+     */
+    static String plainJsonError(String message) {
+        String m = message.lines().findFirst().orElse("");
+        if (m.startsWith("Unexpected end-of-input")) {
+            return "the text ends before the JSON is complete (an unclosed {, [ or string, or a truncated file)";
+        }
+        m = m.replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "")
+                .replaceAll(" \\(code \\d+\\)", "")
+                .replaceAll("\\(CTRL-CHAR, code \\d+\\)", "(a control character)");
+        return m;
     }
 
     static WeightSource source(WeightsFile weights) {

@@ -110,7 +110,8 @@ class CliTest {
         Files.writeString(x, "hello");
         Result r = cli("run", MODEL, "--input", x.toString());
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("is not a .npy file"), r.err());
+        assertTrue(r.err().contains("x.npy is a text file, not a .npy array: --input takes a float32 .npy array"),
+                r.err());
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.cnn4j.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.cnn4j.Tensor;
-import io.cnn4j.io.Images;
+import io.cnn4j.image.Images;
 import io.cnn4j.model.ModelDescription.Preprocess;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.cnn4j.io;
+package io.cnn4j.image;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,10 +1,11 @@
-package io.cnn4j.io;
+package io.cnn4j.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cnn4j.Tensor;
+import io.cnn4j.io.Npy;
 import io.cnn4j.model.Model;
 import io.cnn4j.testing.Oracle;
 import java.nio.file.Path;
