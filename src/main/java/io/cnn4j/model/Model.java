@@ -213,21 +213,7 @@ public final class Model implements AutoCloseable {
         lifecycle.readLock().lock();
         try {
             ensureOpen();
-            List<InputSpec> specs = description.inputs();
-            long[][] shapes = new long[specs.size()][];
-            for (int i = 0; i < specs.size(); i++) {
-                long[] shape = inputShapes.get(specs.get(i).name());
-                if (shape == null) {
-                    throw new IllegalArgumentException("missing input '" + specs.get(i).name()
-                            + "'; the model's inputs are " + names(specs));
-                }
-                io.cnn4j.Shapes.checkShape("input '" + specs.get(i).name() + "' shape", shape);
-                shapes[i] = checkInputShape(specs.get(i), shape.clone());
-            }
-            if (inputShapes.size() != specs.size()) {
-                throw new IllegalArgumentException("unexpected inputs " + inputShapes.keySet()
-                        + "; the model's inputs are " + names(specs));
-            }
+            long[][] shapes = shapesOf(inputShapes);
             ShapeKey key = new ShapeKey(shapes);
             executions.release(key, executions.acquire(key, k -> new Execution(plan(k.shapes))));
         } finally {
@@ -345,7 +331,7 @@ public final class Model implements AutoCloseable {
         }
         long[][] shapes = new long[specs.size()][];
         for (int i = 0; i < specs.size(); i++) {
-            shapes[i] = checkInputShape(specs.get(i), given.get(specs.get(i).name()));
+            shapes[i] = checkInputShape(specs.get(i), given.get(specs.get(i).name()).clone());
             for (long d : shapes[i]) {
                 if (d < 1) {
                     throw new IllegalArgumentException("input '" + specs.get(i).name() + "': shape "

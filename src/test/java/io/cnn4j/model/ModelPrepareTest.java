@@ -53,10 +53,10 @@ class ModelPrepareTest {
         try (model) {
             assertMessage(() -> model.prepare(1, 3, 12, 11), "input 'x' has shape [1, 3, 12, 11], but the model "
                     + "expects [-1, 3, 12, 10]");
-            assertMessage(() -> model.prepare(0, 3, 12, 10), "sizes must be >= 1");
-            assertMessage(() -> model.prepare(Map.of("y", new long[] {1, 3, 12, 10})), "missing input 'x'");
+            assertMessage(() -> model.prepare(0, 3, 12, 10), "must have every dim fixed (>= 1)");
+            assertMessage(() -> model.prepare(Map.of("y", new long[] {1, 3, 12, 10})), "input shapes given for [y]; the model's inputs are [x]");
             assertMessage(() -> model.prepare(Map.of("x", new long[] {1, 3, 12, 10}, "y", new long[] {1})),
-                    "unexpected inputs");
+                    "; the model's inputs are [x]");
         }
         IllegalStateException closed = assertThrows(IllegalStateException.class, () -> model.prepare(1, 3, 12, 10));
         assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
