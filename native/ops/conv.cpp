@@ -79,8 +79,8 @@ inline void for_each_column_row(const cnn4j_window& w, int64_t channels, Image* 
    while the GEMM runs over them (a budget of kColumnFloats, from one GEMM tile, kGemmColumnMultiple, up to
    kMaxColumnBlock positions), the positions split into equal blocks of at most twice that (then rounded up to whole
    output rows where rows are short): a small remainder block would stream all the weights again for a few columns
-   (7x7 maps: 49 = 48 + 1). Blocks are also the unit of work of the pool's threads. A pure function of the layer, so the workspace size is too; results do not depend on it (each
-   output is one k-ordered sum). */
+   (7x7 maps: 49 = 48 + 1). Blocks are also the unit of work of the pool's threads. A pure function of the layer,
+   so the workspace size is too; results do not depend on it (each output is one k-ordered sum). */
 constexpr int64_t kColumnFloats = 96 * 1024;
 constexpr int64_t kMaxColumnBlock = 5 * kGemmColumnMultiple;
 

@@ -51,8 +51,10 @@ int cnn4j_expand_depthwise_forward(const int64_t* dw_window, int64_t batch, int6
             // C points at mid channel 0 of a [mid_channels, plane] matrix whose rows [r0, r1) are the slot.
             packed_sgemm(*table.gemm, mid_channels, in_channels, expand_weight, input + n * in_channels * plane,
                          plane, mid - r0 * plane, plane, r0, r1, 0, plane);
-            table.activation->epilogue(expand_act, expand_alpha, r1 - r0, plane,
-                                       expand_bias ? expand_bias + r0 : nullptr, nullptr, mid);
+            if (expand_bias || expand_act != CNN4J_ACT_IDENTITY) {
+                table.activation->epilogue(expand_act, expand_alpha, r1 - r0, plane,
+                                           expand_bias ? expand_bias + r0 : nullptr, nullptr, mid);
+            }
             for (int64_t c = r0; c < r1; c++) {
                 const DepthwiseEpilogue epilogue{dw_bias ? dw_bias[c] : 0.0f, nullptr, dw_act, dw_alpha,
                                                  table.activation};

@@ -28,11 +28,12 @@ void sgemm_block(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, fl
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     if (M == 1) {
-        // One row (a linear layer at batch 1): C[0, :] = op(B)^T-times-vector, as sgemv; sgemm's packing of a
-        // 1-row panel costs more than the product. The row of op(A) is A[0, :] or, transposed, A[:, 0]. It streams
-        // all of B once (VGG's first classifier layer: 411 MB), so it is split into fixed blocks of outputs across
-        // the pool, where more cores draw more memory bandwidth; each output is one sgemv's dot product whatever
-        // the thread count.
+        // One row (linear layers at batch 1 run cnn4j's own kernels/gemv instead, in dense.cpp; this serves the
+        // other callers, e.g. a transposed convolution with one output channel and a 1x1 kernel): C[0, :] =
+        // op(B)^T-times-vector, as sgemv; sgemm's packing of a 1-row panel costs more than the product. The row of
+        // op(A) is A[0, :] or, transposed, A[:, 0]. It streams all of B once, so it is split into fixed blocks of
+        // outputs across the pool, where more cores draw more memory bandwidth; each output is one sgemv's dot
+        // product whatever the thread count.
         const int64_t a_step = trans_a ? lda : 1;
         const auto outputs = [&](int64_t j0, int64_t j1) {
             if (trans_b) {  // B is [N, K]: C = B a

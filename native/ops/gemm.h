@@ -3,7 +3,7 @@
  *  - packed_sgemm, cnn4j's own (kernels/gemm): every convolution product (im2col, 1x1, Winograd's frequencies),
  *    on weights packed once at load and activations read in place: nothing is packed per call, which is what
  *    OpenBLAS loses on these short, wide products;
- *  - sgemm, OpenBLAS, one thread per call, split across cnn4j's thread pool: linear layers, transposed
+ *  - sgemm, OpenBLAS, one thread per call, split across cnn4j's thread pool: linear layers above batch 1, transposed
  *    convolutions and matrix products whose operands are not weights packed at load.
  *
  * OpenBLAS's own threads are switched off (runtime/threads.cpp): they spin at barriers, and two pools on the same

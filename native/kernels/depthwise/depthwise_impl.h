@@ -224,8 +224,8 @@ void dw_small_plane(const cnn4j_window& w, const DwSmall& g, const float* plane,
         // the padding zeroed for one geometry stays zero for every plane of that geometry (MobileNetV2's 112x112
         // planes: the fill was a seventh of the layer's time).
         thread_local std::vector<float> heap;
-        thread_local int64_t zeroed_for[6] = {-1, -1, -1, -1, -1, -1};
-        const int64_t geometry[6] = {SW, g.block, pw, H, W, ph * (1 << 20) + pl};
+        thread_local int64_t zeroed_for[7] = {-1, -1, -1, -1, -1, -1, -1};
+        const int64_t geometry[7] = {SW, g.block, pw, H, W, ph, pl};
         if (heap.size() < want) heap.resize(want);
         buf = heap.data();
         zeroed = std::memcmp(zeroed_for, geometry, sizeof geometry) == 0;

@@ -31,16 +31,12 @@ public final class EpilogueFusion {
     public static int[] fuse(List<Layer> layers, int[][] layerInputs, int[] outputs, int numInputs) {
         int[] fusedInto = new int[layers.size()];
         java.util.Arrays.fill(fusedInto, -1);
-        int[] readers = new int[numInputs + layers.size()];
+        int[] readers = readers(layerInputs, outputs, numInputs + layers.size());
         int[] onlyReader = new int[readers.length];
         for (int l = 0; l < layers.size(); l++) {
             for (int v : layerInputs[l]) {
-                readers[v]++;
                 onlyReader[v] = l;
             }
-        }
-        for (int v : outputs) {
-            readers[v] += 2; // returned values are never fused away
         }
         for (int l = 0; l < layers.size(); l++) {
             if (!(layers.get(l) instanceof UnaryOpLayer base) || !(base.op() instanceof EpilogueOp op)) {
@@ -84,6 +80,23 @@ public final class EpilogueFusion {
         }
         ExpandDepthwiseLayer.fuse(layers, layerInputs, outputs, numInputs, fusedInto);
         return fusedInto;
+    }
+
+    /**
+     * How many layers read each value, returned values counting twice more, so that "exactly one reader" means the
+     * value may be fused away.
+     */
+    static int[] readers(int[][] layerInputs, int[] outputs, int values) {
+        int[] readers = new int[values];
+        for (int[] in : layerInputs) {
+            for (int v : in) {
+                readers[v]++;
+            }
+        }
+        for (int v : outputs) {
+            readers[v] += 2; // returned values are never fused away
+        }
+        return readers;
     }
 
     private static Activation activationOf(Layer layer) {

@@ -46,15 +46,7 @@ final class ExpandDepthwiseLayer extends UnaryOpLayer {
      * @param fusedInto updated: layers fused into the expansion now point at the fused layer
      */
     static void fuse(List<Layer> layers, int[][] layerInputs, int[] outputs, int numInputs, int[] fusedInto) {
-        int[] readers = new int[numInputs + layers.size()];
-        for (int[] in : layerInputs) {
-            for (int v : in) {
-                readers[v]++;
-            }
-        }
-        for (int v : outputs) {
-            readers[v] += 2; // returned values are never fused away
-        }
+        int[] readers = EpilogueFusion.readers(layerInputs, outputs, numInputs + layers.size());
         for (int d = 0; d < layers.size(); d++) {
             ConvPart depthwise = ConvPart.of(layers.get(d));
             if (depthwise == null || layerInputs[d].length != 1) {

@@ -1,5 +1,6 @@
 package io.cnn4j.weights;
 
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,7 +88,7 @@ public final class SafetensorsFile implements WeightsFile {
         byOffset.sort(Comparator.comparingLong(Tensor::fileOffset));
         Map<String, WeightTensor> read = new LinkedHashMap<>();
         if (!byOffset.isEmpty()) {
-            InputStream in = new java.io.BufferedInputStream(
+            InputStream in = new BufferedInputStream(
                     Channels.newInputStream(channel.position(byOffset.get(0).fileOffset())), 1 << 16);
             for (Tensor t : byOffset) { // the tensors tile the data with no gap (validated), so no seeking
                 float[] data = new float[t.numel()];

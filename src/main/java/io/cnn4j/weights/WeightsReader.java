@@ -2,8 +2,11 @@ package io.cnn4j.weights;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a weights file of either format cnn4j accepts, chosen by content, not by file name: a zip archive is a
@@ -20,11 +23,15 @@ public final class WeightsReader {
      * @throws IOException            if the file cannot be read
      */
     public static Weights read(Path path) throws IOException {
-        byte[] head = head(path, 512);
+        return read(path, head(path, 512));
+    }
+
+    /** {@link #read(Path)} of a file whose first bytes are {@code head}. */
+    private static Weights read(Path path, byte[] head) throws IOException {
         if (isZip(head) || PyTorchReader.isLegacy(head)) {
             return PyTorchReader.read(path); // a zip, or a legacy file it explains how to re-save
         }
-        if (head.length >= 9 && isJsonStart(head[8])) {
+        if (isSafetensors(head)) {
             return SafetensorsReader.read(path);
         }
         if (head.length >= 2 && (head[0] & 0xff) == 0x80) {
@@ -49,10 +56,10 @@ public final class WeightsReader {
      */
     public static WeightsFile open(Path path) throws IOException {
         byte[] head = head(path, 512);
-        if (head.length >= 9 && isJsonStart(head[8]) && !isZip(head) && !PyTorchReader.isLegacy(head)) {
+        if (isSafetensors(head)) {
             return SafetensorsReader.open(path);
         }
-        return new InMemory(read(path));
+        return new InMemory(read(path, head));
     }
 
     /** Weights already read onto the heap, served as a {@link WeightsFile}. */
@@ -63,12 +70,12 @@ public final class WeightsReader {
         }
 
         @Override
-        public java.util.Map<String, String> metadata() {
+        public Map<String, String> metadata() {
             return weights.metadata();
         }
 
         @Override
-        public java.util.Set<String> names() {
+        public Set<String> names() {
             return weights.names();
         }
 
@@ -78,7 +85,7 @@ public final class WeightsReader {
         }
 
         @Override
-        public void readInto(String name, java.nio.FloatBuffer out) {
+        public void readInto(String name, FloatBuffer out) {
             float[] data = weights.get(name).data();
             if (out.remaining() < data.length) {
                 throw new IllegalArgumentException("tensor '" + name + "' needs " + data.length + " floats, the "
@@ -102,6 +109,11 @@ public final class WeightsReader {
     static boolean isZip(byte[] head) {
         return head.length >= 4 && head[0] == 'P' && head[1] == 'K'
                 && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
+    }
+
+    /** Not a PyTorch zip or legacy file, and an 8-byte header length followed by the start of a JSON header. */
+    private static boolean isSafetensors(byte[] head) {
+        return !isZip(head) && !PyTorchReader.isLegacy(head) && head.length >= 9 && isJsonStart(head[8]);
     }
 
     /** The reference implementation accepts whitespace before the JSON object. */
