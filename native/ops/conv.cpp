@@ -256,9 +256,11 @@ DirectGeometry direct_geometry(const cnn4j_window& w, int64_t Cg, int64_t Og) {
     return d;
 }
 
-/* Fewest products per output (taps x input channels) for the direct path: below it the copy of the products out
-   of the slot costs more than im2col saves (3 -> 64 channels, 3x3 at 224: 1.53 ms by im2col, 2.04 direct). */
-constexpr int64_t kDirectMinDepth = 32;
+/* The direct path copies each product out of its slot (per output channel and position) where im2col copies each
+   input tap (per position, shared by the output channels): it pays off from about 2 taps x input channels per
+   output channel. 3 -> 64 channels 3x3 at 224 (27 / 64) 1.53 ms by im2col, 2.04 direct; LeNet's 1 -> 6 5x5 at 28
+   (25 / 6) 4.9 -> 2.7 us. */
+constexpr int64_t kDirectMinDepthPerChannel = 2;
 /* Most dropped work the direct path may do: (IW - OW) / OW wide positions per output times the output channels,
    which is what it computes for nothing, against the im2col copy (per output, shared by all channels) it saves.
    Measured 2026-12-02, 1 thread, Zen 5 AVX-512, im2col -> direct: LeNet's 6->16 5x5 at 12 (0.5 x 16 = 8) 5.2 -> 3.3
@@ -269,7 +271,9 @@ constexpr double kDirectMaxWaste = 64;
 
 /* Whether a convolution takes the direct path (see above for the measurements behind the rule). */
 bool use_direct(const cnn4j_window& w, int64_t Cg, int64_t Og) {
-    if (!is_direct_shape(w) || is_pointwise(w) || Cg * w.kernel[1] * w.kernel[2] < kDirectMinDepth) return false;
+    if (!is_direct_shape(w) || is_pointwise(w) || Cg * w.kernel[1] * w.kernel[2] < kDirectMinDepthPerChannel * Og) {
+        return false;
+    }
     const int64_t OW = w.out[2], IW = OW + w.dilation[2] * (w.kernel[2] - 1);
     return (double)(IW - OW) / OW * Og <= kDirectMaxWaste;
 }
