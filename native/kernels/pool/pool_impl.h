@@ -181,8 +181,7 @@ void max_plane_indexed(const cnn4j_window& w, const float* in, float* out, int64
 /* The most common pooling (LeNet, VGG, U-Net): 2x2, stride 2, no padding or dilation, without indices. Per output
    row, the even and odd columns of its two input rows, three take-max steps: no per-row window arithmetic, which
    costs the general kernel more than these maxima on small maps (LeNet's 6 planes of 28x28: 6.8 -> 1.3 us, one busy
-   core). The
-   same NaN rule as window_max (a NaN anywhere in the window wins). */
+   core). The same NaN rule as window_max (a NaN anywhere in the window wins). */
 template <class V>
 void max_plane_2x2(const cnn4j_window& w, const float* in, float* out) {
     constexpr int L = V::kLanes;
