@@ -224,6 +224,7 @@ bool is_pointwise(const cnn4j_window& w) {
  * reads into its slot, multiplies into the slot, and copies the valid positions out through the epilogue. Same k
  * order and depth blocks as the im2col path: bit for bit its results. */
 struct DirectGeometry {
+    bool rows;           // products straight into the output one output row at a time (wide rows, small weights)
     int64_t IW, wide;    // phase row length; wide positions (OH - 1) * IW + OW (the last row's tail not needed)
     int64_t block;       // wide positions per block
     int64_t max_rows;    // most rows of each phase plane a block reads
@@ -238,19 +239,24 @@ bool is_direct_shape(const cnn4j_window& w) {
     return w.in[0] == 1 && w.out[0] == 1 && w.kernel[0] == 1 && w.pad_begin[0] == 0;  // no depth
 }
 
-DirectGeometry direct_geometry(const cnn4j_window& w, int64_t Cg, int64_t Og) {
+DirectGeometry direct_geometry(const cnn4j_window& w, int64_t Cg, int64_t Og, bool rows) {
     DirectGeometry d;
     const int64_t OH = w.out[1], OW = w.out[2], KH = w.kernel[1], KW = w.kernel[2];
     const int64_t sh = w.stride[1], sw = w.stride[2];
+    d.rows = rows;
     d.IW = OW + w.dilation[2] * (KW - 1) / sw;
     d.wide = (OH - 1) * d.IW + OW;
-    const int64_t blocks = ceil_div(d.wide, kDirectMaxBlock);
-    d.block = ceil_div(d.wide, blocks);
+    if (rows) {  // blocks of whole output rows
+        const int64_t per_block = std::max<int64_t>(1, kDirectMaxBlock / d.IW);
+        d.block = ceil_div(OH, ceil_div(OH, per_block)) * d.IW;
+    } else {
+        d.block = ceil_div(d.wide, ceil_div(d.wide, kDirectMaxBlock));
+    }
     d.max_rows = ceil_div(d.block, d.IW) + 1 + w.dilation[1] * (KH - 1) / sh;
     // The GEMM's last rows read up to IW - OW floats past the phase planes (into the tail of a dropped position).
     d.padded_floats = align16(Cg * sh * sw * d.max_rows * d.IW + (d.IW - OW));
     d.offsets_floats = align16(2 * Cg * KH * KW);  // int64 offsets
-    d.products_floats = align16(Og * d.block);     // whole vectors: every slot stays aligned for the offsets
+    d.products_floats = rows ? 0 : align16(Og * d.block);  // whole vectors: every slot stays aligned
     return d;
 }
 
@@ -269,13 +275,32 @@ constexpr int64_t kDirectMinDepthPerChannel = 2;
    (4.6) 824 -> 730 us, 64 -> 64 3x3 at 112 (1.1) 1.85 -> 1.52 ms, but 128 -> 256 at 28 (18) 796 -> 834 us. */
 constexpr double kDirectMaxWaste = 64;
 
-/* Whether a convolution takes the direct path (see above for the measurements behind the rule). */
-bool use_direct(const cnn4j_window& w, int64_t Cg, int64_t Og) {
-    if (!is_direct_shape(w) || is_pointwise(w) || Cg * w.kernel[1] * w.kernel[2] < kDirectMinDepthPerChannel * Og) {
-        return false;
+/* Products can also go straight into the output, one output row at a time (DirectGeometry::rows): no dropped
+   positions and no copy-out, so the depth rule does not apply, but a row ends in a narrow GEMM tile (56 = 48 + 8)
+   and the weights' panels are streamed once per row. So: where the weights stay in L2 and either the depth rule
+   refuses the wide form or rows are long. Measured 2026-12-02 as above, im2col / wide / rows: MobileNetV2's 3 -> 32
+   3x3 stride 2 at 224 193 / 188 / 163 us, 3 -> 64 3x3 at 224 1.44 / 1.57 / 1.18 ms, 1-d 12 -> 32 k7 at 1000 35 / 32
+   / 28 us, 32 -> 32 k5 d2 63 / 60 / 54 us; but 64 -> 64 3x3 at 56 1.54 / 1.19 / 1.43 ms, 64 -> 64 3x3 stride 2 at
+   112 1.70 / 1.39 / 1.66 ms. */
+constexpr int64_t kDirectMinRowWidth = 32;
+constexpr int64_t kDirectLongRow = 4 * kGemmColumnMultiple;
+constexpr int64_t kDirectMaxRowWeights = 64 * 1024;
+
+enum class ConvPath { kIm2col, kDirectWide, kDirectRows };
+
+/* How a convolution runs (see above for the measurements behind the rules). */
+ConvPath conv_path(const cnn4j_window& w, int64_t Cg, int64_t Og) {
+    if (!is_direct_shape(w) || is_pointwise(w)) return ConvPath::kIm2col;
+    const int64_t K = Cg * w.kernel[1] * w.kernel[2];
+    const bool shallow = K < kDirectMinDepthPerChannel * Og;
+    if (w.out[2] >= kDirectMinRowWidth && gemm_packed_floats(Og, K) <= kDirectMaxRowWeights &&
+        (shallow || w.out[2] >= kDirectLongRow)) {
+        return ConvPath::kDirectRows;
     }
+    if (shallow) return ConvPath::kIm2col;
     const int64_t OW = w.out[2], IW = OW + w.dilation[2] * (w.kernel[2] - 1) / w.stride[2];
-    return (double)(IW - OW) / OW * Og <= kDirectMaxWaste / (w.stride[1] * w.stride[2]);
+    const bool wide = (double)(IW - OW) / OW * Og <= kDirectMaxWaste / (w.stride[1] * w.stride[2]);
+    return wide ? ConvPath::kDirectWide : ConvPath::kIm2col;
 }
 
 /* One task of the direct path: wide positions [p0, p1) of output channels [r0, r1) of one image and group. */
@@ -325,8 +350,25 @@ void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, c
             }
         }
     }
+    const int64_t K = Cg * KH * KW;
+    if (d.rows) {
+        // Each output row's products straight into the output, then the epilogue over the block's rows (one
+        // stretch per channel).
+        for (int64_t oy = oy0; oy <= oy1; oy++) {
+            packed_sgemm_indirect(gemm, Og, K, weight_g, padded + (oy - oy0) * IW, offsets, out_g + oy * OW, P, r0,
+                                  r1, 0, OW);
+        }
+        if (bias_g || residual_g || act_kind != CNN4J_ACT_IDENTITY) {
+            const int64_t first = oy0 * OW, count = (oy1 - oy0 + 1) * OW;
+            for (int64_t o = r0; o < r1; o++) {
+                activation.epilogue(act_kind, act_alpha, 1, count, bias_g ? bias_g + o : nullptr,
+                                    residual_g ? residual_g + o * P + first : nullptr, out_g + o * P + first);
+            }
+        }
+        return;
+    }
     float* products = slot + d.padded_floats + d.offsets_floats;  // [Og, block]
-    packed_sgemm_indirect(gemm, Og, Cg * KH * KW, weight_g, padded + (p0 - oy0 * IW), offsets, products, d.block,
+    packed_sgemm_indirect(gemm, Og, K, weight_g, padded + (p0 - oy0 * IW), offsets, products, d.block,
                           r0, r1, 0, p1 - p0);
     // Bias and activation over the whole block in the slot (one call per channel; the dropped positions too, which
     // costs less than a call per output row); a residual, laid out like the output, once the rows are copied.
@@ -410,8 +452,9 @@ int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, in
     const cnn4j_window& w = as_window(window);
     if (groups <= 0 || is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
     const int64_t Cg = in_channels / groups;
-    if (use_direct(w, Cg, out_channels / groups)) {
-        const DirectGeometry d = direct_geometry(w, Cg, out_channels / groups);
+    const ConvPath path = conv_path(w, Cg, out_channels / groups);
+    if (path != ConvPath::kIm2col) {
+        const DirectGeometry d = direct_geometry(w, Cg, out_channels / groups, path == ConvPath::kDirectRows);
         return d.padded_floats + d.offsets_floats + d.products_floats;
     }
     const int64_t K = Cg * kernel_volume(w);
@@ -455,8 +498,9 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
     const int64_t packed_group = gemm_packed_floats(Og, K);
     const bool epilogue = bias || residual || act_kind != CNN4J_ACT_IDENTITY;
-    const bool direct = !pointwise && use_direct(w, Cg, Og);
-    const DirectGeometry d = direct ? direct_geometry(w, Cg, Og) : DirectGeometry{};
+    const ConvPath path = pointwise ? ConvPath::kIm2col : conv_path(w, Cg, Og);
+    const bool direct = path != ConvPath::kIm2col;
+    const DirectGeometry d = direct ? direct_geometry(w, Cg, Og, path == ConvPath::kDirectRows) : DirectGeometry{};
     // Tasks: (image, group, column block, row chunk). Row chunks (whole panels of output channels) only where
     // there are fewer column blocks than threads (late layers: 7x7 maps at batch 1), one per thread: each chunk
     // builds the block's columns itself (512->512 @7, 2 threads: 4 chunks 1.9 ms, 2 chunks 1.5 ms). Every output element is one tile's k-ordered sum whatever the split,
