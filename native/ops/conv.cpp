@@ -17,6 +17,7 @@
  * thread pool, and need no workspace.
  */
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "ops/gemm.h"
@@ -255,8 +256,8 @@ DirectGeometry direct_geometry(const cnn4j_window& w, int64_t Cg, int64_t Og, bo
     d.max_rows = ceil_div(d.block, d.IW) + 1 + w.dilation[1] * (KH - 1) / sh;
     // The GEMM's last rows read up to IW - OW floats past the phase planes (into the tail of a dropped position).
     d.padded_floats = align16(Cg * sh * sw * d.max_rows * d.IW + (d.IW - OW));
-    d.offsets_floats = align16(2 * Cg * KH * KW);  // int64 offsets
-    d.products_floats = rows ? 0 : align16(Og * d.block);  // whole vectors: every slot stays aligned
+    d.offsets_floats = align16(2 * Cg * KH * KW + 1);  // int64 offsets, and a float to align them to 8 bytes
+    d.products_floats = rows ? 0 : align16(Og * d.block);
     return d;
 }
 
@@ -344,7 +345,9 @@ void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, c
         }
     }
     std::memset(padded + Cg * sh * sw * rows * IW, 0, (IW - OW) * sizeof(float));
-    int64_t* offsets = reinterpret_cast<int64_t*>(slot + d.padded_floats);
+    // The caller's workspace is only float-aligned: the offsets start at the next 8-byte boundary.
+    const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(slot + d.padded_floats);
+    int64_t* offsets = reinterpret_cast<int64_t*>((at + 7) & ~(std::uintptr_t)7);
     for (int64_t c = 0, k = 0; c < Cg; c++) {
         for (int64_t kh = 0; kh < KH; kh++) {
             for (int64_t kw = 0; kw < KW; kw++) {
