@@ -82,9 +82,14 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
    frequency) 196 / 210 (OpenBLAS alone, packing A every call; 93 within the Winograd layer); depth blocks of
    64 .. 512 within a few percent. */
 
-void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
-                  int64_t ldb, float* C, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t n_begin,
-                  int64_t n_end) {
+namespace {
+
+/* The blocking both packed products share: depth blocks (each block of A one stream), column tiles, panels.
+   narrow(depth, A_block, panel_floats, k0, n0, cols, accumulate) may compute a whole narrow column tile (and
+   return true); otherwise tile(depth, panel, k0, n0, m0, rows, cols, accumulate) computes each panel's tile. */
+template <class Tile, class Narrow>
+void for_each_tile(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, int64_t m_begin,
+                   int64_t m_end, int64_t n_begin, int64_t n_end, const Tile& tile, const Narrow& narrow) {
     const int64_t rows = gemm_packed_rows(M);
     for (int64_t k0 = 0; k0 < K; k0 += kGemmDepthBlock) {
         const int64_t depth = std::min(kGemmDepthBlock, K - k0), panel_floats = depth * kGemmPanelRows;
@@ -92,39 +97,47 @@ void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float*
         const bool accumulate = k0 > 0;
         for (int64_t n0 = n_begin; n0 < n_end; n0 += kernels.columns) {
             const int64_t cols = std::min(kernels.columns, n_end - n0);
-            float* C_tile = C + m_begin * ldc + n0;
-            if (cols <= kGemmNarrowColumns && kernels.narrow) {
-                kernels.narrow(depth, A_block, panel_floats, m_end - m_begin, B + k0 * ldb + n0, ldb, cols, C_tile,
-                               ldc, accumulate);
-                continue;
-            }
+            if (narrow(depth, A_block, panel_floats, k0, n0, cols, accumulate)) continue;
             for (int64_t m0 = m_begin; m0 < m_end; m0 += kGemmPanelRows) {
-                kernels.tile(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, B + k0 * ldb + n0, ldb,
-                             std::min(kGemmPanelRows, m_end - m0), cols, C + m0 * ldc + n0, ldc, accumulate);
+                tile(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, k0, n0, m0,
+                     std::min(kGemmPanelRows, m_end - m0), cols, accumulate);
             }
         }
     }
 }
 
+}  // namespace
+
+void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
+                  int64_t ldb, float* C, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                  int64_t n_end) {
+    for_each_tile(
+        kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end,
+        [&](int64_t depth, const float* panel, int64_t k0, int64_t n0, int64_t m0, int64_t rows, int64_t cols,
+            bool accumulate) {
+            kernels.tile(depth, panel, B + k0 * ldb + n0, ldb, rows, cols, C + m0 * ldc + n0, ldc, accumulate);
+        },
+        [&](int64_t depth, const float* A_block, int64_t panel_floats, int64_t k0, int64_t n0, int64_t cols,
+            bool accumulate) {
+            if (cols > kGemmNarrowColumns || !kernels.narrow) return false;
+            kernels.narrow(depth, A_block, panel_floats, m_end - m_begin, B + k0 * ldb + n0, ldb, cols,
+                           C + m_begin * ldc + n0, ldc, accumulate);
+            return true;
+        });
+}
+
 void packed_sgemm_indirect(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
                            const int64_t* row_offsets, float* C, int64_t ldc, int64_t m_begin, int64_t m_end,
                            int64_t n_begin, int64_t n_end) {
-    // The same depth blocks, column tiles and k order as packed_sgemm, so the sums are the same (no narrow variant:
-    // tile gives the same bits).
-    const int64_t rows = gemm_packed_rows(M);
-    for (int64_t k0 = 0; k0 < K; k0 += kGemmDepthBlock) {
-        const int64_t depth = std::min(kGemmDepthBlock, K - k0), panel_floats = depth * kGemmPanelRows;
-        const float* A_block = A_packed + k0 * rows + (m_begin / kGemmPanelRows) * panel_floats;
-        const bool accumulate = k0 > 0;
-        for (int64_t n0 = n_begin; n0 < n_end; n0 += kernels.columns) {
-            const int64_t cols = std::min(kernels.columns, n_end - n0);
-            for (int64_t m0 = m_begin; m0 < m_end; m0 += kGemmPanelRows) {
-                kernels.tile_indirect(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, B + n0,
-                                      row_offsets + k0, std::min(kGemmPanelRows, m_end - m0), cols,
-                                      C + m0 * ldc + n0, ldc, accumulate);
-            }
-        }
-    }
+    // No narrow variant: tile gives the same bits.
+    for_each_tile(
+        kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end,
+        [&](int64_t depth, const float* panel, int64_t k0, int64_t n0, int64_t m0, int64_t rows, int64_t cols,
+            bool accumulate) {
+            kernels.tile_indirect(depth, panel, B + n0, row_offsets + k0, rows, cols, C + m0 * ldc + n0, ldc,
+                                  accumulate);
+        },
+        [](int64_t, const float*, int64_t, int64_t, int64_t, int64_t, bool) { return false; });
 }
 
 }  // namespace cnn4j

@@ -62,15 +62,7 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
     }
 }
 
-void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-          int64_t ldc, bool accumulate) {
-    tile_of(K, panel, GemmStridedRows{B, ldb}, rows, cols, C, ldc, accumulate);
-}
-
-void tile_indirect(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
-                   int64_t cols, float* C, int64_t ldc, bool accumulate) {
-    tile_of(K, panel, GemmIndirectRows{B, row_offsets}, rows, cols, C, ldc, accumulate);
-}
+#include "kernels/gemm/gemm_entry.inc"
 
 }  // namespace
 
