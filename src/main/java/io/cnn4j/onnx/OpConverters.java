@@ -21,6 +21,7 @@ final class OpConverters {
         DenseConverters.register(BY_OP);
         NormalizationConverters.register(BY_OP);
         PoolConverters.register(BY_OP);
+        ReduceConverters.register(BY_OP);
         ResizeConverters.register(BY_OP);
         SliceConverters.register(BY_OP);
         SoftmaxConverters.register(BY_OP);

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pooling as PyTorch's MaxPoolNd / AvgPoolNd / LPPoolNd / AdaptiveAvg|MaxPoolNd, and spatial reductions as global
- * pooling.
+ * Pooling as PyTorch's MaxPoolNd / AvgPoolNd / LPPoolNd / AdaptiveAvg|MaxPoolNd (spatial reductions as global
+ * pooling are {@link ReduceConverters}').
  */
 final class PoolConverters {
     private PoolConverters() {}
@@ -24,8 +24,6 @@ final class PoolConverters {
         r.put("AveragePool", PoolConverters::pool);
         r.put("GlobalAveragePool", PoolConverters::globalPool);
         r.put("GlobalMaxPool", PoolConverters::globalPool);
-        r.put("ReduceMean", PoolConverters::reduce);
-        r.put("ReduceMax", PoolConverters::reduce);
         r.put("LpPool", PoolConverters::lpPool);
     }
 
@@ -197,42 +195,5 @@ final class PoolConverters {
         LayerNode l = cx.layer(type, n, List.of(x), shape);
         l.args.put("output_size", 1);
         cx.output(n, l.out);
-    }
-
-    /** Mean or max over all spatial dims (dims 2...) is global pooling; keepdims=0 then drops those dims. */
-    private static void reduce(ConversionContext cx, Node n) {
-        Attributes a = new Attributes(n);
-        Act x = cx.act(n, 0);
-        int rank = x.shape.length;
-        long[] axes;
-        if (cx.opset < 18) { // axes became an input in opset 18
-            axes = a.ints("axes", null);
-        } else {
-            ConstTensor t = cx.constant(n, 1, "axes");
-            axes = t == null ? null : t.knownLongs(n.label() + " axes");
-        }
-        boolean[] reduced = new boolean[rank];
-        for (long ax : axes == null ? new long[0] : axes) {
-            reduced[ConstantFolding.axis(ax, rank, n.label())] = true;
-        }
-        boolean spatial = rank >= 3 && rank <= 5 && !reduced[0] && !reduced[1];
-        for (int d = 2; d < rank; d++) {
-            spatial &= reduced[d];
-        }
-        if (!spatial) {
-            throw new IllegalArgumentException(n.label() + ": axes " + (axes == null ? "(all)" : text(axes))
-                    + " of a rank-" + rank + " input; cnn4j maps " + n.opType() + " only over all spatial dims "
-                    + "(2..." + (rank - 1) + "), as global pooling");
-        }
-        long[] pooled = x.shape.clone();
-        Arrays.fill(pooled, 2, rank, 1);
-        String type = (n.opType().equals("ReduceMean") ? "AdaptiveAvgPool" : "AdaptiveMaxPool") + (rank - 2) + "d";
-        LayerNode l = cx.layer(type, n, List.of(x), pooled);
-        l.args.put("output_size", 1);
-        if (a.integer("keepdims", 1) != 0) {
-            cx.output(n, l.out);
-        } else {
-            cx.output(n, new Reshaped(Arrays.copyOf(pooled, 2), l.out, n));
-        }
     }
 }
