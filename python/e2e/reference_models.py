@@ -495,6 +495,40 @@ class ShuffleNetV2Tiny(nn.Module):
         return self.fc(x.mean([2, 3]))
 
 
+class Mixer(nn.Module):
+    """Holds a parameter used as a matmul operand (the format names it by this module's path)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n, n) / n ** 0.5)
+
+
+class ReductionAttentionNet(nn.Module):
+    """Reductions, matrix products and squeeze / unsqueeze on computed tensors: a CBAM-style spatial gate (mean and
+    amax over the channels, keepdim), channel self-attention (bmm of a tensor with its transpose, matmul with the
+    softmax), sum and amin over a dim, unsqueeze, a product with a module's own parameter, squeeze, a Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.spatial = nn.Conv2d(2, 1, 7, padding=3)
+        self.mix = Mixer(8)
+        self.head = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = F.relu(self.conv(x))
+        gate = torch.sigmoid(self.spatial(torch.cat([torch.mean(x, dim=1, keepdim=True),
+                                                     torch.amax(x, dim=1, keepdim=True)], dim=1)))
+        x = x * gate
+        t = x.flatten(2)
+        attn = torch.softmax(torch.bmm(t, t.transpose(1, 2)) * 0.05, dim=-1)
+        t = torch.matmul(attn, t) + t
+        s = t.sum(dim=-1) * 0.01 + torch.amin(t, dim=2) + t.mean(-1)
+        s = torch.unsqueeze(s, 1)
+        s = (s @ self.mix.weight).squeeze(1)
+        return self.head(s)
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -518,4 +552,5 @@ REFERENCE_MODELS = {
     "norm_net": (NormNet, (3, 20, 16)),
     "convnext_tiny": (ConvNeXtTiny, (3, 32, 40)),
     "shufflenet_v2_tiny": (ShuffleNetV2Tiny, (3, 64, 48)),
+    "reduction_attention_net": (ReductionAttentionNet, (3, 12, 10)),
 }
