@@ -21,8 +21,8 @@ final class DenseConverters {
     private static void gemm(ConversionContext cx, Node n) {
         Attributes a = new Attributes(n);
         if (a.integer("transA", 0) != 0) {
-            throw new IllegalArgumentException(n.label() + ": transA=1 transposes the computed input, which "
-                    + "PyTorch's Linear cannot do");
+            throw new IllegalArgumentException(n.label() + ": transA=1 transposes the computed input A, whose dim 0 is the "
+                    + "batch: it would become the contracted dim; cnn4j models keep dim 0 as the batch");
         }
         Act x = cx.act(n, 0);
         if (x.shape.length != 2) {
