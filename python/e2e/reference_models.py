@@ -529,6 +529,45 @@ class ReductionAttentionNet(nn.Module):
         return self.head(s)
 
 
+def _conv_bn_mish(cin, cout, k=3, s=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, s, k // 2, bias=False), nn.BatchNorm2d(cout), nn.Mish())
+
+
+class YoloNeckTiny(nn.Module):
+    """A YOLO-style detector, narrowed: a strided backbone (Conv-BN-Mish) giving three scales, a PAN-style neck
+    (nearest 2x upsampling, concat of scales, a strided conv back down, concat again), 1x1 heads per scale whose
+    outputs are flattened and concatenated along the anchor dim, as YOLOv4/v5 assemble their predictions."""
+
+    def __init__(self, outputs=7):
+        super().__init__()
+        self.stem = _conv_bn_mish(3, 8, s=2)
+        self.c3 = _conv_bn_mish(8, 16, s=2)
+        self.c4 = _conv_bn_mish(16, 24, s=2)
+        self.c5 = _conv_bn_mish(24, 32, s=2)
+        self.lateral5 = _conv_bn_mish(32, 16, k=1)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.td4 = _conv_bn_mish(16 + 24, 16)
+        self.lateral4 = _conv_bn_mish(16, 8, k=1)
+        self.td3 = _conv_bn_mish(8 + 16, 8)
+        self.down3 = _conv_bn_mish(8, 8, s=2)
+        self.bu4 = _conv_bn_mish(8 + 8, 16)
+        self.down4 = _conv_bn_mish(16, 16, s=2)
+        self.bu5 = _conv_bn_mish(16 + 16, 32)
+        self.heads = nn.ModuleList([nn.Conv2d(c, outputs, 1) for c in (8, 16, 32)])
+
+    def forward(self, x):
+        p3 = self.c3(self.stem(x))
+        p4 = self.c4(p3)
+        p5 = self.c5(p4)
+        l5 = self.lateral5(p5)
+        t4 = self.td4(torch.cat([self.up(l5), p4], dim=1))
+        l4 = self.lateral4(t4)
+        n3 = self.td3(torch.cat([F.interpolate(l4, scale_factor=2.0, mode="nearest"), p3], dim=1))
+        n4 = self.bu4(torch.cat([self.down3(n3), l4], dim=1))
+        n5 = self.bu5(torch.cat([self.down4(n4), l5], dim=1))
+        return torch.cat([head(f).flatten(2) for head, f in zip(self.heads, (n3, n4, n5))], dim=2)
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -553,4 +592,5 @@ REFERENCE_MODELS = {
     "convnext_tiny": (ConvNeXtTiny, (3, 32, 40)),
     "shufflenet_v2_tiny": (ShuffleNetV2Tiny, (3, 64, 48)),
     "reduction_attention_net": (ReductionAttentionNet, (3, 12, 10)),
+    "yolo_neck_tiny": (YoloNeckTiny, (3, 64, 48)),
 }
