@@ -149,6 +149,14 @@ int cnn4j_pad(int mode, float value, int64_t planes, const int64_t* in_size, con
 int cnn4j_max_pool_forward(const int64_t* window, int64_t planes, const float* input, float* output,
                            int64_t* indices);
 
+/* MaxUnpool (unpool.cpp): output [planes, out_plane] is zero except output[p][idx] = values[p][i], idx the flat
+   offset in its plane of the maximum cnn4j_max_pool_forward(window) finds for pooled element i of pool_input
+   [planes, D, H, W] (values has the pooled shape). in_volume(window) <= out_plane. workspace: at least
+   3 * planes * out_volume(window) + 2 floats (the recomputed values, then the int64 indices). Returns 1 (and
+   writes nothing) when a maximum lies outside the output plane (PyTorch: "Found an invalid max index"). */
+int cnn4j_max_unpool_forward(const int64_t* window, int64_t planes, const float* pool_input, const float* values,
+                             int64_t out_plane, float* output, float* workspace);
+
 /* Average pooling with PyTorch's divisor rules; divisor_override 0 means none (PyTorch refuses 0, not negatives). */
 int cnn4j_avg_pool_forward(const int64_t* window, int64_t planes, int count_include_pad,
                            int64_t divisor_override, const float* input, float* output);

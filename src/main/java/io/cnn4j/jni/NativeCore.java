@@ -258,4 +258,8 @@ public final class NativeCore {
     public static native int cnn4j_matmul_forward(long batches, @Cast("const int64_t*") long[] aOffsets,
             @Cast("const int64_t*") long[] bOffsets, long m, long n, long k, int transA, int transB, float alpha,
             @Const FloatPointer a, @Const FloatPointer b, FloatPointer output);
+
+    public static native int cnn4j_max_unpool_forward(@Cast("const int64_t*") long[] window, long planes,
+            @Const FloatPointer poolInput, @Const FloatPointer values, long outPlane, FloatPointer output,
+            FloatPointer workspace);
 }
