@@ -92,6 +92,9 @@ MODULES = {
        for kind in ("Constant", "Zero", "Reflection", "Replication", "Circular") for d in (1, 2, 3)},
 }
 
+_MAX_POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)
+_MAX_UNPOOLS = (nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d)
+
 # Identity at inference, like Dropout, but not a format type of their own.
 _AS_IDENTITY = (nn.AlphaDropout, nn.FeatureAlphaDropout)
 
@@ -103,7 +106,7 @@ def module_layer(module):
         return "Identity", {}, False
     if cls not in MODULES:
         raise Unsupported(f"module type {cls.__name__} is not in the cnn4j model format")
-    if getattr(module, "return_indices", False):
+    if getattr(module, "return_indices", False) and not isinstance(module, _MAX_POOLS):
         raise Unsupported("return_indices=True returns a tuple, which the format cannot carry")
     if isinstance(module, nn.modules.batchnorm._BatchNorm) and not module.track_running_stats:
         raise Unsupported("track_running_stats=False normalizes with batch statistics at inference")
@@ -452,6 +455,10 @@ def _pieces(node):
 def _getitem(node):
     """A piece of x.chunk / split (a Slice of x), or x[:, a:b, ..., c:d:s] (one Slice per sliced dim)."""
     source, index = node.args
+    if pooled_with_indices(source) is not None:
+        if index == 0:
+            return Steps([], [source])  # the pooled values: the MaxPool layer's result
+        raise Unsupported("the indices of MaxPool(return_indices=True) are usable only by MaxUnpool")
     pieces = _pieces(source)
     if pieces is not None:
         x, dim, bounds = pieces
@@ -542,6 +549,37 @@ def _pad(node):
             raise Unsupported(f"value={value!r}: JSON has no infinities or NaN")
         args["value"] = value
     return Steps([(f"{kinds[mode]}Pad{len(pad) // 2}d", args)], [_tensor(bound, "input")])
+
+
+def pooled_with_indices(value):
+    """The MaxPoolNd module node value is, when it has return_indices=True (its result is (values, indices)), else
+    None."""
+    if not isinstance(value, torch.fx.Node) or value.op != "call_module":
+        return None
+    module = value.graph.owning_module.get_submodule(value.target)
+    return value if isinstance(module, _MAX_POOLS) and module.return_indices else None
+
+
+def max_unpool(module, node):
+    """nn.MaxUnpoolNd(x, indices[, output_size]) with the indices of a MaxPoolNd(return_indices=True): the format's
+    MaxUnpoolNd, whose inputs are x and the tensor that MaxPool pooled (the indices are recomputed from it), with the
+    pool's arguments as pool_*; output_size (a forward argument) as the result's spatial sizes."""
+    bound = bind(node, (("input", REQUIRED), ("indices", REQUIRED), ("output_size", None)))
+    indices = bound["indices"]
+    pool = indices.args[0] if (isinstance(indices, torch.fx.Node) and indices.op == "call_function"
+                               and indices.target is operator.getitem and indices.args[1] == 1) else None
+    if pooled_with_indices(pool) is None:
+        raise Unsupported("indices must be those a MaxPool module with return_indices=True returned")
+    pool_module = node.graph.owning_module.get_submodule(pool.target)
+    dims = int(type(module).__name__[-2])
+    if type(pool_module).__name__[-2] != type(module).__name__[-2]:
+        raise Unsupported(f"{type(module).__name__} with the indices of {type(pool_module).__name__}")
+    args = {field: json_value(field, getattr(module, field)) for field in ("kernel_size", "stride", "padding")}
+    if bound["output_size"] is not None:
+        args["output_size"] = list(tensor_shape(node)[-dims:])
+    for field in _MAX_POOL:
+        args["pool_" + field] = json_value(field, getattr(pool_module, field))
+    return Steps([(type(module).__name__, args)], [_tensor(bound, "input"), _tensor({"x": pool.args[0]}, "x")])
 
 
 def _alias(node):

@@ -568,6 +568,38 @@ class YoloNeckTiny(nn.Module):
         return torch.cat([head(f).flatten(2) for head, f in zip(self.heads, (n3, n4, n5))], dim=2)
 
 
+def _conv_bn_relu(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class SegNetTiny(nn.Module):
+    """A SegNet-style encoder/decoder, narrowed: Conv-BN-ReLU blocks down with MaxPool2d(return_indices=True), up with
+    MaxUnpool2d at the encoder's argmax positions (output_size=the pooled tensor's size where pooling floored), a
+    1x1 classifier."""
+
+    def __init__(self, classes=4):
+        super().__init__()
+        self.enc1 = _conv_bn_relu(3, 8)
+        self.pool1 = nn.MaxPool2d(2, return_indices=True)
+        self.enc2 = _conv_bn_relu(8, 16)
+        self.pool2 = nn.MaxPool2d(2, 2, return_indices=True)
+        self.unpool2 = nn.MaxUnpool2d(2)
+        self.dec2 = _conv_bn_relu(16, 8)
+        self.unpool1 = nn.MaxUnpool2d(2, 2)
+        self.dec1 = _conv_bn_relu(8, 8)
+        self.classifier = nn.Conv2d(8, classes, 1)
+
+    def forward(self, x):
+        x = self.enc1(x)
+        x, i1 = self.pool1(x)
+        e2 = self.enc2(x)
+        x, i2 = self.pool2(e2)
+        x = self.unpool2(x, i2, output_size=e2.size())
+        x = self.dec2(x)
+        x = self.unpool1(x, i1)
+        return self.classifier(self.dec1(x))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)

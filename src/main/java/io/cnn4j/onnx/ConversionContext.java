@@ -141,6 +141,10 @@ final class ConversionContext {
             }
             return t.materialized;
         }
+        if (v instanceof Value.PoolIndices i) {
+            throw new IllegalArgumentException(consumer + ": its input is the argmax indices of " + i.node.label()
+                    + ", which only MaxUnpool may read: cnn4j layers have one output");
+        }
         throw new IllegalArgumentException(consumer + ": its input is a constant; cnn4j needs a tensor computed "
                 + "from the model input here");
     }

@@ -86,4 +86,21 @@ abstract class Value {
             this.node = node;
         }
     }
+
+    /**
+     * The argmax indices (output 1) of a MaxPool that became the layer {@code pool} on {@code source}: only MaxUnpool
+     * reads them, recomputing them from the source.
+     */
+    static final class PoolIndices extends Value {
+        final Act source;
+        final LayerNode pool;
+        final Node node;
+
+        PoolIndices(long[] shape, Act source, LayerNode pool, Node node) {
+            super(shape);
+            this.source = source;
+            this.pool = pool;
+            this.node = node;
+        }
+    }
 }
