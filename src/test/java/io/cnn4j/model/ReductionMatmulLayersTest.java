@@ -79,6 +79,33 @@ class ReductionMatmulLayersTest {
                 "two computed operands must have the same rank, at least 3");
     }
 
+    @Test
+    void maxUnpoolPutsValuesWhereThePoolingFoundItsMaxima() throws Exception {
+        String json = """
+                {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 1, 2, 4]}],
+                 "layers": [
+                   {"type": "MaxPool2d", "kernel_size": 2, "id": "pool"},
+                   {"type": "Mul", "other": 10},
+                   {"type": "MaxUnpool2d", "kernel_size": 2, "pool_kernel_size": 2, "inputs": ["1", "x"]}
+                 ]}""";
+        try (Model model = ModelGraphTest.build(json, new MapWeights());
+                Tensor in = Tensor.of(new float[] {1, 5, 2, 2, 3, 4, 2, 0}, 1, 1, 2, 4); Tensor out = model.run(in)) {
+            // windows [[1, 5], [3, 4]] -> 5 at (0, 1); [[2, 2], [2, 0]] -> the first 2, at (0, 2)
+            assertArrayEquals(new long[] {1, 1, 2, 4}, out.shape());
+            assertArrayEquals(new float[] {0, 50, 20, 0, 0, 0, 0, 0}, out.toFloatArray());
+        }
+        refused("{\"type\": \"MaxUnpool2d\", \"pool_kernel_size\": 2, \"inputs\": [\"x\", \"x\"]}",
+                "layer 0 (MaxUnpool2d)", "missing required argument kernel_size");
+        refused("{\"type\": \"MaxUnpool2d\", \"kernel_size\": 2, \"inputs\": [\"x\", \"x\"]}",
+                "layer 0 (MaxUnpool2d)", "missing required argument pool_kernel_size");
+        refused("{\"type\": \"MaxUnpool1d\", \"kernel_size\": 2, \"pool_kernel_size\": 2, \"inputs\": [\"x\", "
+                + "\"x\"]}", "max_unpool1d: input of shape [1, 2, 3] is not the shape [1, 2, 1] the max pooling");
+        refused("{\"type\": \"MaxUnpool2d\", \"kernel_size\": 0, \"pool_kernel_size\": 2, \"inputs\": [\"x\", "
+                + "\"x\"]}", "layer 0 (MaxUnpool2d)", "kernel_size must be positive");
+        refused("{\"type\": \"MaxUnpool1d\", \"kernel_size\": 2, \"pool_kernel_size\": 2}",
+                "max_unpool: takes 2 inputs");
+    }
+
     private static void refused(String layer, String... parts) {
         refusedWith(layer, new MapWeights(), parts);
     }

@@ -86,4 +86,28 @@ class OnnxReduceMatMulTest {
         inner.node("MatMul", "mm", in("c", "m"), "y");
         refused(inner, "MatMul (node 'mm')", "cannot be multiplied: A's last dim 6 against B's 5");
     }
+
+    @Test
+    void maxUnpoolOfAMaxPoolsIndicesRecomputesThem() {
+        OnnxBuilder b = withConv(13).output("y");
+        b.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        b.node("Relu", "r", in("p"), "q");
+        b.node("MaxUnpool", "up", in("q", "i"), "y").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        assertEquals("[{\"type\":\"MaxPool2d\",\"kernel_size\":2},{\"type\":\"ReLU\",\"id\":\"r\"},"
+                + "{\"type\":\"MaxUnpool2d\",\"id\":\"y\",\"inputs\":[\"r\",\"conv\"],\"kernel_size\":2,"
+                + "\"pool_kernel_size\":2}]", convertLayers(b));
+        OnnxBuilder constant = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("i", new long[36], 1, 1,
+                6, 6));
+        constant.node("MaxUnpool", "up", in("c", "i"), "y").attr("kernel_shape", 1, 1);
+        refused(constant, "MaxUnpool (node 'up')", "is a constant", "recomputes the indices from the MaxPool");
+        OnnxBuilder other = withConv(13).output("y");
+        other.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        other.node("Add", "add", in("p", "i"), "y");
+        refused(other, "Add (node 'add')", "the argmax indices of MaxPool (node 'mp')", "layers have one output");
+        OnnxBuilder bigger = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("os",
+                new long[] {1, 4, 7, 7}, 4));
+        bigger.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        bigger.node("MaxUnpool", "up", in("p", "i", "os"), "y").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        refused(bigger, "MaxUnpool (node 'up')", "output size [7, 7] differs from the pooled tensor's [6, 6]");
+    }
 }
