@@ -30,7 +30,7 @@ MAX_OPSET = 21
 # The CNN families cnn4j does not convert (yet), whose node tests are counted to keep the refusals visible.
 REFUSED_FAMILIES = {"LpPool", "ReduceL1", "ReduceL2", "ReduceProd",
                     "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "LpNormalization", "MeanVarianceNormalization",
-                    "Einsum", "Where", "Less", "CastLike", "Reciprocal", "Erf"}
+                    "Einsum", "Erf"}
 
 
 def supported_ops():

@@ -16,6 +16,7 @@ final class OpConverters {
     static {
         ActivationConverters.register(BY_OP);
         ArithmeticConverters.register(BY_OP);
+        ConditionConverters.register(BY_OP);
         ConvConverters.register(BY_OP);
         DataMovementConverters.register(BY_OP);
         DenseConverters.register(BY_OP);

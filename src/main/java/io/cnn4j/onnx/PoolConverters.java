@@ -111,6 +111,16 @@ final class PoolConverters {
         }
         Value in = cx.required(n, 0);
         Padded pad = in instanceof Padded p ? p : null;
+        boolean ceilGiven = a.integer("ceil_mode", 0) != 0;
+        long[] ownPadsGiven = a.ints("pads", new long[0]);
+        boolean ownPadding = Arrays.stream(ownPadsGiven).anyMatch(v -> v != 0)
+                || a.string("auto_pad", "NOTSET").startsWith("SAME");
+        if (pad != null && !(pad.mode.equals("constant") && !ceilGiven && (max ? pad.fill == Float.NEGATIVE_INFINITY
+                : pad.fill == 0 && (a.integer("count_include_pad", 0) != 0 || !ownPadding)))) {
+            // A pad the pooling's own padding cannot stand for (zeros before a MaxPool, which pads with -inf;
+            // reflect or edge; ceil_mode windows): a padding layer of its own, pooled like any tensor.
+            pad = null;
+        }
         Act x = checkRank(n, pad != null ? pad.source : cx.materialize(in, n.label()), dims);
         long[] strides = Windows.positive(a, "strides", dims);
         long[] dilations = Windows.positive(a, "dilations", dims);

@@ -103,4 +103,14 @@ abstract class Value {
             this.node = node;
         }
     }
+
+    /** The boolean result of a Less node: only Where reads it (see {@link ConditionConverters}). */
+    static final class Comparison extends Value {
+        final Node node;
+
+        Comparison(Node node) {
+            super(new long[0]);
+            this.node = node;
+        }
+    }
 }
