@@ -78,7 +78,7 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
    positions of one group; 0 for 1x1 stride-1 unpadded convolutions, which multiply the input directly, and for
    depthwise ones (groups == in_channels > 1), which run a direct kernel. The workspace holds `slots` of them: up
    to that many threads build column blocks at once. */
-int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups);
+int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t out_channels, int64_t groups);
 
 /* Floats of a convolution's weights packed for cnn4j_conv_forward (panels of the GEMM kernels, the same on every
    ISA); 0 for depthwise convolutions, which take their weights as they are. */
@@ -222,7 +222,7 @@ int cnn4j_copy_into(int64_t outer, int64_t inner, const float* input, int64_t ou
 
 /* ---- Winograd convolution (winograd.cpp) --------------------------------------------------------------- */
 
-/* 3x3 stride-1 undilated 2-d convolutions by Winograd's F(m x m, 3 x 3), m = `tile` (4 or 6): the same result as
+/* 3x3 stride-1 undilated 2-d convolutions by Winograd's F(m x m, 3 x 3), m = `tile` (2, 4 or 6): the same result as
    cnn4j_conv_forward within the algorithm's stated tolerance (io.cnn4j.ops.WinogradConvolution), not bit for bit.
    window: the 2-d geometry (depth 1, kernel 1x3x3, stride 1, dilation 1, pad_begin[1..2] = padding; the output is
    in + 2 * padding - 2 per dim). Groups may be anything dividing both channel counts. */
