@@ -56,7 +56,11 @@ class GemmTilingConformanceTest {
             new Shape(300, 37, 1, 1, 1, 0, 4, 13, 1),  // 52: 4 narrow columns over two depth blocks
             new Shape(40, 8, 1, 3, 1, 1, 40, 40, 2),   // direct path: 1678 wide positions in 4 blocks, 2 images
             new Shape(12, 20, 1, 5, 1, 2, 13, 11, 1),  // direct path: rows padded on both sides, 5 x 5 taps
-            new Shape(6, 16, 1, 5, 1, 0, 12, 12, 3));  // LeNet's second convolution (direct path), 3 images
+            new Shape(6, 16, 1, 5, 1, 0, 12, 12, 3),   // LeNet's second convolution (direct path), 3 images
+            new Shape(16, 8, 1, 3, 2, 1, 19, 23, 2),   // direct path at stride 2: four phase planes, odd sizes
+            new Shape(3, 4, 1, 7, 2, 3, 30, 28, 1),    // ResNet's first convolution's form (direct, stride 2)
+            new Shape(3, 16, 1, 3, 2, 1, 70, 67, 1),   // direct into the output row by row (shallow, 34-wide rows)
+            new Shape(8, 8, 1, 3, 1, 1, 5, 200, 2));   // ... and for long rows (200), over several row blocks
 
     @Test
     void tilingEdgesMatchTheReferenceOnEveryIsaAndThreadCount() {
