@@ -149,6 +149,14 @@ int cnn4j_pad(int mode, float value, int64_t planes, const int64_t* in_size, con
 int cnn4j_max_pool_forward(const int64_t* window, int64_t planes, const float* input, float* output,
                            int64_t* indices);
 
+/* MaxUnpool (unpool.cpp): output [planes, out_plane] is zero except output[p][idx] = values[p][i], idx the flat
+   offset in its plane of the maximum cnn4j_max_pool_forward(window) finds for pooled element i of pool_input
+   [planes, D, H, W] (values has the pooled shape). in_volume(window) <= out_plane. workspace: at least
+   3 * planes * out_volume(window) + 2 floats (the recomputed values, then the int64 indices). Returns 1 (and
+   writes nothing) when a maximum lies outside the output plane (PyTorch: "Found an invalid max index"). */
+int cnn4j_max_unpool_forward(const int64_t* window, int64_t planes, const float* pool_input, const float* values,
+                             int64_t out_plane, float* output, float* workspace);
+
 /* Average pooling with PyTorch's divisor rules; divisor_override 0 means none (PyTorch refuses 0, not negatives). */
 int cnn4j_avg_pool_forward(const int64_t* window, int64_t planes, int count_include_pad,
                            int64_t divisor_override, const float* input, float* output);
@@ -295,6 +303,23 @@ int cnn4j_resize_forward(int dims, int64_t planes, const int64_t* in_size, const
    PixelUnshuffle, Permute and Slice. output must not overlap input. */
 int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides, int64_t offset, const float* input,
                        float* output);
+
+/* Reductions (ops/reduce.cpp): output[o] = reduce over the reduced index r of input[offset(o) + sum r[d] *
+   red_strides[d]], offset(o) = sum o[d] * out_strides[d] over the row-major output of out_rank dims of out_shape
+   (out_rank 0: one output). Sum and mean accumulate in double; max and min propagate NaN, as torch.amax / amin. */
+#define CNN4J_REDUCE_SUM 0
+#define CNN4J_REDUCE_MEAN 1
+#define CNN4J_REDUCE_MAX 2
+#define CNN4J_REDUCE_MIN 3
+int cnn4j_reduce_forward(int op, int out_rank, const int64_t* out_shape, const int64_t* out_strides, int red_rank,
+                         const int64_t* red_shape, const int64_t* red_strides, const float* input, float* output);
+
+/* Batched products (ops/reduce.cpp): for i < batches, output[i] [M, N] = alpha * op(A_i) x op(B_i), A_i at
+   a + a_offsets[i] (row-major [M, K], or [K, M] when trans_a), B_i at b + b_offsets[i] ([K, N], or [N, K] when
+   trans_b); OpenBLAS sgemm split over the pool. output must not overlap a or b. */
+int cnn4j_matmul_forward(int64_t batches, const int64_t* a_offsets, const int64_t* b_offsets, int64_t M, int64_t N,
+                         int64_t K, int trans_a, int trans_b, float alpha, const float* a, const float* b,
+                         float* output);
 
 #ifdef __cplusplus
 }

@@ -11,8 +11,8 @@ import torch
 import torch.fx
 from torch.fx.passes.shape_prop import ShapeProp
 
-from ._layers import (FUNCTIONS, HELPER_FUNCTIONS, HELPER_METHODS, METHODS, Steps, Unsupported, may_write_input,
-                      module_layer, tensor_shape)
+from ._layers import (_MAX_UNPOOLS, FUNCTIONS, HELPER_FUNCTIONS, HELPER_METHODS, METHODS, Steps, Unsupported,
+                      max_unpool, may_write_input, module_layer, tensor_shape)
 from ._safetensors import write_safetensors
 
 FORMAT_VERSION = 2
@@ -180,6 +180,8 @@ def _translate(module, node):
     """(Steps, module path if the layer has weights) for a node; (None, None) for a helper like x.size(0)."""
     if node.op == "call_module":
         submodule = module.get_submodule(node.target)
+        if isinstance(submodule, _MAX_UNPOOLS):
+            return max_unpool(submodule, node), None
         type_, args, writes = module_layer(submodule)
         if len(node.args) != 1 or node.kwargs:
             raise Unsupported("a module layer takes exactly one tensor")

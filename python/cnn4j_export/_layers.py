@@ -92,6 +92,9 @@ MODULES = {
        for kind in ("Constant", "Zero", "Reflection", "Replication", "Circular") for d in (1, 2, 3)},
 }
 
+_MAX_POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)
+_MAX_UNPOOLS = (nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d)
+
 # Identity at inference, like Dropout, but not a format type of their own.
 _AS_IDENTITY = (nn.AlphaDropout, nn.FeatureAlphaDropout)
 
@@ -103,7 +106,7 @@ def module_layer(module):
         return "Identity", {}, False
     if cls not in MODULES:
         raise Unsupported(f"module type {cls.__name__} is not in the cnn4j model format")
-    if getattr(module, "return_indices", False):
+    if getattr(module, "return_indices", False) and not isinstance(module, _MAX_POOLS):
         raise Unsupported("return_indices=True returns a tuple, which the format cannot carry")
     if isinstance(module, nn.modules.batchnorm._BatchNorm) and not module.track_running_stats:
         raise Unsupported("track_running_stats=False normalizes with batch statistics at inference")
@@ -279,20 +282,100 @@ def _cat(node):
     return Steps([("Concat", {"dim": json_value("dim", bound["dim"])})], inputs)
 
 
-def _mean(node):
-    """mean over every spatial dimension: global average pooling, then Flatten unless keepdim."""
-    bound = bind(node, (("input", REQUIRED), ("dim", None), ("keepdim", False), ("dtype", None)))
-    x = _tensor(bound, "input")
-    rank = len(tensor_shape(x))
-    dims = bound["dim"]
-    dims = [dims] if isinstance(dims, int) else list(dims or ())
-    if bound["dtype"] is not None or not 3 <= rank <= 5 or sorted(d % rank for d in dims) != list(range(2, rank)):
-        raise Unsupported(f"only a mean over all spatial dimensions (2..{rank - 1}) is supported, got "
-                          f"dim={bound['dim']!r} on a {rank}-d tensor")
-    layers = [(f"AdaptiveAvgPool{rank - 2}d", {"output_size": 1})]
-    if not bound["keepdim"]:
-        layers.append(("Flatten", {"start_dim": 1, "end_dim": -1}))
-    return Steps(layers, [x])
+def _reduction(type_, dim_default=REQUIRED, mean=False):
+    """torch.sum / mean / amax / amin (and the tensor methods) over constant dims: the format's Sum / Mean / Amax /
+    Amin with dim and keepdim; a mean over exactly the spatial dims (2...) of a 3-d to 5-d tensor stays global
+    average pooling (then Flatten unless keepdim), as in version 1 files."""
+
+    def translate(node):
+        params = (("input", REQUIRED), ("dim", dim_default), ("keepdim", False))
+        if type_ in ("Sum", "Mean"):
+            params += (("dtype", None),)
+        bound = bind(node, params)
+        x = _tensor(bound, "input")
+        rank = len(tensor_shape(x))
+        if bound.get("dtype") is not None:
+            raise Unsupported(f"dtype={bound['dtype']!r} is not supported; cnn4j computes float32")
+        dims = bound["dim"]
+        dims = [dims] if isinstance(dims, int) else list(dims or ())
+        if not dims:
+            raise Unsupported("a reduction over every dim would reduce the batch dim; give dim (not 0)")
+        if not all(isinstance(d, int) for d in dims):
+            raise Unsupported(f"dim={bound['dim']!r} must be constant ints")
+        if any(d % rank == 0 for d in dims):
+            raise Unsupported(f"dim={bound['dim']!r} includes the batch dim 0; cnn4j models keep it whole")
+        keepdim = bound["keepdim"]
+        if not isinstance(keepdim, bool):
+            raise Unsupported(f"keepdim={keepdim!r} must be a constant bool")
+        if mean and 3 <= rank <= 5 and sorted(d % rank for d in dims) == list(range(2, rank)):
+            layers = [(f"AdaptiveAvgPool{rank - 2}d", {"output_size": 1})]
+            if not keepdim:
+                layers.append(("Flatten", {"start_dim": 1, "end_dim": -1}))
+            return Steps(layers, [x])
+        return Steps([(type_, {"dim": dims[0] if isinstance(bound["dim"], int) else dims, "keepdim": keepdim})],
+                     [x])
+    return translate
+
+
+def _matmul(node):
+    """torch.matmul / bmm / `@` (and the tensor methods): the format's Matmul of two computed tensors of the same
+    rank (at least 3), or of a computed tensor and a module's own parameter."""
+    bound = bind(node, (("input", REQUIRED), ("other", REQUIRED)))
+    args, inputs, owner = {}, [], None
+    for name in ("input", "other"):
+        value = bound[name]
+        if isinstance(value, torch.fx.Node) and value.op == "get_attr":
+            owner, _, attribute = value.target.rpartition(".")
+            if not owner:
+                raise Unsupported(f"operand {name} is the top-level parameter {value.target}; the format names "
+                                  "parameters by module path: keep it in a submodule")
+            args[name] = attribute
+        else:
+            inputs.append(_tensor(bound, name))
+    if not inputs:
+        raise Unsupported("both operands are parameters")
+    if len(inputs) == 2 and (len(tensor_shape(inputs[0])) != len(tensor_shape(inputs[1]))
+                             or len(tensor_shape(inputs[0])) < 3):
+        raise Unsupported(f"matmul of computed tensors of ranks {len(tensor_shape(inputs[0]))} and "
+                          f"{len(tensor_shape(inputs[1]))}: both need the same rank, at least 3, so that dim 0 stays "
+                          "the batch of both")
+    return Steps([("Matmul", args)], inputs, False, owner)
+
+
+def _squeeze_unsqueeze(unsqueeze):
+    """x.unsqueeze(d) / x.squeeze(d) (and torch.*) of a non-batch dim: Flatten then Unflatten to the result's sizes
+    (only Unflatten from a 2-d input, only Flatten to a 2-d result), as view does."""
+
+    def translate(node):
+        bound = bind(node, (("input", REQUIRED), ("dim", REQUIRED if unsqueeze else None)))
+        x = _tensor(bound, "input")
+        shape, result = tensor_shape(x), tensor_shape(node)
+        dims = bound["dim"]
+        if dims is None:
+            raise Unsupported("squeeze() without dim would also drop a batch of size 1; give the dims to squeeze")
+        dims = list(dims) if isinstance(dims, (tuple, list)) else [dims]
+        if not all(isinstance(d, int) for d in dims):
+            raise Unsupported(f"dim={bound['dim']!r} must be constant ints")
+        rank = len(result) if unsqueeze else len(shape)
+        if any(d % rank == 0 for d in dims):
+            raise Unsupported(f"dim={bound['dim']!r} is the batch dim 0; cnn4j models keep it first")
+        return _view_steps(x, shape, result)
+    return translate
+
+
+def _view_steps(x, shape, result):
+    """Steps that view x (shape, batch first) as result (the same batch first)."""
+    if result[1:] == shape[1:]:
+        return Steps([], [x])
+    if len(result) < 2:
+        raise Unsupported(f"a result of shape {tuple(result)} has no dim besides the batch; cnn4j keeps at least "
+                          "[N, 1]")
+    if len(result) == 2:
+        return Steps([("Flatten", {"start_dim": 1, "end_dim": -1})], [x])
+    unflatten = ("Unflatten", {"dim": 1, "unflattened_size": list(result[1:])})
+    if len(shape) == 2:
+        return Steps([unflatten], [x])
+    return Steps([("Flatten", {"start_dim": 1, "end_dim": -1}), unflatten], [x])
 
 
 def _is_size_call(value, x):
@@ -336,14 +419,7 @@ def _reshape(node):
         raise Unsupported(f"{node.target}{tuple(d.name if isinstance(d, torch.fx.Node) else d for d in dims)} "
                           "does not keep dim 0 as the batch; write the batch size as x.size(0) (or -1 with every "
                           "other size given)")
-    if result[1:] == shape[1:]:
-        return Steps([], [x])
-    if len(result) == 2:
-        return Steps([("Flatten", {"start_dim": 1, "end_dim": -1})], [x])
-    unflatten = ("Unflatten", {"dim": 1, "unflattened_size": list(result[1:])})
-    if len(shape) == 2:
-        return Steps([unflatten], [x])
-    return Steps([("Flatten", {"start_dim": 1, "end_dim": -1}), unflatten], [x])
+    return _view_steps(x, shape, result)
 
 
 def _pieces(node):
@@ -379,6 +455,10 @@ def _pieces(node):
 def _getitem(node):
     """A piece of x.chunk / split (a Slice of x), or x[:, a:b, ..., c:d:s] (one Slice per sliced dim)."""
     source, index = node.args
+    if pooled_with_indices(source) is not None:
+        if index == 0:
+            return Steps([], [source])  # the pooled values: the MaxPool layer's result
+        raise Unsupported("the indices of MaxPool(return_indices=True) are usable only by MaxUnpool")
     pieces = _pieces(source)
     if pieces is not None:
         x, dim, bounds = pieces
@@ -471,6 +551,37 @@ def _pad(node):
     return Steps([(f"{kinds[mode]}Pad{len(pad) // 2}d", args)], [_tensor(bound, "input")])
 
 
+def pooled_with_indices(value):
+    """The MaxPoolNd module node value is, when it has return_indices=True (its result is (values, indices)), else
+    None."""
+    if not isinstance(value, torch.fx.Node) or value.op != "call_module":
+        return None
+    module = value.graph.owning_module.get_submodule(value.target)
+    return value if isinstance(module, _MAX_POOLS) and module.return_indices else None
+
+
+def max_unpool(module, node):
+    """nn.MaxUnpoolNd(x, indices[, output_size]) with the indices of a MaxPoolNd(return_indices=True): the format's
+    MaxUnpoolNd, whose inputs are x and the tensor that MaxPool pooled (the indices are recomputed from it), with the
+    pool's arguments as pool_*; output_size (a forward argument) as the result's spatial sizes."""
+    bound = bind(node, (("input", REQUIRED), ("indices", REQUIRED), ("output_size", None)))
+    indices = bound["indices"]
+    pool = indices.args[0] if (isinstance(indices, torch.fx.Node) and indices.op == "call_function"
+                               and indices.target is operator.getitem and indices.args[1] == 1) else None
+    if pooled_with_indices(pool) is None:
+        raise Unsupported("indices must be those a MaxPool module with return_indices=True returned")
+    pool_module = node.graph.owning_module.get_submodule(pool.target)
+    dims = int(type(module).__name__[-2])
+    if type(pool_module).__name__[-2] != type(module).__name__[-2]:
+        raise Unsupported(f"{type(module).__name__} with the indices of {type(pool_module).__name__}")
+    args = {field: json_value(field, getattr(module, field)) for field in ("kernel_size", "stride", "padding")}
+    if bound["output_size"] is not None:
+        args["output_size"] = list(tensor_shape(node)[-dims:])
+    for field in _MAX_POOL:
+        args["pool_" + field] = json_value(field, getattr(pool_module, field))
+    return Steps([(type(module).__name__, args)], [_tensor(bound, "input"), _tensor({"x": pool.args[0]}, "x")])
+
+
 def _alias(node):
     return Steps([], [_tensor({"input": node.args[0]}, "input")])
 
@@ -514,7 +625,10 @@ FUNCTIONS = {
     torch.log: _unary("Log"),
     torch.cat: _cat, torch.concat: _cat, operator.getitem: _getitem, F.pad: _pad,
     torch.permute: _permute, torch.transpose: _transpose, torch.swapaxes: _transpose,
-    torch.mean: _mean,
+    torch.mean: _reduction("Mean", None, mean=True), torch.sum: _reduction("Sum", None),
+    torch.amax: _reduction("Amax", ()), torch.amin: _reduction("Amin", ()),
+    torch.matmul: _matmul, torch.bmm: _matmul, operator.matmul: _matmul,
+    torch.squeeze: _squeeze_unsqueeze(False), torch.unsqueeze: _squeeze_unsqueeze(True),
     **_pool_functions(),
 }
 
@@ -533,7 +647,10 @@ METHODS = {
     **{name + suffix: _unary(type_) for name, type_ in (("neg", "Neg"), ("abs", "Abs"), ("sqrt", "Sqrt"),
                                                         ("exp", "Exp"), ("log", "Log"))
        for suffix in ("", "_")},
-    "mean": _mean,
+    "mean": _reduction("Mean", None, mean=True), "sum": _reduction("Sum", None),
+    "amax": _reduction("Amax", ()), "amin": _reduction("Amin", ()),
+    "matmul": _matmul, "bmm": _matmul,
+    "squeeze": _squeeze_unsqueeze(False), "unsqueeze": _squeeze_unsqueeze(True),
     "contiguous": _alias,
     "permute": _permute, "transpose": _transpose, "swapaxes": _transpose,
 }

@@ -495,6 +495,111 @@ class ShuffleNetV2Tiny(nn.Module):
         return self.fc(x.mean([2, 3]))
 
 
+class Mixer(nn.Module):
+    """Holds a parameter used as a matmul operand (the format names it by this module's path)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n, n) / n ** 0.5)
+
+
+class ReductionAttentionNet(nn.Module):
+    """Reductions, matrix products and squeeze / unsqueeze on computed tensors: a CBAM-style spatial gate (mean and
+    amax over the channels, keepdim), channel self-attention (bmm of a tensor with its transpose, matmul with the
+    softmax), sum and amin over a dim, unsqueeze, a product with a module's own parameter, squeeze, a Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.spatial = nn.Conv2d(2, 1, 7, padding=3)
+        self.mix = Mixer(8)
+        self.head = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = F.relu(self.conv(x))
+        gate = torch.sigmoid(self.spatial(torch.cat([torch.mean(x, dim=1, keepdim=True),
+                                                     torch.amax(x, dim=1, keepdim=True)], dim=1)))
+        x = x * gate
+        t = x.flatten(2)
+        attn = torch.softmax(torch.bmm(t, t.transpose(1, 2)) * 0.05, dim=-1)
+        t = torch.matmul(attn, t) + t
+        s = t.sum(dim=-1) * 0.01 + torch.amin(t, dim=2) + t.mean(-1)
+        s = torch.unsqueeze(s, 1)
+        s = (s @ self.mix.weight).squeeze(1)
+        return self.head(s)
+
+
+def _conv_bn_mish(cin, cout, k=3, s=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, s, k // 2, bias=False), nn.BatchNorm2d(cout), nn.Mish())
+
+
+class YoloNeckTiny(nn.Module):
+    """A YOLO-style detector, narrowed: a strided backbone (Conv-BN-Mish) giving three scales, a PAN-style neck
+    (nearest 2x upsampling, concat of scales, a strided conv back down, concat again), 1x1 heads per scale whose
+    outputs are flattened and concatenated along the anchor dim, as YOLOv4/v5 assemble their predictions."""
+
+    def __init__(self, outputs=7):
+        super().__init__()
+        self.stem = _conv_bn_mish(3, 8, s=2)
+        self.c3 = _conv_bn_mish(8, 16, s=2)
+        self.c4 = _conv_bn_mish(16, 24, s=2)
+        self.c5 = _conv_bn_mish(24, 32, s=2)
+        self.lateral5 = _conv_bn_mish(32, 16, k=1)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.td4 = _conv_bn_mish(16 + 24, 16)
+        self.lateral4 = _conv_bn_mish(16, 8, k=1)
+        self.td3 = _conv_bn_mish(8 + 16, 8)
+        self.down3 = _conv_bn_mish(8, 8, s=2)
+        self.bu4 = _conv_bn_mish(8 + 8, 16)
+        self.down4 = _conv_bn_mish(16, 16, s=2)
+        self.bu5 = _conv_bn_mish(16 + 16, 32)
+        self.heads = nn.ModuleList([nn.Conv2d(c, outputs, 1) for c in (8, 16, 32)])
+
+    def forward(self, x):
+        p3 = self.c3(self.stem(x))
+        p4 = self.c4(p3)
+        p5 = self.c5(p4)
+        l5 = self.lateral5(p5)
+        t4 = self.td4(torch.cat([self.up(l5), p4], dim=1))
+        l4 = self.lateral4(t4)
+        n3 = self.td3(torch.cat([F.interpolate(l4, scale_factor=2.0, mode="nearest"), p3], dim=1))
+        n4 = self.bu4(torch.cat([self.down3(n3), l4], dim=1))
+        n5 = self.bu5(torch.cat([self.down4(n4), l5], dim=1))
+        return torch.cat([head(f).flatten(2) for head, f in zip(self.heads, (n3, n4, n5))], dim=2)
+
+
+def _conv_bn_relu(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class SegNetTiny(nn.Module):
+    """A SegNet-style encoder/decoder, narrowed: Conv-BN-ReLU blocks down with MaxPool2d(return_indices=True), up with
+    MaxUnpool2d at the encoder's argmax positions (output_size=the pooled tensor's size where pooling floored), a
+    1x1 classifier."""
+
+    def __init__(self, classes=4):
+        super().__init__()
+        self.enc1 = _conv_bn_relu(3, 8)
+        self.pool1 = nn.MaxPool2d(2, return_indices=True)
+        self.enc2 = _conv_bn_relu(8, 16)
+        self.pool2 = nn.MaxPool2d(2, 2, return_indices=True)
+        self.unpool2 = nn.MaxUnpool2d(2)
+        self.dec2 = _conv_bn_relu(16, 8)
+        self.unpool1 = nn.MaxUnpool2d(2, 2)
+        self.dec1 = _conv_bn_relu(8, 8)
+        self.classifier = nn.Conv2d(8, classes, 1)
+
+    def forward(self, x):
+        x = self.enc1(x)
+        x, i1 = self.pool1(x)
+        e2 = self.enc2(x)
+        x, i2 = self.pool2(e2)
+        x = self.unpool2(x, i2, output_size=e2.size())
+        x = self.dec2(x)
+        x = self.unpool1(x, i1)
+        return self.classifier(self.dec1(x))
+
+
 def build(name: str) -> nn.Module:
     builder, _ = REFERENCE_MODELS[name]
     torch.manual_seed(0)
@@ -518,4 +623,6 @@ REFERENCE_MODELS = {
     "norm_net": (NormNet, (3, 20, 16)),
     "convnext_tiny": (ConvNeXtTiny, (3, 32, 40)),
     "shufflenet_v2_tiny": (ShuffleNetV2Tiny, (3, 64, 48)),
+    "reduction_attention_net": (ReductionAttentionNet, (3, 12, 10)),
+    "yolo_neck_tiny": (YoloNeckTiny, (3, 64, 48)),
 }

@@ -224,7 +224,11 @@ def test_unsupported_arguments_are_refused_with_the_reason(tmp_path):
         (lambda x: x.sub(x, alpha=0.5), "alpha=0.5 is not supported"),
         (lambda x: torch.div(x, 2, rounding_mode="floor"), "rounding_mode='floor' is not supported"),
         (lambda x: torch.add(x, x, alpha=2), "alpha=2 is not supported"),
-        (lambda x: x.mean(1), "only a mean over all spatial dimensions"),
+        (lambda x: x.mean(), "a reduction over every dim would reduce the batch dim"),
+        (lambda x: torch.sum(x, 0), "includes the batch dim 0"),
+        (lambda x: torch.amax(x, (1, 2), keepdim=x.size(0) > 0), "keepdim="),
+        (lambda x: x.squeeze(), "squeeze\\(\\) without dim would also drop a batch of size 1"),
+        (lambda x: x.unsqueeze(0), "is the batch dim 0"),
         (lambda x: F.max_pool2d(x, 2, return_indices=True)[0], "max_pool2d_with_indices"),
         (lambda x: nn.functional.adaptive_max_pool2d(x, 2, True)[0], "adaptive_max_pool2d_with_indices"),
     ]
@@ -241,6 +245,16 @@ class Product(nn.Module):
 def test_operands_of_different_ranks_are_refused(tmp_path):
     with pytest.raises(ValueError, match="Mul of tensors of ranks 4 and 2"):
         export(Product(), (torch.randn(2, 3, 4, 4), torch.randn(4, 4)), tmp_path / "u.json")
+
+
+class MatrixProduct(nn.Module):
+    def forward(self, x, y):
+        return torch.matmul(x, y)
+
+
+def test_matmul_of_computed_tensors_of_different_ranks_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="matmul of computed tensors of ranks 3 and 2: both need the same rank"):
+        export(MatrixProduct(), (torch.randn(2, 3, 4), torch.randn(4, 5)), tmp_path / "m.json")
 
 
 class Lambda(nn.Module):
@@ -303,7 +317,19 @@ def test_module_returning_indices_is_refused(tmp_path):
             self.pool = nn.MaxPool2d(2, return_indices=True)
 
         def forward(self, x):
+            return self.pool(x)[1]  # the indices as data: MaxUnpool alone may read them
+
+    with pytest.raises(ValueError, match=r"getitem \(call_function operator.getitem\): the indices of "
+                                         r"MaxPool\(return_indices=True\) are usable only by MaxUnpool"):
+        export(Indices(), torch.randn(1, 1, 4, 4), tmp_path / "i.json")
+
+    class AdaptiveIndices(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pool = nn.AdaptiveMaxPool2d(2, return_indices=True)
+
+        def forward(self, x):
             return self.pool(x)[0]
 
-    with pytest.raises(ValueError, match=r"pool \(call_module MaxPool2d pool\): return_indices=True"):
-        export(Indices(), torch.randn(1, 1, 4, 4), tmp_path / "i.json")
+    with pytest.raises(ValueError, match=r"pool \(call_module AdaptiveMaxPool2d pool\): return_indices=True"):
+        export(AdaptiveIndices(), torch.randn(1, 1, 4, 4), tmp_path / "a.json")

@@ -245,4 +245,21 @@ public final class NativeCore {
 
     public static native int cnn4j_strided_copy(int rank, @Cast("const int64_t*") long[] shape,
             @Cast("const int64_t*") long[] inStrides, long offset, @Const FloatPointer input, FloatPointer output);
+
+    public static final int REDUCE_SUM = 0;
+    public static final int REDUCE_MEAN = 1;
+    public static final int REDUCE_MAX = 2;
+    public static final int REDUCE_MIN = 3;
+
+    public static native int cnn4j_reduce_forward(int op, int outRank, @Cast("const int64_t*") long[] outShape,
+            @Cast("const int64_t*") long[] outStrides, int redRank, @Cast("const int64_t*") long[] redShape,
+            @Cast("const int64_t*") long[] redStrides, @Const FloatPointer input, FloatPointer output);
+
+    public static native int cnn4j_matmul_forward(long batches, @Cast("const int64_t*") long[] aOffsets,
+            @Cast("const int64_t*") long[] bOffsets, long m, long n, long k, int transA, int transB, float alpha,
+            @Const FloatPointer a, @Const FloatPointer b, FloatPointer output);
+
+    public static native int cnn4j_max_unpool_forward(@Cast("const int64_t*") long[] window, long planes,
+            @Const FloatPointer poolInput, @Const FloatPointer values, long outPlane, FloatPointer output,
+            FloatPointer workspace);
 }

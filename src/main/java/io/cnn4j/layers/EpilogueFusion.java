@@ -13,7 +13,10 @@ import java.util.List;
  *
  * <p>A layer's output is fused forward only while exactly one layer reads it and the model does not return it;
  * views (Identity, Dropout and folded BatchNorms) in between are looked through. An Add is fused only when its other
- * input exists before the convolution runs (the layer list is in execution order).
+ * input exists before the convolution runs (the layer list is in execution order). Shapes are not known here (an
+ * ONNX model may leave H and W free): a residual that turns out to broadcast against the convolution's output (an
+ * SE-style [N, C, 1, 1] gate, or a larger tensor the output broadcasts against) is added by {@link FusedLayer} in a
+ * pass of its own, with the separate layers' results.
  *
  * <p>Then an expansion (1x1 convolution) and the depthwise convolution that alone reads it become one layer
  * ({@link ExpandDepthwiseLayer}), bit-identical too.

@@ -1,6 +1,7 @@
 package io.cnn4j.layers;
 
 import io.cnn4j.Tensor;
+import io.cnn4j.ops.Binary;
 import io.cnn4j.ops.EpilogueOp;
 import io.cnn4j.ops.Epilogue;
 import java.util.List;
@@ -36,29 +37,64 @@ final class FusedLayer implements Layer {
         return epilogue;
     }
 
+    /**
+     * The output shape: the base layer's, or with a residual the broadcast of it and the residual's. A residual of
+     * another shape (a broadcasting Add, {@code conv(x) + gate} with a [N, C, 1, 1] gate) cannot be added in the output
+     * pass; such a layer runs the base layer into scratch, then the Add and the activation as the separate layers
+     * would, with the same results.
+     */
     @Override
     public long[] outputShape(List<long[]> inputShapes) {
         long[] out = base.outputShape(inputShapes.subList(0, 1));
         if (residual && !java.util.Arrays.equals(out, inputShapes.get(1))) {
-            throw new IllegalArgumentException("the residual of shape " + java.util.Arrays.toString(inputShapes.get(1))
-                    + " does not match the output shape " + java.util.Arrays.toString(out));
+            return Binary.create(Binary.Kind.ADD).outputShape(out, inputShapes.get(1));
         }
         return out;
     }
 
+    /** Whether the residual is added in a separate pass (its shape is not the base layer's output shape). */
+    private boolean broadcasting(List<long[]> inputShapes) {
+        return residual && !java.util.Arrays.equals(base.outputShape(inputShapes.subList(0, 1)), inputShapes.get(1));
+    }
+
     @Override
     public long workspaceSize(List<long[]> inputShapes) {
-        return base.workspaceSize(inputShapes.subList(0, 1));
+        long ws = base.workspaceSize(inputShapes.subList(0, 1));
+        if (broadcasting(inputShapes)) {
+            ws += io.cnn4j.Shapes.numel(base.outputShape(inputShapes.subList(0, 1)));
+        }
+        return ws;
     }
 
     @Override
     public void run(List<Tensor> inputs, Tensor output, FloatPointer workspace) {
+        List<long[]> shapes = new java.util.ArrayList<>();
+        for (Tensor t : inputs) {
+            shapes.add(t.shape());
+        }
+        if (broadcasting(shapes)) {
+            prepare(shapes).run(inputs.toArray(new Tensor[0]), output, workspace);
+            return;
+        }
         op.run(inputs.get(0), output, workspace, epilogue, residual ? inputs.get(1) : null);
     }
 
     @Override
     public Step prepare(List<long[]> inputShapes) {
-        outputShape(inputShapes); // checks the residual's shape
+        long[] out = outputShape(inputShapes); // checks the residual's shape
+        if (broadcasting(inputShapes)) {
+            long[] baseOut = base.outputShape(inputShapes.subList(0, 1));
+            long baseWorkspace = base.workspaceSize(inputShapes.subList(0, 1));
+            EpilogueOp.PreparedWithEpilogue prepared = op.prepare(inputShapes.get(0), Epilogue.NONE);
+            Binary.Prepared add = Binary.create(Binary.Kind.ADD).prepare(baseOut, inputShapes.get(1));
+            return (inputs, output, workspace) -> {
+                try (Tensor scratch = Tensor.wrap(workspace, baseWorkspace, baseOut)) {
+                    prepared.run(inputs[0], scratch, workspace, null);
+                    add.run(scratch, inputs[1], output);
+                }
+                epilogue.applyInPlace(output);
+            };
+        }
         EpilogueOp.PreparedWithEpilogue prepared = op.prepare(inputShapes.get(0), epilogue);
         return residual ? (inputs, output, workspace) -> prepared.run(inputs[0], output, workspace, inputs[1])
                 : (inputs, output, workspace) -> prepared.run(inputs[0], output, workspace, null);

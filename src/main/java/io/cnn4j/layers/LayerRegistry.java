@@ -35,6 +35,9 @@ public final class LayerRegistry {
         ArithmeticLayer.register(FACTORIES);
         UnaryMathLayer.register(FACTORIES);
         ResamplingLayers.register(FACTORIES);
+        ReductionLayers.register(FACTORIES);
+        MaxUnpoolLayer.register(FACTORIES);
+        FACTORIES.put("Matmul", MatmulLayer::create);
         FACTORIES.put("Concat", GraphLayer::concat);
         for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {
             FACTORIES.put(type, IdentityLayer::create);

@@ -31,6 +31,9 @@ final class ArithmeticConverters {
         r.put("Sqrt", (cx, n) -> unary(cx, n, "Sqrt"));
         r.put("Exp", (cx, n) -> unary(cx, n, "Exp"));
         r.put("Log", (cx, n) -> unary(cx, n, "Log"));
+        // 1 / x, as torch.reciprocal computes it: a Div with the number 1 as its input operand.
+        r.put("Reciprocal", (cx, n) -> cx.output(n, binary(cx, n, "Div",
+                new Value.Const(ConstTensor.ofFloats(new float[] {1f}, new long[0])), cx.required(n, 0))));
     }
 
     private static void unary(ConversionContext cx, Node n, String type) {
@@ -78,7 +81,7 @@ final class ArithmeticConverters {
      * The layer for {@code p op q} (op an ONNX op or a format type) where at least one is computed: both computed
      * broadcast against each other; a one-element constant becomes the layer's number argument.
      */
-    private static Act binary(ConversionContext cx, Node n, String op, Value p, Value q) {
+    static Act binary(ConversionContext cx, Node n, String op, Value p, Value q) {
         String type = switch (op) {
             case "Max" -> "Maximum";
             case "Min" -> "Minimum";

@@ -141,6 +141,15 @@ final class ConversionContext {
             }
             return t.materialized;
         }
+        if (v instanceof Value.Comparison c) {
+            throw new IllegalArgumentException(consumer + ": its input, the result of " + c.node.label() + ", is BOOL; "
+                    + "cnn4j computes float32 tensors and reads a comparison only as the condition of Where(a < b, b, "
+                    + "a) or Where(a < b, a, b)");
+        }
+        if (v instanceof Value.PoolIndices i) {
+            throw new IllegalArgumentException(consumer + ": its input is the argmax indices of " + i.node.label()
+                    + ", which only MaxUnpool may read: cnn4j layers have one output");
+        }
         throw new IllegalArgumentException(consumer + ": its input is a constant; cnn4j needs a tensor computed "
                 + "from the model input here");
     }

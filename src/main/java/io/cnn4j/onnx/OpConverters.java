@@ -16,11 +16,13 @@ final class OpConverters {
     static {
         ActivationConverters.register(BY_OP);
         ArithmeticConverters.register(BY_OP);
+        ConditionConverters.register(BY_OP);
         ConvConverters.register(BY_OP);
         DataMovementConverters.register(BY_OP);
         DenseConverters.register(BY_OP);
         NormalizationConverters.register(BY_OP);
         PoolConverters.register(BY_OP);
+        ReduceConverters.register(BY_OP);
         ResizeConverters.register(BY_OP);
         SliceConverters.register(BY_OP);
         SoftmaxConverters.register(BY_OP);

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pooling as PyTorch's MaxPoolNd / AvgPoolNd / LPPoolNd / AdaptiveAvg|MaxPoolNd, and spatial reductions as global
- * pooling.
+ * Pooling as PyTorch's MaxPoolNd / AvgPoolNd / LPPoolNd / AdaptiveAvg|MaxPoolNd (spatial reductions as global
+ * pooling are {@link ReduceConverters}').
  */
 final class PoolConverters {
     private PoolConverters() {}
@@ -24,9 +24,8 @@ final class PoolConverters {
         r.put("AveragePool", PoolConverters::pool);
         r.put("GlobalAveragePool", PoolConverters::globalPool);
         r.put("GlobalMaxPool", PoolConverters::globalPool);
-        r.put("ReduceMean", PoolConverters::reduce);
-        r.put("ReduceMax", PoolConverters::reduce);
         r.put("LpPool", PoolConverters::lpPool);
+        r.put("MaxUnpool", PoolConverters::maxUnpool);
     }
 
     /**
@@ -97,9 +96,8 @@ final class PoolConverters {
     private static void pool(ConversionContext cx, Node n) {
         boolean max = n.opType().equals("MaxPool");
         Attributes a = new Attributes(n);
-        if (max) {
-            cx.onlyFirstOutput(n, "the argmax indices");
-        }
+        boolean indicesUsed = max && n.outputs().size() > 1 && !n.outputs().get(1).isEmpty()
+                && cx.isUsed(n.outputs().get(1));
         long[] kernel = a.ints("kernel_shape", null);
         if (kernel == null || kernel.length < 1 || kernel.length > 3) {
             throw a.error("kernel_shape", kernel == null ? "is required" : "must have 1 to 3 values, got "
@@ -113,6 +111,16 @@ final class PoolConverters {
         }
         Value in = cx.required(n, 0);
         Padded pad = in instanceof Padded p ? p : null;
+        boolean ceilGiven = a.integer("ceil_mode", 0) != 0;
+        long[] ownPadsGiven = a.ints("pads", new long[0]);
+        boolean ownPadding = Arrays.stream(ownPadsGiven).anyMatch(v -> v != 0)
+                || a.string("auto_pad", "NOTSET").startsWith("SAME");
+        if (pad != null && !(pad.mode.equals("constant") && !ceilGiven && (max ? pad.fill == Float.NEGATIVE_INFINITY
+                : pad.fill == 0 && (a.integer("count_include_pad", 0) != 0 || !ownPadding)))) {
+            // A pad the pooling's own padding cannot stand for (zeros before a MaxPool, which pads with -inf;
+            // reflect or edge; ceil_mode windows): a padding layer of its own, pooled like any tensor.
+            pad = null;
+        }
         Act x = checkRank(n, pad != null ? pad.source : cx.materialize(in, n.label()), dims);
         long[] strides = Windows.positive(a, "strides", dims);
         long[] dilations = Windows.positive(a, "dilations", dims);
@@ -182,6 +190,93 @@ final class PoolConverters {
             l.args.put("count_include_pad", false);
         }
         cx.output(n, l.out);
+        if (indicesUsed) {
+            if (pad != null || a.integer("storage_order", 0) != 0) {
+                throw new IllegalArgumentException(n.label() + ": its argmax indices (output 1) are used, but "
+                        + (pad != null ? "it pools the output of " + pad.node.label() + ", whose padding the indices "
+                        + "would count" : "storage_order=1 counts them column-major") + "; cnn4j layers have one "
+                        + "output and MaxUnpool recomputes the indices only for a plain MaxPool");
+            }
+            cx.values.put(n.outputs().get(1), new Value.PoolIndices(shape, x, l, n));
+        }
+    }
+
+    /**
+     * MaxUnpool with the indices of a MaxPool of the same model (output 1 of that node) as the format's MaxUnpoolNd,
+     * which recomputes them from the pooled tensor. ONNX's indices count across the whole tensor, PyTorch's within
+     * each (n, c) plane: the same positions only when the output planes have the pooled tensor's size (or there is
+     * one plane).
+     */
+    private static void maxUnpool(ConversionContext cx, Node n) {
+        Attributes a = new Attributes(n);
+        Act x = cx.act(n, 0);
+        Value indices = cx.required(n, 1);
+        if (!(indices instanceof Value.PoolIndices pi)) {
+            throw new IllegalArgumentException(n.label() + ": its indices ('" + n.inputs().get(1) + "') "
+                    + (indices instanceof Value.Const ? "is a constant" : "are not a MaxPool's output") + "; cnn4j "
+                    + "recomputes the indices from the MaxPool of the model that returned them");
+        }
+        long[] kernel = a.ints("kernel_shape", null);
+        int dims = x.shape.length - 2;
+        if (kernel == null || kernel.length != dims || dims < 1 || dims > 3) {
+            throw a.error("kernel_shape", "must have one value per spatial dim of input " + text(x.shape) + ", got "
+                    + (kernel == null ? "none" : text(kernel)));
+        }
+        long[] strides = a.ints("strides", null);
+        if (strides == null) {
+            strides = new long[dims];
+            Arrays.fill(strides, 1);
+        }
+        long[] pads = a.ints("pads", new long[2 * dims]);
+        if (strides.length != dims || pads.length != 2 * dims) {
+            throw a.error("strides", "and pads must have " + dims + " and " + 2 * dims + " values");
+        }
+        long[] padding = new long[dims];
+        for (int i = 0; i < dims; i++) {
+            if (pads[i] != pads[dims + i]) {
+                throw a.error("pads", text(pads) + " differ at the two ends; PyTorch's MaxUnpool pads both alike");
+            }
+            padding[i] = pads[i];
+        }
+        ConstTensor size = cx.constant(n, 2, "output_shape");
+        long[] shape = x.shape.clone();
+        long[] outputSize = null;
+        if (size != null) {
+            long[] s = size.longs();
+            if (s.length != dims + 2) {
+                throw new IllegalArgumentException(n.label() + ": output_shape " + text(s) + " must have "
+                        + (dims + 2) + " values");
+            }
+            for (int i = 2; i < s.length; i++) {
+                if (size.symbol(i) != ConstTensor.KNOWN) {
+                    throw new IllegalArgumentException(n.label() + ": output_shape has no known size in dim " + i);
+                }
+            }
+            outputSize = Arrays.copyOfRange(s, 2, s.length);
+        }
+        for (int i = 0; i < dims; i++) {
+            long in = x.shape[2 + i];
+            shape[2 + i] = outputSize != null ? outputSize[i] : in < 0 ? -1
+                    : (in - 1) * strides[i] - 2 * padding[i] + kernel[i];
+        }
+        long[] pooled = spatial(pi.source.shape);
+        boolean samePlanes = Arrays.equals(pooled, spatial(shape)) && !Arrays.stream(pooled).anyMatch(v -> v < 0);
+        if (!samePlanes) {
+            throw new IllegalArgumentException(n.label() + ": output size " + text(spatial(shape)) + " differs from "
+                    + "the pooled tensor's " + text(pooled) + "; ONNX counts the indices across planes, which "
+                    + "PyTorch's MaxUnpool does not (it has no form of this; give output_shape the pooled size)");
+        }
+        LayerNode l = cx.layer("MaxUnpool" + dims + "d", n, List.of(x, pi.source), shape);
+        l.args.set("kernel_size", tuple(kernel));
+        if (!Arrays.equals(strides, kernel)) {
+            l.args.set("stride", tuple(strides));
+        }
+        putTuple(l, "padding", padding, 0);
+        if (outputSize != null) {
+            l.args.set("output_size", list(outputSize));
+        }
+        pi.pool.args.fields().forEachRemaining(f -> l.args.set("pool_" + f.getKey(), f.getValue()));
+        cx.output(n, l.out);
     }
 
     private static void globalPool(ConversionContext cx, Node n) {
@@ -197,42 +292,5 @@ final class PoolConverters {
         LayerNode l = cx.layer(type, n, List.of(x), shape);
         l.args.put("output_size", 1);
         cx.output(n, l.out);
-    }
-
-    /** Mean or max over all spatial dims (dims 2...) is global pooling; keepdims=0 then drops those dims. */
-    private static void reduce(ConversionContext cx, Node n) {
-        Attributes a = new Attributes(n);
-        Act x = cx.act(n, 0);
-        int rank = x.shape.length;
-        long[] axes;
-        if (cx.opset < 18) { // axes became an input in opset 18
-            axes = a.ints("axes", null);
-        } else {
-            ConstTensor t = cx.constant(n, 1, "axes");
-            axes = t == null ? null : t.knownLongs(n.label() + " axes");
-        }
-        boolean[] reduced = new boolean[rank];
-        for (long ax : axes == null ? new long[0] : axes) {
-            reduced[ConstantFolding.axis(ax, rank, n.label())] = true;
-        }
-        boolean spatial = rank >= 3 && rank <= 5 && !reduced[0] && !reduced[1];
-        for (int d = 2; d < rank; d++) {
-            spatial &= reduced[d];
-        }
-        if (!spatial) {
-            throw new IllegalArgumentException(n.label() + ": axes " + (axes == null ? "(all)" : text(axes))
-                    + " of a rank-" + rank + " input; cnn4j maps " + n.opType() + " only over all spatial dims "
-                    + "(2..." + (rank - 1) + "), as global pooling");
-        }
-        long[] pooled = x.shape.clone();
-        Arrays.fill(pooled, 2, rank, 1);
-        String type = (n.opType().equals("ReduceMean") ? "AdaptiveAvgPool" : "AdaptiveMaxPool") + (rank - 2) + "d";
-        LayerNode l = cx.layer(type, n, List.of(x), pooled);
-        l.args.put("output_size", 1);
-        if (a.integer("keepdims", 1) != 0) {
-            cx.output(n, l.out);
-        } else {
-            cx.output(n, new Reshaped(Arrays.copyOf(pooled, 2), l.out, n));
-        }
     }
 }

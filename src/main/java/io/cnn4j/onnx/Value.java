@@ -86,4 +86,31 @@ abstract class Value {
             this.node = node;
         }
     }
+
+    /**
+     * The argmax indices (output 1) of a MaxPool that became the layer {@code pool} on {@code source}: only MaxUnpool
+     * reads them, recomputing them from the source.
+     */
+    static final class PoolIndices extends Value {
+        final Act source;
+        final LayerNode pool;
+        final Node node;
+
+        PoolIndices(long[] shape, Act source, LayerNode pool, Node node) {
+            super(shape);
+            this.source = source;
+            this.pool = pool;
+            this.node = node;
+        }
+    }
+
+    /** The boolean result of a Less node: only Where reads it (see {@link ConditionConverters}). */
+    static final class Comparison extends Value {
+        final Node node;
+
+        Comparison(Node node) {
+            super(new long[0]);
+            this.node = node;
+        }
+    }
 }

@@ -22,6 +22,18 @@ public final class Epilogue {
         this.description = description;
     }
 
+    /**
+     * Applies this epilogue's activation to a tensor in place, as its own pass: what the separate activation layer
+     * computes (the same native kernel), for a layer that cannot apply it in its output pass.
+     */
+    public void applyInPlace(io.cnn4j.Tensor t) {
+        if (this == NONE) {
+            return;
+        }
+        NativeCore.check(NativeCore.cnn4j_activation_forward(kind, alpha, t.numel(), t.pointer(), t.pointer()),
+                "cnn4j_activation_forward");
+    }
+
     @Override
     public String toString() {
         return description;

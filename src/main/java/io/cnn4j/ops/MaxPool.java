@@ -57,4 +57,13 @@ public final class MaxPool extends ScratchFreeOp {
                 PoolGeometry.planes(inShape, geometry.dims), input.pointer(), output.pointer(),
                 indices == null ? null : indices.pointer()), "cnn4j_max_pool_forward");
     }
+
+    /** The native window of this pooling for an input shape (MaxUnpool recomputes the argmax through it). */
+    long[] window(long[] inputShape) {
+        return geometry.window(inputShape);
+    }
+
+    int dims() {
+        return geometry.dims;
+    }
 }

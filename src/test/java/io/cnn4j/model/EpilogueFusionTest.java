@@ -80,6 +80,80 @@ class EpilogueFusionTest {
         }
     }
 
+    /**
+     * conv(x) + gate where the gate broadcasts ([N, 4, 1, 1], an SE-style computed tensor) or the conv output does
+     * ([N, 1, H, W] against [N, 4, H, W]): the Add and the activation are still fused into the convolution, whose
+     * output then has the broadcast shape, and the numbers are bit for bit those of the separate layers (the same
+     * graph with the convolution's output also returned, which keeps it from being fused).
+     */
+    @Test
+    void aBroadcastingResidualIsAddedInItsOwnPassWithTheSeparateLayersResults() throws Exception {
+        Random r = new Random(5);
+        MapWeights weights = new MapWeights().put("g.weight", Oracle.uniform(r, 4 * 3), 4, 3, 1, 1)
+                .put("g.bias", Oracle.uniform(r, 4), 4).put("c.weight", Oracle.uniform(r, 4 * 3 * 9), 4, 3, 3, 3)
+                .put("c.bias", Oracle.uniform(r, 4), 4).put("d.weight", Oracle.uniform(r, 3 * 9), 1, 3, 3, 3)
+                .put("d.bias", Oracle.uniform(r, 1), 1);
+        for (boolean keepConvs : new boolean[] {false, true}) {
+            String outputs = keepConvs ? ", \"outputs\": [\"out\", \"big\", \"c\", \"d\"]"
+                    : ", \"outputs\": [\"out\", \"big\"]";
+            String json = """
+                    {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 3, 6, 5]}],
+                     "layers": [
+                       {"type": "AdaptiveAvgPool2d", "output_size": 1, "id": "pool"},
+                       {"type": "Conv2d", "name": "g", "in_channels": 3, "out_channels": 4, "kernel_size": 1},
+                       {"type": "Sigmoid", "id": "gate"},
+                       {"type": "Conv2d", "name": "c", "in_channels": 3, "out_channels": 4, "kernel_size": 3,
+                        "padding": 1, "inputs": ["x"]},
+                       {"type": "Add", "inputs": ["c", "gate"]},
+                       {"type": "ReLU", "id": "out"},
+                       {"type": "Conv2d", "name": "d", "in_channels": 3, "out_channels": 1, "kernel_size": 3,
+                        "padding": 1, "inputs": ["x"]},
+                       {"type": "Add", "inputs": ["d", "out"]},
+                       {"type": "Tanh", "id": "big"}
+                     ]%s}""".formatted(outputs);
+            try (Model model = ModelGraphTest.build(json, weights)) {
+                if (!keepConvs) { // Sigmoid into conv g; the Adds and activations into conv c and conv d
+                    assertArrayEquals(new int[] {-1, -1, 1, -1, 3, 3, -1, 6, 6}, model.layerFusedInto());
+                }
+            }
+        }
+        String separate = null;
+        for (int batch : new int[] {1, 3}) {
+            float[] x = Oracle.uniform(r, batch * 3 * 6 * 5);
+            float[][] results = new float[2][];
+            for (int keep = 0; keep < 2; keep++) {
+                String outputs = keep == 1 ? "\"out\", \"big\", \"c\", \"d\"" : "\"out\", \"big\"";
+                String json = """
+                        {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 3, 6, 5]}],
+                         "layers": [
+                           {"type": "AdaptiveAvgPool2d", "output_size": 1, "id": "pool"},
+                           {"type": "Conv2d", "name": "g", "in_channels": 3, "out_channels": 4, "kernel_size": 1},
+                           {"type": "Sigmoid", "id": "gate"},
+                           {"type": "Conv2d", "name": "c", "in_channels": 3, "out_channels": 4, "kernel_size": 3,
+                            "padding": 1, "inputs": ["x"]},
+                           {"type": "Add", "inputs": ["c", "gate"]},
+                           {"type": "ReLU", "id": "out"},
+                           {"type": "Conv2d", "name": "d", "in_channels": 3, "out_channels": 1, "kernel_size": 3,
+                            "padding": 1, "inputs": ["x"]},
+                           {"type": "Add", "inputs": ["d", "out"]},
+                           {"type": "Tanh", "id": "big"}
+                         ], "outputs": [%s]}""".formatted(outputs);
+                try (Model model = ModelGraphTest.build(json, weights); Tensor in = Tensor.of(x, batch, 3, 6, 5)) {
+                    var out = model.run(java.util.Map.of("x", in));
+                    try (Tensor a = out.get("out"); Tensor b = out.get("big")) {
+                        assertArrayEquals(new long[] {batch, 4, 6, 5}, a.shape());
+                        assertArrayEquals(new long[] {batch, 4, 6, 5}, b.shape());
+                        float[] both = java.util.Arrays.copyOf(a.toFloatArray(), (int) (a.numel() + b.numel()));
+                        System.arraycopy(b.toFloatArray(), 0, both, (int) a.numel(), (int) b.numel());
+                        results[keep] = both;
+                    }
+                    out.values().forEach(Tensor::close);
+                }
+            }
+            assertArrayEquals(results[1], results[0], "batch " + batch);
+        }
+    }
+
     /** The same network one functional op at a time (the head only if wfc is given); BN folded as the model folds it. */
     private static float[] separately(Tensor x, float[] wa, float[] ba, float[] wb, float[] mean, float[] var,
             float[] gamma, float[] beta, float[] wfc, float[] bfc) {

@@ -1,0 +1,113 @@
+package io.cnn4j.onnx;
+
+import static io.cnn4j.onnx.OnnxBuilder.in;
+import static io.cnn4j.onnx.OnnxErrorsTest.refused;
+import static io.cnn4j.onnx.OnnxErrorsTest.withConv;
+import static io.cnn4j.onnx.OnnxImportTest.convert;
+import static io.cnn4j.onnx.OnnxImportTest.layers;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * ONNX ReduceSum / ReduceMean / ReduceMax / ReduceMin over any non-batch axes (attribute or input axes,
+ * keepdims, noop_with_empty_axes) as the format's Sum / Mean / Amax / Amin, spatial means still global pooling; MatMul
+ * of computed tensors, or with a constant that is not a plain [in, out] matrix, as Matmul; the refusals (the batch
+ * dim reduced, contracted or broadcast). (Numbers: ONNX's node tests, python/e2e's reduction_attention_net.)
+ */
+class OnnxReduceMatMulTest {
+    private static String convertLayers(OnnxBuilder b) {
+        return layers(convert(b)).replaceAll("\\{\"type\":\"Conv2d\"[^}]*\\},?", "");
+    }
+
+    @Test
+    void reductionsBecomeReductionLayersWithTheirAxes() {
+        OnnxBuilder attr = withConv(13).output("y");
+        attr.node("ReduceMax", "r", in("c"), "y").attr("axes", 1, -1).attr("keepdims", 0L);
+        assertEquals("[{\"type\":\"Amax\",\"id\":\"y\",\"dim\":[1,3],\"keepdim\":false}]", convertLayers(attr));
+        OnnxBuilder input = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("ax", new long[] {2}, 1));
+        input.node("ReduceSum", "r", in("c", "ax"), "y");
+        assertEquals("[{\"type\":\"Sum\",\"id\":\"y\",\"dim\":[2],\"keepdim\":true}]", convertLayers(input));
+        OnnxBuilder min18 = withConv(18).output("y").initializer(OnnxBuilder.int64Tensor("ax", new long[] {1, 2}, 2));
+        min18.node("ReduceMin", "r", in("c", "ax"), "y");
+        assertEquals("[{\"type\":\"Amin\",\"id\":\"y\",\"dim\":[1,2],\"keepdim\":true}]", convertLayers(min18));
+        OnnxBuilder channels = withConv(11).output("y");
+        channels.node("ReduceMean", "r", in("c"), "y").attr("axes", new long[] {1L});
+        assertEquals("[{\"type\":\"Mean\",\"id\":\"y\",\"dim\":[1],\"keepdim\":true}]", convertLayers(channels));
+        OnnxBuilder spatial = withConv(11).output("y");
+        spatial.node("ReduceMean", "r", in("c"), "y").attr("axes", 2, 3);
+        assertEquals("[{\"type\":\"AdaptiveAvgPool2d\",\"id\":\"y\",\"output_size\":1}]", convertLayers(spatial));
+        OnnxBuilder noop = withConv(18).output("y");
+        noop.node("ReduceSum", "r", in("c"), "s").attr("noop_with_empty_axes", 1L);
+        noop.node("Relu", "relu", in("s"), "y");
+        assertEquals("[{\"type\":\"ReLU\",\"id\":\"y\"}]", convertLayers(noop));
+    }
+
+    @Test
+    void reductionsOverTheBatchDimAreRefused() {
+        OnnxBuilder all = withConv(13).output("y");
+        all.node("ReduceSum", "r", in("c"), "y");
+        refused(all, "ReduceSum (node 'r')", "no axes reduce every dim", "batch dim 0");
+        OnnxBuilder batch = withConv(11).output("y");
+        batch.node("ReduceMin", "r", in("c"), "y").attr("axes", new long[] {-4L});
+        refused(batch, "ReduceMin (node 'r')", "axes [-4] include the batch dim 0");
+        OnnxBuilder twice = withConv(11).output("y");
+        twice.node("ReduceMax", "r", in("c"), "y").attr("axes", 1, -3);
+        refused(twice, "ReduceMax (node 'r')", "name dim 1 twice");
+    }
+
+    @Test
+    void matMulOfComputedTensorsIsMatmul() {
+        OnnxBuilder b = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("perm", new long[0], 0));
+        b.node("Transpose", "t", in("c"), "ct").attr("perm", 0, 1, 3, 2);
+        b.node("MatMul", "mm", in("c", "ct"), "y");
+        assertEquals("[{\"type\":\"Permute\",\"id\":\"t\",\"dims\":[0,1,3,2]},{\"type\":\"Matmul\",\"id\":\"y\","
+                + "\"inputs\":[\"conv\",\"t\"]}]", convertLayers(b));
+        OnnxBuilder param = withConv(13).output("y").weight("m", new float[36], 1, 1, 6, 6);
+        param.node("MatMul", "mm", in("m", "c"), "y");
+        assertEquals("[{\"type\":\"Matmul\",\"name\":\"mm\",\"id\":\"y\",\"input\":\"constant\"}]",
+                convertLayers(param));
+        OnnxBuilder linear = withConv(13).output("y").weight("m", new float[30], 6, 5);
+        linear.node("MatMul", "mm", in("c", "m"), "y");
+        assertEquals("[{\"type\":\"Linear\",\"name\":\"mm\",\"id\":\"y\",\"in_features\":6,\"out_features\":5,"
+                + "\"bias\":false}]", convertLayers(linear));
+    }
+
+    @Test
+    void matMulThatWouldTouchTheBatchDimIsRefused() {
+        OnnxBuilder batch = withConv(13).output("y").weight("m", new float[72], 2, 1, 6, 6);
+        batch.node("MatMul", "mm", in("c", "m"), "y");
+        refused(batch, "MatMul (node 'mm')", "A [-1, 4, 6, 6] times B [2, 1, 6, 6]", "batch dim (dim 0)");
+        OnnxBuilder ranks = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("s", new long[] {0, -1}, 2));
+        ranks.node("Reshape", "flat", in("c", "s"), "f");
+        ranks.node("MatMul", "mm", in("c", "f"), "y");
+        refused(ranks, "MatMul (node 'mm')", "two computed operands must have the same rank, at least 3");
+        OnnxBuilder inner = withConv(13).output("y").weight("m", new float[35], 1, 5, 7);
+        inner.node("MatMul", "mm", in("c", "m"), "y");
+        refused(inner, "MatMul (node 'mm')", "cannot be multiplied: A's last dim 6 against B's 5");
+    }
+
+    @Test
+    void maxUnpoolOfAMaxPoolsIndicesRecomputesThem() {
+        OnnxBuilder b = withConv(13).output("y");
+        b.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        b.node("Relu", "r", in("p"), "q");
+        b.node("MaxUnpool", "up", in("q", "i"), "y").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        assertEquals("[{\"type\":\"MaxPool2d\",\"kernel_size\":2},{\"type\":\"ReLU\",\"id\":\"r\"},"
+                + "{\"type\":\"MaxUnpool2d\",\"id\":\"y\",\"inputs\":[\"r\",\"conv\"],\"kernel_size\":2,"
+                + "\"pool_kernel_size\":2}]", convertLayers(b));
+        OnnxBuilder constant = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("i", new long[36], 1, 1,
+                6, 6));
+        constant.node("MaxUnpool", "up", in("c", "i"), "y").attr("kernel_shape", 1, 1);
+        refused(constant, "MaxUnpool (node 'up')", "is a constant", "recomputes the indices from the MaxPool");
+        OnnxBuilder other = withConv(13).output("y");
+        other.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        other.node("Add", "add", in("p", "i"), "y");
+        refused(other, "Add (node 'add')", "the argmax indices of MaxPool (node 'mp')", "layers have one output");
+        OnnxBuilder bigger = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("os",
+                new long[] {1, 4, 7, 7}, 4));
+        bigger.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        bigger.node("MaxUnpool", "up", in("p", "i", "os"), "y").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        refused(bigger, "MaxUnpool (node 'up')", "output size [7, 7] differs from the pooled tensor's [6, 6]");
+    }
+}
