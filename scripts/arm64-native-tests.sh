@@ -77,6 +77,8 @@ else
     touch "$APT/status"
     opts=(-o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache" -o "Dir::State::status=$APT/status"
           -o "APT::Architectures::=arm64" -o "APT::Architecture=arm64")
+    # As root, apt would download as user _apt, who cannot write into this private folder.
+    [ "$(id -u)" = 0 ] && opts+=(-o "APT::Sandbox::User=root")
     apt-get -q "${opts[@]}" update >/dev/null || die "apt-get update for arm64 failed (no Debian mirror reachable?)"
     (cd "$APT" && apt-get -q "${opts[@]}" download openjdk-17-jre-headless:arm64 zlib1g:arm64 >/dev/null) \
       || die "apt-get download openjdk-17-jre-headless:arm64 failed; set ARM64_JAVA_HOME to an arm64 JRE 17 instead"
