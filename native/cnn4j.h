@@ -214,7 +214,7 @@ int cnn4j_copy_into(int64_t outer, int64_t inner, const float* input, int64_t ou
 
 /* ---- Winograd convolution (winograd.cpp) --------------------------------------------------------------- */
 
-/* 3x3 stride-1 undilated 2-d convolutions by Winograd's F(m x m, 3 x 3), m = `tile` (4 or 6): the same result as
+/* 3x3 stride-1 undilated 2-d convolutions by Winograd's F(m x m, 3 x 3), m = `tile` (2, 4 or 6): the same result as
    cnn4j_conv_forward within the algorithm's stated tolerance (io.cnn4j.ops.WinogradConvolution), not bit for bit.
    window: the 2-d geometry (depth 1, kernel 1x3x3, stride 1, dilation 1, pad_begin[1..2] = padding; the output is
    in + 2 * padding - 2 per dim). Groups may be anything dividing both channel counts. */

@@ -136,6 +136,8 @@ void transform_output_channel(const WinogradKernels& k, const Tiling& t, const f
     }
 }
 
+bool is_tile_size(int tile) { return tile == 2 || tile == 4 || tile == 6; }
+
 bool is_inline_activation(int kind) {
     return kind == CNN4J_ACT_IDENTITY || kind == CNN4J_ACT_RELU || kind == CNN4J_ACT_RELU6;
 }
@@ -154,14 +156,14 @@ int64_t cnn4j_winograd_weight_size(int tile, int64_t out_channels, int64_t in_ch
 
 int cnn4j_winograd_transform_weights(int tile, int64_t out_channels, int64_t in_channels, int64_t groups,
                                      const float* weight, float* transformed) {
-    if (!weight || !transformed || groups <= 0 || (tile != 4 && tile != 6)) return CNN4J_ERROR_ARGUMENT;
+    if (!weight || !transformed || groups <= 0 || !is_tile_size(tile)) return CNN4J_ERROR_ARGUMENT;
     winograd_transform_weights(tile, out_channels, in_channels / groups, groups, weight, transformed);
     return CNN4J_OK;
 }
 
 int64_t cnn4j_winograd_workspace_size(int tile, const int64_t* window, int64_t batch, int64_t in_channels,
                                       int64_t out_channels, int64_t groups) {
-    if (!window || groups <= 0 || (tile != 4 && tile != 6)) return 0;
+    if (!window || groups <= 0 || !is_tile_size(tile)) return 0;
     const Tiling t = tiling(tile, as_window(window), batch, in_channels, out_channels, groups);
     // V, then M, then one vector of slack: the output transform loads whole vectors past a run's last tile.
     return transformed_input_floats(t) + t.frequencies * t.Og * t.block + kWinogradMaxLanes;
@@ -170,7 +172,7 @@ int64_t cnn4j_winograd_workspace_size(int tile, const int64_t* window, int64_t b
 int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
                            int64_t groups, const float* input, const float* transformed_weight, const float* bias,
                            int act_kind, float alpha, const float* residual, float* output, float* workspace) {
-    if (!window || !input || !transformed_weight || !output || !workspace || groups <= 0 || (tile != 4 && tile != 6)) {
+    if (!window || !input || !transformed_weight || !output || !workspace || groups <= 0 || !is_tile_size(tile)) {
         return CNN4J_ERROR_ARGUMENT;
     }
     const KernelTable& table = kernels();

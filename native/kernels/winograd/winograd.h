@@ -1,6 +1,6 @@
 /*
- * Winograd kernels for 3x3 stride-1 convolutions, F(m x m, 3 x 3) with output tiles of m = 4 or m = 6 and input
- * tiles of alpha = m + 2 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks").
+ * Winograd kernels for 3x3 stride-1 convolutions, F(m x m, 3 x 3) with output tiles of m = 2, 4 or 6 and
+ * input tiles of alpha = m + 2 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks").
  *
  * Per tile d (alpha x alpha input patch) and filter g (3 x 3):  y = A^T [ (G g G^T) (.) (B^T d B) ] A,  an m x m
  * block of the convolution's output. Over a layer the element-wise product becomes alpha^2 matrix products, one per
@@ -14,9 +14,9 @@
  * zero-padded strips, the output side writes them to a strip of m rows that the epilogue then copies out, one
  * contiguous segment per tile row).
  *
- * Accuracy: F(4,3) and F(6,3) are exact in real arithmetic; in float32 their transforms amplify rounding (B and A
- * have entries up to 5 and 8 for F(4,3), 21/4 and 32 for F(6,3)). The bounds, measured against a float64
- * reference, are stated and tested in WinogradConformanceTest.
+ * Accuracy: F(2,3), F(4,3) and F(6,3) are exact in real arithmetic; in float32 their transforms amplify rounding
+ * (B and A have entries up to 1 for F(2,3), 5 and 8 for F(4,3), 21/4 and 32 for F(6,3)). The bounds, measured
+ * against a float64 reference, are stated and tested in WinogradConformanceTest.
  */
 #ifndef CNN4J_KERNELS_WINOGRAD_H
 #define CNN4J_KERNELS_WINOGRAD_H
@@ -31,7 +31,7 @@ constexpr int64_t kWinogradMaxRunTiles = 64;
 constexpr int64_t kWinogradMaxLanes = 16;
 
 struct WinogradKernels {
-    /* Input transform of one channel's run of `count` (1 .. kWinogradMaxRunTiles) tiles, m = 4 or 6. The run may
+    /* Input transform of one channel's run of `count` (1 .. kWinogradMaxRunTiles) tiles, m = 2, 4 or 6. The run may
        span tile rows and images: each tile's patch comes from two zero-padded strips of alpha rows, `strip_stride`
        floats apart: columns j < m of tile k's patch at strip[k * m + j], columns j >= m (the overlap with the next
        tile in its row) at strip_next[k * m + j - m]. Both readable up to column (count rounded up to

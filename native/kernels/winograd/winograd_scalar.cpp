@@ -34,7 +34,10 @@ inline Vec vrelu6(Vec x) { return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x); }
 
 #include "kernels/winograd/winograd_transforms.h"
 
-/* G (alpha x 3) of F(4,3) and F(6,3), matching the points of B and A in winograd_transforms.h. */
+/* G (alpha x 3) of F(2,3), F(4,3) and F(6,3), matching the points of B and A in winograd_transforms.h. */
+constexpr double kG2[4][3] = {
+    {1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1},
+};
 constexpr double kG4[6][3] = {
     {1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
     {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1},
@@ -71,7 +74,7 @@ void winograd_transform_weights(int m, int64_t out_channels, int64_t in_channels
         const int64_t g = o / Og, og = o % Og;
         float* U_g = transformed + g * frequencies * matrix;
         for (int64_t c = 0; c < Cg; c++) {
-            transform_filter(m == 6 ? kG6 : kG4, alpha, weight + (o * Cg + c) * 9, u);
+            transform_filter(m == 6 ? kG6 : m == 2 ? kG2 : kG4, alpha, weight + (o * Cg + c) * 9, u);
             const int64_t offset = gemm_packed_offset(Og, Cg, og, c);
             for (int64_t f = 0; f < frequencies; f++) U_g[f * matrix + offset] = (float)u[f];
         }

@@ -20,9 +20,20 @@
  */
 
 /* B^T (alpha x alpha) and A^T (m x alpha) of F(m x m, 3 x 3); G lives with the weight transform. Interpolation
-   points 0, +-1, +-2, inf for F(4,3); 0, +-1, +-2, +-1/2, inf for F(6,3). */
+   points 0, +-1, inf for F(2,3); 0, +-1, +-2, inf for F(4,3); 0, +-1, +-2, +-1/2, inf for F(6,3). */
 template <int M>
 struct TileMatrices;
+
+template <>
+struct TileMatrices<2> {
+    static constexpr int kAlpha = 4;
+    static constexpr float kBt[4][4] = {
+        {1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1},
+    };
+    static constexpr float kAt[2][4] = {
+        {1, 1, 1, 0}, {0, 1, -1, -1},
+    };
+};
 
 template <>
 struct TileMatrices<4> {
@@ -178,6 +189,8 @@ void input_run(int m, const float* strip, const float* strip_next, int64_t strip
                int64_t freq_stride) {
     if (m == 6) {
         input_run_tiles<6>(strip, strip_next, strip_stride, count, V, freq_stride);
+    } else if (m == 2) {
+        input_run_tiles<2>(strip, strip_next, strip_stride, count, V, freq_stride);
     } else {
         input_run_tiles<4>(strip, strip_next, strip_stride, count, V, freq_stride);
     }
@@ -186,6 +199,8 @@ void input_run(int m, const float* strip, const float* strip_next, int64_t strip
 void output_run(int m, const float* products, int64_t freq_stride, int64_t count, float* strip, int64_t strip_stride) {
     if (m == 6) {
         output_run_tiles<6>(products, freq_stride, count, strip, strip_stride);
+    } else if (m == 2) {
+        output_run_tiles<2>(products, freq_stride, count, strip, strip_stride);
     } else {
         output_run_tiles<4>(products, freq_stride, count, strip, strip_stride);
     }

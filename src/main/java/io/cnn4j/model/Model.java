@@ -1,7 +1,5 @@
 package io.cnn4j.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Shapes;
 import io.cnn4j.Tensor;
 import io.cnn4j.jni.NativeCore;

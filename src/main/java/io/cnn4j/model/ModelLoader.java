@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Tensor;
 import io.cnn4j.io.ModelFolder;
 import io.cnn4j.layers.LayerRegistry;
@@ -34,8 +33,6 @@ import java.util.Map;
  * it).
  */
 final class ModelLoader {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private ModelLoader() {}
 
     static Model load(Path path, ModelOptions options) throws IOException {
@@ -155,13 +152,15 @@ final class ModelLoader {
                     : ""));
         }
         try {
-            return JSON.readTree(text);
+            return JsonTree.parse(text);
         } catch (StreamConstraintsException e) {
             throw new IllegalArgumentException(where + " is not a usable model JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new IllegalArgumentException(where + " is not valid JSON: " + plainJsonError(e.getOriginalMessage())
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the text is in memory: a reader over a String does not fail
         }
     }
 

@@ -5,9 +5,10 @@ import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * A 2-d 3x3 convolution that runs each input shape with the algorithm {@link ConvAlgorithm#choose} picks from
- * measurements: Winograd F(4x4, 3x3) where it is faster, the exact im2col path elsewhere (small maps, few tiles).
- * Holds both, each made on first use by an input shape (so a model whose shapes never pick one does not keep its
- * weights): the weights packed for im2col ({@link Convolution}) and their Winograd transform. Results of the
+ * measurements: Winograd F(4x4, 3x3) where it is faster, F(2x2, 3x3) where F(4,3) has too few tiles, the exact
+ * im2col path elsewhere (small maps, few tiles). Holds each form it runs, made on first use by an input shape (so a
+ * model whose shapes never pick one does not keep its weights): the weights packed for im2col ({@link Convolution})
+ * and their Winograd transforms. Results of the
  * two differ by Winograd's stated error (see {@link WinogradConvolution}); a model loaded with exact convolutions
  * never creates one of these.
  */
@@ -17,7 +18,8 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     private final Tensor bias;
     private final long[] weightShape;
     private final ConvOptions options;
-    private WinogradConvolution winograd; // made by the first input shape that picks it
+    // Indexed by ConvAlgorithm ordinal; each made by the first input shape that picks it.
+    private final WinogradConvolution[] winograd = new WinogradConvolution[ConvAlgorithm.values().length];
     private boolean closed;
 
     private AutoConvolution(Convolution exact, Tensor weight, Tensor bias, ConvOptions options) {
@@ -46,20 +48,22 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     }
 
     private EpilogueOp opFor(long[] inputShape) {
-        return algorithm(inputShape) == ConvAlgorithm.IM2COL ? exact : winograd();
+        ConvAlgorithm algorithm = algorithm(inputShape);
+        return algorithm == ConvAlgorithm.IM2COL ? exact : winograd(algorithm);
     }
 
-    /** The Winograd op, its weights transformed on first use. */
-    private synchronized WinogradConvolution winograd() {
+    /** The Winograd op of this algorithm, its weights transformed on first use. */
+    private synchronized WinogradConvolution winograd(ConvAlgorithm algorithm) {
         if (closed) {
             throw new IllegalStateException("conv2d: this op is closed");
         }
-        if (winograd == null) {
+        WinogradConvolution op = winograd[algorithm.ordinal()];
+        if (op == null) {
             long[] pad = exact.padding2d();
-            winograd = WinogradConvolution.create(weight, bias, options.groups, pad[0], pad[1],
-                    WinogradConvolution.Tile.F4);
+            op = WinogradConvolution.create(weight, bias, options.groups, pad[0], pad[1], algorithm.tile());
+            winograd[algorithm.ordinal()] = op;
         }
-        return winograd;
+        return op;
     }
 
     @Override
@@ -99,8 +103,10 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        if (winograd != null) {
-            winograd.close();
+        for (WinogradConvolution op : winograd) {
+            if (op != null) {
+                op.close();
+            }
         }
         exact.close();
     }

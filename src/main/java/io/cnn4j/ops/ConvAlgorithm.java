@@ -28,25 +28,55 @@ package io.cnn4j.ops;
  * </pre>
  * (* measured before Winograd's channel-major layout, which made F(4,3) 1.2-1.6x faster: those ratios are now
  * higher where above 1; the losses at 4 tiles from 64 channels on stay losses, 512 channels measured after.)
- * What they say: with the weights packed once and nothing packed per call, Winograd's 2.25x fewer multiplications
- * win from 4 channels on (the earlier OpenBLAS-based measurement needed 16). It loses only where a call has few
- * tiles (4: 7x7 maps at batch 1, from 64 channels; 32 won narrowly) and its 36 transformed weight matrices no
- * longer sit in cache: then the GEMMs stream them for 4 columns each (512 channels: 38 MB); 16 tiles already win.
- * F(6,3) never beats F(4,3), so it is never chosen; it stays available to callers. Groups > 1 were not timed: the
- * rule applies the same thresholds to the per-group GEMMs, which is what both algorithms run per group.
+ * What they say: with the weights packed once and nothing packed per call, F(4,3)'s 4x fewer multiplications win
+ * from 4 channels on (the earlier OpenBLAS-based measurement needed 16). It loses only where a call has few tiles (4:
+ * 7x7 maps at batch 1, from 64 channels; 32 won narrowly) and its 36 transformed weight matrices no longer sit in
+ * cache: then the GEMMs stream them for 4 columns each (512 channels: 38 MB); 16 tiles already win. F(6,3) never
+ * beats F(4,3), so it is never chosen; it stays available to callers. Groups > 1 were not timed: the rule applies the
+ * same thresholds to the per-group GEMMs, which is what both algorithms run per group.
+ *
+ * <p>Where F(4,3) has too few tiles, F(2,3) has 4x as many, transformed weights 16/9 the raw size instead of 4x,
+ * and still 2.25x fewer multiplications than im2col. Measured 2026-12-02 as above (min ms of 15, one core, the other
+ * busy), the F(4,3)-losing shapes at batch 1:
+ * <pre>
+ *   channels  map  F(2,3) tiles  im2col/F(2,3)  im2col/F(4,3)
+ *      32       7       16           0.92           0.87
+ *      64       7       16           1.17           0.80
+ *     128       7       16           1.25           0.73
+ *     256       7       16           1.32           0.58
+ *     512       7       16           1.26           0.46
+ *     512       4        4           0.40           0.27
+ * </pre>
+ * So: F(2,3) where F(4,3) has fewer than {@link #MIN_TILES} tiles but F(2,3) has at least that many and both
+ * channel counts per group are at least {@link #MIN_CHANNELS_PER_GROUP_F2}. Where F(4,3) has enough tiles it beats
+ * F(2,3) (512 channels at 7x7, batch 8: 4.8 against 7.7 ms; 16 channels at 14x14, batch 8: 0.071 against 0.110).
  */
 public enum ConvAlgorithm {
     /** im2col + GEMM: exact as a float32 dot product (Convolution). */
     IM2COL,
+    /** Winograd F(2x2, 3x3). */
+    WINOGRAD_F2,
     /** Winograd F(4x4, 3x3). */
     WINOGRAD_F4,
     /** Winograd F(6x6, 3x3). */
     WINOGRAD_F6;
 
+    /** The Winograd tile of this algorithm; IM2COL has none. */
+    public WinogradConvolution.Tile tile() {
+        return switch (this) {
+            case WINOGRAD_F2 -> WinogradConvolution.Tile.F2;
+            case WINOGRAD_F4 -> WinogradConvolution.Tile.F4;
+            case WINOGRAD_F6 -> WinogradConvolution.Tile.F6;
+            case IM2COL -> throw new IllegalStateException("im2col has no Winograd tile");
+        };
+    }
+
     /** Fewest input and output channels per group where Winograd was measured (and was faster: 4 won). */
     static final long MIN_CHANNELS_PER_GROUP = 4;
     /** Fewest F(4,3) tiles per call where Winograd was measured faster (4 lost from 32 channels on, 16 won). */
     static final long MIN_TILES = 16;
+    /** Fewest input and output channels per group where F(2,3) beat im2col on F(4,3)'s losing shapes (32 lost). */
+    static final long MIN_CHANNELS_PER_GROUP_F2 = 64;
 
     /**
      * Whether {@link #choose} can pick Winograd for this layer for some input shape: it is {@link
@@ -63,7 +93,7 @@ public enum ConvAlgorithm {
      * The algorithm for a convolution on inputs of {@code inputShape}: {@link #IM2COL} when {@code exactOnly} (the
      * model-level switch for users who want im2col's accuracy), when Winograd is not {@link
      * WinogradConvolution#applicable applicable}, or when the measurements above say im2col is faster; else
-     * {@link #WINOGRAD_F4}.
+     * {@link #WINOGRAD_F4}, or {@link #WINOGRAD_F2} where F(4,3) has too few tiles and F(2,3) enough.
      *
      * @param weightShape [out_channels, in_channels / groups, kernel...]
      * @param inputShape [N, C, H, W] or unbatched [C, H, W]
@@ -83,10 +113,15 @@ public enum ConvAlgorithm {
         if (outH < 1 || outW < 1) {
             return IM2COL;
         }
-        long tiles = batch * ((outH + 3) / 4) * ((outW + 3) / 4);
-        long outPerGroup = weightShape[0] / options.groups;
-        boolean worthIt = weightShape[1] >= MIN_CHANNELS_PER_GROUP && outPerGroup >= MIN_CHANNELS_PER_GROUP
-                && tiles >= MIN_TILES;
-        return worthIt ? WINOGRAD_F4 : IM2COL;
+        long inPerGroup = weightShape[1], outPerGroup = weightShape[0] / options.groups;
+        if (inPerGroup < MIN_CHANNELS_PER_GROUP || outPerGroup < MIN_CHANNELS_PER_GROUP) {
+            return IM2COL;
+        }
+        if (batch * ((outH + 3) / 4) * ((outW + 3) / 4) >= MIN_TILES) {
+            return WINOGRAD_F4;
+        }
+        boolean f2WorthIt = inPerGroup >= MIN_CHANNELS_PER_GROUP_F2 && outPerGroup >= MIN_CHANNELS_PER_GROUP_F2
+                && batch * ((outH + 1) / 2) * ((outW + 1) / 2) >= MIN_TILES;
+        return f2WorthIt ? WINOGRAD_F2 : IM2COL;
     }
 }

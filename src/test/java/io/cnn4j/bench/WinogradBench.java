@@ -14,7 +14,7 @@ import java.util.Random;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * Times im2col Convolution against Winograd F(4,3) and F(6,3) on ResNet's 3x3 layer shapes, in one process, runs
+ * Times im2col Convolution against Winograd F(2,3), F(4,3) and F(6,3) on ResNet's 3x3 layer shapes, in one process, runs
  * alternating between the algorithms; prints min (median) milliseconds. Not a test: run it by hand (see the
  * ConvAlgorithm comment for the command), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset.
  * Arguments: [runs] [threads...] [shape filters like 64@56].
@@ -41,8 +41,9 @@ public final class WinogradBench {
         }
         System.out.println("isa " + Cnn4j.isa() + ", OpenBLAS core " + Cnn4j.blasCoreName() + ", OPENBLAS_CORETYPE="
                 + System.getenv("OPENBLAS_CORETYPE"));
-        System.out.println("| layer | batch | threads | im2col ms | F(4,3) ms | F(6,3) ms | im2col/F(4,3) | im2col/F(6,3) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| layer | batch | threads | im2col ms | F(2,3) ms | F(4,3) ms | F(6,3) ms | im2col/F(2,3) "
+                + "| im2col/F(4,3) | im2col/F(6,3) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (String shape : shapes) {
             String[] parts = shape.split("@");
             int channels = Integer.parseInt(parts[0]), size = Integer.parseInt(parts[1]);
@@ -50,9 +51,9 @@ public final class WinogradBench {
                 for (int threads : threadCounts) {
                     Cnn4j.setNumThreads(threads);
                     double[][] ms = time(channels, size, batch, runs);
-                    System.out.printf("| %d→%d @%d | %d | %d | %s | %s | %s | %.2f | %.2f |%n", channels, channels,
-                            size, batch, threads, cell(ms[0]), cell(ms[1]), cell(ms[2]), ms[0][0] / ms[1][0],
-                            ms[0][0] / ms[2][0]);
+                    System.out.printf("| %d→%d @%d | %d | %d | %s | %s | %s | %s | %.2f | %.2f | %.2f |%n", channels,
+                            channels, size, batch, threads, cell(ms[0]), cell(ms[1]), cell(ms[2]), cell(ms[3]),
+                            ms[0][0] / ms[1][0], ms[0][0] / ms[2][0], ms[0][0] / ms[3][0]);
                 }
             }
         }
@@ -62,7 +63,7 @@ public final class WinogradBench {
         return String.format("%.3f (%.3f)", minMedian[0], minMedian[1]);
     }
 
-    /** Min and median ms of im2col, F(4,3), F(6,3): the minimum is the least disturbed run on a shared machine. */
+    /** Min and median ms of im2col, F(2,3), F(4,3), F(6,3): the minimum is the least disturbed run on a shared machine. */
     static double[][] time(int channels, int size, int batch, int runs) {
         Random random = new Random(1);
         long[] inShape = {batch, channels, size, size};
@@ -75,13 +76,15 @@ public final class WinogradBench {
             w[i] = (random.nextFloat() - 0.5f) * 0.1f;
         }
         try (Tensor input = Tensor.of(x, inShape); Tensor weight = Tensor.of(w, channels, channels, 3, 3);
+                WinogradConvolution f2 = WinogradConvolution.create(weight, null, 1, 1, 1,
+                        WinogradConvolution.Tile.F2);
                 WinogradConvolution f4 = WinogradConvolution.create(weight, null, 1, 1, 1,
                         WinogradConvolution.Tile.F4);
                 WinogradConvolution f6 = WinogradConvolution.create(weight, null, 1, 1, 1,
                         WinogradConvolution.Tile.F6);
                 Convolution exact = Convolution.create(2, weight, null, new ConvOptions().padding(1));
                 Tensor output = Tensor.empty(inShape)) {
-            UnaryOp[] ops = {exact, f4, f6};
+            UnaryOp[] ops = {exact, f2, f4, f6};
             FloatPointer[] workspaces = new FloatPointer[ops.length];
             double[][] samples = new double[ops.length][runs];
             for (int i = 0; i < ops.length; i++) {

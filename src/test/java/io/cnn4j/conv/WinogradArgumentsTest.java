@@ -40,7 +40,7 @@ class WinogradArgumentsTest {
             refused("bias must have shape [4]", () -> WinogradConvolution.create(w, badBias, 1, 1, 1, Tile.F4));
             refused("padding must be non-negative, got padding=[-1, 1]",
                     () -> WinogradConvolution.create(w, null, 1, -1, 1, Tile.F4));
-            refused("tile must be F4 or F6", () -> WinogradConvolution.create(w, null, 1, 1, 1, null));
+            refused("tile must be F2, F4 or F6", () -> WinogradConvolution.create(w, null, 1, 1, 1, null));
         }
     }
 
@@ -124,8 +124,17 @@ class WinogradArgumentsTest {
         assertFalse(WinogradConvolution.applicable(1, new long[] {64, 64, 3}, same));
         assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, big, same, new long[] {1, 64, 56, 56}, false));
         assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, big, same, new long[] {1, 64, 56, 56}, true));
-        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {512, 512, 3, 3}, same,
+        // 7x7 at batch 1: 4 F(4,3) tiles (too few), 16 F(2,3) tiles (enough from 64 channels on)
+        assertEquals(ConvAlgorithm.WINOGRAD_F2, ConvAlgorithm.choose(2, new long[] {512, 512, 3, 3}, same,
                 new long[] {1, 512, 7, 7}, false));
+        assertEquals(ConvAlgorithm.WINOGRAD_F2, ConvAlgorithm.choose(2, new long[] {64, 64, 3, 3}, same,
+                new long[] {1, 64, 7, 7}, false));
+        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {32, 32, 3, 3}, same,
+                new long[] {1, 32, 7, 7}, false));
+        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {512, 512, 3, 3}, same,
+                new long[] {1, 512, 4, 4}, false));
+        assertEquals(ConvAlgorithm.IM2COL, ConvAlgorithm.choose(2, new long[] {512, 512, 3, 3}, same,
+                new long[] {1, 512, 7, 7}, true));
         assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, new long[] {512, 512, 3, 3}, same,
                 new long[] {8, 512, 7, 7}, false));
         assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, new long[] {16, 16, 3, 3}, same,

@@ -15,18 +15,40 @@ import org.junit.jupiter.api.Test;
 /**
  * A model runs a 3x3 convolution by Winograd where {@link ConvAlgorithm} measured it faster, and by the exact
  * im2col path when loaded with exact convolutions; both against the float64 reference, each with its own stated
- * tolerance (im2col: Oracle.RTOL, 1e-5 of the output scale; Winograd F(4,3): 3e-5, as WinogradConformanceTest
- * derives it), with the layer's ReLU and the residual Add fused into either.
+ * tolerance (im2col: Oracle.RTOL, 1e-5 of the output scale; Winograd F(4,3): 3e-5, F(2,3): 2e-6, as
+ * WinogradConformanceTest derives them), with the layer's ReLU and the residual Add fused into either.
  */
 class ConvAlgorithmChoiceTest {
     private static final String BLOCK = """
-            {"cnn4j": 1, "inputs": [{"name": "x", "shape": [-1, 64, 16, 16]}],
+            {"cnn4j": 1, "inputs": [{"name": "x", "shape": [-1, 64, -1, -1]}],
              "layers": [
                {"type": "Conv2d", "name": "c", "in_channels": 64, "out_channels": 64, "kernel_size": 3,
                 "padding": 1},
                {"type": "Add", "inputs": ["c", "x"]},
                {"type": "ReLU"}
              ]}""";
+
+    @Test
+    void smallMapsRunF2WhereF4HasTooFewTiles() throws Exception {
+        Random r = new Random(6);
+        float[] w = Oracle.uniform(r, 64 * 64 * 9), b = Oracle.uniform(r, 64);
+        MapWeights weights = new MapWeights().put("c.weight", w, 64, 64, 3, 3).put("c.bias", b, 64);
+        ConvOptions same = new ConvOptions().padding(1);
+        long[] wShape = {64, 64, 3, 3};
+        // 7x7: 4 F(4,3) tiles per image, 16 F(2,3) tiles; 4 images make 16 F(4,3) tiles.
+        assertEquals(ConvAlgorithm.WINOGRAD_F2, ConvAlgorithm.choose(2, wShape, same, new long[] {1, 64, 7, 7}, false));
+        assertEquals(ConvAlgorithm.WINOGRAD_F4, ConvAlgorithm.choose(2, wShape, same, new long[] {4, 64, 7, 7}, false));
+        for (int batch : new int[] {1, 4}) {
+            float[] x = Oracle.uniform(r, batch * 64L * 7 * 7);
+            double[] expected = reference(x, batch, 7, w, b);
+            float[] fast = run(ModelOptions.DEFAULT, x, batch, 7, weights);
+            float[] exact = run(ModelOptions.DEFAULT.withExactConvolutions(true), x, batch, 7, weights);
+            // F(2,3)'s bound as WinogradConformanceTest states it (2e-6), F(4,3)'s 3e-5
+            Oracle.assertClose("winograd, batch " + batch, expected, fast, batch == 1 ? 2e-6 : 3e-5);
+            Oracle.assertClose("exact, batch " + batch, expected, exact, Oracle.RTOL);
+            assertFalse(Arrays.equals(fast, exact), "the two algorithms ran (their roundings differ)");
+        }
+    }
 
     @Test
     void winogradWhereMeasuredFasterAndExactOnRequest() throws Exception {
@@ -40,28 +62,29 @@ class ConvAlgorithmChoiceTest {
                 new ConvOptions().padding(1), new long[] {1, 64, 16, 16}, true));
         for (int batch : new int[] {1, 2}) {
             float[] x = Oracle.uniform(r, batch * 64L * 16 * 16);
-            double[] expected = reference(x, batch, w, b);
-            float[] fast = run(ModelOptions.DEFAULT, x, batch, weights);
-            float[] exact = run(ModelOptions.DEFAULT.withExactConvolutions(true), x, batch, weights);
+            double[] expected = reference(x, batch, 16, w, b);
+            float[] fast = run(ModelOptions.DEFAULT, x, batch, 16, weights);
+            float[] exact = run(ModelOptions.DEFAULT.withExactConvolutions(true), x, batch, 16, weights);
             Oracle.assertClose("winograd, batch " + batch, expected, fast, 3e-5);
             Oracle.assertClose("exact, batch " + batch, expected, exact, Oracle.RTOL);
             assertFalse(Arrays.equals(fast, exact), "the two algorithms ran (their roundings differ)");
         }
     }
 
-    private static float[] run(ModelOptions options, float[] x, int batch, MapWeights weights) throws Exception {
+    private static float[] run(ModelOptions options, float[] x, int batch, int size, MapWeights weights)
+            throws Exception {
         ModelDescription d = ModelDescription.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(BLOCK),
                 "block.json");
-        try (Model model = Model.build(d, weights, options); Tensor in = Tensor.of(x, batch, 64, 16, 16);
+        try (Model model = Model.build(d, weights, options); Tensor in = Tensor.of(x, batch, 64, size, size);
                 Tensor out = model.run(in)) {
             return out.toFloatArray();
         }
     }
 
     /** relu(conv(x) + bias + x) in float64. */
-    private static double[] reference(float[] x, int batch, float[] w, float[] b) {
+    private static double[] reference(float[] x, int batch, int size, float[] w, float[] b) {
         long[] one = {1, 1};
-        NaiveConv.Result conv = NaiveConv.conv(Oracle.widen(x), new long[] {batch, 64, 16, 16}, Oracle.widen(w),
+        NaiveConv.Result conv = NaiveConv.conv(Oracle.widen(x), new long[] {batch, 64, size, size}, Oracle.widen(w),
                 new long[] {64, 64, 3, 3}, Oracle.widen(b), one, one, one, one, 1, "zeros");
         double[] y = conv.data();
         for (int i = 0; i < y.length; i++) {
