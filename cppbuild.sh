@@ -38,7 +38,10 @@ case "$PLATFORM" in
     # The preset's openblas_config.h declares hfloat16 as _Float16 under GCC >= 12, but GCC's C++ front end has
     # _Float16 on arm64 only from GCC 13 (Debian 12's cross g++ is 12); __fp16 is the same IEEE half type there.
     # Only cblas_shgemm's declaration uses it, and cnn4j never calls it.
-    CXXFLAGS="-std=c++17 -O3 -fPIC -fno-math-errno -Wall -Wextra -Werror -D_Float16=__fp16" ;;
+    # -mno-outline-atomics, as JavaCPP builds its own arm64 code: GCC's default calls helpers (__aarch64_ldadd8_rel)
+    # that exist only in libgcc.a, which the JNI link does not pull in (the libgcc_s.so in OpenBLAS's folder shadows
+    # the toolchain's linker script that adds it), leaving them undefined at run time.
+    CXXFLAGS="-std=c++17 -O3 -fPIC -fno-math-errno -Wall -Wextra -Werror -D_Float16=__fp16 -mno-outline-atomics" ;;
   *)
     echo "cppbuild.sh: platform '$PLATFORM' is not supported yet (supported: linux-x86_64, linux-arm64)" >&2
     exit 1 ;;
@@ -62,6 +65,11 @@ if ! command -v "$CXX" >/dev/null 2>&1; then
   exit 1
 fi
 mkdir -p "$OUT/obj" "$OUT/lib" "$OUT/include"
+# Objects built with other flags or another compiler are stale even where no source changed.
+if [ "$(cat "$OUT/obj/.flags" 2>/dev/null)" != "$CXX $CXXFLAGS" ]; then
+  rm -f "$OUT"/obj/*.o
+  echo "$CXX $CXXFLAGS" > "$OUT/obj/.flags"
+fi
 
 # Per-ISA kernel files (kernels/<family>/<family>_<isa>.cpp) get their ISA's flags and nothing wider; every other
 # file is portable and built for the platform's baseline. -march=native is never used: the library runs on any

@@ -169,7 +169,7 @@ void test_softmax(const KernelTable& v, const KernelTable& s, Family& f) {
 
 // ---- winograd ----
 void test_winograd(const KernelTable& v, const KernelTable& s, Family& f) {
-    for (int m : {4, 6}) {
+    for (int m : {2, 4, 6}) {
         const int64_t alpha = m + 2;
         for (int64_t count : {1, 2, 3, 5, 8, 15, 16, 17, 31, 64}) {
             const int64_t lanes = (count + kWinogradMaxLanes - 1) / kWinogradMaxLanes * kWinogradMaxLanes;
