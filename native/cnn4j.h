@@ -78,7 +78,7 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
    positions of one group; 0 for 1x1 stride-1 unpadded convolutions, which multiply the input directly, and for
    depthwise ones (groups == in_channels > 1), which run a direct kernel. The workspace holds `slots` of them: up
    to that many threads build column blocks at once. */
-int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups);
+int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t out_channels, int64_t groups);
 
 /* Floats of a convolution's weights packed for cnn4j_conv_forward (panels of the GEMM kernels, the same on every
    ISA); 0 for depthwise convolutions, which take their weights as they are. */

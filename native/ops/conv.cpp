@@ -214,6 +214,189 @@ bool is_pointwise(const cnn4j_window& w) {
     return true;
 }
 
+/* The direct path ("indirect GEMM", as XNNPACK calls it) for 1-d and 2-d convolutions: no im2col.
+ * The padded input is split into stride_h x stride_w phase planes (phase (py, px) holds padded rows sh*i + py and
+ * columns sw*j + px; one plane, the padded input itself, at stride 1), each with rows of IW = OW + (dw*(KW-1))/sw.
+ * Output position (oy, ox) reads tap (c, kh, kw) at phase ((kh*dh) % sh, (kw*dw) % sw), row oy + (kh*dh)/sh,
+ * column ox + (kw*dw)/sw, so in "wide" positions p = oy*IW + ox every tap's values form one contiguous run of a
+ * phase plane. The GEMM reads those runs in place as the rows of B (packed_sgemm_indirect); the positions ox >= OW
+ * in between are computed and dropped. Per block of wide positions the task copies just the input rows the block
+ * reads into its slot, multiplies into the slot, and copies the valid positions out through the epilogue. Same k
+ * order and depth blocks as the im2col path: bit for bit its results. */
+struct DirectGeometry {
+    bool rows;           // products straight into the output one output row at a time (wide rows, small weights)
+    int64_t IW, wide;    // phase row length; wide positions (OH - 1) * IW + OW (the last row's tail not needed)
+    int64_t block;       // wide positions per block
+    int64_t max_rows;    // most rows of each phase plane a block reads
+    int64_t padded_floats, offsets_floats, products_floats;  // the slot's three parts
+};
+
+constexpr int64_t kDirectMaxBlock = 10 * kGemmColumnMultiple;
+
+inline int64_t align16(int64_t floats) { return ceil_div(floats, 16) * 16; }
+
+bool is_direct_shape(const cnn4j_window& w) {
+    return w.in[0] == 1 && w.out[0] == 1 && w.kernel[0] == 1 && w.pad_begin[0] == 0;  // no depth
+}
+
+DirectGeometry direct_geometry(const cnn4j_window& w, int64_t Cg, int64_t Og, bool rows) {
+    DirectGeometry d;
+    const int64_t OH = w.out[1], OW = w.out[2], KH = w.kernel[1], KW = w.kernel[2];
+    const int64_t sh = w.stride[1], sw = w.stride[2];
+    d.rows = rows;
+    d.IW = OW + w.dilation[2] * (KW - 1) / sw;
+    d.wide = (OH - 1) * d.IW + OW;
+    if (rows) {  // blocks of whole output rows
+        const int64_t per_block = std::max<int64_t>(1, kDirectMaxBlock / d.IW);
+        d.block = ceil_div(OH, ceil_div(OH, per_block)) * d.IW;
+    } else {
+        d.block = ceil_div(d.wide, ceil_div(d.wide, kDirectMaxBlock));
+    }
+    d.max_rows = ceil_div(d.block, d.IW) + 1 + w.dilation[1] * (KH - 1) / sh;
+    // The GEMM's last rows read up to IW - OW floats past the phase planes (into the tail of a dropped position).
+    d.padded_floats = align16(Cg * sh * sw * d.max_rows * d.IW + (d.IW - OW));
+    d.offsets_floats = align16(2 * Cg * KH * KW);  // int64 offsets
+    d.products_floats = rows ? 0 : align16(Og * d.block);  // whole vectors: every slot stays aligned
+    return d;
+}
+
+/* The direct path copies each product out of its slot (per output channel and position) where im2col copies each
+   input tap (per position, shared by the output channels): it pays off from about 2 taps x input channels per
+   output channel. 3 -> 64 channels 3x3 at 224 (27 / 64) 1.53 ms by im2col, 2.04 direct; LeNet's 1 -> 6 5x5 at 28
+   (25 / 6) 4.9 -> 2.7 us. */
+constexpr int64_t kDirectMinDepthPerChannel = 2;
+/* Most dropped work the direct path may do: (IW - OW) / OW wide positions per output times the output channels,
+   which is what it computes for nothing, against the im2col copy (per output, shared by all channels) it saves.
+   Measured 2026-12-02, 1 thread, Zen 5 AVX-512, im2col -> direct: LeNet's 6->16 5x5 at 12 (0.5 x 16 = 8) 5.2 -> 3.3
+   us, 16->16 3x3 at 14 (2.3) 10.5 -> 7.8 us, 32->32 5x5 at 28 (4.6) 367 -> 238 us, 64->64 3x3 at 56 (2.3) 1.59 ->
+   1.26 ms, 128 at 28 (9) 1.59 -> 1.28 ms, 256 at 14 (37) 1.43 -> 1.31 ms, but 512 at 7 (146) 1.33 -> 1.64 ms; 1-d
+   12->32 k7 and 32->32 k5 d2 at 1000 (0) 36 -> 33 and 67 -> 59 us. Strided layers also gather their phase planes,
+   so the bound is divided by the phases: stride 2, 3 -> 64 7x7 at 224 (1.7) 1.68 -> 1.43 ms, 64 -> 128 3x3 at 56
+   (4.6) 824 -> 730 us, 64 -> 64 3x3 at 112 (1.1) 1.85 -> 1.52 ms, but 128 -> 256 at 28 (18) 796 -> 834 us. */
+constexpr double kDirectMaxWaste = 64;
+
+/* Products can also go straight into the output, one output row at a time (DirectGeometry::rows): no dropped
+   positions and no copy-out, so the depth rule does not apply, but a row ends in a narrow GEMM tile (56 = 48 + 8)
+   and the weights' panels are streamed once per row. So: where the weights stay in L2 and either the depth rule
+   refuses the wide form or rows are long. Measured 2026-12-02 as above, im2col / wide / rows: MobileNetV2's 3 -> 32
+   3x3 stride 2 at 224 193 / 188 / 163 us, 3 -> 64 3x3 at 224 1.44 / 1.57 / 1.18 ms, 1-d 12 -> 32 k7 at 1000 35 / 32
+   / 28 us, 32 -> 32 k5 d2 63 / 60 / 54 us; but 64 -> 64 3x3 at 56 1.54 / 1.19 / 1.43 ms, 64 -> 64 3x3 stride 2 at
+   112 1.70 / 1.39 / 1.66 ms. */
+constexpr int64_t kDirectMinRowWidth = 32;
+constexpr int64_t kDirectLongRow = 4 * kGemmColumnMultiple;
+constexpr int64_t kDirectMaxRowWeights = 64 * 1024;
+
+enum class ConvPath { kIm2col, kDirectWide, kDirectRows };
+
+/* How a convolution runs (see above for the measurements behind the rules). */
+ConvPath conv_path(const cnn4j_window& w, int64_t Cg, int64_t Og) {
+    if (!is_direct_shape(w) || is_pointwise(w)) return ConvPath::kIm2col;
+    const int64_t K = Cg * w.kernel[1] * w.kernel[2];
+    const bool shallow = K < kDirectMinDepthPerChannel * Og;
+    if (w.out[2] >= kDirectMinRowWidth && gemm_packed_floats(Og, K) <= kDirectMaxRowWeights &&
+        (shallow || w.out[2] >= kDirectLongRow)) {
+        return ConvPath::kDirectRows;
+    }
+    if (shallow) return ConvPath::kIm2col;
+    const int64_t OW = w.out[2], IW = OW + w.dilation[2] * (w.kernel[2] - 1) / w.stride[2];
+    const bool wide = (double)(IW - OW) / OW * Og <= kDirectMaxWaste / (w.stride[1] * w.stride[2]);
+    return wide ? ConvPath::kDirectWide : ConvPath::kIm2col;
+}
+
+/* One task of the direct path: wide positions [p0, p1) of output channels [r0, r1) of one image and group. */
+void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, const cnn4j_window& w,
+                 const DirectGeometry& d, int64_t Cg, int64_t Og, const float* in_g, const float* weight_g,
+                 const float* bias_g, int act_kind, float act_alpha, const float* residual_g, float* out_g,
+                 int64_t p0, int64_t p1, int64_t r0, int64_t r1, float* slot) {
+    const int64_t H = w.in[1], W = w.in[2], OW = w.out[2], P = w.out[1] * OW;
+    const int64_t KH = w.kernel[1], KW = w.kernel[2], dh = w.dilation[1], dw = w.dilation[2];
+    const int64_t sh = w.stride[1], sw = w.stride[2];
+    const int64_t pad_top = w.pad_begin[1], pad_left = w.pad_begin[2], IW = d.IW;
+    const int64_t oy0 = p0 / IW, oy1 = (p1 - 1) / IW, rows = oy1 - oy0 + 1 + dh * (KH - 1) / sh;
+    const auto strided_row = kernels().im2col->strided_row;
+    float* padded = slot;  // [Cg][sh][sw][rows][IW]
+    for (int64_t c = 0; c < Cg; c++) {
+        for (int64_t py = 0; py < sh; py++) {
+            for (int64_t px = 0; px < sw; px++) {
+                // Phase column j is input column sw*j + px - pad_left: inside the row for j in [lo, hi).
+                const int64_t lo = std::min(IW, ceil_div(std::max<int64_t>(0, pad_left - px), sw));
+                const int64_t hi = std::max(lo, std::min(IW, ceil_div(W + pad_left - px, sw)));
+                for (int64_t r = 0; r < rows; r++) {
+                    float* dst = padded + (((c * sh + py) * sw + px) * rows + r) * IW;
+                    const int64_t y = sh * (oy0 + r) + py - pad_top;
+                    if (y < 0 || y >= H || hi == lo) {
+                        std::memset(dst, 0, IW * sizeof(float));
+                        continue;
+                    }
+                    const float* src = in_g + (c * H + y) * W + sw * lo + px - pad_left;
+                    std::memset(dst, 0, lo * sizeof(float));
+                    if (sw == 1) {
+                        std::memcpy(dst + lo, src, (hi - lo) * sizeof(float));
+                    } else {
+                        strided_row(src, sw, hi - lo, dst + lo);
+                    }
+                    std::memset(dst + hi, 0, (IW - hi) * sizeof(float));
+                }
+            }
+        }
+    }
+    std::memset(padded + Cg * sh * sw * rows * IW, 0, (IW - OW) * sizeof(float));
+    int64_t* offsets = reinterpret_cast<int64_t*>(slot + d.padded_floats);
+    for (int64_t c = 0, k = 0; c < Cg; c++) {
+        for (int64_t kh = 0; kh < KH; kh++) {
+            for (int64_t kw = 0; kw < KW; kw++) {
+                const int64_t phase = (c * sh + kh * dh % sh) * sw + kw * dw % sw;
+                offsets[k++] = (phase * rows + kh * dh / sh) * IW + kw * dw / sw;
+            }
+        }
+    }
+    const int64_t K = Cg * KH * KW;
+    if (d.rows) {
+        // Each output row's products straight into the output, then the epilogue over the block's rows (one
+        // stretch per channel).
+        for (int64_t oy = oy0; oy <= oy1; oy++) {
+            packed_sgemm_indirect(gemm, Og, K, weight_g, padded + (oy - oy0) * IW, offsets, out_g + oy * OW, P, r0,
+                                  r1, 0, OW);
+        }
+        if (bias_g || residual_g || act_kind != CNN4J_ACT_IDENTITY) {
+            const int64_t first = oy0 * OW, count = (oy1 - oy0 + 1) * OW;
+            for (int64_t o = r0; o < r1; o++) {
+                activation.epilogue(act_kind, act_alpha, 1, count, bias_g ? bias_g + o : nullptr,
+                                    residual_g ? residual_g + o * P + first : nullptr, out_g + o * P + first);
+            }
+        }
+        return;
+    }
+    float* products = slot + d.padded_floats + d.offsets_floats;  // [Og, block]
+    packed_sgemm_indirect(gemm, Og, K, weight_g, padded + (p0 - oy0 * IW), offsets, products, d.block,
+                          r0, r1, 0, p1 - p0);
+    // Bias and activation over the whole block in the slot (one call per channel; the dropped positions too, which
+    // costs less than a call per output row); a residual, laid out like the output, once the rows are copied.
+    const bool epilogue = bias_g || act_kind != CNN4J_ACT_IDENTITY;
+    for (int64_t o = r0; o < r1; o++) {
+        float* row = products + o * d.block;
+        if (epilogue && !residual_g) {
+            activation.epilogue(act_kind, act_alpha, 1, p1 - p0, bias_g ? bias_g + o : nullptr, nullptr, row);
+        }
+        for (int64_t oy = oy0; oy <= oy1; oy++) {
+            const int64_t s = std::max(p0, oy * IW), e = std::min(p1, oy * IW + OW);
+            if (s >= e) continue;
+            const int64_t at = o * P + oy * OW + (s - oy * IW);
+            const float* src = row + (s - p0);
+            float* dst = out_g + at;
+            if (e - s <= kShortRow) {
+                for (int64_t i = 0; i < e - s; i++) dst[i] = src[i];
+            } else {
+                std::memcpy(dst, src, (e - s) * sizeof(float));
+            }
+            if (residual_g) {
+                activation.epilogue(act_kind, act_alpha, 1, e - s, bias_g ? bias_g + o : nullptr, residual_g + at,
+                                    dst);
+            }
+        }
+    }
+}
+
 /* Depthwise: groups > 1 and one input channel per group. The generic path stays the reference for groups == 1
    (a single-channel input with many filters is a real matrix product). */
 bool is_depthwise(int64_t in_channels, int64_t groups) { return groups > 1 && in_channels == groups; }
@@ -265,10 +448,16 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
     return CNN4J_OK;
 }
 
-int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t groups) {
+int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t out_channels, int64_t groups) {
     const cnn4j_window& w = as_window(window);
-    if (is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
-    const int64_t K = (in_channels / groups) * kernel_volume(w);
+    if (groups <= 0 || is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
+    const int64_t Cg = in_channels / groups;
+    const ConvPath path = conv_path(w, Cg, out_channels / groups);
+    if (path != ConvPath::kIm2col) {
+        const DirectGeometry d = direct_geometry(w, Cg, out_channels / groups, path == ConvPath::kDirectRows);
+        return d.padded_floats + d.offsets_floats + d.products_floats;
+    }
+    const int64_t K = Cg * kernel_volume(w);
     return K * column_block(K, out_volume(w), w.out[2]);
 }
 
@@ -309,19 +498,24 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
     const int64_t packed_group = gemm_packed_floats(Og, K);
     const bool epilogue = bias || residual || act_kind != CNN4J_ACT_IDENTITY;
+    const ConvPath path = pointwise ? ConvPath::kIm2col : conv_path(w, Cg, Og);
+    const bool direct = path != ConvPath::kIm2col;
+    const DirectGeometry d = direct ? direct_geometry(w, Cg, Og, path == ConvPath::kDirectRows) : DirectGeometry{};
     // Tasks: (image, group, column block, row chunk). Row chunks (whole panels of output channels) only where
     // there are fewer column blocks than threads (late layers: 7x7 maps at batch 1), one per thread: each chunk
     // builds the block's columns itself (512->512 @7, 2 threads: 4 chunks 1.9 ms, 2 chunks 1.5 ms). Every output element is one tile's k-ordered sum whatever the split,
     // so results do not depend on it.
-    const int64_t block = pointwise ? kMaxColumnBlock : column_block(K, P, w.out[2]);
-    const int64_t blocks = ceil_div(P, block), images_blocks = batch * groups * blocks;
+    const int64_t positions = direct ? d.wide : P;  // the direct path's blocks are of wide positions
+    const int64_t block = direct ? d.block : pointwise ? kMaxColumnBlock : column_block(K, P, w.out[2]);
+    const int64_t blocks = ceil_div(positions, block), images_blocks = batch * groups * blocks;
     const int64_t panels = ceil_div(Og, kGemmPanelRows);
     // Small convolutions (LeNet's: a few microseconds) stay on the calling thread: waking the pool costs more.
     const bool parallel = batch * out_channels * K * P >= kMinParallelMacs;
     const int64_t threads = parallel ? pool_threads() : 1, wanted = threads;
     const int64_t chunks = images_blocks >= wanted ? 1 : std::min(panels, ceil_div(wanted, images_blocks));
     const int64_t chunk_rows = ceil_div(panels, chunks) * kGemmPanelRows;
-    const int64_t slot_floats = pointwise ? 0 : K * std::min(P, block);
+    const int64_t slot_floats = direct ? d.padded_floats + d.offsets_floats + d.products_floats
+                                : pointwise ? 0 : K * std::min(P, block);
     const int slots = !parallel ? 1 : pointwise ? 1 << 30 : (int)std::min<int64_t>(workspace_slots, 1 << 30);
     parallel_for_slots(images_blocks * chunks, 1, slots, [&](int slot, int64_t t0, int64_t t1) {
         float* columns = pointwise ? nullptr : workspace + slot * slot_floats;
@@ -330,9 +524,15 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
             const int64_t n = t / chunks / blocks / groups;
             const int64_t r0 = chunk * chunk_rows, r1 = std::min(Og, r0 + chunk_rows);
             if (r0 >= r1) continue;
-            const int64_t p0 = b * block, p1 = std::min(P, p0 + block);
+            const int64_t p0 = b * block, p1 = std::min(positions, p0 + block);
             const float* in_g = input + (n * in_channels + g * Cg) * in_plane;
             const int64_t first = (n * out_channels + g * Og) * P;  // element (n, g * Og, 0)
+            if (direct) {
+                direct_task(gemm, activation, w, d, Cg, Og, in_g, weight + g * packed_group, bias ? bias + g * Og : nullptr,
+                            act_kind, act_alpha, residual ? residual + first : nullptr, output + first, p0, p1, r0, r1,
+                            columns);
+                continue;
+            }
             const float* B = in_g + p0;
             int64_t ldb = P;
             if (!pointwise) {

@@ -106,4 +106,25 @@ void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float*
     }
 }
 
+void packed_sgemm_indirect(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
+                           const int64_t* row_offsets, float* C, int64_t ldc, int64_t m_begin, int64_t m_end,
+                           int64_t n_begin, int64_t n_end) {
+    // The same depth blocks, column tiles and k order as packed_sgemm, so the sums are the same (no narrow variant:
+    // tile gives the same bits).
+    const int64_t rows = gemm_packed_rows(M);
+    for (int64_t k0 = 0; k0 < K; k0 += kGemmDepthBlock) {
+        const int64_t depth = std::min(kGemmDepthBlock, K - k0), panel_floats = depth * kGemmPanelRows;
+        const float* A_block = A_packed + k0 * rows + (m_begin / kGemmPanelRows) * panel_floats;
+        const bool accumulate = k0 > 0;
+        for (int64_t n0 = n_begin; n0 < n_end; n0 += kernels.columns) {
+            const int64_t cols = std::min(kernels.columns, n_end - n0);
+            for (int64_t m0 = m_begin; m0 < m_end; m0 += kGemmPanelRows) {
+                kernels.tile_indirect(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, B + n0,
+                                      row_offsets + k0, std::min(kGemmPanelRows, m_end - m0), cols,
+                                      C + m0 * ldc + n0, ldc, accumulate);
+            }
+        }
+    }
+}
+
 }  // namespace cnn4j

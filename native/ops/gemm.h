@@ -33,6 +33,12 @@ void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float*
                   int64_t ldb, float* C, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t n_begin,
                   int64_t n_end);
 
+/* packed_sgemm with B's rows at B + row_offsets[k] (kernels' tile_indirect): the direct convolution's product over
+   shifted views of its padded input. Bit for bit what packed_sgemm gives on the same rows. */
+void packed_sgemm_indirect(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
+                           const int64_t* row_offsets, float* C, int64_t ldc, int64_t m_begin, int64_t m_end,
+                           int64_t n_begin, int64_t n_end);
+
 }  // namespace cnn4j
 
 #endif

@@ -24,6 +24,26 @@ void for_each_plane(int64_t planes, int64_t work_per_plane, const Fn& fn) {
     });
 }
 
+/* Whether consecutive planes can be pooled as one tall plane: no depth, no vertical padding or dilation, windows
+   that never reach past their stride, and the height an exact number of strides, so no window of the tall plane
+   spans two planes and its rows are the planes' rows. Saves the per-plane call on small maps (LeNet: 48 planes of
+   28x28 at batch 8). Not with indices, which count within a plane. */
+bool stacks_vertically(const cnn4j_window& w) {
+    return w.in[0] == 1 && w.kernel[0] == 1 && w.pad_begin[1] == 0 && w.dilation[1] == 1 &&
+           w.kernel[1] <= w.stride[1] && w.in[1] == w.out[1] * w.stride[1];
+}
+
+/* fn(window, first plane, planes) for runs of planes pooled as one tall plane (see stacks_vertically). */
+template <typename Fn>
+void for_each_plane_stack(const cnn4j_window& w, int64_t planes, int64_t work_per_plane, const Fn& fn) {
+    parallel_for(planes, planes_per_task(work_per_plane), [&](int64_t begin, int64_t end) {
+        cnn4j_window stack = w;
+        stack.in[1] = (end - begin) * w.in[1];
+        stack.out[1] = (end - begin) * w.out[1];
+        fn(stack, begin);
+    });
+}
+
 }  // namespace
 }  // namespace cnn4j
 
@@ -37,6 +57,12 @@ int cnn4j_max_pool_forward(const int64_t* window, int64_t planes, const float* i
     const cnn4j_window& w = as_window(window);
     const PoolKernels& pool = *kernels().pool;
     const int64_t in_plane = in_volume(w), out_plane = out_volume(w);
+    if (!indices && stacks_vertically(w)) {
+        for_each_plane_stack(w, planes, out_plane * kernel_volume(w), [&](const cnn4j_window& stack, int64_t p) {
+            pool.max_plane(stack, input + p * in_plane, output + p * out_plane, nullptr);
+        });
+        return CNN4J_OK;
+    }
     for_each_plane(planes, out_plane * kernel_volume(w), [&](int64_t p) {
         pool.max_plane(w, input + p * in_plane, output + p * out_plane, indices ? indices + p * out_plane : nullptr);
     });
@@ -49,6 +75,12 @@ int cnn4j_avg_pool_forward(const int64_t* window, int64_t planes, int count_incl
     const cnn4j_window& w = as_window(window);
     const PoolKernels& pool = *kernels().pool;
     const int64_t in_plane = in_volume(w), out_plane = out_volume(w);
+    if (stacks_vertically(w)) {
+        for_each_plane_stack(w, planes, out_plane * kernel_volume(w), [&](const cnn4j_window& stack, int64_t p) {
+            pool.avg_plane(stack, count_include_pad, divisor_override, input + p * in_plane, output + p * out_plane);
+        });
+        return CNN4J_OK;
+    }
     for_each_plane(planes, out_plane * kernel_volume(w), [&](int64_t p) {
         pool.avg_plane(w, count_include_pad, divisor_override, input + p * in_plane, output + p * out_plane);
     });

@@ -44,6 +44,24 @@ struct GemmKernels {
        (the driver then calls tile). Bit for bit what tile gives. */
     void (*narrow)(int64_t K, const float* A, int64_t panel_stride, int64_t M, const float* B, int64_t ldb,
                    int64_t cols, float* C, int64_t ldc, bool accumulate);
+
+    /* tile with B's rows anywhere: row k at B + row_offsets[k] (an indirect GEMM: the direct convolution's rows
+       are shifted views of one padded input, ops/conv.cpp). Bit for bit what tile gives on the same rows. */
+    void (*tile_indirect)(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
+                          int64_t cols, float* C, int64_t ldc, bool accumulate);
+};
+
+/* Where a tile's rows of B are: every ldb floats (tile), or at listed offsets (tile_indirect). The kernels are
+   written once over these. */
+struct GemmStridedRows {
+    const float* B;
+    int64_t ldb;
+    const float* operator()(int64_t k) const { return B + k * ldb; }
+};
+struct GemmIndirectRows {
+    const float* B;
+    const int64_t* offsets;
+    const float* operator()(int64_t k) const { return B + offsets[k]; }
 };
 
 /* Widest product `narrow` computes: below this, a column tile would mostly compute unused lanes. */

@@ -16,9 +16,9 @@ constexpr int kLanes = 8;
 /* Prefetch distance along the packed weights: see gemm_avx512.cpp. */
 constexpr int64_t kPrefetchFloats = 1024;
 
-template <int kVectors>
-void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, __m256i last, float* C,
-               int64_t ldc, bool accumulate) {
+template <int kVectors, class Rows>
+void half_tile(int64_t K, const float* panel, Rows B_rows, int64_t rows, __m256i last, float* C, int64_t ldc,
+               bool accumulate) {
     __m256 acc[4][kVectors];
 #pragma GCC unroll 4
     for (int r = 0; r < 4; r++) {
@@ -27,6 +27,7 @@ void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64
     }
     for (int64_t k = 0; k < K; k++) {
         _mm_prefetch((const char*)(panel + kPrefetchFloats), _MM_HINT_T0);
+        const float* B = B_rows(k);
         __m256 b[kVectors];
 #pragma GCC unroll 3
         for (int v = 0; v < kVectors; v++) {
@@ -39,7 +40,6 @@ void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64
             for (int v = 0; v < kVectors; v++) acc[r][v] = _mm256_fmadd_ps(a, b[v], acc[r][v]);
         }
         panel += 8;
-        B += ldb;
     }
 #pragma GCC unroll 4
     for (int r = 0; r < 4; r++) {
@@ -59,8 +59,9 @@ void half_tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64
     }
 }
 
-void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-          int64_t ldc, bool accumulate) {
+template <class Rows>
+void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
+             bool accumulate) {
     const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
     const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (int64_t half = 0; half < 2 && half * 4 < rows; half++) {
@@ -68,15 +69,25 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
         float* c = C + half * 4 * ldc;
         const int64_t r = rows - half * 4;
         switch (vectors) {
-            case 1: half_tile<1>(K, p, B, ldb, r, last, c, ldc, accumulate); break;
-            case 2: half_tile<2>(K, p, B, ldb, r, last, c, ldc, accumulate); break;
-            default: half_tile<3>(K, p, B, ldb, r, last, c, ldc, accumulate); break;
+            case 1: half_tile<1>(K, p, B_rows, r, last, c, ldc, accumulate); break;
+            case 2: half_tile<2>(K, p, B_rows, r, last, c, ldc, accumulate); break;
+            default: half_tile<3>(K, p, B_rows, r, last, c, ldc, accumulate); break;
         }
     }
 }
 
+void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
+          int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmStridedRows{B, ldb}, rows, cols, C, ldc, accumulate);
+}
+
+void tile_indirect(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
+                   int64_t cols, float* C, int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmIndirectRows{B, row_offsets}, rows, cols, C, ldc, accumulate);
+}
+
 }  // namespace
 
-const GemmKernels kGemmAvx2 = {3 * kLanes, tile, narrow};
+const GemmKernels kGemmAvx2 = {3 * kLanes, tile, narrow, tile_indirect};
 
 }  // namespace cnn4j

@@ -17,9 +17,9 @@ constexpr int kLanes = 16;
    weights 1.44 -> 1.25 ms; hot within noise). A prefetch never faults, so reading past the end is harmless. */
 constexpr int64_t kPrefetchFloats = 1024;
 
-template <int kVectors>
-void tile_vectors(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, __mmask16 last,
-                  float* C, int64_t ldc, bool accumulate) {
+template <int kVectors, class Rows>
+void tile_vectors(int64_t K, const float* panel, Rows B_rows, int64_t rows, __mmask16 last, float* C, int64_t ldc,
+                  bool accumulate) {
     __m512 acc[8][kVectors];
 #pragma GCC unroll 8
     for (int r = 0; r < 8; r++) {
@@ -28,6 +28,7 @@ void tile_vectors(int64_t K, const float* panel, const float* B, int64_t ldb, in
     }
     for (int64_t k = 0; k < K; k++) {
         _mm_prefetch((const char*)(panel + kPrefetchFloats), _MM_HINT_T0);
+        const float* B = B_rows(k);
         __m512 b[kVectors];
 #pragma GCC unroll 3
         for (int v = 0; v < kVectors; v++) {
@@ -40,7 +41,6 @@ void tile_vectors(int64_t K, const float* panel, const float* B, int64_t ldb, in
             for (int v = 0; v < kVectors; v++) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
         }
         panel += 8;
-        B += ldb;
     }
 #pragma GCC unroll 8
     for (int r = 0; r < 8; r++) {
@@ -56,19 +56,30 @@ void tile_vectors(int64_t K, const float* panel, const float* B, int64_t ldb, in
     }
 }
 
-void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-          int64_t ldc, bool accumulate) {
+template <class Rows>
+void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
+             bool accumulate) {
     const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
     const __mmask16 last = (__mmask16)(tail == kLanes ? 0xFFFF : (1u << tail) - 1);
     switch (vectors) {
-        case 1: tile_vectors<1>(K, panel, B, ldb, rows, last, C, ldc, accumulate); break;
-        case 2: tile_vectors<2>(K, panel, B, ldb, rows, last, C, ldc, accumulate); break;
-        default: tile_vectors<3>(K, panel, B, ldb, rows, last, C, ldc, accumulate); break;
+        case 1: tile_vectors<1>(K, panel, B_rows, rows, last, C, ldc, accumulate); break;
+        case 2: tile_vectors<2>(K, panel, B_rows, rows, last, C, ldc, accumulate); break;
+        default: tile_vectors<3>(K, panel, B_rows, rows, last, C, ldc, accumulate); break;
     }
+}
+
+void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
+          int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmStridedRows{B, ldb}, rows, cols, C, ldc, accumulate);
+}
+
+void tile_indirect(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
+                   int64_t cols, float* C, int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmIndirectRows{B, row_offsets}, rows, cols, C, ldc, accumulate);
 }
 
 }  // namespace
 
-const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow};
+const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow, tile_indirect};
 
 }  // namespace cnn4j

@@ -16,8 +16,10 @@ constexpr int kColumns = 3 * kLanes;
 
 /* acc[r][v] += the products of k < K: the accumulators carry over between calls, so a narrow tile sums in the
    same k order as a full one. */
-void accumulate_tile(int64_t K, const float* panel, const float* B, int64_t ldb, float32x4_t acc[8][3]) {
+template <class Rows>
+void accumulate_tile(int64_t K, const float* panel, Rows B_rows, float32x4_t acc[8][3]) {
     for (int64_t k = 0; k < K; k++) {
+        const float* B = B_rows(k);
         const float32x4_t a_lo = vld1q_f32(panel), a_hi = vld1q_f32(panel + 4);
         const float32x4_t b0 = vld1q_f32(B), b1 = vld1q_f32(B + 4), b2 = vld1q_f32(B + 8);
 #define CNN4J_GEMM_ROW(r, a, lane)                            \
@@ -28,18 +30,18 @@ void accumulate_tile(int64_t K, const float* panel, const float* B, int64_t ldb,
         CNN4J_GEMM_ROW(4, a_hi, 0) CNN4J_GEMM_ROW(5, a_hi, 1) CNN4J_GEMM_ROW(6, a_hi, 2) CNN4J_GEMM_ROW(7, a_hi, 3)
 #undef CNN4J_GEMM_ROW
         panel += 8;
-        B += ldb;
     }
 }
 
-void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-          int64_t ldc, bool accumulate) {
+template <class Rows>
+void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
+             bool accumulate) {
     float32x4_t acc[8][3];
     for (int r = 0; r < 8; r++) {
         for (int v = 0; v < 3; v++) acc[r][v] = vdupq_n_f32(0.0f);
     }
     if (cols == kColumns) {
-        accumulate_tile(K, panel, B, ldb, acc);
+        accumulate_tile(K, panel, B_rows, acc);
     } else {
         // A narrow tile: B's columns copied, zero-padded to 12, in blocks of up to 64 rows.
         float padded[64 * kColumns];
@@ -47,9 +49,9 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
             const int64_t kc = K - k0 < 64 ? K - k0 : 64;
             for (int64_t k = 0; k < kc; k++) {
                 std::memset(padded + k * kColumns, 0, sizeof(float) * kColumns);
-                std::memcpy(padded + k * kColumns, B + (k0 + k) * ldb, sizeof(float) * cols);
+                std::memcpy(padded + k * kColumns, B_rows(k0 + k), sizeof(float) * cols);
             }
-            accumulate_tile(kc, panel + k0 * 8, padded, kColumns, acc);
+            accumulate_tile(kc, panel + k0 * 8, GemmStridedRows{padded, kColumns}, acc);
         }
     }
     for (int64_t r = 0; r < rows; r++) {
@@ -60,8 +62,18 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
     }
 }
 
+void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
+          int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmStridedRows{B, ldb}, rows, cols, C, ldc, accumulate);
+}
+
+void tile_indirect(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
+                   int64_t cols, float* C, int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmIndirectRows{B, row_offsets}, rows, cols, C, ldc, accumulate);
+}
+
 }  // namespace
 
-const GemmKernels kGemmNeon = {kColumns, tile, nullptr};
+const GemmKernels kGemmNeon = {kColumns, tile, nullptr, tile_indirect};
 
 }  // namespace cnn4j

@@ -13,12 +13,13 @@ namespace {
 
 constexpr int64_t kColumns = 16;
 
-void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-          int64_t ldc, bool accumulate) {
+template <class Rows>
+void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
+             bool accumulate) {
     float acc[kGemmPanelRows][kColumns] = {};
     for (int64_t k = 0; k < K; k++) {
         const float* a = panel + k * kGemmPanelRows;
-        const float* b = B + k * ldb;
+        const float* b = B_rows(k);
         for (int64_t r = 0; r < rows; r++) {
             for (int64_t j = 0; j < cols; j++) acc[r][j] = std::fma(a[r], b[j], acc[r][j]);
         }
@@ -27,6 +28,16 @@ void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t ro
         float* c = C + r * ldc;
         for (int64_t j = 0; j < cols; j++) c[j] = accumulate ? c[j] + acc[r][j] : acc[r][j];
     }
+}
+
+void tile(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
+          int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmStridedRows{B, ldb}, rows, cols, C, ldc, accumulate);
+}
+
+void tile_indirect(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
+                   int64_t cols, float* C, int64_t ldc, bool accumulate) {
+    tile_of(K, panel, GemmIndirectRows{B, row_offsets}, rows, cols, C, ldc, accumulate);
 }
 
 }  // namespace
@@ -38,6 +49,6 @@ void gemm_pack_a(int64_t M, int64_t K, const float* A, int64_t lda, float* packe
     }
 }
 
-const GemmKernels kGemmScalar = {kColumns, tile, nullptr};
+const GemmKernels kGemmScalar = {kColumns, tile, nullptr, tile_indirect};
 
 }  // namespace cnn4j

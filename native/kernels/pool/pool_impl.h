@@ -178,8 +178,49 @@ void max_plane_indexed(const cnn4j_window& w, const float* in, float* out, int64
     }
 }
 
+/* The most common pooling (LeNet, VGG, U-Net): 2x2, stride 2, no padding or dilation, without indices. Per output
+   row, the even and odd columns of its two input rows, three take-max steps: no per-row window arithmetic, which
+   costs the general kernel more than these maxima on small maps (LeNet's 6 planes of 28x28: 6.8 -> 1.3 us, one busy
+   core). The same NaN rule as window_max (a NaN anywhere in the window wins). */
+template <class V>
+void max_plane_2x2(const cnn4j_window& w, const float* in, float* out) {
+    constexpr int L = V::kLanes;
+    const int64_t W = w.in[2], OH = w.out[1], OW = w.out[2];
+    auto max2 = [](typename V::F a, typename V::F b) { return V::select(V::take_max(b, a), b, a); };
+    for (int64_t oh = 0; oh < OH; oh++) {
+        const float* top = in + 2 * oh * W;
+        const float* bottom = top + W;
+        float* out_row = out + oh * OW;
+        int64_t ow = 0;
+        // A full vector reads 2L floats from column 2 * ow + 1: up to column 2 * (ow + L), inside the row.
+        for (; ow + L <= OW && 2 * (ow + L) < W; ow += L) {
+            const float* t = top + 2 * ow;
+            const float* b = bottom + 2 * ow;
+            const typename V::F m = max2(max2(V::load_even(t), V::load_even(t + 1)),
+                                         max2(V::load_even(b), V::load_even(b + 1)));
+            V::store(out_row + ow, m);
+        }
+        while (ow < OW) {
+            const int n = OW - ow < L ? (int)(OW - ow) : L;
+            const float* t = top + 2 * ow;
+            const float* b = bottom + 2 * ow;
+            const typename V::F m = max2(max2(V::load_even_n(t, n), V::load_even_n(t + 1, n)),
+                                         max2(V::load_even_n(b, n), V::load_even_n(b + 1, n)));
+            V::store_n(out_row + ow, m, n);
+            ow += n;
+        }
+    }
+}
+
+inline bool is_plain_2x2(const cnn4j_window& w) {
+    return w.in[0] == 1 && w.kernel[0] == 1 && w.kernel[1] == 2 && w.kernel[2] == 2 && w.stride[1] == 2 &&
+           w.stride[2] == 2 && w.pad_begin[1] == 0 && w.pad_begin[2] == 0 && w.dilation[1] == 1 &&
+           w.dilation[2] == 1 && w.out[1] <= w.in[1] / 2 && w.out[2] <= w.in[2] / 2;
+}
+
 template <class V>
 void max_plane(const cnn4j_window& w, const float* in, float* out, int64_t* indices) {
+    if (!indices && is_plain_2x2(w)) return max_plane_2x2<V>(w, in, out);
     if (!indices) return max_plane_indexed<V, false>(w, in, out, nullptr);
     // Index lanes are int32 in the SIMD variants: larger planes go one output at a time.
     if (w.in[0] * w.in[1] * w.in[2] > V::kMaxIndexedPlane) return max_plane_with<V, 0, true>(w, in, out, indices);

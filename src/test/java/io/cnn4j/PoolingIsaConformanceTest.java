@@ -69,11 +69,14 @@ class PoolingIsaConformanceTest {
             PoolOptions options = new PoolOptions(kernel).stride(stride).padding(padding);
             try (Tensor in = Tensor.of(x, shape);
                     TensorWithIndices m = Functional.maxPool2dWithIndices(in, options);
+                    Tensor plain = Functional.maxPool2d(in, options); // without indices: 2x2 stride 2 has its own path
                     Tensor a = Functional.avgPool2d(in, new PoolOptions(kernel).stride(stride).padding(padding)
                             .countIncludePad(padding > 0))) {
                 float[] maxValues = m.values().toFloatArray(), avgValues = a.toFloatArray();
                 long[] indices = m.indices().toLongArray();
                 Oracle.assertClose("max pool on " + isa + ", " + context, max.values(), maxValues);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(maxValues, plain.toFloatArray(),
+                        "max pool without indices on " + isa + ", " + context);
                 org.junit.jupiter.api.Assertions.assertArrayEquals(max.indices(), indices, "indices on " + isa + ", "
                         + context);
                 Oracle.assertClose("avg pool on " + isa + ", " + context, avg.values(), avgValues);

@@ -148,7 +148,7 @@ public final class NativeCore {
 
     // ---- convolution ----
     public static native long cnn4j_conv_workspace_size(@Cast("const int64_t*") long[] window, long inChannels,
-            long groups);
+            long outChannels, long groups);
 
     public static native long cnn4j_conv_packed_weight_size(long outChannels, long inChannels, long groups,
             long kernelVolume);

@@ -74,7 +74,15 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     @Override
     public long workspaceSize(long[] inputShape) {
         exact.outputShape(inputShape); // the exact op's checks and messages for every input
-        return opFor(inputShape).workspaceSize(inputShape);
+        ConvAlgorithm algorithm = algorithm(inputShape);
+        if (algorithm == ConvAlgorithm.IM2COL) {
+            return exact.workspaceSize(inputShape);
+        }
+        // Sized without making the Winograd op: a plan that only checks shapes (a model's load) transforms nothing,
+        // so a process that never runs this shape never holds its transformed weights.
+        long[] pad = exact.padding2d();
+        return WinogradConvolution.workspaceSize(algorithm.tile(), weightShape[1] * options.groups, weightShape[0],
+                options.groups, pad[0], pad[1], inputShape);
     }
 
     @Override

@@ -212,7 +212,8 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
     public long workspaceSize(long[] inputShape) {
         checkInput(inputShape);
         // One column-block slot per thread of the pool as it is now; a run uses as many as its workspace holds.
-        long perSlot = NativeCore.cnn4j_conv_workspace_size(nativeWindow(inputShape), inChannels(), groups);
+        long perSlot = NativeCore.cnn4j_conv_workspace_size(nativeWindow(inputShape), inChannels(), outChannels,
+                groups);
         return paddedInputSize(inputShape) + perSlot * NativeCore.cnn4j_get_num_threads();
     }
 
@@ -255,7 +256,7 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
         long[] padBegin3d = Window.to3d(padBegin, 0);
         long[] padEnd3d = Window.to3d(padEnd, 0);
         long channels = inChannels();
-        long perSlot = NativeCore.cnn4j_conv_workspace_size(window, channels, groups);
+        long perSlot = NativeCore.cnn4j_conv_workspace_size(window, channels, outChannels, groups);
         long minimumWorkspace = padded + perSlot; // one slot: the threads that fit share the blocks
         Tensor nativeWeight = nativeWeight();
         return (input, output, workspace, residual) -> {

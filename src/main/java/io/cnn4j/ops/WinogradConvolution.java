@@ -164,8 +164,17 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
     @Override
     public long workspaceSize(long[] inputShape) {
         checkInput(inputShape);
-        return NativeCore.cnn4j_winograd_workspace_size(tile.size, nativeWindow(inputShape), batch(inputShape),
-                inChannels, outChannels, groups);
+        return workspaceSize(tile, inChannels, outChannels, groups, padH, padW, inputShape);
+    }
+
+    /**
+     * {@link #workspaceSize(long[])} of an op not made yet (so a plan can size it without transforming weights):
+     * inputShape [N, C, H, W] or [C, H, W], already checked against the layer.
+     */
+    static long workspaceSize(Tile tile, long inChannels, long outChannels, long groups, long padH, long padW,
+            long[] inputShape) {
+        return NativeCore.cnn4j_winograd_workspace_size(tile.size, nativeWindow(inputShape, padH, padW),
+                batch(inputShape), inChannels, outChannels, groups);
     }
 
     /** output = conv(input) + bias. */
@@ -262,6 +271,10 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
     }
 
     private long[] nativeWindow(long[] inputShape) {
+        return nativeWindow(inputShape, padH, padW);
+    }
+
+    private static long[] nativeWindow(long[] inputShape, long padH, long padW) {
         int s = inputShape.length - 2;
         long[] in = {inputShape[s], inputShape[s + 1]};
         long[] out = {in[0] + 2 * padH - 2, in[1] + 2 * padW - 2};

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * cnn4j's GEMM (native/kernels/gemm, driven by native/ops/gemm.cpp) at the edges of its tiling, through the
  * convolutions that run on it: output channels around the 8-row panels (1, 7, 8, 9, 17, 64), depths K around the
  * 256-row depth blocks (1x1 with 255..513 input channels, 3x3 with 29 and 57), output positions around every
- * variant's tile widths (12, 16, 24, 48), the narrow product of a last 1-4 columns and the im2col column blocks, groups, batches (few column blocks: the
+ * variant's tile widths (12, 16, 24, 48), the narrow product of a last 1-4 columns and the im2col column blocks, the
+ * direct path's blocks of padded rows (stride-1 convolutions, ops/conv.cpp), groups, batches (few column blocks: the
  * driver then splits output channels across threads). Each against the float64 reference within {@link Oracle#RTOL},
  * and bit for bit the same on every ISA and with 1 or 2 threads (every output is one k-ordered sum of fused
  * multiply-adds, however the work is cut).
@@ -52,7 +53,14 @@ class GemmTilingConformanceTest {
             new Shape(64, 64, 1, 3, 1, 1, 7, 7, 1),    // a late ResNet layer: one column block, rows split
             new Shape(20, 37, 1, 1, 1, 0, 5, 10, 1),   // 50 = 48 + 2 (and 24 + 24 + 2): the narrow product
             new Shape(20, 37, 1, 3, 1, 1, 3, 17, 1),   // 51: 3 narrow columns, 5 panels (4 + 1, 5 rows in the last)
-            new Shape(300, 37, 1, 1, 1, 0, 4, 13, 1)); // 52: 4 narrow columns over two depth blocks
+            new Shape(300, 37, 1, 1, 1, 0, 4, 13, 1),  // 52: 4 narrow columns over two depth blocks
+            new Shape(40, 8, 1, 3, 1, 1, 40, 40, 2),   // direct path: 1678 wide positions in 4 blocks, 2 images
+            new Shape(12, 20, 1, 5, 1, 2, 13, 11, 1),  // direct path: rows padded on both sides, 5 x 5 taps
+            new Shape(6, 16, 1, 5, 1, 0, 12, 12, 3),   // LeNet's second convolution (direct path), 3 images
+            new Shape(16, 8, 1, 3, 2, 1, 19, 23, 2),   // direct path at stride 2: four phase planes, odd sizes
+            new Shape(3, 4, 1, 7, 2, 3, 30, 28, 1),    // ResNet's first convolution's form (direct, stride 2)
+            new Shape(3, 16, 1, 3, 2, 1, 70, 67, 1),   // direct into the output row by row (shallow, 34-wide rows)
+            new Shape(8, 8, 1, 3, 1, 1, 5, 200, 2));   // ... and for long rows (200), over several row blocks
 
     @Test
     void tilingEdgesMatchTheReferenceOnEveryIsaAndThreadCount() {
