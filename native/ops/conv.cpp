@@ -280,10 +280,12 @@ constexpr double kDirectMaxWaste = 64;
    and the weights' panels are streamed once per row. So: where the weights stay in L2 and either the depth rule
    refuses the wide form or rows are long. Measured 2026-12-02 as above, im2col / wide / rows: MobileNetV2's 3 -> 32
    3x3 stride 2 at 224 193 / 188 / 163 us, 3 -> 64 3x3 at 224 1.44 / 1.57 / 1.18 ms, 1-d 12 -> 32 k7 at 1000 35 / 32
-   / 28 us, 32 -> 32 k5 d2 63 / 60 / 54 us; but 64 -> 64 3x3 at 56 1.54 / 1.19 / 1.43 ms, 64 -> 64 3x3 stride 2 at
-   112 1.70 / 1.39 / 1.66 ms. */
-constexpr int64_t kDirectMinRowWidth = 32;
+   / 28 us, 32 -> 32 k5 d2 63 / 60 / 54 us, LeNet's 1 -> 6 5x5 at 28 (rows of 28: 32 lanes) 31 / 29 us at batch 8;
+   but 64 -> 64 3x3 at 56 1.54 / 1.19 / 1.43 ms and 64 -> 64 3x3 stride 2 at 112 1.70 / 1.39 / 1.66 ms (rows of 56:
+   48 + 8), LeNet's 6 -> 16 5x5 at 14 (rows of 10) 50 / 64 us. So also rows that fill their last 16 lanes but 4. */
+constexpr int64_t kDirectMinRowWidth = 24;
 constexpr int64_t kDirectLongRow = 4 * kGemmColumnMultiple;
+constexpr int64_t kDirectRowLanes = 16, kDirectMaxRowSlack = 4;
 constexpr int64_t kDirectMaxRowWeights = 64 * 1024;
 
 enum class ConvPath { kIm2col, kDirectWide, kDirectRows };
@@ -293,12 +295,13 @@ ConvPath conv_path(const cnn4j_window& w, int64_t Cg, int64_t Og) {
     if (!is_direct_shape(w) || is_pointwise(w)) return ConvPath::kIm2col;
     const int64_t K = Cg * w.kernel[1] * w.kernel[2];
     const bool shallow = K < kDirectMinDepthPerChannel * Og;
-    if (w.out[2] >= kDirectMinRowWidth && gemm_packed_floats(Og, K) <= kDirectMaxRowWeights &&
-        (shallow || w.out[2] >= kDirectLongRow)) {
+    const int64_t OW = w.out[2], slack = ceil_div(OW, kDirectRowLanes) * kDirectRowLanes - OW;
+    if (OW >= kDirectMinRowWidth && gemm_packed_floats(Og, K) <= kDirectMaxRowWeights &&
+        (shallow || OW >= kDirectLongRow || slack <= kDirectMaxRowSlack)) {
         return ConvPath::kDirectRows;
     }
     if (shallow) return ConvPath::kIm2col;
-    const int64_t OW = w.out[2], IW = OW + w.dilation[2] * (w.kernel[2] - 1) / w.stride[2];
+    const int64_t IW = OW + w.dilation[2] * (w.kernel[2] - 1) / w.stride[2];
     const bool wide = (double)(IW - OW) / OW * Og <= kDirectMaxWaste / (w.stride[1] * w.stride[2]);
     return wide ? ConvPath::kDirectWide : ConvPath::kIm2col;
 }

@@ -52,7 +52,9 @@ struct GemmKernels {
 };
 
 /* Where a tile's rows of B are: every ldb floats (tile), or at listed offsets (tile_indirect). The kernels are
-   written once over these. */
+   written once over these. In an anonymous namespace, as kernels/README.md asks of anything an ISA file compiles: one
+   copy per file, never merged with another ISA's. */
+namespace {
 struct GemmStridedRows {
     const float* B;
     int64_t ldb;
@@ -63,6 +65,7 @@ struct GemmIndirectRows {
     const int64_t* offsets;
     const float* operator()(int64_t k) const { return B + offsets[k]; }
 };
+}  // namespace
 
 /* Widest product `narrow` computes: below this, a column tile would mostly compute unused lanes. */
 constexpr int64_t kGemmNarrowColumns = 4;
