@@ -32,8 +32,16 @@ if [ "$OPERATION" = clean ]; then
 fi
 
 case "$PLATFORM" in
-  linux-x86_64|linux-arm64)
+  linux-x86_64)
     CXXFLAGS="-std=c++17 -O3 -fPIC -fno-math-errno -Wall -Wextra -Werror" ;;
+  linux-arm64)
+    # The preset's openblas_config.h declares hfloat16 as _Float16 under GCC >= 12, but GCC's C++ front end has
+    # _Float16 on arm64 only from GCC 13 (Debian 12's cross g++ is 12); __fp16 is the same IEEE half type there.
+    # Only cblas_shgemm's declaration uses it, and cnn4j never calls it.
+    # -mno-outline-atomics, as JavaCPP builds its own arm64 code: GCC's default calls helpers (__aarch64_ldadd8_rel)
+    # that exist only in libgcc.a, which the JNI link does not pull in (the libgcc_s.so in OpenBLAS's folder shadows
+    # the toolchain's linker script that adds it), leaving them undefined at run time.
+    CXXFLAGS="-std=c++17 -O3 -fPIC -fno-math-errno -Wall -Wextra -Werror -D_Float16=__fp16 -mno-outline-atomics" ;;
   *)
     echo "cppbuild.sh: platform '$PLATFORM' is not supported yet (supported: linux-x86_64, linux-arm64)" >&2
     exit 1 ;;
@@ -50,7 +58,18 @@ OPENBLAS_INCLUDE="$OPENBLAS_HOME/include"
 # a copy of the tree, so objects built with other flags are never reused).
 CXXFLAGS="$CXXFLAGS ${CNN4J_EXTRA_CXXFLAGS:-}"
 CXX=${CXX:-g++}
+if ! command -v "$CXX" >/dev/null 2>&1; then
+  hint=""
+  [ "$PLATFORM" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ] && hint=" (Debian: apt-get install g++-aarch64-linux-gnu; or build without -Dcnn4j.arm64=true)"
+  echo "cppbuild.sh: C++ compiler '$CXX' for $PLATFORM not found$hint" >&2
+  exit 1
+fi
 mkdir -p "$OUT/obj" "$OUT/lib" "$OUT/include"
+# Objects built with other flags or another compiler are stale even where no source changed.
+if [ "$(cat "$OUT/obj/.flags" 2>/dev/null)" != "$CXX $CXXFLAGS" ]; then
+  rm -f "$OUT"/obj/*.o
+  echo "$CXX $CXXFLAGS" > "$OUT/obj/.flags"
+fi
 
 # Per-ISA kernel files (kernels/<family>/<family>_<isa>.cpp) get their ISA's flags and nothing wider; every other
 # file is portable and built for the platform's baseline. -march=native is never used: the library runs on any
@@ -91,4 +110,7 @@ ar rcs "$OUT/lib/libcnn4j_core.a" "${objects[@]}"
 cp "$ROOT"/native/cnn4j.h "$OUT/include/"
 # The preset ships only the versioned libopenblas.so.0; the JNI link step (-lopenblas) needs the plain name.
 ln -sf "$OPENBLAS_HOME/libopenblas.so.0" "$OUT/lib/libopenblas.so"
+# JavaCPP links the glue with -lopenblas_nolapack (the preset's name for the same library, SONAME libopenblas.so.0);
+# without this link it finds that name only where an earlier test run left it in ~/.javacpp/cache.
+ln -sf "$OPENBLAS_HOME/libopenblas.so.0" "$OUT/lib/libopenblas_nolapack.so"
 echo "cppbuild.sh: built $OUT/lib/libcnn4j_core.a"

@@ -33,6 +33,12 @@ public final class Limits {
     public static final Limit PICKLE_STACK = new Limit("cnn4j.maxPickleStack", 100_000, "values on its stack");
     /** Pixels of one image given to a model (checked from its header before decoding): 8192 x 8192. */
     public static final Limit IMAGE_PIXELS = new Limit("cnn4j.maxImagePixels", 1L << 26, "pixels");
+    /**
+     * Bytes read from one stream given to {@code Model.load(InputStream...)} (a model, or its JSON or weights): a
+     * stream is read into memory before it is parsed, so this bounds the heap an endless or hostile stream can take.
+     * The default, 2 GiB, is the most a Java array holds.
+     */
+    public static final Limit STREAM_BYTES = new Limit("cnn4j.maxStreamBytes", Integer.MAX_VALUE - 8, "bytes");
         /** Entries of a pickle's memo: a state_dict needs about 8 per tensor. */
     public static final Limit PICKLE_MEMO = new Limit("cnn4j.maxPickleMemo", 1_000_000, "memo entries");
 

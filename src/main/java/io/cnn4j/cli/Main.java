@@ -97,7 +97,7 @@ public final class Main {
         String message = e.getMessage() != null ? e.getMessage() : e.toString();
         if (e instanceof java.nio.file.NoSuchFileException) {
             message = "no such file: " + e.getMessage();
-        } else if (e instanceof LinkageError) {
+        } else if (e instanceof LinkageError && !(e instanceof io.cnn4j.jni.MissingNativeLibraryError)) {
             message = "cannot load cnn4j's native libraries for " + System.getProperty("os.name") + " "
                     + System.getProperty("os.arch") + ": " + message;
         } else if (e instanceof OutOfMemoryError) {

@@ -22,13 +22,44 @@ public final class NativeCore {
     /** The thread pool's size until Cnn4j.setNumThreads changes it: the processors the JVM sees, at most 16. */
     public static final int DEFAULT_THREADS = Math.min(16, Runtime.getRuntime().availableProcessors());
 
+    /** Why the natives did not load on this platform, or null: thrown by every {@link #load()}. */
+    private static final MissingNativeLibraryError LOAD_PROBLEM;
+
     /** Why the requested instruction set could not be used, or null: reported by every {@link #load()}. */
     private static final String ISA_PROBLEM;
 
     static {
-        Loader.load();
-        ISA_PROBLEM = applyRequestedIsa();
-        cnn4j_set_num_threads(DEFAULT_THREADS);
+        LOAD_PROBLEM = loadLibraries();
+        if (LOAD_PROBLEM == null) {
+            ISA_PROBLEM = applyRequestedIsa();
+            cnn4j_set_num_threads(DEFAULT_THREADS);
+        } else {
+            ISA_PROBLEM = null;
+        }
+    }
+
+    /** Loads OpenBLAS's and cnn4j's JNI libraries; null, or the one-line reason they did not load. */
+    private static MissingNativeLibraryError loadLibraries() {
+        try {
+            Loader.load();
+            return null;
+        } catch (UnsatisfiedLinkError e) {
+            String platform = Loader.getPlatform();
+            ClassLoader classes = NativeCore.class.getClassLoader();
+            String message = NativeLibraries.explain(platform, resource -> classes.getResource(resource) != null,
+                    e.getMessage(), version("openblas"), version("javacpp"));
+            MissingNativeLibraryError error = new MissingNativeLibraryError(platform, message);
+            error.initCause(e);
+            return error;
+        }
+    }
+
+    private static String version(String artifact) {
+        try {
+            return Loader.getVersion("org.bytedeco", artifact);
+        } catch (Exception | LinkageError e) {
+            return null;
+        }
     }
 
     private NativeCore() {}
@@ -41,10 +72,18 @@ public final class NativeCore {
     /**
      * Loads the native libraries (OpenBLAS, then cnn4j's); idempotent.
      *
+     * @throws MissingNativeLibraryError if this platform's natives are not on the class path (its message names the
+     *                                   platform and what to add), at every call
      * @throws IllegalStateException if {@code -Dcnn4j.isa} or {@code CNN4J_ISA} names an instruction set that this
      *                               build or CPU lacks (the user asked for it: running other kernels would hide it)
      */
     public static void load() {
+        if (LOAD_PROBLEM != null) {
+            MissingNativeLibraryError error = new MissingNativeLibraryError(LOAD_PROBLEM.platform(),
+                    LOAD_PROBLEM.getMessage());
+            error.initCause(LOAD_PROBLEM.getCause());
+            throw error;
+        }
         if (ISA_PROBLEM != null) {
             throw new IllegalStateException(ISA_PROBLEM);
         }

@@ -91,6 +91,88 @@ public final class Model implements AutoCloseable {
         return ModelLoader.load(path, java.util.Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * Loads one model from a stream (an app's asset, a download): an .onnx model, a single-file .safetensors model,
+     * or a model JSON without weights, recognized by content. The stream is read to its end, at most
+     * {@code -Dcnn4j.maxStreamBytes} (2 GiB), and not closed. ONNX external data and preprocess sidecars need
+     * {@link #load(java.nio.file.Path)}.
+     *
+     * @throws IllegalArgumentException as {@link #load(java.nio.file.Path)}, the message naming "the model stream";
+     *                                  also for a stream longer than the limit
+     * @throws IOException              if reading the stream fails
+     */
+    public static Model load(java.io.InputStream model) throws IOException {
+        return load(model, ModelOptions.DEFAULT);
+    }
+
+    /** As {@link #load(java.io.InputStream)}, with options. */
+    public static Model load(java.io.InputStream model, ModelOptions options) throws IOException {
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(options, "options");
+        String source = "the model stream";
+        return ModelLoader.load(java.nio.ByteBuffer.wrap(io.cnn4j.io.ByteBufferChannel.readAll(model, source)),
+                source, options);
+    }
+
+    /**
+     * Loads a model JSON and its weights (.safetensors or a PyTorch state_dict file) from two streams; the JSON's
+     * "weights" file name is not used. Each stream is read to its end (at most {@code -Dcnn4j.maxStreamBytes}) and
+     * not closed.
+     *
+     * @throws IllegalArgumentException as {@link #load(java.nio.file.Path)}, the message naming "the model JSON
+     *                                  stream" or "the weights stream" (WeightsFormatException for the weights)
+     * @throws IOException              if reading a stream fails
+     */
+    public static Model load(java.io.InputStream json, java.io.InputStream weights) throws IOException {
+        return load(json, weights, ModelOptions.DEFAULT);
+    }
+
+    /** As {@link #load(java.io.InputStream, java.io.InputStream)}, with options. */
+    public static Model load(java.io.InputStream json, java.io.InputStream weights, ModelOptions options)
+            throws IOException {
+        java.util.Objects.requireNonNull(json, "json");
+        java.util.Objects.requireNonNull(weights, "weights");
+        java.util.Objects.requireNonNull(options, "options");
+        byte[] text = io.cnn4j.io.ByteBufferChannel.readAll(json, "the model JSON stream");
+        byte[] data = io.cnn4j.io.ByteBufferChannel.readAll(weights, "the weights stream");
+        return ModelLoader.load(java.nio.ByteBuffer.wrap(text), "the model JSON stream",
+                java.nio.ByteBuffer.wrap(data), "the weights stream", options);
+    }
+
+    /** As {@link #load(java.io.InputStream)}, from bytes in memory ("the model bytes" in messages). */
+    public static Model load(byte[] model) throws IOException {
+        java.util.Objects.requireNonNull(model, "model");
+        return ModelLoader.load(java.nio.ByteBuffer.wrap(model), "the model bytes", ModelOptions.DEFAULT);
+    }
+
+    /**
+     * As {@link #load(java.io.InputStream)}, from the bytes between the buffer's position and limit (a direct or
+     * memory-mapped buffer too; it is not modified). Safetensors weights are read from the buffer in place.
+     */
+    public static Model load(java.nio.ByteBuffer model) throws IOException {
+        return load(model, ModelOptions.DEFAULT);
+    }
+
+    /** As {@link #load(java.nio.ByteBuffer)}, with options. */
+    public static Model load(java.nio.ByteBuffer model, ModelOptions options) throws IOException {
+        java.util.Objects.requireNonNull(model, "model");
+        return ModelLoader.load(model, "the model bytes", java.util.Objects.requireNonNull(options, "options"));
+    }
+
+    /** As {@link #load(java.io.InputStream, java.io.InputStream)}, from buffers ("the model JSON bytes", ...). */
+    public static Model load(java.nio.ByteBuffer json, java.nio.ByteBuffer weights) throws IOException {
+        return load(json, weights, ModelOptions.DEFAULT);
+    }
+
+    /** As {@link #load(java.nio.ByteBuffer, java.nio.ByteBuffer)}, with options. */
+    public static Model load(java.nio.ByteBuffer json, java.nio.ByteBuffer weights, ModelOptions options)
+            throws IOException {
+        java.util.Objects.requireNonNull(json, "json");
+        java.util.Objects.requireNonNull(weights, "weights");
+        return ModelLoader.load(json, "the model JSON bytes", weights, "the weights bytes",
+                java.util.Objects.requireNonNull(options, "options"));
+    }
+
     /** Builds a model from a parsed description and its weights; used by the loaders. */
     static Model build(ModelDescription description, WeightSource weights) {
         return build(description, weights, ModelOptions.DEFAULT);

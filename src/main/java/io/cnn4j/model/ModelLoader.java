@@ -120,14 +120,18 @@ final class ModelLoader {
 
     /** The file as UTF-8 text (the model format's encoding); anything else is refused with the byte offset. */
     private static String readUtf8(Path path) throws IOException {
-        byte[] bytes = Files.readAllBytes(path);
+        return utf8(Files.readAllBytes(path), path.toString());
+    }
+
+    /** UTF-8 bytes as text; anything else is refused with the byte offset, {@code where} naming them. */
+    private static String utf8(byte[] bytes, String where) {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = utf8.decode(in, out, true);
         if (result.isError()) {
-            throw new IllegalArgumentException(path + " is not UTF-8 text (byte offset " + in.position()
+            throw new IllegalArgumentException(where + " is not UTF-8 text (byte offset " + in.position()
                     + "): a model JSON file must be UTF-8; re-save it as UTF-8, or give the .onnx or .safetensors "
                     + "model file instead");
         }
@@ -178,6 +182,110 @@ final class ModelLoader {
                 .replaceAll(" \\(code \\d+\\)", "")
                 .replaceAll("\\(CTRL-CHAR, code \\d+\\)", "(a control character)");
         return m;
+    }
+
+    /**
+     * One model held in memory ({@code Model.load(InputStream / byte[] / ByteBuffer)}): an .onnx model, a single-file
+     * .safetensors model or a model JSON without weights, recognized by content; {@code source} names it in
+     * messages ("the model stream").
+     */
+    static Model load(ByteBuffer bytes, String source, ModelOptions options) throws IOException {
+        ByteBuffer view = bytes.slice();
+        byte[] head = new byte[Math.min(64, view.remaining())];
+        view.duplicate().get(head);
+        String expected = "an .onnx model, a single-file .safetensors model (weights with the model JSON in their "
+                + "__metadata__) or a model JSON without weights";
+        if (head.length == 0) {
+            throw new IllegalArgumentException(source + " is empty: expected " + expected);
+        }
+        if (startsLikeJson(head)) {
+            ModelDescription description = ModelDescription.parse(parseJson(utf8(array(view), source), source),
+                    source);
+            if (description.weights() != null) {
+                throw new IllegalArgumentException(source + " is a model JSON naming a weights file (\"weights\": \""
+                        + description.weights() + "\"), which one stream cannot bring along: give the JSON and the "
+                        + "weights as two streams, Model.load(json, weights)");
+            }
+            description.layers().forEach(l -> LayerRegistry.factory(l.type(), l.describe()));
+            return Model.build(description, NO_WEIGHTS, options);
+        }
+        if (WeightsReader.isSafetensorsHead(head)) {
+            try (WeightsFile weights = WeightsReader.open(source, view)) {
+                String json = weights.metadata().get("cnn4j");
+                if (json == null) {
+                    throw new IllegalArgumentException(source + " holds weights only (safetensors whose "
+                            + "__metadata__ has no \"cnn4j\" model description); give the model JSON with them, "
+                            + "Model.load(json, weights)");
+                }
+                return build(ModelDescription.parse(parseJson(json, source + " (__metadata__ cnn4j)"), source),
+                        weights, options);
+            }
+        }
+        if (WeightsReader.isPyTorchHead(head)) {
+            throw new IllegalArgumentException(source + " is a PyTorch weights archive (torch.save), not a model: "
+                    + "give the model JSON and these weights as two streams, Model.load(json, weights)");
+        }
+        if ((head[0] & 0xff) == 0x08) { // an ONNX ModelProto starts with ir_version: field 1, a varint
+            OnnxImport.Converted converted;
+            try {
+                converted = OnnxImport.convert(array(view), "model", null);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(source + " (an ONNX model): " + e.getMessage(), e);
+            }
+            return Model.build(ModelDescription.parse(converted.model(), source), source(converted.weights()),
+                    options);
+        }
+        throw new IllegalArgumentException(source + " is not a model cnn4j reads: expected " + expected + "; its "
+                + view.remaining() + " bytes start like none of them (ONNX starts with byte 0x08, safetensors with an "
+                + "8-byte header length and '{', JSON with '{')");
+    }
+
+    /**
+     * A model JSON and its weights held in memory ({@code Model.load(json, weights)}); the JSON's own "weights" file
+     * name is not used. {@code jsonSource} and {@code weightsSource} name them in messages.
+     */
+    static Model load(ByteBuffer json, String jsonSource, ByteBuffer weights, String weightsSource,
+            ModelOptions options) throws IOException {
+        byte[] text = array(json.slice());
+        if (text.length == 0) {
+            throw new IllegalArgumentException(jsonSource + " is empty: expected a cnn4j model JSON");
+        }
+        byte[] head = java.util.Arrays.copyOf(text, Math.min(64, text.length));
+        if (!startsLikeJson(head)) {
+            throw new IllegalArgumentException(jsonSource + " is not a cnn4j model JSON: it should be a JSON object, "
+                    + "which starts with '{'" + (WeightsReader.isSafetensorsHead(head) || WeightsReader.isPyTorchHead(
+                    head) ? " (it starts like weights: are the model JSON and the weights swapped?)" : ""));
+        }
+        ModelDescription description = ModelDescription.parse(parseJson(utf8(text, jsonSource), jsonSource),
+                jsonSource);
+        // Refuse unknown layer types before reading possibly large weights.
+        description.layers().forEach(l -> LayerRegistry.factory(l.type(), l.describe()));
+        try (WeightsFile file = WeightsReader.open(weightsSource, weights)) {
+            return build(description, file, options);
+        }
+    }
+
+    private static boolean startsLikeJson(byte[] head) {
+        for (byte b : head) {
+            if (b == '{') {
+                return true;
+            }
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The buffer's remaining bytes as an array (the array itself when it is exactly that). */
+    private static byte[] array(ByteBuffer view) {
+        if (view.hasArray() && view.arrayOffset() == 0 && view.position() == 0
+                && view.remaining() == view.array().length) {
+            return view.array();
+        }
+        byte[] copy = new byte[view.remaining()];
+        view.duplicate().get(copy);
+        return copy;
     }
 
     static WeightSource source(WeightsFile weights) {

@@ -52,7 +52,11 @@ public final class PyTorchReader {
      * @throws IOException            if the file cannot be read
      */
     public static Weights read(Path path) throws IOException {
-        String source = path.toString();
+        return read(path, path.toString());
+    }
+
+    /** As {@link #read(Path)}; {@code source} names the file in messages (a temporary copy of a stream, say). */
+    public static Weights read(Path path, String source) throws IOException {
         byte[] head = WeightsReader.head(path, 512);
         if (isLegacy(head)) {
             throw new WeightsFormatException(source, "this is a legacy (non-zip) PyTorch file, written with "

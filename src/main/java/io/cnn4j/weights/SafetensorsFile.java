@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -35,11 +35,11 @@ public final class SafetensorsFile implements WeightsFile {
     }
 
     private final String source;
-    private final FileChannel channel;
+    private final SeekableByteChannel channel;
     private final Map<String, Tensor> tensors; // header order
     private final Map<String, String> metadata;
 
-    SafetensorsFile(String source, FileChannel channel, List<Tensor> headerOrder, Map<String, String> metadata) {
+    SafetensorsFile(String source, SeekableByteChannel channel, List<Tensor> headerOrder, Map<String, String> metadata) {
         this.source = source;
         this.channel = channel;
         Map<String, Tensor> byName = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -89,8 +90,14 @@ public final class SafetensorsReader {
      * @throws IOException            if the file cannot be read
      */
     public static SafetensorsFile open(Path path) throws IOException {
-        String source = path.toString();
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        return open(path.toString(), FileChannel.open(path, StandardOpenOption.READ));
+    }
+
+    /**
+     * As {@link #open(Path)}, over any channel (an in-memory one for a model loaded from bytes); {@code source} names
+     * it in messages. The returned file owns the channel (closing it closes the channel; so does a failure here).
+     */
+    public static SafetensorsFile open(String source, SeekableByteChannel channel) throws IOException {
         try {
             long fileSize = channel.size();
             if (fileSize < 8) {
@@ -137,10 +144,11 @@ public final class SafetensorsReader {
         }
     }
 
-    private static ByteBuffer readBytes(FileChannel channel, long position, int length) throws IOException {
+    private static ByteBuffer readBytes(SeekableByteChannel channel, long position, int length) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(length);
+        channel.position(position);
         while (buffer.hasRemaining()) {
-            if (channel.read(buffer, position + buffer.position()) < 0) {
+            if (channel.read(buffer) < 0) {
                 throw new EOFException("file ended at byte " + (position + buffer.position()));
             }
         }

@@ -1,10 +1,14 @@
 package io.cnn4j.weights;
 
+import io.cnn4j.io.ByteBufferChannel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,13 +41,7 @@ public final class WeightsReader {
         if (head.length >= 2 && (head[0] & 0xff) == 0x80) {
             return PyTorchReader.read(path); // a bare pickle (PROTO opcode): it says how to re-save
         }
-        // Say what the file is not, never what it holds: it may be any file a model JSON pointed at.
-        throw new WeightsFormatException(path.toString(), "not a weights file cnn4j reads: expected a PyTorch "
-                + "torch.save(model.state_dict()) zip archive (starting with PK\\3\\4) or a safetensors file (an "
-                + "8-byte little-endian header length, then a JSON header starting with '{'); the file "
-                + (head.length == 0 ? "is empty" : "has " + Files.size(path) + " bytes and starts like neither")
-                + (head.length > 0 && head[0] == 0x08 ? " (if it is an .onnx model, load the .onnx file itself: it "
-                + "holds its weights)" : ""));
+        throw notWeights(path.toString(), head, head.length == 0 ? 0 : Files.size(path));
     }
 
     /**
@@ -60,6 +58,59 @@ public final class WeightsReader {
             return SafetensorsReader.open(path);
         }
         return new InMemory(read(path, head));
+    }
+
+    /**
+     * Opens weights held in memory (an app's asset, a stream read whole), either format, chosen by content;
+     * {@code source} names them in messages ("the weights stream"). Safetensors is read in place, tensor by tensor;
+     * a PyTorch archive goes through a temporary file (java.util.zip reads archives from files only), deleted before
+     * this returns. The buffer is not modified.
+     *
+     * @throws WeightsFormatException if the bytes are neither format, or are malformed, truncated or unsupported
+     * @throws IOException            if the temporary file cannot be written
+     */
+    public static WeightsFile open(String source, ByteBuffer bytes) throws IOException {
+        ByteBuffer view = bytes.slice();
+        byte[] head = new byte[Math.min(512, view.remaining())];
+        view.duplicate().get(head);
+        if (isSafetensors(head)) {
+            return SafetensorsReader.open(source, new ByteBufferChannel(view));
+        }
+        if (isPyTorchHead(head)) {
+            Path copy = Files.createTempFile("cnn4j-weights-", ".pt");
+            try {
+                try (FileChannel out = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                    ByteBuffer rest = view.duplicate();
+                    while (rest.hasRemaining()) {
+                        out.write(rest);
+                    }
+                }
+                return new InMemory(PyTorchReader.read(copy, source));
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        }
+        throw notWeights(source, head, view.remaining());
+    }
+
+    private static WeightsFormatException notWeights(String source, byte[] head, long size) {
+        // Say what the bytes are not, never what they hold: they may be any file a model JSON pointed at.
+        return new WeightsFormatException(source, "not a weights file cnn4j reads: expected a PyTorch "
+                + "torch.save(model.state_dict()) zip archive (starting with PK\\3\\4) or a safetensors file (an "
+                + "8-byte little-endian header length, then a JSON header starting with '{'); the file "
+                + (head.length == 0 ? "is empty" : "has " + size + " bytes and starts like neither")
+                + (head.length > 0 && head[0] == 0x08 ? " (if it is an .onnx model, load the .onnx file itself: it "
+                + "holds its weights)" : ""));
+    }
+
+    /** Whether bytes starting with {@code head} look like safetensors (an 8-byte length, then a JSON header). */
+    public static boolean isSafetensorsHead(byte[] head) {
+        return isSafetensors(head);
+    }
+
+    /** Whether bytes starting with {@code head} look like a PyTorch file (a zip, a legacy file or a bare pickle). */
+    public static boolean isPyTorchHead(byte[] head) {
+        return isZip(head) || PyTorchReader.isLegacy(head) || (head.length >= 2 && (head[0] & 0xff) == 0x80);
     }
 
     /** Weights already read onto the heap, served as a {@link WeightsFile}. */

@@ -1,0 +1,461 @@
+/*
+ * Every kernel family's SIMD variants against the scalar reference, in C++ without a JVM: the native kernel tests
+ * that scripts/arm64-native-tests.sh runs for linux-arm64 under qemu-user (NEON against scalar), and that run
+ * natively on x86-64 too (AVX2 and AVX-512, where the CPU has them).
+ *
+ * For each ISA this build and CPU support other than scalar, each family is called through the ISA's kernel table
+ * (runtime/kernels.h) and the scalar table on the same random inputs (NaN, infinities and signed zeros among them
+ * where the family defines them) over shapes that reach the vector bodies and their tails; the results must agree as
+ * each family's header states: bit for bit (im2col, gemm, gemv, pooling other than global average), or within
+ * 1e-5 of the output's scale (activations, softmax, Winograd transforms, depthwise, global average pooling: the
+ * Java conformance tests' rule, far looser than the headers' measured bounds).
+ *
+ *   usage: kernel_variants_test      (prints one line per ISA and family; exit status 0 when every case agrees)
+ */
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cnn4j.h"
+#include "runtime/kernels.h"
+
+using namespace cnn4j;
+
+namespace {
+
+/* A fixed-seed generator: the same cases on every platform. */
+struct Random {
+    uint64_t state = 0x9e3779b97f4a7c15ull;
+    uint32_t next() {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<uint32_t>(state >> 33);
+    }
+    float uniform(float lo, float hi) { return lo + (hi - lo) * (next() / 2147483648.0f); }
+    int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint32_t>(n)); }
+};
+
+Random rng;
+
+std::vector<float> random_floats(size_t n, float lo = -4, float hi = 4, bool specials = false) {
+    std::vector<float> v(n);
+    for (float& x : v) x = rng.uniform(lo, hi);
+    if (specials && n > 0) {
+        const float inf = std::numeric_limits<float>::infinity();
+        const float pick[] = {std::nanf(""), inf, -inf, 0.0f, -0.0f, 1e-30f, -90.0f, 90.0f};
+        for (size_t i = 0; i < n; i += 7) v[i] = pick[rng.below(8)];
+    }
+    return v;
+}
+
+struct Family {
+    std::string name;
+    long cases = 0;
+    long failures = 0;
+};
+
+/* Bit-for-bit equality, any NaN equal to any NaN. */
+bool same(float a, float b) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+    uint32_t x, y;
+    std::memcpy(&x, &a, 4);
+    std::memcpy(&y, &b, 4);
+    return x == y;
+}
+
+/* The conformance rule: |a - b| <= 1e-5 * max(1, max |reference|); NaN and infinities must match exactly. */
+bool close_all(const float* got, const float* want, size_t n, size_t* where) {
+    double scale = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (std::isfinite(want[i])) scale = std::fmax(scale, std::fabs(want[i]));
+    }
+    for (size_t i = 0; i < n; i++) {
+        const bool ok = std::isfinite(want[i]) ? std::isfinite(got[i]) && std::fabs(got[i] - want[i]) <= 1e-5 * scale
+                                               : same(got[i], want[i]) || (std::isinf(want[i]) && got[i] == want[i]);
+        if (!ok) {
+            *where = i;
+            return false;
+        }
+    }
+    return true;
+}
+
+bool same_all(const float* got, const float* want, size_t n, size_t* where) {
+    for (size_t i = 0; i < n; i++) {
+        if (!same(got[i], want[i])) {
+            *where = i;
+            return false;
+        }
+    }
+    return true;
+}
+
+void record(Family& f, bool ok, const std::string& what, const float* got, const float* want, size_t where) {
+    f.cases++;
+    if (ok) return;
+    f.failures++;
+    if (f.failures <= 5) {
+        std::printf("  MISMATCH %s %s at %zu: variant %.9g, scalar %.9g\n", f.name.c_str(), what.c_str(), where,
+                    got ? got[where] : 0.0, want ? want[where] : 0.0);
+    }
+}
+
+void check(Family& f, bool exact, const std::string& what, const std::vector<float>& got,
+           const std::vector<float>& want) {
+    size_t where = 0;
+    const bool ok = exact ? same_all(got.data(), want.data(), got.size(), &where)
+                          : close_all(got.data(), want.data(), got.size(), &where);
+    record(f, ok, what, got.data(), want.data(), where);
+}
+
+std::string str(std::initializer_list<int64_t> values) {
+    std::string s;
+    for (int64_t v : values) s += (s.empty() ? "" : ",") + std::to_string(v);
+    return "(" + s + ")";
+}
+
+// ---- activation ----
+void test_activation(const KernelTable& v, const KernelTable& s, Family& f) {
+    const int64_t sizes[] = {0, 1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 64, 100, 1001};
+    for (int kind = CNN4J_ACT_IDENTITY; kind <= CNN4J_ACT_HARDSIGMOID; kind++) {
+        for (int64_t n : sizes) {
+            for (float alpha : {0.01f, 1.0f, 1.7f}) {
+                std::vector<float> x = random_floats(n, -12, 12, true);
+                std::vector<float> a(n), b(n);
+                v.activation->apply(kind, alpha, n, x.data(), a.data());
+                s.activation->apply(kind, alpha, n, x.data(), b.data());
+                check(f, false, "apply kind " + std::to_string(kind) + " n " + std::to_string(n), a, b);
+            }
+        }
+        for (int64_t rows : {1, 3, 8}) {
+            for (int64_t cols : {1, 5, 16, 37}) {
+                for (int mask = 0; mask < 4; mask++) {
+                    std::vector<float> y = random_floats(rows * cols, -6, 6);
+                    std::vector<float> bias = random_floats(rows), res = random_floats(rows * cols);
+                    std::vector<float> a = y, b = y;
+                    const float* bp = mask & 1 ? bias.data() : nullptr;
+                    const float* rp = mask & 2 ? res.data() : nullptr;
+                    v.activation->epilogue(kind, 0.2f, rows, cols, bp, rp, a.data());
+                    s.activation->epilogue(kind, 0.2f, rows, cols, bp, rp, b.data());
+                    check(f, false, "epilogue kind " + std::to_string(kind) + " " + str({rows, cols, mask}), a, b);
+                }
+            }
+        }
+    }
+}
+
+// ---- softmax ----
+void test_softmax(const KernelTable& v, const KernelTable& s, Family& f) {
+    struct Shape { int64_t outer, dim, inner, stride; };
+    const Shape shapes[] = {{1, 1, 1, 1}, {1, 10, 1, 1}, {3, 17, 1, 1}, {2, 1000, 1, 1}, {1, 4, 5, 5},
+                            {2, 7, 16, 16}, {2, 3, 33, 40}, {1, 100, 9, 9}, {4, 2, 1, 3}};
+    for (const Shape& sh : shapes) {
+        for (int log = 0; log < 2; log++) {
+            for (bool specials : {false, true}) {
+                const size_t n = sh.outer * sh.dim * sh.stride;
+                std::vector<float> x = random_floats(n, -30, 30, specials);
+                std::vector<float> a(n, 0.0f), b(n, 0.0f);
+                v.softmax->forward(log, sh.outer, sh.dim, sh.inner, sh.stride, x.data(), a.data());
+                s.softmax->forward(log, sh.outer, sh.dim, sh.inner, sh.stride, x.data(), b.data());
+                check(f, false, "forward log " + std::to_string(log) + " " + str({sh.outer, sh.dim, sh.inner, sh.stride}),
+                      a, b);
+            }
+        }
+    }
+}
+
+// ---- winograd ----
+void test_winograd(const KernelTable& v, const KernelTable& s, Family& f) {
+    for (int m : {2, 4, 6}) {
+        const int64_t alpha = m + 2;
+        for (int64_t count : {1, 2, 3, 5, 8, 15, 16, 17, 31, 64}) {
+            const int64_t lanes = (count + kWinogradMaxLanes - 1) / kWinogradMaxLanes * kWinogradMaxLanes;
+            const int64_t strip_stride = lanes * m + 8;
+            std::vector<float> strip = random_floats(alpha * strip_stride, -1, 1);
+            std::vector<float> next = random_floats(alpha * strip_stride, -1, 1);
+            const int64_t freq_stride = count + 3;
+            std::vector<float> a(alpha * alpha * freq_stride, 0.0f), b = a;
+            v.winograd->input_run(m, strip.data(), next.data(), strip_stride, count, a.data(), freq_stride);
+            s.winograd->input_run(m, strip.data(), next.data(), strip_stride, count, b.data(), freq_stride);
+            check(f, false, "input_run " + str({m, count}), a, b);
+
+            const int64_t mstride = count + kWinogradMaxLanes;
+            std::vector<float> M = random_floats(alpha * alpha * mstride, -2, 2);
+            const int64_t out_stride = lanes * m + 4;
+            std::vector<float> oa(m * out_stride, 0.0f), ob = oa;
+            v.winograd->output_run(m, M.data(), mstride, count, oa.data(), out_stride);
+            s.winograd->output_run(m, M.data(), mstride, count, ob.data(), out_stride);
+            std::vector<float> ga, gb;  // lanes past count are garbage by contract
+            for (int64_t i = 0; i < m; i++) {
+                for (int64_t c = 0; c < count * m; c++) {
+                    ga.push_back(oa[i * out_stride + c]);
+                    gb.push_back(ob[i * out_stride + c]);
+                }
+            }
+            check(f, false, "output_run " + str({m, count}), ga, gb);
+        }
+    }
+    for (int kind : {CNN4J_ACT_IDENTITY, CNN4J_ACT_RELU, CNN4J_ACT_RELU6}) {
+        for (int64_t rows : {1, 4, 6}) {
+            for (int64_t cols : {1, 3, 4, 7, 16, 23}) {
+                for (bool residual : {false, true}) {
+                    const int64_t src_stride = cols + kWinogradMaxLanes, y_stride = cols + 2;
+                    std::vector<float> src = random_floats(rows * src_stride, -8, 8);
+                    std::vector<float> res = random_floats(rows * y_stride, -2, 2);
+                    std::vector<float> a(rows * y_stride, 0.0f), b = a;
+                    const float* rp = residual ? res.data() : nullptr;
+                    v.winograd->epilogue(src.data(), src_stride, rows, cols, 0.5f, rp, kind, a.data(), y_stride);
+                    s.winograd->epilogue(src.data(), src_stride, rows, cols, 0.5f, rp, kind, b.data(), y_stride);
+                    check(f, false, "epilogue " + str({kind, rows, cols, residual}), a, b);
+                }
+            }
+        }
+    }
+}
+
+// ---- sliding windows (depthwise, pooling) ----
+int64_t out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation) {
+    return (in + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+}
+
+cnn4j_window window3(const int64_t in[3], const int64_t k[3], const int64_t st[3], const int64_t pad[3],
+                     const int64_t dil[3]) {
+    cnn4j_window w;
+    for (int d = 0; d < 3; d++) {
+        w.in[d] = in[d];
+        w.kernel[d] = k[d];
+        w.stride[d] = st[d];
+        w.pad_begin[d] = pad[d];
+        w.dilation[d] = dil[d];
+        w.out[d] = out_size(in[d], k[d], st[d], pad[d], dil[d]);
+    }
+    return w;
+}
+
+int64_t volume(const int64_t v[3]) { return v[0] * v[1] * v[2]; }
+
+void test_depthwise(const KernelTable& v, const KernelTable& s, Family& f) {
+    struct Geo { int64_t d, h, w, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw; };
+    const Geo geos[] = {
+        {1, 12, 12, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1}, {1, 17, 19, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1},
+        {1, 9, 40, 1, 5, 5, 1, 1, 1, 0, 2, 2, 1, 1, 1},  {1, 14, 33, 1, 5, 5, 1, 2, 2, 0, 2, 2, 1, 1, 1},
+        {1, 10, 10, 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1}, {1, 11, 13, 1, 7, 7, 1, 3, 3, 0, 3, 3, 1, 1, 1},
+        {1, 16, 16, 1, 3, 3, 1, 1, 1, 0, 2, 2, 1, 2, 2}, {1, 1, 50, 1, 1, 3, 1, 1, 1, 0, 0, 1, 1, 1, 1},
+        {4, 6, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   {1, 7, 64, 1, 3, 5, 1, 1, 2, 0, 1, 2, 1, 1, 1},
+    };
+    for (const Geo& g : geos) {
+        const int64_t in[3] = {g.d, g.h, g.w}, k[3] = {g.kd, g.kh, g.kw}, st[3] = {g.sd, g.sh, g.sw},
+                      pad[3] = {g.pd, g.ph, g.pw}, dil[3] = {g.dd, g.dh, g.dw};
+        const cnn4j_window w = window3(in, k, st, pad, dil);
+        for (int kind : {CNN4J_ACT_IDENTITY, CNN4J_ACT_RELU, CNN4J_ACT_RELU6, CNN4J_ACT_SILU}) {
+            for (bool residual : {false, true}) {
+                std::vector<float> plane = random_floats(volume(w.in)), taps = random_floats(volume(w.kernel));
+                std::vector<float> res = random_floats(volume(w.out));
+                std::vector<float> a(volume(w.out), 0.0f), b = a;
+                DepthwiseEpilogue ea{0.25f, residual ? res.data() : nullptr, kind, 0.0f, v.activation};
+                DepthwiseEpilogue eb = ea;
+                eb.activation = s.activation;
+                v.depthwise->plane(w, plane.data(), taps.data(), ea, a.data());
+                s.depthwise->plane(w, plane.data(), taps.data(), eb, b.data());
+                check(f, false, "plane " + str({g.d, g.h, g.w, g.kh, g.kw, g.sw, g.pw, g.dw, kind, residual}), a, b);
+            }
+        }
+    }
+}
+
+void test_pool(const KernelTable& v, const KernelTable& s, Family& f) {
+    struct Geo { int64_t d, h, w, kd, kh, kw, sd, sh, sw, pd, ph, pw, dh, dw; };
+    const Geo geos[] = {
+        {1, 8, 8, 1, 2, 2, 1, 2, 2, 0, 0, 0, 1, 1},    {1, 13, 37, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1},
+        {1, 15, 40, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1},  {1, 9, 21, 1, 2, 2, 1, 2, 2, 0, 1, 1, 1, 1},
+        {1, 10, 30, 1, 5, 5, 1, 1, 1, 0, 2, 2, 1, 1},  {1, 12, 12, 1, 3, 3, 1, 3, 3, 0, 0, 0, 1, 1},
+        {1, 11, 26, 1, 3, 3, 1, 1, 1, 0, 1, 1, 2, 2},  {3, 6, 18, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1},
+    };
+    for (const Geo& g : geos) {
+        const int64_t in[3] = {g.d, g.h, g.w}, k[3] = {g.kd, g.kh, g.kw}, st[3] = {g.sd, g.sh, g.sw},
+                      pad[3] = {g.pd, g.ph, g.pw}, dil[3] = {1, g.dh, g.dw};
+        const cnn4j_window w = window3(in, k, st, pad, dil);
+        const std::string geo = str({g.d, g.h, g.w, g.kh, g.kw, g.sw, g.pw, g.dw});
+        for (bool specials : {false, true}) {
+            std::vector<float> x = random_floats(volume(w.in), -4, 4, specials);
+            if (!specials) {  // ties: the first maximum must win in every variant
+                for (size_t i = 0; i < x.size(); i += 3) x[i] = 1.0f;
+            }
+            const size_t n = volume(w.out);
+            std::vector<float> a(n), b(n);
+            std::vector<int64_t> ia(n), ib(n);
+            v.pool->max_plane(w, x.data(), a.data(), ia.data());
+            s.pool->max_plane(w, x.data(), b.data(), ib.data());
+            check(f, true, "max_plane " + geo, a, b);
+            record(f, ia == ib, "max_plane indices " + geo, nullptr, nullptr, 0);
+            if (dil[1] == 1 && dil[2] == 1) {  // average and power pooling have no dilation
+                for (int include_pad = 0; include_pad < 2; include_pad++) {
+                    for (int64_t divisor : {0, 3}) {
+                        std::vector<float> pa(n), pb(n);
+                        v.pool->avg_plane(w, include_pad, divisor, x.data(), pa.data());
+                        s.pool->avg_plane(w, include_pad, divisor, x.data(), pb.data());
+                        check(f, true, "avg_plane " + geo + str({include_pad, divisor}), pa, pb);
+                    }
+                }
+                if (g.pd == 0 && g.ph == 0 && g.pw == 0) {
+                    std::vector<float> la(n), lb(n);
+                    v.pool->lp_plane(w, 2.0f, x.data(), la.data());
+                    s.pool->lp_plane(w, 2.0f, x.data(), lb.data());
+                    check(f, true, "lp_plane " + geo, la, lb);
+                }
+            }
+        }
+    }
+    const int64_t adaptive[][6] = {{1, 7, 7, 1, 1, 1},   {1, 13, 37, 1, 1, 1}, {1, 224, 224, 1, 1, 1},
+                                   {1, 10, 10, 1, 3, 3}, {1, 13, 37, 1, 5, 7}, {4, 9, 9, 2, 3, 3}};
+    for (const auto& g : adaptive) {
+        const int64_t in[3] = {g[0], g[1], g[2]}, out[3] = {g[3], g[4], g[5]};
+        std::vector<float> x = random_floats(volume(in), -4, 4);
+        const size_t n = volume(out);
+        std::vector<float> a(n), b(n);
+        v.pool->adaptive_avg_plane(in, out, x.data(), a.data());
+        s.pool->adaptive_avg_plane(in, out, x.data(), b.data());
+        const bool global = n == 1;  // the one vectorized (re-associated) sum
+        check(f, !global, "adaptive_avg_plane " + str({g[0], g[1], g[2], g[3], g[4], g[5]}), a, b);
+        std::vector<int64_t> ia(n), ib(n);
+        v.pool->adaptive_max_plane(in, out, x.data(), a.data(), ia.data());
+        s.pool->adaptive_max_plane(in, out, x.data(), b.data(), ib.data());
+        check(f, true, "adaptive_max_plane " + str({g[0], g[1], g[2], g[3], g[4], g[5]}), a, b);
+        record(f, ia == ib, "adaptive_max_plane indices", nullptr, nullptr, 0);
+    }
+}
+
+// ---- im2col ----
+void test_im2col(const KernelTable& v, const KernelTable& s, Family& f) {
+    for (int64_t stride : {2, 3, 4, 5}) {
+        for (int64_t n : {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 70}) {
+            // The row ends exactly at in[(n - 1) * stride]: a variant reading past it would read the guard.
+            std::vector<float> in = random_floats(n > 0 ? (n - 1) * stride + 1 : 1);
+            std::vector<float> a(n + 1, 7.0f), b(n + 1, 7.0f);
+            v.im2col->strided_row(in.data(), stride, n, a.data());
+            s.im2col->strided_row(in.data(), stride, n, b.data());
+            check(f, true, "strided_row " + str({stride, n}), a, b);
+        }
+    }
+    for (int64_t width : {1, 3, 4, 8, 10, 17, 32}) {
+        for (int64_t rows : {1, 2, 5}) {
+            const int64_t shift = 2;  // `in` points before the plane, as for a kernel column left of the centre
+            std::vector<float> plane = random_floats(rows * width + 2 * width + 8);
+            std::vector<int64_t> row_src(rows);
+            for (int64_t r = 0; r < rows; r++) row_src[r] = r % 3 == 2 ? -1 : shift + r * width;
+            for (int64_t first : {int64_t(0), width / 3}) {
+                for (int64_t last : {width, width - width / 4}) {
+                    if (first > last) continue;
+                    std::vector<float> a(rows * width, 7.0f), b(rows * width, 7.0f);
+                    v.im2col->stride1_rows(plane.data(), row_src.data(), rows, width, first, last, a.data());
+                    s.im2col->stride1_rows(plane.data(), row_src.data(), rows, width, first, last, b.data());
+                    check(f, true, "stride1_rows " + str({width, rows, first, last}), a, b);
+                }
+            }
+        }
+    }
+}
+
+// ---- gemm ----
+/* The scalar reference for a tile of `cols` columns, in the scalar variant's own column widths. */
+void scalar_tile(const KernelTable& s, int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows,
+                 int64_t cols, float* C, int64_t ldc, bool accumulate) {
+    for (int64_t j = 0; j < cols; j += s.gemm->columns) {
+        const int64_t c = cols - j < s.gemm->columns ? cols - j : s.gemm->columns;
+        s.gemm->tile(K, panel, B + j, ldb, rows, c, C + j, ldc, accumulate);
+    }
+}
+
+void test_gemm(const KernelTable& v, const KernelTable& s, Family& f) {
+    const int64_t width = v.gemm->columns;
+    for (int64_t K : {1, 2, 5, 17, 64, 256}) {
+        for (int64_t rows = 1; rows <= kGemmPanelRows; rows++) {
+            for (int64_t cols : {int64_t(1), int64_t(3), width / 2, width - 1, width}) {
+                if (cols < 1) continue;
+                for (bool accumulate : {false, true}) {
+                    const int64_t ldb = width + 5, ldc = width + 3;
+                    std::vector<float> panel = random_floats(K * kGemmPanelRows), B = random_floats(K * ldb);
+                    std::vector<float> a = random_floats(kGemmPanelRows * ldc), b = a;
+                    v.gemm->tile(K, panel.data(), B.data(), ldb, rows, cols, a.data(), ldc, accumulate);
+                    scalar_tile(s, K, panel.data(), B.data(), ldb, rows, cols, b.data(), ldc, accumulate);
+                    check(f, true, "tile " + str({K, rows, cols, accumulate}), a, b);
+                }
+            }
+        }
+    }
+    if (v.gemm->narrow == nullptr) return;
+    for (int64_t K : {1, 7, 256}) {
+        for (int64_t M : {1, 8, 13, 40}) {
+            for (int64_t cols = 1; cols <= kGemmNarrowColumns; cols++) {
+                const int64_t panels = (M + kGemmPanelRows - 1) / kGemmPanelRows, ldb = cols + 2, ldc = cols + 1;
+                std::vector<float> A = random_floats(panels * K * kGemmPanelRows), B = random_floats(K * ldb);
+                std::vector<float> a = random_floats(M * ldc), b = a;
+                v.gemm->narrow(K, A.data(), K * kGemmPanelRows, M, B.data(), ldb, cols, a.data(), ldc, true);
+                for (int64_t p = 0; p < panels; p++) {
+                    const int64_t rows = M - p * kGemmPanelRows < kGemmPanelRows ? M - p * kGemmPanelRows : kGemmPanelRows;
+                    scalar_tile(s, K, A.data() + p * K * kGemmPanelRows, B.data(), ldb, rows, cols,
+                                b.data() + p * kGemmPanelRows * ldc, ldc, true);
+                }
+                check(f, true, "narrow " + str({K, M, cols}), a, b);
+            }
+        }
+    }
+}
+
+// ---- gemv ----
+void test_gemv(const KernelTable& v, const KernelTable& s, Family& f) {
+    for (int64_t K : {0, 1, 3, 4, 15, 16, 17, 63, 64, 65, 400, 1000}) {
+        for (int64_t rows : {1, 2, 7, 10, 33}) {
+            const int64_t ldw = K + (rows % 2 ? 0 : 3);
+            std::vector<float> W = random_floats(rows * ldw + 1), x = random_floats(K + 1);
+            std::vector<float> a(rows), b(rows);
+            v.gemv->rows(W.data(), ldw, rows, K, x.data(), a.data());
+            s.gemv->rows(W.data(), ldw, rows, K, x.data(), b.data());
+            check(f, true, "rows " + str({K, rows}), a, b);
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc > 1) {
+        std::fprintf(stderr, "kernel_variants_test: takes no arguments (got '%s')\n", argv[1]);
+        return 2;
+    }
+    std::printf("kernel_variants_test: OpenBLAS core %s\n", cnn4j_blas_core_name());
+    const KernelTable& scalar = kernels_for(Isa::kScalar);
+    long cases = 0, failures = 0;
+    int variants = 0;
+    for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
+        if (!isa_supported(isa)) continue;
+        variants++;
+        const KernelTable& table = kernels_for(isa);
+        struct Entry {
+            const char* name;
+            void (*run)(const KernelTable&, const KernelTable&, Family&);
+        };
+        const Entry entries[] = {{"activation", test_activation}, {"softmax", test_softmax},
+                                 {"winograd", test_winograd},     {"depthwise", test_depthwise},
+                                 {"pool", test_pool},             {"im2col", test_im2col},
+                                 {"gemm", test_gemm},             {"gemv", test_gemv}};
+        for (const Entry& e : entries) {
+            Family f;
+            f.name = std::string(isa_name(isa)) + " " + e.name;
+            e.run(table, scalar, f);
+            std::printf("%-18s %5ld cases, %ld mismatches against scalar\n", f.name.c_str(), f.cases, f.failures);
+            cases += f.cases;
+            failures += f.failures;
+        }
+    }
+    if (variants == 0) {
+        std::printf("kernel_variants_test: no SIMD variant on this CPU; nothing to compare\n");
+        return 1;
+    }
+    std::printf("kernel_variants_test: %ld cases over %d ISA(s), %ld mismatches: %s\n", cases, variants, failures,
+                failures == 0 ? "PASSED" : "FAILED");
+    return failures == 0 ? 0 : 1;
+}
