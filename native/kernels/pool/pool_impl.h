@@ -178,6 +178,12 @@ void max_plane_indexed(const cnn4j_window& w, const float* in, float* out, int64
     }
 }
 
+/* The larger of a and b by window_max's rule (b wins if greater or NaN, so a NaN in either is the result). */
+template <class V>
+inline typename V::F max_of(typename V::F a, typename V::F b) {
+    return V::select(V::take_max(b, a), b, a);
+}
+
 /* The most common pooling (LeNet, VGG, U-Net): 2x2, stride 2, no padding or dilation, without indices. Per output
    row, the even and odd columns of its two input rows, three take-max steps: no per-row window arithmetic, which
    costs the general kernel more than these maxima on small maps (LeNet's 6 planes of 28x28: 6.8 -> 1.3 us, one busy
@@ -186,7 +192,6 @@ template <class V>
 void max_plane_2x2(const cnn4j_window& w, const float* in, float* out) {
     constexpr int L = V::kLanes;
     const int64_t W = w.in[2], OH = w.out[1], OW = w.out[2];
-    auto max2 = [](typename V::F a, typename V::F b) { return V::select(V::take_max(b, a), b, a); };
     for (int64_t oh = 0; oh < OH; oh++) {
         const float* top = in + 2 * oh * W;
         const float* bottom = top + W;
@@ -196,16 +201,16 @@ void max_plane_2x2(const cnn4j_window& w, const float* in, float* out) {
         for (; ow + L <= OW && 2 * (ow + L) < W; ow += L) {
             const float* t = top + 2 * ow;
             const float* b = bottom + 2 * ow;
-            const typename V::F m = max2(max2(V::load_even(t), V::load_even(t + 1)),
-                                         max2(V::load_even(b), V::load_even(b + 1)));
+            const typename V::F m = max_of<V>(max_of<V>(V::load_even(t), V::load_even(t + 1)),
+                                              max_of<V>(V::load_even(b), V::load_even(b + 1)));
             V::store(out_row + ow, m);
         }
         while (ow < OW) {
             const int n = OW - ow < L ? (int)(OW - ow) : L;
             const float* t = top + 2 * ow;
             const float* b = bottom + 2 * ow;
-            const typename V::F m = max2(max2(V::load_even_n(t, n), V::load_even_n(t + 1, n)),
-                                         max2(V::load_even_n(b, n), V::load_even_n(b + 1, n)));
+            const typename V::F m = max_of<V>(max_of<V>(V::load_even_n(t, n), V::load_even_n(t + 1, n)),
+                                              max_of<V>(V::load_even_n(b, n), V::load_even_n(b + 1, n)));
             V::store_n(out_row + ow, m, n);
             ow += n;
         }
@@ -221,7 +226,6 @@ template <class V>
 void max_plane_3x3_s2(const cnn4j_window& w, const float* in, float* out) {
     constexpr int L = V::kLanes;
     const int64_t H = w.in[1], W = w.in[2], OH = w.out[1], OW = w.out[2];
-    auto max2 = [](typename V::F a, typename V::F b) { return V::select(V::take_max(b, a), b, a); };
     // Columns ow whose window 2ow-1 .. 2ow+1 is inside the row: [1, hi); a full vector also reads column 2(ow+L).
     const int64_t hi = OW < (W - 2) / 2 + 1 ? OW : (W - 2) / 2 + 1;
     const int64_t one[3] = {1, 1, 1};
@@ -235,8 +239,8 @@ void max_plane_3x3_s2(const cnn4j_window& w, const float* in, float* out) {
         };
         auto row_max = [&](int64_t y, int64_t ow, int n, bool full) {
             const float* p = in + y * W + 2 * ow;
-            return full ? max2(max2(V::load_even(p - 1), V::load_even(p)), V::load_even(p + 1))
-                        : max2(max2(V::load_even_n(p - 1, n), V::load_even_n(p, n)), V::load_even_n(p + 1, n));
+            if (full) return max_of<V>(max_of<V>(V::load_even(p - 1), V::load_even(p)), V::load_even(p + 1));
+            return max_of<V>(max_of<V>(V::load_even_n(p - 1, n), V::load_even_n(p, n)), V::load_even_n(p + 1, n));
         };
         if (OW > 0) edge(0);
         int64_t ow = 1;
@@ -244,7 +248,7 @@ void max_plane_3x3_s2(const cnn4j_window& w, const float* in, float* out) {
             const bool full = ow + L <= hi && 2 * (ow + L) < W;
             const int n = full ? L : (int)(hi - ow < L ? hi - ow : L);
             typename V::F m = row_max(y0, ow, n, full);
-            for (int64_t y = y0 + 1; y < y1; y++) m = max2(m, row_max(y, ow, n, full));
+            for (int64_t y = y0 + 1; y < y1; y++) m = max_of<V>(m, row_max(y, ow, n, full));
             if (full) {
                 V::store(out_row + ow, m);
             } else {

@@ -73,9 +73,8 @@ class ConvAlgorithmChoiceTest {
 
     private static float[] run(ModelOptions options, float[] x, int batch, int size, MapWeights weights)
             throws Exception {
-        ModelDescription d = ModelDescription.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(BLOCK),
-                "block.json");
-        try (Model model = Model.build(d, weights, options); Tensor in = Tensor.of(x, batch, 64, size, size);
+        try (Model model = ModelGraphTest.build(BLOCK, weights, options);
+                Tensor in = Tensor.of(x, batch, 64, size, size);
                 Tensor out = model.run(in)) {
             return out.toFloatArray();
         }

@@ -62,8 +62,7 @@ class EpilogueFusionTest {
                 .put("fc.bias", bfc, 7);
         boolean head = width < 100;
         String json = BLOCK.formatted(width, features, head ? HEAD.formatted(features) : "");
-        try (Model model = Model.build(ModelDescription.parse(new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(json), "block.json"), weights, ModelOptions.DEFAULT.withExactConvolutions(true))) {
+        try (Model model = ModelGraphTest.build(json, weights, ModelOptions.DEFAULT.withExactConvolutions(true))) {
             // ReLU into conv a; the BN folded into conv b, then Add and LeakyReLU into it; ReLU6 into fc.
             assertArrayEquals(head ? new int[] {-1, 0, -1, -1, 2, 2, -1, -1, 7} : new int[] {-1, 0, -1, -1, 2, 2},
                     model.layerFusedInto());
@@ -80,6 +79,23 @@ class EpilogueFusionTest {
         }
     }
 
+    /** The graph of the test below; %s: its outputs, quoted ids. */
+    private static final String SE_GRAPH = """
+            {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 3, 6, 5]}],
+             "layers": [
+               {"type": "AdaptiveAvgPool2d", "output_size": 1, "id": "pool"},
+               {"type": "Conv2d", "name": "g", "in_channels": 3, "out_channels": 4, "kernel_size": 1},
+               {"type": "Sigmoid", "id": "gate"},
+               {"type": "Conv2d", "name": "c", "in_channels": 3, "out_channels": 4, "kernel_size": 3,
+                "padding": 1, "inputs": ["x"]},
+               {"type": "Add", "inputs": ["c", "gate"]},
+               {"type": "ReLU", "id": "out"},
+               {"type": "Conv2d", "name": "d", "in_channels": 3, "out_channels": 1, "kernel_size": 3,
+                "padding": 1, "inputs": ["x"]},
+               {"type": "Add", "inputs": ["d", "out"]},
+               {"type": "Tanh", "id": "big"}
+             ], "outputs": [%s]}""";
+
     /**
      * conv(x) + gate where the gate broadcasts ([N, 4, 1, 1], an SE-style computed tensor) or the conv output does
      * ([N, 1, H, W] against [N, 4, H, W]): the Add and the activation are still fused into the convolution, whose
@@ -94,51 +110,20 @@ class EpilogueFusionTest {
                 .put("c.bias", Oracle.uniform(r, 4), 4).put("d.weight", Oracle.uniform(r, 3 * 9), 1, 3, 3, 3)
                 .put("d.bias", Oracle.uniform(r, 1), 1);
         for (boolean keepConvs : new boolean[] {false, true}) {
-            String outputs = keepConvs ? ", \"outputs\": [\"out\", \"big\", \"c\", \"d\"]"
-                    : ", \"outputs\": [\"out\", \"big\"]";
-            String json = """
-                    {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 3, 6, 5]}],
-                     "layers": [
-                       {"type": "AdaptiveAvgPool2d", "output_size": 1, "id": "pool"},
-                       {"type": "Conv2d", "name": "g", "in_channels": 3, "out_channels": 4, "kernel_size": 1},
-                       {"type": "Sigmoid", "id": "gate"},
-                       {"type": "Conv2d", "name": "c", "in_channels": 3, "out_channels": 4, "kernel_size": 3,
-                        "padding": 1, "inputs": ["x"]},
-                       {"type": "Add", "inputs": ["c", "gate"]},
-                       {"type": "ReLU", "id": "out"},
-                       {"type": "Conv2d", "name": "d", "in_channels": 3, "out_channels": 1, "kernel_size": 3,
-                        "padding": 1, "inputs": ["x"]},
-                       {"type": "Add", "inputs": ["d", "out"]},
-                       {"type": "Tanh", "id": "big"}
-                     ]%s}""".formatted(outputs);
-            try (Model model = ModelGraphTest.build(json, weights)) {
+            String outputs = keepConvs ? "\"out\", \"big\", \"c\", \"d\"" : "\"out\", \"big\"";
+            try (Model model = ModelGraphTest.build(SE_GRAPH.formatted(outputs), weights)) {
                 if (!keepConvs) { // Sigmoid into conv g; the Adds and activations into conv c and conv d
                     assertArrayEquals(new int[] {-1, -1, 1, -1, 3, 3, -1, 6, 6}, model.layerFusedInto());
                 }
             }
         }
-        String separate = null;
         for (int batch : new int[] {1, 3}) {
             float[] x = Oracle.uniform(r, batch * 3 * 6 * 5);
             float[][] results = new float[2][];
             for (int keep = 0; keep < 2; keep++) {
                 String outputs = keep == 1 ? "\"out\", \"big\", \"c\", \"d\"" : "\"out\", \"big\"";
-                String json = """
-                        {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 3, 6, 5]}],
-                         "layers": [
-                           {"type": "AdaptiveAvgPool2d", "output_size": 1, "id": "pool"},
-                           {"type": "Conv2d", "name": "g", "in_channels": 3, "out_channels": 4, "kernel_size": 1},
-                           {"type": "Sigmoid", "id": "gate"},
-                           {"type": "Conv2d", "name": "c", "in_channels": 3, "out_channels": 4, "kernel_size": 3,
-                            "padding": 1, "inputs": ["x"]},
-                           {"type": "Add", "inputs": ["c", "gate"]},
-                           {"type": "ReLU", "id": "out"},
-                           {"type": "Conv2d", "name": "d", "in_channels": 3, "out_channels": 1, "kernel_size": 3,
-                            "padding": 1, "inputs": ["x"]},
-                           {"type": "Add", "inputs": ["d", "out"]},
-                           {"type": "Tanh", "id": "big"}
-                         ], "outputs": [%s]}""".formatted(outputs);
-                try (Model model = ModelGraphTest.build(json, weights); Tensor in = Tensor.of(x, batch, 3, 6, 5)) {
+                try (Model model = ModelGraphTest.build(SE_GRAPH.formatted(outputs), weights);
+                        Tensor in = Tensor.of(x, batch, 3, 6, 5)) {
                     var out = model.run(java.util.Map.of("x", in));
                     try (Tensor a = out.get("out"); Tensor b = out.get("big")) {
                         assertArrayEquals(new long[] {batch, 4, 6, 5}, a.shape());

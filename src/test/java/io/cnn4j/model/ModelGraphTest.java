@@ -17,7 +17,11 @@ class ModelGraphTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Model build(String json, MapWeights weights) throws Exception {
-        return Model.build(ModelDescription.parse(JSON.readTree(json), "test.json"), weights);
+        return build(json, weights, ModelOptions.DEFAULT);
+    }
+
+    static Model build(String json, MapWeights weights, ModelOptions options) throws Exception {
+        return Model.build(ModelDescription.parse(JSON.readTree(json), "test.json"), weights, options);
     }
 
     /** The model is refused at load (or at planning batch 1) with a message containing every part. */
