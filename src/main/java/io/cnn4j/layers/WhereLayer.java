@@ -78,11 +78,7 @@ final class WhereLayer implements Layer {
 
     @Override
     public void run(List<Tensor> inputs, Tensor output, FloatPointer workspace) {
-        long[][] shapes = new long[inputs.size()][];
-        for (int i = 0; i < shapes.length; i++) {
-            shapes[i] = inputs.get(i) == null ? null : inputs.get(i).shape();
-        }
-        prepare(java.util.Arrays.asList(shapes)).run(inputs.toArray(new Tensor[0]), output, workspace);
+        Layer.runPrepared(this, inputs, output, workspace);
     }
 
     @Override
