@@ -272,6 +272,11 @@ def _unary(type_):
 
 _TORCH_BINARY = {torch.add, torch.sub}
 
+# The comparisons: the format's Gt ... Eq (a torch.bool result, float32 1 / 0 in cnn4j), for torch.where's condition.
+_COMPARISONS = {"Gt": (operator.gt, torch.gt, torch.greater), "Ge": (operator.ge, torch.ge, torch.greater_equal),
+                "Lt": (operator.lt, torch.lt, torch.less), "Le": (operator.le, torch.le, torch.less_equal),
+                "Eq": (operator.eq, torch.eq)}
+
 
 def _cat(node):
     bound = bind(node, (("tensors", REQUIRED), ("dim", 0)))
@@ -620,6 +625,7 @@ FUNCTIONS = {
     torch.true_divide: _binary("Div"),
     torch.maximum: _binary("Maximum"), torch.minimum: _binary("Minimum"),
     operator.pow: _binary("Pow"), torch.pow: _binary("Pow"),
+    **{f: _binary(type_) for type_, functions in _COMPARISONS.items() for f in functions},
     operator.neg: _unary("Neg"), torch.neg: _unary("Neg"), torch.negative: _unary("Neg"),
     operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
     torch.log: _unary("Log"),
@@ -644,6 +650,7 @@ METHODS = {
                                                          ("div", "Div"), ("pow", "Pow"))
        for suffix in ("", "_")},
     "maximum": _binary("Maximum"), "minimum": _binary("Minimum"),
+    **{name: _binary(type_) for name, type_ in (("gt", "Gt"), ("ge", "Ge"), ("lt", "Lt"), ("le", "Le"), ("eq", "Eq"))},
     **{name + suffix: _unary(type_) for name, type_ in (("neg", "Neg"), ("abs", "Abs"), ("sqrt", "Sqrt"),
                                                         ("exp", "Exp"), ("log", "Log"))
        for suffix in ("", "_")},
