@@ -32,8 +32,7 @@ final class ArithmeticConverters {
         r.put("Exp", (cx, n) -> unary(cx, n, "Exp"));
         r.put("Log", (cx, n) -> unary(cx, n, "Log"));
         // 1 / x, as torch.reciprocal computes it: a Div with the number 1 as its input operand.
-        r.put("Reciprocal", (cx, n) -> cx.output(n, binary(cx, n, "Div",
-                new Value.Const(ConstTensor.ofFloats(new float[] {1f}, new long[0])), cx.required(n, 0))));
+        r.put("Reciprocal", (cx, n) -> cx.output(n, binary(cx, n, "Div", Const.scalar(1f), cx.required(n, 0))));
     }
 
     private static void unary(ConversionContext cx, Node n, String type) {

@@ -78,7 +78,7 @@ final class ConditionConverters {
 
     private static void not(ConversionContext cx, Node n) {
         Act c = bool(cx, n, 0, "input");
-        Act out = ArithmeticConverters.binary(cx, n, "Eq", c, zero());
+        Act out = ArithmeticConverters.binary(cx, n, "Eq", c, Const.scalar(0f));
         cx.booleans.add(out);
         cx.output(n, out);
     }
@@ -88,10 +88,6 @@ final class ConditionConverters {
                 "second input"));
         cx.booleans.add(out);
         cx.output(n, out);
-    }
-
-    private static Const zero() {
-        return new Const(ConstTensor.ofFloats(new float[] {0f}, new long[0]));
     }
 
     private static void where(ConversionContext cx, Node n) {

@@ -59,8 +59,7 @@ final class DenseConverters {
         Act y = l.out;
         if (cValue != null && c == null && beta != 0) {
             // C computed from the input (torch.addmm(c, x, w.t())): Linear without bias, then + beta * C, broadcast
-            Value term = beta == 1f ? cValue : ArithmeticConverters.binary(cx, n, "Mul", cValue,
-                    new Value.Const(ConstTensor.ofFloats(new float[] {beta}, new long[0])));
+            Value term = beta == 1f ? cValue : ArithmeticConverters.binary(cx, n, "Mul", cValue, Const.scalar(beta));
             y = ArithmeticConverters.binary(cx, n, "Add", y, term);
         }
         cx.output(n, y);

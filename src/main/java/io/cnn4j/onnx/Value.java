@@ -24,6 +24,11 @@ abstract class Value {
             super(tensor.shape);
             this.tensor = tensor;
         }
+
+        /** A float scalar (rank 0), as a number operand of the arithmetic and comparison layers. */
+        static Const scalar(float v) {
+            return new Const(ConstTensor.ofFloats(new float[] {v}, new long[0]));
+        }
     }
 
     /** The result of a layer, or (layer null) the model input {@code input}. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The float arithmetic ONNX's function bodies spell with comparisons and casts ({@link ConditionConverters}):
  * Clip's Where(Less) lowering as Maximum / Minimum, any other Where as the comparison and Where layers (Not, And, Or
- * as Eq 0, Mul, Maximum), CastLike to a float type as nothing, Reciprocal as a Div of 1; and a Pad that a pooling's
+ * as Eq 0, Mul, Maximum), PRelu with a slope along other dims and Selu with other constants as Wheres, CastLike to a float type as nothing, Reciprocal as a Div of 1; and a Pad that a pooling's
  * own padding cannot stand for (zeros before MaxPool) as a padding layer of its own. The refusals: a Where or Not of
  * something other than a comparison, comparisons of constants only, a cast to an integer type. (Numbers: ONNX's node
  * tests.)
@@ -65,6 +65,29 @@ class OnnxExpandedFormsTest {
                 + "\"other\":1.0},{\"type\":\"Maximum\",\"inputs\":[\"l\",\"e\"]},{\"type\":\"Eq\",\"id\":\"n\",\"other\":0.0},"
                 + "{\"type\":\"Mul\",\"id\":\"a\",\"inputs\":[\"n\",\"n\"]},{\"type\":\"Where\",\"id\":\"y\",\"inputs\":"
                 + "[\"a\",\"conv\"],\"input\":0.0}]", convertLayers(logic));
+    }
+
+    @Test
+    void preluWithASlopeAlongAnotherDimIsAWhere() {
+        OnnxBuilder b = withConv(13).output("y").weight("slope", new float[] {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f}, 6);
+        b.node("PRelu", "pr", in("c", "slope"), "y");
+        assertEquals("[{\"type\":\"Mul\",\"name\":\"pr\",\"other\":\"constant\"},{\"type\":\"Lt\",\"id\":\"pr_1\","
+                + "\"inputs\":[\"conv\"],\"other\":0.0},{\"type\":\"Where\",\"id\":\"y\",\"inputs\":[\"pr_1\",\"pr\","
+                + "\"conv\"]}]", convertLayers(b));
+        OnnxBuilder batch = withConv(13).output("y").weight("slope", new float[2 * 144], 2, 4, 6, 6);
+        batch.node("PRelu", "pr", in("c", "slope"), "y");
+        refused(batch, "PRelu (node 'pr')", "would broadcast over the batch dim (dim 0)");
+    }
+
+    @Test
+    void seluWithOtherConstantsIsAWhere() {
+        OnnxBuilder b = withConv(13).output("y");
+        b.node("Selu", "s", in("c"), "y").attr("alpha", 2f).attr("gamma", 3f);
+        // where(x > 0, x * gamma, (exp(x) * alpha - alpha) * gamma)
+        assertEquals("[{\"type\":\"Exp\"},{\"type\":\"Mul\",\"other\":2.0},{\"type\":\"Sub\",\"other\":2.0},"
+                + "{\"type\":\"Mul\",\"id\":\"s_2\",\"other\":3.0},{\"type\":\"Mul\",\"id\":\"s_1\",\"inputs\":[\"conv\"],"
+                + "\"other\":3.0},{\"type\":\"Gt\",\"id\":\"s\",\"inputs\":[\"conv\"],\"other\":0.0},{\"type\":\"Where\","
+                + "\"id\":\"y\",\"inputs\":[\"s\",\"s_1\",\"s_2\"]}]", convertLayers(b));
     }
 
     @Test
