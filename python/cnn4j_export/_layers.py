@@ -235,22 +235,8 @@ def _binary(type_, alpha=False):
             raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
         if bound.get("rounding_mode") is not None:
             raise Unsupported(f"rounding_mode={bound['rounding_mode']!r} is not supported, only true division")
-        args, inputs, owner = {}, [], None
-        for name in ("input", "other"):
-            value = bound[name]
-            if _number(value):
-                if not math.isfinite(value):
-                    raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
-                args[name] = value
-            elif isinstance(value, torch.fx.Node) and value.op == "get_attr":
-                # a module's own parameter (ConvNeXt's layer scale): the layer's name is the module path
-                owner, _, attribute = value.target.rpartition(".")
-                if not owner:
-                    raise Unsupported(f"operand {name} is the top-level parameter {value.target}; the format names "
-                                      "parameters by module path: keep it in a submodule")
-                args[name] = attribute
-            else:
-                inputs.append(_tensor(bound, name))
+        inputs = []
+        args, owner = operands(bound, inputs)
         if not inputs:
             raise Unsupported("both operands are constants")
         if len(inputs) == 2 and len(tensor_shape(inputs[0])) != len(tensor_shape(inputs[1])):
@@ -260,6 +246,31 @@ def _binary(type_, alpha=False):
         writes = node.target in _OPERATOR_INPLACE or (isinstance(node.target, str) and node.target.endswith("_"))
         return Steps([(type_, args)], inputs, writes, owner)
     return translate
+
+
+def operands(bound, inputs):
+    """(args, owner) for the `input` and `other` operands of an element-wise call: a Python number, or a module's own
+    parameter (ConvNeXt's layer scale; owner is that module's path, which names the layer), becomes the layer's
+    argument of that name; a tensor is appended to `inputs`."""
+    args, owner = {}, None
+    for name in ("input", "other"):
+        value = bound[name]
+        if _number(value):
+            if not math.isfinite(value):
+                raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
+            args[name] = value
+        elif isinstance(value, torch.fx.Node) and value.op == "get_attr":
+            path, _, attribute = value.target.rpartition(".")
+            if not path:
+                raise Unsupported(f"operand {name} is the top-level parameter {value.target}; the format names "
+                                  "parameters by module path: keep it in a submodule")
+            if owner not in (None, path):
+                raise Unsupported(f"the parameter operands belong to two modules ({owner}, {path}); the layer reads "
+                                  "them from one")
+            owner, args[name] = path, attribute
+        else:
+            inputs.append(_tensor(bound, name))
+    return args, owner
 
 
 def _unary(type_):

@@ -4,13 +4,12 @@ named by that module's path, which holds the parameters), and torch.where (the f
 comparison's result). Each translator takes a torch.fx node and returns `Steps` or raises `Unsupported`, as those of
 _layers do.
 """
-import math
 
 import torch
 import torch.fx
 import torch.nn.functional as F
 
-from ._layers import REQUIRED, Steps, Unsupported, _number, _tensor, bind, json_value, tensor_shape
+from ._layers import REQUIRED, Steps, Unsupported, _tensor, bind, json_value, operands, tensor_shape
 
 
 def _owner(bound, names, attributes):
@@ -81,21 +80,8 @@ def _where(node):
     and other are tensors, Python numbers or a module's own parameters, as the binary types take them."""
     bound = bind(node, (("condition", REQUIRED), ("input", REQUIRED), ("other", REQUIRED)))
     condition = _tensor(bound, "condition")
-    args, inputs, owner = {}, [condition], None
-    for name in ("input", "other"):
-        value = bound[name]
-        if _number(value):
-            if not math.isfinite(value):
-                raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
-            args[name] = value
-        elif isinstance(value, torch.fx.Node) and value.op == "get_attr":
-            path, _, attribute = value.target.rpartition(".")
-            if not path or owner not in (None, path):
-                raise Unsupported(f"operand {name} is {value.target}; the format names a parameter operand by the "
-                                  "path of one submodule")
-            owner, args[name] = path, attribute
-        else:
-            inputs.append(_tensor(bound, name))
+    inputs = [condition]
+    args, owner = operands(bound, inputs)
     ranks = {len(tensor_shape(t)) for t in inputs}
     if len(ranks) > 1:
         raise Unsupported(f"where of tensors of ranks {sorted(ranks)}: broadcasting would align the batch dim of one "
