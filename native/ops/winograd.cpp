@@ -11,9 +11,11 @@
  *   3. output transform + epilogue, per output channel, straight into the output (bias, ReLU/ReLU6, residual);
  *      other activations run afterwards as one pass of the activation family.
  * The block is sized so that V and M (the workspace) stay in the last-level cache between the passes. Every
- * pass splits its work the same way whatever the thread count, so results do not depend on it.
+ * pass splits its work the same way whatever the thread count, so results do not depend on it. An input holding NaN
+ * or Inf, seen by pass 1's transform, stops the call with CNN4J_NONFINITE_INPUT (cnn4j.h): the exact path then runs.
  */
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "ops/gemm.h"
@@ -89,11 +91,12 @@ void copy_row(const Tiling& t, const float* plane, int64_t y, int64_t x0, int64_
 }
 
 /* Pass 1 for one input channel plane [H, W]: V[f][c][k] for the block's tiles, in runs of up to
-   kWinogradMaxRunTiles tiles (across tile rows and images). */
-void transform_input_channel(const WinogradKernels& k, const Tiling& t, const float* plane_of_image0,
+   kWinogradMaxRunTiles tiles (across tile rows and images). True if the tiles read a NaN or Inf. */
+bool transform_input_channel(const WinogradKernels& k, const Tiling& t, const float* plane_of_image0,
                              int64_t image_stride, int64_t block_first, int64_t block_count, float* V_c,
                              int64_t freq_stride) {
     float strip[8][kStripWidth], strip_next[8][kStripWidth];
+    bool nonfinite = false;
     for (int64_t run_first = block_first, block_end = block_first + block_count; run_first < block_end;
          run_first += kWinogradMaxRunTiles) {
         const int64_t run = std::min(kWinogradMaxRunTiles, block_end - run_first);
@@ -112,8 +115,10 @@ void transform_input_channel(const WinogradKernels& k, const Tiling& t, const fl
             std::memset(strip[i] + used, 0, (padded - used) * sizeof(float));
             std::memset(strip_next[i] + used, 0, (padded - used) * sizeof(float));
         }
-        k.input_run(t.m, strip[0], strip_next[0], kStripWidth, run, V_c + (run_first - block_first), freq_stride);
+        nonfinite |= k.input_run(t.m, strip[0], strip_next[0], kStripWidth, run, V_c + (run_first - block_first),
+                                 freq_stride);
     }
+    return nonfinite;
 }
 
 /* Pass 3 for one output channel: its pixels of the block's tiles, with the epilogue. */
@@ -192,12 +197,16 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
         const float* U_g = transformed_weight + g * t.frequencies * U_matrix;
         for (int64_t first = 0; first < t.tiles; first += t.block) {
             const int64_t count = std::min(t.block, t.tiles - first);
+            std::atomic<bool> nonfinite{false};
             parallel_for(t.Cg, 1, [&](int64_t begin, int64_t end) {
+                bool seen = false;
                 for (int64_t c = begin; c < end; c++) {
-                    transform_input_channel(k, t, input + (g * t.Cg + c) * in_plane, in_image, first, count,
-                                            V + c * channel_stride, t.block);
+                    seen |= transform_input_channel(k, t, input + (g * t.Cg + c) * in_plane, in_image, first, count,
+                                                    V + c * channel_stride, t.block);
                 }
+                if (seen) nonfinite.store(true, std::memory_order_relaxed);
             });
+            if (nonfinite.load(std::memory_order_relaxed)) return CNN4J_NONFINITE_INPUT;
             parallel_for(t.frequencies, 1, [&](int64_t begin, int64_t end) {
                 for (int64_t f = begin; f < end; f++) {
                     packed_sgemm(*table.gemm, t.Og, t.Cg, U_g + f * U_matrix, V + f * t.block, channel_stride,
