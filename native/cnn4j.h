@@ -258,12 +258,26 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
 #define CNN4J_BINARY_MAXIMUM 4 /* NaN-propagating, as torch.maximum */
 #define CNN4J_BINARY_MINIMUM 5 /* NaN-propagating, as torch.minimum */
 #define CNN4J_BINARY_POW 6     /* ATen's pow, with its exponent special cases for a scalar exponent */
+/* Comparisons, as torch.gt, ge, lt, le, eq: 1.0f where true, 0.0f where false (cnn4j's float32 form of torch.bool;
+   any comparison with NaN is false, as in PyTorch). */
+#define CNN4J_BINARY_GT 7
+#define CNN4J_BINARY_GE 8
+#define CNN4J_BINARY_LT 9
+#define CNN4J_BINARY_LE 10
+#define CNN4J_BINARY_EQ 11
 
 /* output[i...] = a[i...] op b[i...] over an output of `rank` dims of `shape`; a_strides and b_strides are element
    strides per output dim, 0 where that operand is broadcast. output is contiguous and must not overlap a or b
    unless the operand has the output's own layout. */
 int cnn4j_binary_forward(int op, int rank, const int64_t* shape, const float* a, const int64_t* a_strides,
                          const float* b, const int64_t* b_strides, float* output);
+
+/* torch.where: output[i...] = condition[i...] != 0 ? a[i...] : b[i...], with the strides of cnn4j_binary_forward
+   (condition is a comparison's 0/1 float tensor). output must not overlap an operand unless that operand has the
+   output's own layout. */
+int cnn4j_where_forward(int rank, const int64_t* shape, const float* condition, const int64_t* c_strides,
+                        const float* a, const int64_t* a_strides, const float* b, const int64_t* b_strides,
+                        float* output);
 
 #define CNN4J_UNARY_NEG 0
 #define CNN4J_UNARY_ABS 1

@@ -1,7 +1,8 @@
 /*
  * Element-wise arithmetic of two operands with NumPy/PyTorch broadcasting (Add, Sub, Mul, Div, Maximum, Minimum,
- * Pow), the unary math functions (Neg, Abs, Sqrt, Exp, Log), the activations outside the activation kernel family
- * (Softplus, Mish, SELU, CELU, Softsign, LogSigmoid, Hardtanh) and PReLU, with ATen's formulas.
+ * Pow, and the comparisons Gt, Ge, Lt, Le, Eq as 0/1 floats), torch.where's select of three operands, the unary
+ * math functions (Neg, Abs, Sqrt, Exp, Log), the activations outside the activation kernel family (Softplus, Mish,
+ * SELU, CELU, Softsign, LogSigmoid, Hardtanh) and PReLU, with ATen's formulas.
  *
  * The four basic operations, min/max, neg, abs and sqrt are correctly rounded IEEE operations, so any vectorization
  * the compiler does for the baseline ISA gives the same bits as one element at a time; no per-ISA kernel family is
@@ -42,6 +43,11 @@ inline float apply(float x, float y) {
     if (OP == CNN4J_BINARY_DIV) return x / y;
     if (OP == CNN4J_BINARY_MAXIMUM) return std::isnan(x) || std::isnan(y) ? x + y : std::max(x, y);
     if (OP == CNN4J_BINARY_MINIMUM) return std::isnan(x) || std::isnan(y) ? x + y : std::min(x, y);
+    if (OP == CNN4J_BINARY_GT) return x > y ? 1.0f : 0.0f;
+    if (OP == CNN4J_BINARY_GE) return x >= y ? 1.0f : 0.0f;
+    if (OP == CNN4J_BINARY_LT) return x < y ? 1.0f : 0.0f;
+    if (OP == CNN4J_BINARY_LE) return x <= y ? 1.0f : 0.0f;
+    if (OP == CNN4J_BINARY_EQ) return x == y ? 1.0f : 0.0f;
     return pow_op(x, y);
 }
 
@@ -61,12 +67,13 @@ void row(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb, floa
     }
 }
 
-template <int OP>
-void binary(int rank, const int64_t* shape, const float* a, const int64_t* a_strides, const float* b,
-            const int64_t* b_strides, float* output) {
+/* The broadcast walk shared by every operand count: the output's rows of the innermost dim, split over the pool,
+   each handed to row_fn(row index, N operand offsets of its first element, innermost strides, row length). */
+template <int N, typename RowFn>
+void walk(int rank, const int64_t* shape, const int64_t* const (&strides)[N], RowFn row_fn) {
     const int64_t inner = rank == 0 ? 1 : shape[rank - 1];
-    const int64_t sa = rank == 0 ? 0 : a_strides[rank - 1];
-    const int64_t sb = rank == 0 ? 0 : b_strides[rank - 1];
+    int64_t steps[N];
+    for (int k = 0; k < N; k++) steps[k] = rank == 0 ? 0 : strides[k][rank - 1];
     int64_t rows = 1;
     for (int d = 0; d + 1 < rank; d++) rows *= shape[d];
     if (rows == 0 || inner == 0) return;
@@ -74,14 +81,13 @@ void binary(int rank, const int64_t* shape, const float* a, const int64_t* a_str
     auto run_rows = [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; r++) {
             // the row's offsets: r written in the mixed radix of shape[0 .. rank-2]
-            int64_t rest = r, oa = 0, ob = 0;
+            int64_t rest = r, offsets[N] = {};
             for (int d = rank - 2; d >= 0; d--) {
                 const int64_t index = rest % shape[d];
                 rest /= shape[d];
-                oa += index * a_strides[d];
-                ob += index * b_strides[d];
+                for (int k = 0; k < N; k++) offsets[k] += index * strides[k][d];
             }
-            row<OP>(inner, a + oa, sa, b + ob, sb, output + r * inner);
+            row_fn(r * inner, offsets, steps, inner);
         }
     };
     if (rows * inner <= kMinElementsPerTask) {
@@ -89,6 +95,15 @@ void binary(int rank, const int64_t* shape, const float* a, const int64_t* a_str
     } else {
         parallel_for(rows, grain, run_rows);
     }
+}
+
+template <int OP>
+void binary(int rank, const int64_t* shape, const float* a, const int64_t* a_strides, const float* b,
+            const int64_t* b_strides, float* output) {
+    const int64_t* const strides[2] = {a_strides, b_strides};
+    walk<2>(rank, shape, strides, [&](int64_t out, const int64_t* o, const int64_t* s, int64_t n) {
+        row<OP>(n, a + o[0], s[0], b + o[1], s[1], output + out);
+    });
 }
 
 /* ATen's SELU constants (Activation.cpp). */
@@ -143,8 +158,30 @@ int cnn4j_binary_forward(int op, int rank, const int64_t* shape, const float* a,
             binary<CNN4J_BINARY_MINIMUM>(rank, shape, a, a_strides, b, b_strides, output);
             break;
         case CNN4J_BINARY_POW: binary<CNN4J_BINARY_POW>(rank, shape, a, a_strides, b, b_strides, output); break;
+        case CNN4J_BINARY_GT: binary<CNN4J_BINARY_GT>(rank, shape, a, a_strides, b, b_strides, output); break;
+        case CNN4J_BINARY_GE: binary<CNN4J_BINARY_GE>(rank, shape, a, a_strides, b, b_strides, output); break;
+        case CNN4J_BINARY_LT: binary<CNN4J_BINARY_LT>(rank, shape, a, a_strides, b, b_strides, output); break;
+        case CNN4J_BINARY_LE: binary<CNN4J_BINARY_LE>(rank, shape, a, a_strides, b, b_strides, output); break;
+        case CNN4J_BINARY_EQ: binary<CNN4J_BINARY_EQ>(rank, shape, a, a_strides, b, b_strides, output); break;
         default: return CNN4J_ERROR_ARGUMENT;
     }
+    return CNN4J_OK;
+}
+
+int cnn4j_where_forward(int rank, const int64_t* shape, const float* condition, const int64_t* c_strides,
+                        const float* a, const int64_t* a_strides, const float* b, const int64_t* b_strides,
+                        float* output) {
+    if (!condition || !a || !b || !output || rank < 0 || rank > kMaxRank
+        || (rank > 0 && (!shape || !c_strides || !a_strides || !b_strides)))
+        return CNN4J_ERROR_ARGUMENT;
+    const int64_t* const strides[3] = {c_strides, a_strides, b_strides};
+    walk<3>(rank, shape, strides, [&](int64_t out, const int64_t* o, const int64_t* s, int64_t n) {
+        const float* c = condition + o[0];
+        const float* x = a + o[1];
+        const float* y = b + o[2];
+        float* z = output + out;
+        for (int64_t i = 0; i < n; i++) z[i] = c[i * s[0]] != 0.0f ? x[i * s[1]] : y[i * s[2]];
+    });
     return CNN4J_OK;
 }
 
@@ -186,28 +223,12 @@ int cnn4j_strided_copy(int rank, const int64_t* shape, const int64_t* in_strides
                        float* output) {
     if (!shape || !in_strides || !input || !output || rank < 1 || rank > kMaxRank || offset < 0) return CNN4J_ERROR_ARGUMENT;
     input += offset;
-    const int64_t inner = shape[rank - 1];
-    const int64_t step = in_strides[rank - 1];
-    int64_t rows = 1;
-    for (int d = 0; d + 1 < rank; d++) rows *= shape[d];
-    if (rows == 0 || inner == 0) return CNN4J_OK;
-    auto run_rows = [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; r++) {
-            int64_t rest = r, offset = 0;
-            for (int d = rank - 2; d >= 0; d--) {
-                offset += (rest % shape[d]) * in_strides[d];
-                rest /= shape[d];
-            }
-            const float* from = input + offset;
-            float* to = output + r * inner;
-            for (int64_t i = 0; i < inner; i++) to[i] = from[i * step];
-        }
-    };
-    if (rows * inner <= kMinElementsPerTask) {
-        run_rows(0, rows);
-    } else {
-        parallel_for(rows, std::max<int64_t>(1, kMinElementsPerTask / inner), run_rows);
-    }
+    const int64_t* const strides[1] = {in_strides};
+    walk<1>(rank, shape, strides, [&](int64_t out, const int64_t* o, const int64_t* s, int64_t n) {
+        const float* from = input + o[0];
+        float* to = output + out;
+        for (int64_t i = 0; i < n; i++) to[i] = from[i * s[0]];
+    });
     return CNN4J_OK;
 }
 

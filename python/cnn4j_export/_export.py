@@ -13,6 +13,7 @@ from torch.fx.passes.shape_prop import ShapeProp
 
 from ._layers import (_MAX_UNPOOLS, FUNCTIONS, HELPER_FUNCTIONS, HELPER_METHODS, METHODS, Steps, Unsupported,
                       max_unpool, may_write_input, module_layer, tensor_shape)
+from ._parametric import FUNCTIONS as PARAMETRIC_FUNCTIONS
 from ._safetensors import write_safetensors
 
 FORMAT_VERSION = 2
@@ -194,7 +195,8 @@ def _translate(module, node):
     if node.op == "call_method":
         helper, translate = node.target in HELPER_METHODS, METHODS.get(node.target)
     else:
-        helper, translate = node.target in HELPER_FUNCTIONS, FUNCTIONS.get(node.target)
+        helper = node.target in HELPER_FUNCTIONS
+        translate = FUNCTIONS.get(node.target) or PARAMETRIC_FUNCTIONS.get(node.target)
     if helper and tensor_shape(node) is None:
         return None, None
     if translate is None:

@@ -235,22 +235,8 @@ def _binary(type_, alpha=False):
             raise Unsupported(f"alpha={bound['alpha']!r} is not supported, only 1")
         if bound.get("rounding_mode") is not None:
             raise Unsupported(f"rounding_mode={bound['rounding_mode']!r} is not supported, only true division")
-        args, inputs, owner = {}, [], None
-        for name in ("input", "other"):
-            value = bound[name]
-            if _number(value):
-                if not math.isfinite(value):
-                    raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
-                args[name] = value
-            elif isinstance(value, torch.fx.Node) and value.op == "get_attr":
-                # a module's own parameter (ConvNeXt's layer scale): the layer's name is the module path
-                owner, _, attribute = value.target.rpartition(".")
-                if not owner:
-                    raise Unsupported(f"operand {name} is the top-level parameter {value.target}; the format names "
-                                      "parameters by module path: keep it in a submodule")
-                args[name] = attribute
-            else:
-                inputs.append(_tensor(bound, name))
+        inputs = []
+        args, owner = operands(bound, inputs)
         if not inputs:
             raise Unsupported("both operands are constants")
         if len(inputs) == 2 and len(tensor_shape(inputs[0])) != len(tensor_shape(inputs[1])):
@@ -262,6 +248,31 @@ def _binary(type_, alpha=False):
     return translate
 
 
+def operands(bound, inputs):
+    """(args, owner) for the `input` and `other` operands of an element-wise call: a Python number, or a module's own
+    parameter (ConvNeXt's layer scale; owner is that module's path, which names the layer), becomes the layer's
+    argument of that name; a tensor is appended to `inputs`."""
+    args, owner = {}, None
+    for name in ("input", "other"):
+        value = bound[name]
+        if _number(value):
+            if not math.isfinite(value):
+                raise Unsupported(f"argument {name}={value!r}: JSON has no infinities or NaN")
+            args[name] = value
+        elif isinstance(value, torch.fx.Node) and value.op == "get_attr":
+            path, _, attribute = value.target.rpartition(".")
+            if not path:
+                raise Unsupported(f"operand {name} is the top-level parameter {value.target}; the format names "
+                                  "parameters by module path: keep it in a submodule")
+            if owner not in (None, path):
+                raise Unsupported(f"the parameter operands belong to two modules ({owner}, {path}); the layer reads "
+                                  "them from one")
+            owner, args[name] = path, attribute
+        else:
+            inputs.append(_tensor(bound, name))
+    return args, owner
+
+
 def _unary(type_):
     def translate(node):
         bound = bind(node, (("input", REQUIRED),))
@@ -271,6 +282,11 @@ def _unary(type_):
 
 
 _TORCH_BINARY = {torch.add, torch.sub}
+
+# The comparisons: the format's Gt ... Eq (a torch.bool result, float32 1 / 0 in cnn4j), for torch.where's condition.
+_COMPARISONS = {"Gt": (operator.gt, torch.gt, torch.greater), "Ge": (operator.ge, torch.ge, torch.greater_equal),
+                "Lt": (operator.lt, torch.lt, torch.less), "Le": (operator.le, torch.le, torch.less_equal),
+                "Eq": (operator.eq, torch.eq)}
 
 
 def _cat(node):
@@ -620,6 +636,7 @@ FUNCTIONS = {
     torch.true_divide: _binary("Div"),
     torch.maximum: _binary("Maximum"), torch.minimum: _binary("Minimum"),
     operator.pow: _binary("Pow"), torch.pow: _binary("Pow"),
+    **{f: _binary(type_) for type_, functions in _COMPARISONS.items() for f in functions},
     operator.neg: _unary("Neg"), torch.neg: _unary("Neg"), torch.negative: _unary("Neg"),
     operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
     torch.log: _unary("Log"),
@@ -644,6 +661,7 @@ METHODS = {
                                                          ("div", "Div"), ("pow", "Pow"))
        for suffix in ("", "_")},
     "maximum": _binary("Maximum"), "minimum": _binary("Minimum"),
+    **{name: _binary(type_) for name, type_ in (("gt", "Gt"), ("ge", "Ge"), ("lt", "Lt"), ("le", "Le"), ("eq", "Eq"))},
     **{name + suffix: _unary(type_) for name, type_ in (("neg", "Neg"), ("abs", "Abs"), ("sqrt", "Sqrt"),
                                                         ("exp", "Exp"), ("log", "Log"))
        for suffix in ("", "_")},

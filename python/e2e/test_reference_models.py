@@ -1,7 +1,9 @@
 """End to end: real PyTorch modules -> cnn4j by both roads -> same numbers as PyTorch.
 
 Road 1: the cnn4j exporter (torch.fx) writes model JSON + safetensors. Road 2: torch.onnx.export writes .onnx,
-which cnn4j loads directly (ONNX Runtime must agree too). cnn4j runs through its command line (the shaded jar,
+which cnn4j loads directly (ONNX Runtime must agree too), by both of torch's exporters: the TorchScript one
+(`dynamo=False`, road "onnx") and the dynamo one (`dynamo=True`, road "dynamo", which writes opset 18+ forms:
+LayerNormalization, Split with a split input, Resize with sizes, Softplus(beta) as Where, MaxUnpool as ScatterND). cnn4j runs through its command line (the shaded jar,
 built by `mvn package`), on random inputs with batch 1 and 3. Tolerance: 1e-4 relative to the output's scale.
 
 The anchor is PyTorch in float64 (a double copy of the module on the double input), which is right on any CPU;
@@ -76,9 +78,21 @@ OLDER_OPSETS = [("norm_net", 13), ("convnext_tiny", 13)]
 
 
 @pytest.mark.parametrize("name", list(REFERENCE_MODELS))
-@pytest.mark.parametrize("road", ["exporter", "onnx"])
+@pytest.mark.parametrize("road", ["exporter", "onnx", "dynamo"])
 def test_reference_model(name, road, tmp_path):
     check_model(name, road, 17, tmp_path)
+
+
+def export_onnx(module, example, path, road, opset=17):
+    """torch.onnx.export with a free batch dim: road "onnx" by the TorchScript exporter at `opset`, road "dynamo" by
+    the dynamo exporter at its own default opset (what a user calling torch.onnx.export(dynamo=True) gets)."""
+    if road == "dynamo":
+        torch.onnx.export(module, (example,), str(path), input_names=["input"], output_names=["output"],
+                          dynamic_shapes=({0: torch.export.Dim("batch")},), dynamo=True, verbose=False)
+    else:
+        torch.onnx.export(module, (example,), str(path), input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, opset_version=opset,
+                          dynamo=False)
 
 
 @pytest.mark.parametrize("name,opset", OLDER_OPSETS)
@@ -96,9 +110,7 @@ def check_model(name, road, opset, tmp_path):
         export(module, example, str(model_path))
     else:
         model_path = tmp_path / f"{name}.onnx"
-        torch.onnx.export(module, (example,), str(model_path), input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, opset_version=opset,
-                          dynamo=False)
+        export_onnx(module, example, model_path, road, opset)
     for batch in (1, 3):
         x = torch.randn(batch, *input_shape)
         with torch.no_grad():
@@ -107,7 +119,7 @@ def check_model(name, road, opset, tmp_path):
         actual = run_cnn4j(model_path, x.numpy(), tmp_path, f"b{batch}")
         assert_close(expected, actual, f"{name} via {road}, batch {batch}")
         second_opinion(expected, float32, f"{name}: PyTorch float32, batch {batch}")
-        if road == "onnx":
+        if road != "exporter":
             import onnxruntime
             session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
             try:

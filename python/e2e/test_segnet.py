@@ -1,10 +1,12 @@
 """End to end: a SegNet-style encoder/decoder with MaxUnpool at the encoder's argmax positions, by both roads.
 
-Road 1: the cnn4j exporter (MaxPool2d(return_indices=True) + MaxUnpool2d). Road 2: ONNX. torch.onnx.export cannot
-write max_unpool2d (TorchScript fails tracing F.max_unpool2d's size check; the dynamo exporter needs onnxscript), so
-the ONNX file is written here with onnx.helper from the module's own weights, as an exporter would: Conv,
-BatchNormalization, Relu, MaxPool with its Indices output, MaxUnpool with output_shape from Shape, as ONNX defines
-them; onnxruntime runs the same file as a second opinion. Within 1e-4 of PyTorch float64, batch 1 and 3.
+Road 1: the cnn4j exporter (MaxPool2d(return_indices=True) + MaxUnpool2d). Road 2: ONNX, twice. The TorchScript
+exporter cannot write max_unpool2d (tracing fails on F.max_unpool2d's size check; asserted below), so that ONNX file
+is written here with onnx.helper from the module's own weights, as an exporter would: Conv, BatchNormalization,
+Relu, MaxPool with its Indices output, MaxUnpool with output_shape from Shape, as ONNX defines them. The dynamo
+exporter (torch.onnx.export(dynamo=True)) writes the unpooling as a ScatterND of the values at flat indices computed
+from the MaxPool's (Range, Sub, Add ...), which cnn4j fuses back into MaxUnpool. onnxruntime runs each ONNX file as
+a second opinion. Within 1e-4 of PyTorch float64, batch 1 and 3.
 """
 import copy
 import pathlib
@@ -18,7 +20,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from cnn4j_export import export  # noqa: E402
 from reference_models import SegNetTiny, _randomize_batchnorm  # noqa: E402
-from test_reference_models import assert_close, jar_exists, run_cnn4j, second_opinion  # noqa: E402,F401
+from test_reference_models import assert_close, export_onnx, jar_exists, run_cnn4j, second_opinion  # noqa: E402,F401
 
 INPUT = (3, 20, 14)
 
@@ -76,10 +78,25 @@ def test_segnet_onnx_road(tmp_path):
     check(build(), "onnx", tmp_path)
 
 
+def test_segnet_dynamo_road(tmp_path):
+    check(build(), "dynamo", tmp_path)
+
+
+def test_segnet_torchscript_export_fails_in_torch(tmp_path):
+    """Why the "onnx" road's file is written by hand: the TorchScript exporter itself cannot trace max_unpool2d."""
+    import pytest
+    with pytest.raises(Exception) as error:
+        export_onnx(build(), torch.randn(1, *INPUT), tmp_path / "segnet.onnx", "onnx")
+    print(f"torch.onnx.export(dynamo=False) fails: {type(error.value).__name__}: {str(error.value)[:300]}")
+
+
 def check(module, road, tmp_path):
     if road == "exporter":
         path = tmp_path / "segnet.json"
         export(module, torch.randn(1, *INPUT), str(path))
+    elif road == "dynamo":
+        path = tmp_path / "segnet.onnx"
+        export_onnx(module, torch.randn(1, *INPUT), path, road)
     else:
         path = tmp_path / "segnet.onnx"
         path.write_bytes(onnx_model(module).SerializeToString())
@@ -91,7 +108,7 @@ def check(module, road, tmp_path):
         actual = run_cnn4j(path, x.numpy(), tmp_path, f"b{batch}")
         assert_close(expected, actual, f"segnet via {road}, batch {batch}")
         second_opinion(expected, float32, f"segnet: PyTorch float32, batch {batch}")
-        if road == "onnx":
+        if road != "exporter":
             import onnxruntime
             session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
             second_opinion(expected, session.run(None, {"input": x.numpy()})[0], f"segnet: onnxruntime, batch {batch}")

@@ -33,9 +33,14 @@ MODULE_TYPES = {
 # The element-wise types of version 2: torch functions of operands `input` and `other`, each the next layer input or
 # a number argument; Add of tensors only may take more than two inputs, summed left to right.
 BINARY_TYPES = {"Add": torch.add, "Sub": torch.sub, "Mul": torch.mul, "Div": torch.div, "Maximum": torch.maximum,
-                "Minimum": torch.minimum, "Pow": torch.pow}
+                "Minimum": torch.minimum, "Pow": torch.pow,
+                # comparisons: their torch.bool result as float32 1 / 0, as cnn4j computes it
+                **{t: (lambda f: lambda a, b: f(a, b).float())(f) for t, f in (
+                    ("Gt", torch.gt), ("Ge", torch.ge), ("Lt", torch.lt), ("Le", torch.le), ("Eq", torch.eq))}}
 UNARY_TYPES = {"Neg": torch.neg, "Abs": torch.abs, "Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log}
-GRAPH_TYPES = {"Concat": {"dim"}, "Permute": {"dims"}, "Slice": {"dim", "start", "end", "step"}, **{t: {"input", "other"} for t in BINARY_TYPES}, **{t: set() for t in UNARY_TYPES}}
+GRAPH_TYPES = {"Concat": {"dim"}, "Permute": {"dims"}, "Slice": {"dim", "start", "end", "step"},
+               "Where": {"input", "other"}, **{t: {"input", "other"} for t in BINARY_TYPES},
+               **{t: set() for t in UNARY_TYPES}}
 
 
 def check_schema(model):
@@ -114,6 +119,9 @@ class Interpreter(nn.Module):
             arguments = [values[i] for i in input_ids]
             if layer["type"] in BINARY_TYPES:
                 values[layer_id] = _binary(layer, arguments, self.weights)
+            elif layer["type"] == "Where":  # torch.where(condition, input, other), the condition first
+                condition, *rest = arguments
+                values[layer_id] = torch.where(condition != 0, *_operands(layer, rest, self.weights))
             elif layer["type"] in UNARY_TYPES:
                 (argument,) = arguments
                 values[layer_id] = UNARY_TYPES[layer["type"]](argument)
@@ -136,11 +144,15 @@ def _binary(layer, arguments, weights):
     """input op other (op the torch function of the type), a number operand as a 0-d float32 tensor, a string one
     as the parameter <name>.<string>."""
     function, arguments = BINARY_TYPES[layer["type"]], list(arguments)
-
-    def constant(value):
-        return weights[f"{layer['name']}.{value}"] if isinstance(value, str) else torch.tensor(float(value))
-    operands = [constant(layer[name]) if name in layer else arguments.pop(0) for name in ("input", "other")]
-    result = function(*operands)
+    result = function(*_operands(layer, arguments, weights))
     for rest in arguments:  # Add of more than two inputs
         result = function(result, rest)
     return result
+
+
+def _operands(layer, arguments, weights):
+    """[input, other]: each the layer's number or parameter argument of that name, else the next of `arguments`
+    (taken from the list)."""
+    def constant(value):
+        return weights[f"{layer['name']}.{value}"] if isinstance(value, str) else torch.tensor(float(value))
+    return [constant(layer[name]) if name in layer else arguments.pop(0) for name in ("input", "other")]

@@ -339,6 +339,33 @@ class Padding(nn.Module):
         return y, F.pad(y, (1, 1, 0, 0, 1, 0), value=-2.0), F.pad(y.flatten(2), (2, 1), mode="reflect")
 
 
+class FunctionalParameters(nn.Module):
+    """F.group_norm / F.layer_norm / F.linear called with modules' own parameters (and F.layer_norm without any), and
+    torch.where over comparisons of every kind, with tensor and number operands (a leaky ReLU, clamps, a mask)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.gn = nn.GroupNorm(2, 4)
+        self.ln = nn.LayerNorm([6, 5])
+        self.fc = nn.Linear(4, 3)
+        generator = torch.Generator().manual_seed(2)
+        with torch.no_grad():
+            for m in (self.gn, self.ln):
+                m.weight.uniform_(0.5, 1.5, generator=generator)
+                m.bias.uniform_(-0.5, 0.5, generator=generator)
+
+    def forward(self, x):
+        y = F.group_norm(self.conv(x), 2, self.gn.weight, self.gn.bias, 1e-4)
+        y = torch.where(y > 0, y, y * 0.1)
+        y = F.layer_norm(y, (6, 5), self.ln.weight, self.ln.bias)
+        y = torch.where(torch.lt(y, -0.5), -0.5, y)
+        y = torch.where(y.ge(0.25), y, 0.0) + torch.where(y <= -0.25, 1.0, y)
+        y = F.layer_norm(y, (5,), eps=1e-6)
+        z = F.linear(y.mean((2, 3)), self.fc.weight, self.fc.bias)
+        return torch.where(torch.eq(z, z), z, 1.0)
+
+
 class ShiftedSequential(nn.Sequential):
     """A functional op before the children "0", "1", ...: layer indices and module names collide."""
 
@@ -366,6 +393,7 @@ def all_models():
         "layer_scale": (LayerScaleNet(), torch.randn(2, 3, 6, 5)),
         "data_movement": (DataMovement(), torch.randn(2, 3, 6, 8)),
         "padding": (Padding(), torch.randn(2, 3, 7, 6)),
+        "functional_parameters": (FunctionalParameters(), torch.randn(2, 3, 6, 5)),
         "shifted_sequential": (ShiftedSequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 3, 1), nn.Sigmoid(),
                                                  nn.Flatten(0)), torch.randn(2, 2, 5, 5)),
     }

@@ -237,6 +237,37 @@ def test_unsupported_arguments_are_refused_with_the_reason(tmp_path):
             export(Lambda(function), torch.randn(2, 3, 4, 4), tmp_path / "u.json")
 
 
+class Parameters(nn.Module):
+    """Parameters for functional calls: a Linear, a LayerNorm, a GroupNorm, and a module with oddly named ones."""
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+        self.fc = nn.Linear(4, 4)
+        self.ln = nn.LayerNorm(4)
+        self.gn = nn.GroupNorm(3, 3)
+        self.odd = nn.Module()
+        self.odd.scale = nn.Parameter(torch.ones(4, 4))
+
+    def forward(self, x):
+        return self.function(self, x)
+
+
+def test_functional_calls_with_parameters_are_refused_with_the_reason(tmp_path):
+    cases = [
+        (lambda m, x: F.linear(x, x[0, 0, :2]), "weight must be a module's own parameter"),
+        (lambda m, x: F.linear(x, m.odd.scale), "is odd.scale, but the layer reads <module>.weight"),
+        (lambda m, x: F.linear(x, m.fc.weight, m.ln.bias), r"the parameters belong to two modules \(fc, ln\)"),
+        (lambda m, x: F.layer_norm(x, (4,), None, m.ln.bias), "a bias without a weight"),
+        (lambda m, x: F.group_norm(x, 3, m.gn.weight), "weight and bias must be given together"),
+        (lambda m, x: torch.where(x > 0, x, x[0, 0]), r"where of tensors of ranks \[2, 4\]"),
+        (lambda m, x: torch.where(x > 0, x, float("nan")), "JSON has no infinities or NaN"),
+    ]
+    for function, reason in cases:
+        with pytest.raises(ValueError, match=reason):
+            export(Parameters(function), torch.randn(2, 3, 4, 4), tmp_path / "p.json")
+
+
 class Product(nn.Module):
     def forward(self, x, y):
         return x * y

@@ -19,8 +19,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Element-wise arithmetic (Binary: add, sub, mul, div, maximum, minimum, pow with broadcasting; UnaryMath: neg, abs,
- * sqrt, exp, log) against the float64 reference {@link NaiveElementwise}, libtorch float32 as a counted second
+ * Element-wise arithmetic (Binary: add, sub, mul, div, maximum, minimum, pow and the comparisons gt, ge, lt, le, eq
+ * with broadcasting; UnaryMath: neg, abs, sqrt, exp, log) against the float64 reference {@link NaiveElementwise}, libtorch float32 as a counted second
  * opinion. Shapes are random pairs that broadcast (stretched dims on either side, missing leading dims, a
  * one-element scalar operand), values include NaN, infinities, signed zeros and huge magnitudes. Tolerance: Oracle's
  * 1e-5 relative to the output's largest finite value (the basic operations are correctly rounded, so they are far
@@ -89,6 +89,13 @@ class ArithmeticConformanceTest {
                 binary(Binary.Kind.DIV, new float[] {1f, -1f, 0f, 1f}, new float[] {0f, 0f, 0f, inf}));
         assertArrayEquals(new float[] {1f, 1f, 9f, 0.5f},
                 binary(Binary.Kind.POW, new float[] {nan, 0f, 3f, 0.25f}, new float[] {0f, 0f, 2f, 0.5f}));
+        // comparisons with NaN are false; -0 equals 0
+        assertArrayEquals(new float[] {0f, 0f, 1f, 0f},
+                binary(Binary.Kind.GT, new float[] {nan, 1f, inf, -0f}, new float[] {1f, nan, 3f, 0f}));
+        assertArrayEquals(new float[] {0f, 0f, 1f, 1f},
+                binary(Binary.Kind.EQ, new float[] {nan, 1f, inf, -0f}, new float[] {nan, -1f, inf, 0f}));
+        assertArrayEquals(new float[] {0f, 1f, 0f, 1f},
+                binary(Binary.Kind.LE, new float[] {nan, -inf, 3f, -0f}, new float[] {0f, -inf, 2f, 0f}));
     }
 
     @Test
@@ -145,7 +152,7 @@ class ArithmeticConformanceTest {
     }
 
     /** Two shapes that broadcast: a common shape, each dim kept, stretched (1) or, leading, dropped in one. */
-    private static long[][] broadcastingPair(Random r) {
+    static long[][] broadcastingPair(Random r) {
         if (r.nextInt(8) == 0) { // a number operand, as the model format passes one
             long[] s = DenseFixtures.shape(r, Oracle.between(r, 1, 4), 6);
             return r.nextBoolean() ? new long[][] {s, {1}} : new long[][] {{1}, s};
@@ -166,8 +173,19 @@ class ArithmeticConformanceTest {
         return out;
     }
 
-    /** Operand values; pow gets positive bases and moderate exponents (ATen's special ones among them). */
+    /**
+     * Operand values; pow gets positive bases and moderate exponents (ATen's special ones among them); comparisons
+     * half the time values from a small set, so that equal pairs (and NaN against anything) occur often.
+     */
     private static float[] operand(Random r, Binary.Kind kind, long n, boolean second) {
+        if (kind.ordinal() > Binary.Kind.POW.ordinal() && r.nextBoolean()) {
+            float[] small = {-1f, 0f, -0f, 1f, Float.NaN, Float.POSITIVE_INFINITY};
+            float[] v = new float[(int) n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = small[r.nextInt(small.length)];
+            }
+            return v;
+        }
         if (kind != Binary.Kind.POW) {
             return DenseFixtures.values(r, n);
         }
@@ -206,6 +224,12 @@ class ArithmeticConformanceTest {
             case MAXIMUM -> torch::maximum;
             case MINIMUM -> torch::minimum;
             case POW -> torch::pow;
+            // torch.bool results as float32 1 / 0, cnn4j's form of them
+            case GT -> (a, b) -> torch.gt(a, b).to(torch.ScalarType.Float);
+            case GE -> (a, b) -> torch.ge(a, b).to(torch.ScalarType.Float);
+            case LT -> (a, b) -> torch.lt(a, b).to(torch.ScalarType.Float);
+            case LE -> (a, b) -> torch.le(a, b).to(torch.ScalarType.Float);
+            case EQ -> (a, b) -> torch.eq(a, b).to(torch.ScalarType.Float);
         };
     }
 

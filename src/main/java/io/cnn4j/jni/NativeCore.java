@@ -251,10 +251,20 @@ public final class NativeCore {
     public static final int BINARY_MAXIMUM = 4;
     public static final int BINARY_MINIMUM = 5;
     public static final int BINARY_POW = 6;
+    public static final int BINARY_GT = 7;
+    public static final int BINARY_GE = 8;
+    public static final int BINARY_LT = 9;
+    public static final int BINARY_LE = 10;
+    public static final int BINARY_EQ = 11;
 
     public static native int cnn4j_binary_forward(int op, int rank, @Cast("const int64_t*") long[] shape,
             @Const FloatPointer a, @Cast("const int64_t*") long[] aStrides, @Const FloatPointer b,
             @Cast("const int64_t*") long[] bStrides, FloatPointer output);
+
+    public static native int cnn4j_where_forward(int rank, @Cast("const int64_t*") long[] shape,
+            @Const FloatPointer condition, @Cast("const int64_t*") long[] cStrides, @Const FloatPointer a,
+            @Cast("const int64_t*") long[] aStrides, @Const FloatPointer b, @Cast("const int64_t*") long[] bStrides,
+            FloatPointer output);
 
     public static final int UNARY_NEG = 0;
     public static final int UNARY_ABS = 1;

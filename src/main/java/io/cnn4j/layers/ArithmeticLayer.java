@@ -8,11 +8,13 @@ import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The element-wise binary ops of the format (version 2): {@code Add}, {@code Sub}, {@code Mul}, {@code Div},
- * {@code Maximum}, {@code Minimum}, {@code Pow}, as torch.add, sub, mul, div, maximum, minimum and pow with NumPy /
- * PyTorch broadcasting. Their operands are PyTorch's {@code input} and {@code other}: each is either the next of the
- * layer's inputs or a number given as the argument of that name ({@code {"type": "Mul", "other": 0.5}} is
- * {@code x * 0.5}, {@code {"type": "Sub", "input": 1}} is {@code 1 - x}), or a string naming a parameter of the
- * module at the layer's {@code name} ({@code {"type": "Mul", "name": "block", "input": "gamma"}} is
+ * {@code Maximum}, {@code Minimum}, {@code Pow}, as torch.add, sub, mul, div, maximum, minimum and pow, and the
+ * comparisons {@code Gt}, {@code Ge}, {@code Lt}, {@code Le}, {@code Eq} as torch.gt, ge, lt, le, eq (their bool
+ * result as a float32 tensor of 1 and 0, which {@code Where} reads), with NumPy / PyTorch broadcasting. Their
+ * operands are PyTorch's {@code input} and {@code other}: each is either the next of the layer's inputs or a number
+ * given as the argument of that name ({@code {"type": "Mul", "other": 0.5}} is {@code x * 0.5},
+ * {@code {"type": "Sub", "input": 1}} is {@code 1 - x}), or a string naming a parameter of the module at the layer's
+ * {@code name} ({@code {"type": "Mul", "name": "block", "input": "gamma"}} is
  * {@code block.gamma * x}, the tensor {@code block.gamma} broadcast against x by PyTorch's rules, aligned from the
  * right; it may not add dims in front of x's, whose dim 0 is the batch). {@code Add} of tensors only may take more
  * than two inputs, summed left to right (version 1's Add, which broadcasting extends).
@@ -44,6 +46,11 @@ final class ArithmeticLayer implements Layer {
         factories.put("Maximum", a -> create(a, Binary.Kind.MAXIMUM));
         factories.put("Minimum", a -> create(a, Binary.Kind.MINIMUM));
         factories.put("Pow", a -> create(a, Binary.Kind.POW));
+        factories.put("Gt", a -> create(a, Binary.Kind.GT));
+        factories.put("Ge", a -> create(a, Binary.Kind.GE));
+        factories.put("Lt", a -> create(a, Binary.Kind.LT));
+        factories.put("Le", a -> create(a, Binary.Kind.LE));
+        factories.put("Eq", a -> create(a, Binary.Kind.EQ));
     }
 
     private static Layer create(LayerArgs a, Binary.Kind kind) {
@@ -75,11 +82,20 @@ final class ArithmeticLayer implements Layer {
      * A constant operand: a number as float32 (how PyTorch applies a Python number to a float32 tensor), or the
      * parameter a string names.
      */
-    private static Tensor constant(LayerArgs a, String key) {
+    static Tensor constant(LayerArgs a, String key) {
         if (a.isString(key)) {
             return a.parameter(a.string(key, null));
         }
         return Tensor.of(new float[] {(float) a.number(key, 0)}, 1);
+    }
+
+    /** Refuses a constant operand of shape {@code c} that would broadcast the layer input {@code x} over its batch dim. */
+    static void checkConstantOperand(String op, long[] c, long[] x) {
+        if (c.length > x.length || c.length == x.length && c[0] != 1) {
+            throw new IllegalArgumentException(op + ": a constant operand of shape " + Arrays.toString(c)
+                    + " against an input of shape " + Arrays.toString(x) + " would broadcast over the batch dim "
+                    + "(dim 0); give it fewer dims than the input, or size 1 in dim 0");
+        }
     }
 
     /** Whether this is a sum of two layer inputs (what {@link EpilogueFusion} may fold into a convolution). */
@@ -114,13 +130,7 @@ final class ArithmeticLayer implements Layer {
         shapes[1] = otherScalar != null ? otherScalar.shape() : inputShapes.get(next++);
         Tensor constant = inputScalar != null ? inputScalar : otherScalar;
         if (constant != null) {
-            long[] x = shapes[inputScalar != null ? 1 : 0];
-            long[] c = constant.shape();
-            if (c.length > x.length || c.length == x.length && c[0] != 1) {
-                throw new IllegalArgumentException(name() + ": a constant operand of shape " + Arrays.toString(c)
-                        + " against an input of shape " + Arrays.toString(x) + " would broadcast over the batch dim "
-                        + "(dim 0); give it fewer dims than the input, or size 1 in dim 0");
-            }
+            checkConstantOperand(name(), constant.shape(), shapes[inputScalar != null ? 1 : 0]);
         }
         for (int i = 2; i < shapes.length; i++) {
             shapes[i] = inputShapes.get(next++);
@@ -140,11 +150,7 @@ final class ArithmeticLayer implements Layer {
 
     @Override
     public void run(List<Tensor> inputs, Tensor output, FloatPointer workspace) {
-        long[][] shapes = new long[inputs.size()][];
-        for (int i = 0; i < shapes.length; i++) {
-            shapes[i] = inputs.get(i) == null ? null : inputs.get(i).shape();
-        }
-        prepare(java.util.Arrays.asList(shapes)).run(inputs.toArray(new Tensor[0]), output, workspace);
+        Layer.runPrepared(this, inputs, output, workspace);
     }
 
     @Override

@@ -32,6 +32,18 @@ public interface Layer extends AutoCloseable {
         return (inputs, output, workspace) -> run(java.util.Arrays.asList(inputs), output, workspace);
     }
 
+    /**
+     * {@link #run} of a layer whose work lives in {@link #prepare}: prepared for the inputs' own shapes and run once
+     * (a layer input may be null where the layer's operand is a constant it owns).
+     */
+    static void runPrepared(Layer layer, List<Tensor> inputs, Tensor output, FloatPointer workspace) {
+        long[][] shapes = new long[inputs.size()][];
+        for (int i = 0; i < shapes.length; i++) {
+            shapes[i] = inputs.get(i) == null ? null : inputs.get(i).shape();
+        }
+        layer.prepare(java.util.Arrays.asList(shapes)).run(inputs.toArray(new Tensor[0]), output, workspace);
+    }
+
     /** A layer prepared for fixed input shapes. */
     @FunctionalInterface
     interface Step {

@@ -37,6 +37,7 @@ public final class LayerRegistry {
         ResamplingLayers.register(FACTORIES);
         ReductionLayers.register(FACTORIES);
         MaxUnpoolLayer.register(FACTORIES);
+        WhereLayer.register(FACTORIES);
         FACTORIES.put("Matmul", MatmulLayer::create);
         FACTORIES.put("Concat", GraphLayer::concat);
         for (String type : new String[] {"Identity", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d"}) {

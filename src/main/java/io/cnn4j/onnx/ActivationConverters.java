@@ -134,14 +134,25 @@ final class ActivationConverters {
         Attributes a = new Attributes(n);
         float alpha = a.f("alpha", SELU_ALPHA);
         float gamma = a.f("gamma", SELU_GAMMA);
-        if (alpha != SELU_ALPHA || gamma != SELU_GAMMA) {
-            throw new IllegalArgumentException(n.label() + ": alpha=" + alpha + ", gamma=" + gamma + " has no "
-                    + "PyTorch layer; nn.SELU has fixed alpha=" + SELU_ALPHA + ", scale=" + SELU_GAMMA);
+        if (alpha == SELU_ALPHA && gamma == SELU_GAMMA) {
+            activation(cx, n, "SELU");
+            return;
         }
-        activation(cx, n, "SELU");
+        // nn.SELU's constants are fixed: other ones as torch.where(x > 0, x * gamma, (exp(x) * alpha - alpha) * gamma)
+        Act x = cx.act(n, 0);
+        Act exp = cx.layer("Exp", n, List.of(x), x.shape).out;
+        Act scaledExp = ArithmeticConverters.binary(cx, n, "Mul", exp, Value.Const.scalar(alpha));
+        Act shifted = ArithmeticConverters.binary(cx, n, "Sub", scaledExp, Value.Const.scalar(alpha));
+        Act negative = ArithmeticConverters.binary(cx, n, "Mul", shifted, Value.Const.scalar(gamma));
+        Act positive = ArithmeticConverters.binary(cx, n, "Mul", x, Value.Const.scalar(gamma));
+        Act above = ArithmeticConverters.binary(cx, n, "Gt", x, Value.Const.scalar(0f));
+        cx.output(n, cx.layer("Where", n, List.of(above, positive, negative), x.shape).out);
     }
 
-    /** PRelu(X, slope): slope a constant of one value or one per channel (dim 1), as nn.PReLU's weight. */
+    /**
+     * PRelu(X, slope): slope a constant of one value or one per channel (dim 1) as nn.PReLU's weight; any other
+     * slope (broadcast against X, not over its batch dim) as Where(x < 0, x * slope, x).
+     */
     private static void prelu(ConversionContext cx, Node n) {
         Act x = cx.act(n, 0);
         ConstTensor slope = cx.constant(n, 1, "slope");
@@ -155,9 +166,11 @@ final class ActivationConverters {
             perChannel = slope.shape[d] == 1 || (d + shift == channelDim && slope.shape[d] == x.shape[channelDim]);
         }
         if (!perChannel) {
-            throw new IllegalArgumentException(n.label() + ": slope of shape " + text(slope.shape) + " for input "
-                    + text(x.shape) + " varies along other dims than the channels (dim " + channelDim + "); nn.PReLU "
-                    + "has one weight or one per channel");
+            // nn.PReLU has one weight or one per channel: any other slope is torch.where(x < 0, x * slope, x)
+            Act scaled = ArithmeticConverters.binary(cx, n, "Mul", x, new Value.Const(slope));
+            Act negative = ArithmeticConverters.binary(cx, n, "Lt", x, Value.Const.scalar(0f));
+            cx.output(n, cx.layer("Where", n, List.of(negative, scaled, x), scaled.shape).out);
+            return;
         }
         long count = slope.numel();
         LayerNode l = activation(cx, n, "PReLU");

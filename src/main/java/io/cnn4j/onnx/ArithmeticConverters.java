@@ -32,8 +32,7 @@ final class ArithmeticConverters {
         r.put("Exp", (cx, n) -> unary(cx, n, "Exp"));
         r.put("Log", (cx, n) -> unary(cx, n, "Log"));
         // 1 / x, as torch.reciprocal computes it: a Div with the number 1 as its input operand.
-        r.put("Reciprocal", (cx, n) -> cx.output(n, binary(cx, n, "Div",
-                new Value.Const(ConstTensor.ofFloats(new float[] {1f}, new long[0])), cx.required(n, 0))));
+        r.put("Reciprocal", (cx, n) -> cx.output(n, binary(cx, n, "Div", Const.scalar(1f), cx.required(n, 0))));
     }
 
     private static void unary(ConversionContext cx, Node n, String type) {
@@ -98,12 +97,7 @@ final class ArithmeticConverters {
         boolean constFirst = p instanceof Const;
         ConstTensor c = ((Const) (constFirst ? p : q)).tensor;
         Act a = cx.materialize(constFirst ? q : p, n.label());
-        if (c.rank() > a.shape.length || c.rank() == a.shape.length && c.shape[0] != 1) {
-            throw new IllegalArgumentException(n.label() + ": " + op + " with a constant of shape " + text(c.shape)
-                    + " against the input of shape " + text(a.shape) + " would broadcast over the batch dim (dim 0), "
-                    + "which cnn4j models keep free; give the constant fewer dims than the input or size 1 in dim 0");
-        }
-        long[] shape = broadcast(n, a.shape, padded(c.shape, a.shape.length));
+        long[] shape = broadcast(n, a.shape, constantShape(n, op, c, a.shape));
         LayerNode l = cx.layer(type, n, List.of(a), shape);
         if (c.numel() == 1) { // of rank <= the input's: a number operand broadcasts the same
             l.args.set(constFirst ? "input" : "other", number(c.floats(n.label())[0]));
@@ -117,6 +111,19 @@ final class ArithmeticConverters {
     /** The name of a tensor operand's parameter (under the layer's name) in converted models. */
     private static final String CONSTANT = "constant";
 
+    /**
+     * A constant operand's shape aligned to a computed operand of shape {@code against} (leading 1s), refusing one that
+     * would broadcast over the batch dim.
+     */
+    static long[] constantShape(Node n, String op, ConstTensor c, long[] against) {
+        if (c.rank() > against.length || c.rank() == against.length && c.shape[0] != 1) {
+            throw new IllegalArgumentException(n.label() + ": " + op + " with a constant of shape " + text(c.shape)
+                    + " against the input of shape " + text(against) + " would broadcast over the batch dim (dim 0), "
+                    + "which cnn4j models keep free; give the constant fewer dims than the input or size 1 in dim 0");
+        }
+        return padded(c.shape, against.length);
+    }
+
     /** A shape with leading 1s up to {@code rank} dims (how broadcasting aligns it from the right). */
     private static long[] padded(long[] shape, int rank) {
         long[] out = new long[rank];
@@ -126,7 +133,7 @@ final class ArithmeticConverters {
     }
 
     /** NumPy broadcasting of two shapes whose -1 dims are known only at run time (the batch dim among them). */
-    private static long[] broadcast(Node n, long[] p, long[] q) {
+    static long[] broadcast(Node n, long[] p, long[] q) {
         int rank = Math.max(p.length, q.length);
         if (p.length != q.length) {
             throw new IllegalArgumentException(n.label() + ": inputs of shapes " + text(p) + " and " + text(q)

@@ -30,6 +30,11 @@ final class ConversionContext {
     final Map<String, long[]> inputs = new LinkedHashMap<>();
     /** Values that a live node or the graph's outputs read. */
     final Set<String> used = new HashSet<>();
+    /**
+     * The computed tensors that stand for ONNX BOOL tensors (comparison and logic results, float32 1 or 0): only these
+     * may be the condition of Where or the operands of Not, And, Or.
+     */
+    final Set<Act> booleans = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** The first input's batch size when the file fixes it (torch.onnx.export without dynamic_axes), else -1. */
     long staticBatch = -1;
 
@@ -142,9 +147,12 @@ final class ConversionContext {
             return t.materialized;
         }
         if (v instanceof Value.Comparison c) {
-            throw new IllegalArgumentException(consumer + ": its input, the result of " + c.node.label() + ", is BOOL; "
-                    + "cnn4j computes float32 tensors and reads a comparison only as the condition of Where(a < b, b, "
-                    + "a) or Where(a < b, a, b)");
+            if (c.materialized == null) {
+                c.materialized = ArithmeticConverters.binary(this, c.node, c.type, required(c.node, 0),
+                        required(c.node, 1));
+                booleans.add(c.materialized);
+            }
+            return c.materialized;
         }
         if (v instanceof Value.PoolIndices i) {
             throw new IllegalArgumentException(consumer + ": its input is the argmax indices of " + i.node.label()

@@ -9,7 +9,10 @@ import io.cnn4j.onnx.Value.Const;
 import java.util.List;
 import java.util.Map;
 
-/** Gemm and MatMul with a constant matrix as PyTorch's Linear; MatMul of computed tensors as the format's Matmul. */
+/**
+ * Gemm and MatMul with a constant matrix as PyTorch's Linear (a Gemm's C computed from the input added after it, as
+ * torch.addmm adds it); MatMul of computed tensors as the format's Matmul.
+ */
 final class DenseConverters {
     private DenseConverters() {}
 
@@ -42,7 +45,8 @@ final class DenseConverters {
         long inFeatures = w.shape[1];
         float[] weight = scaled(w.floats(n.label()), alpha);
         float[] bias = null;
-        ConstTensor c = cx.constant(n, 2, "C");
+        Value cValue = cx.input(n, 2);
+        ConstTensor c = cValue instanceof Value.Const k ? k.tensor : null;
         if (c != null && beta != 0) {
             bias = scaled(biasVector(n, c, outFeatures), beta);
         }
@@ -52,7 +56,13 @@ final class DenseConverters {
         if (c != null) {
             Naming.addParamHint(l, n.inputs().get(2), "bias");
         }
-        cx.output(n, l.out);
+        Act y = l.out;
+        if (cValue != null && c == null && beta != 0) {
+            // C computed from the input (torch.addmm(c, x, w.t())): Linear without bias, then + beta * C, broadcast
+            Value term = beta == 1f ? cValue : ArithmeticConverters.binary(cx, n, "Mul", cValue, Const.scalar(beta));
+            y = ArithmeticConverters.binary(cx, n, "Add", y, term);
+        }
+        cx.output(n, y);
     }
 
     /**

@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Subgraphs that exporters spell as arithmetic, each found before conversion and replaced by the one node a newer
- * opset writes: GELU (below) and LayerNorm ({@link NormPatterns}).
+ * opset (or the other exporter) writes: GELU (below), LayerNorm and GroupNorm ({@link NormPatterns}), dynamo's
+ * max_unpool ({@link UnpoolPatterns}). Nodes that only the replaced ones read are dropped with them.
  *
  * <p>GELU as exporters spell it before ONNX had a Gelu op (opset 20), found before conversion and replaced by one Gelu
  * node, as opset 20 writes it. torch.onnx.export writes nn.GELU() as
@@ -70,6 +71,9 @@ final class Fusions {
             if (m == null) {
                 m = NormPatterns.match(f, root);
             }
+            if (m == null) {
+                m = UnpoolPatterns.match(f, root);
+            }
             if (m != null && m.nodes.stream().noneMatch(absorbed::contains)) {
                 absorbed.addAll(m.nodes);
                 replaced.put(root, m.gelu);
@@ -83,7 +87,21 @@ final class Fusions {
                 out.add(n);
             }
         }
-        return out;
+        return replaced.isEmpty() ? out : live(out, graphOutputs);
+    }
+
+    /** {@code nodes} without those no graph output depends on any more (shape arithmetic only a fused chain read). */
+    private static List<Node> live(List<Node> nodes, List<String> graphOutputs) {
+        Set<String> needed = new HashSet<>(graphOutputs);
+        List<Node> kept = new ArrayList<>();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (n.outputs().stream().anyMatch(needed::contains)) {
+                kept.add(0, n);
+                needed.addAll(n.inputs());
+            }
+        }
+        return kept;
     }
 
     /** A matched GELU: the nodes it replaces (the root included) and the Gelu node standing for them. */

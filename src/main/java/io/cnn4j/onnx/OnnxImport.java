@@ -56,7 +56,7 @@ public final class OnnxImport {
     public static Converted convert(byte[] onnx, String name, Path baseDir) {
         OnnxProto.Model model = OnnxProto.parseModel(onnx);
         long opset = opset(model);
-        GraphConverter.Result result = new GraphConverter(model.graph(), opset, baseDir).convert();
+        GraphConverter.Result result = new GraphConverter(model.graph(), opset, baseDir, model.functions()).convert();
         return ModelWriter.write(name, result);
     }
 

@@ -22,7 +22,8 @@ import java.util.Map;
 final class OnnxProto {
     private OnnxProto() {}
 
-    record Model(long irVersion, List<OpsetId> opsets, Graph graph, String producer) {}
+    /** {@code functions}: the model-local functions (FunctionProto) as "domain:name", which cnn4j does not inline. */
+    record Model(long irVersion, List<OpsetId> opsets, Graph graph, String producer, java.util.Set<String> functions) {}
 
     record OpsetId(String domain, long version) {}
 
@@ -57,6 +58,7 @@ final class OnnxProto {
         long ir = 0;
         String producer = "";
         List<OpsetId> opsets = new ArrayList<>();
+        java.util.Set<String> functions = new java.util.TreeSet<>();
         Graph graph = null;
         while (r.next()) {
             switch (r.fieldNumber()) {
@@ -64,6 +66,7 @@ final class OnnxProto {
                 case 2 -> producer = r.as("producer_name").string();
                 case 7 -> graph = parseGraph(r.as("graph").message("GraphProto"));
                 case 8 -> opsets.add(parseOpset(r.as("opset_import").message("OperatorSetIdProto")));
+                case 25 -> functions.add(parseFunctionName(r.as("functions").message("FunctionProto")));
                 default -> r.skip();
             }
         }
@@ -71,7 +74,21 @@ final class OnnxProto {
             throw new IllegalArgumentException("not an ONNX model: ModelProto has no graph (field 7)"
                     + (bytes.length == 0 ? "; the file is empty" : ""));
         }
-        return new Model(ir, List.copyOf(opsets), graph, producer);
+        return new Model(ir, List.copyOf(opsets), graph, producer, java.util.Set.copyOf(functions));
+    }
+
+    /** A FunctionProto's "domain:name" (its body is not read: cnn4j does not inline functions). */
+    private static String parseFunctionName(ProtoReader r) {
+        String name = "";
+        String domain = "";
+        while (r.next()) {
+            switch (r.fieldNumber()) {
+                case 1 -> name = r.as("name").string();
+                case 10 -> domain = r.as("domain").string();
+                default -> r.skip();
+            }
+        }
+        return domain + ":" + name;
     }
 
     private static OpsetId parseOpset(ProtoReader r) {

@@ -24,6 +24,11 @@ abstract class Value {
             super(tensor.shape);
             this.tensor = tensor;
         }
+
+        /** A float scalar (rank 0), as a number operand of the arithmetic and comparison layers. */
+        static Const scalar(float v) {
+            return new Const(ConstTensor.ofFloats(new float[] {v}, new long[0]));
+        }
     }
 
     /** The result of a layer, or (layer null) the model input {@code input}. */
@@ -104,13 +109,20 @@ abstract class Value {
         }
     }
 
-    /** The boolean result of a Less node: only Where reads it (see {@link ConditionConverters}). */
+    /**
+     * The boolean result of a comparison node ({@code type} the format's Gt, Ge, Lt, Le or Eq), pending: Where reads
+     * Where(a < b, b, a) as torch.maximum without it; any other reader makes it the comparison layer, whose float32
+     * 1/0 output is cnn4j's form of a bool tensor.
+     */
     static final class Comparison extends Value {
         final Node node;
+        final String type;
+        Act materialized;
 
-        Comparison(Node node) {
-            super(new long[0]);
+        Comparison(long[] shape, Node node, String type) {
+            super(shape);
             this.node = node;
+            this.type = type;
         }
     }
 }

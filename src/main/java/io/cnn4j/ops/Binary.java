@@ -6,8 +6,9 @@ import io.cnn4j.jni.NativeCore;
 /**
  * Element-wise arithmetic of two tensors with NumPy/PyTorch broadcasting, as torch.add, sub, mul, div (true
  * division), maximum, minimum (both NaN-propagating) and pow (with ATen's special exponents 2, 3, 0.5, -0.5, -1,
- * -2). A Python scalar operand is a one-element tensor of shape [1], as float32: PyTorch computes a float32 tensor
- * op a Python number in float32.
+ * -2), and the comparisons torch.gt, ge, lt, le, eq, whose torch.bool result is a float32 tensor of 1 (true) and 0
+ * (false) here (cnn4j computes float32; torch.where reads it as its condition). A Python scalar operand is a
+ * one-element tensor of shape [1], as float32: PyTorch computes a float32 tensor op a Python number in float32.
  *
  * <p>{@link #outputShape} then {@link #run}, or {@link #prepare} for fixed shapes (what a model plan holds). The
  * output may be an operand's own memory when that operand has the output's shape (in place); it must not overlap an
@@ -22,7 +23,12 @@ public final class Binary {
         DIV("div", NativeCore.BINARY_DIV),
         MAXIMUM("maximum", NativeCore.BINARY_MAXIMUM),
         MINIMUM("minimum", NativeCore.BINARY_MINIMUM),
-        POW("pow", NativeCore.BINARY_POW);
+        POW("pow", NativeCore.BINARY_POW),
+        GT("gt", NativeCore.BINARY_GT),
+        GE("ge", NativeCore.BINARY_GE),
+        LT("lt", NativeCore.BINARY_LT),
+        LE("le", NativeCore.BINARY_LE),
+        EQ("eq", NativeCore.BINARY_EQ);
 
         final String op;
         final int code;

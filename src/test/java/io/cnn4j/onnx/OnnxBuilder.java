@@ -139,6 +139,7 @@ final class OnnxBuilder {
     private final List<Msg> inputs = new ArrayList<>();
     private final List<Msg> outputs = new ArrayList<>();
     private final List<Msg> opsets = new ArrayList<>();
+    private final List<Msg> functions = new ArrayList<>();
 
     OnnxBuilder opset(long version) {
         opsets.add(new Msg().string(1, "").varint(2, version));
@@ -210,6 +211,12 @@ final class OnnxBuilder {
         return n;
     }
 
+    /** A model-local function (FunctionProto) named domain:name; its body is empty (cnn4j reads only the name). */
+    OnnxBuilder function(String domain, String name) {
+        functions.add(new Msg().string(1, name).string(10, domain));
+        return this;
+    }
+
     byte[] build() {
         Msg graph = new Msg();
         nodes.forEach(n -> graph.message(1, n));
@@ -223,6 +230,7 @@ final class OnnxBuilder {
         }
         opsets.forEach(o -> model.message(8, o));
         model.message(7, graph);
+        functions.forEach(f -> model.message(25, f));
         return model.toBytes();
     }
 

@@ -55,13 +55,11 @@ class OnnxErrorsTest {
     }
 
     @Test
-    void seluWithOtherConstantsAndPReluSlopesOverOtherDimsAreRefused() {
-        OnnxBuilder b = withConv(13).output("y");
-        b.node("Selu", "s", in("c"), "y").attr("alpha", 1.5f);
-        refused(b, "Selu (node 's')", "alpha=1.5", "nn.SELU has fixed alpha");
+    void preluSlopesThatDoNotBroadcastAreRefused() {
+        // (Selu with other constants and slopes along other dims are Wheres: OnnxExpandedFormsTest)
         OnnxBuilder p = withConv(13).output("y").weight("slope", ramp(8), 8, 1);
         p.node("PRelu", "p", in("c", "slope"), "y");
-        refused(p, "PRelu (node 'p')", "slope of shape [8, 1]", "one weight or one per channel");
+        refused(p, "PRelu (node 'p')", "do not broadcast", "dim 2 is 6 against 8");
     }
 
     @Test

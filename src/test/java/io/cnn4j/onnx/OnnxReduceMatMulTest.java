@@ -110,4 +110,20 @@ class OnnxReduceMatMulTest {
         bigger.node("MaxUnpool", "up", in("p", "i", "os"), "y").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
         refused(bigger, "MaxUnpool (node 'up')", "output size [7, 7] differs from the pooled tensor's [6, 6]");
     }
+
+    @Test
+    void gemmWithAComputedCIsLinearPlusBetaTimesC() {
+        OnnxBuilder b = withConv(13).output("y").weight("w1", OnnxBuilder.ramp(12), 4, 3)
+                .weight("w2", OnnxBuilder.ramp(12), 3, 4);
+        b.node("GlobalAveragePool", "gap", in("c"), "g");
+        b.node("Flatten", "flat", in("g"), "f");
+        b.node("Gemm", "inner", in("f", "w2"), "cc").attr("transB", 1L);
+        b.node("Gemm", "fc", in("f", "w1", "cc"), "y").attr("beta", 0.5f).attr("alpha", 2f);
+        // alpha folds into fc's weight; C = inner(f) is computed, so it is added after the bias-free Linear
+        assertEquals("[{\"type\":\"AdaptiveAvgPool2d\",\"output_size\":1},{\"type\":\"Flatten\",\"id\":\"flat\"},"
+                + "{\"type\":\"Linear\",\"name\":\"inner\",\"in_features\":4,\"out_features\":3,\"bias\":false},"
+                + "{\"type\":\"Linear\",\"name\":\"fc\",\"inputs\":[\"flat\"],\"in_features\":4,\"out_features\":3,"
+                + "\"bias\":false},{\"type\":\"Mul\",\"id\":\"fc_1\",\"inputs\":[\"inner\"],\"other\":0.5},"
+                + "{\"type\":\"Add\",\"id\":\"y\",\"inputs\":[\"fc\",\"fc_1\"]}]", convertLayers(b));
+    }
 }

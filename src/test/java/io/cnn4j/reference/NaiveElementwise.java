@@ -22,7 +22,10 @@ public final class NaiveElementwise {
         return out;
     }
 
-    /** op(a, b) broadcast; op is "add", "sub", "mul", "div", "maximum", "minimum" or "pow". */
+    /**
+     * op(a, b) broadcast; op is "add", "sub", "mul", "div", "maximum", "minimum", "pow", or a comparison "gt", "ge",
+     * "lt", "le", "eq" (1 true, 0 false).
+     */
     public static double[] binary(String op, double[] a, long[] aShape, double[] b, long[] bShape) {
         long[] out = broadcastShape(aShape, bShape);
         int rank = out.length;
@@ -52,8 +55,30 @@ public final class NaiveElementwise {
             case "maximum" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y);
             case "minimum" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y);
             case "pow" -> Math.pow(x, y);
+            case "gt" -> x > y ? 1 : 0;
+            case "ge" -> x >= y ? 1 : 0;
+            case "lt" -> x < y ? 1 : 0;
+            case "le" -> x <= y ? 1 : 0;
+            case "eq" -> x == y ? 1 : 0;
             default -> throw new IllegalArgumentException("unknown op " + op);
         };
+    }
+
+    /** torch.where(condition, a, b) broadcast: a's element where condition is nonzero, b's elsewhere. */
+    public static double[] where(double[] condition, long[] cShape, double[] a, long[] aShape, double[] b,
+            long[] bShape) {
+        long[] out = broadcastShape(broadcastShape(cShape, aShape), bShape);
+        double[] ones = new double[(int) java.util.Arrays.stream(out).reduce(1, (p, q) -> p * q)];
+        java.util.Arrays.fill(ones, 1);
+        // each operand stretched to the output's shape (x * 1 is x exactly, NaN and signed zeros included)
+        double[] c = binary("mul", condition, cShape, ones, out);
+        double[] x = binary("mul", a, aShape, ones, out);
+        double[] y = binary("mul", b, bShape, ones, out);
+        double[] result = new double[ones.length];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = c[i] != 0 ? x[i] : y[i];
+        }
+        return result;
     }
 
     /** f(x) element by element; f is "neg", "abs", "sqrt", "exp" or "log". */
