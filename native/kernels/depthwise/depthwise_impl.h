@@ -12,6 +12,7 @@
 #ifndef CNN4J_KERNELS_DEPTHWISE_IMPL_H
 #define CNN4J_KERNELS_DEPTHWISE_IMPL_H
 
+#include <cmath>
 #include <cstdint>
 #include <cstddef>
 #include <cstring>
@@ -57,7 +58,9 @@ inline typename V::F dw_finish(typename V::F v, const float* residual, int act_k
     return v;
 }
 
-/* One output column anywhere in the row, skipping taps in the padding. */
+/* One output column anywhere in the row, skipping taps in the padding. Multiply-adds as the ISA's vectors do them:
+   fused in the SIMD variants (std::fma, whatever the optimizer would contract), separate in the scalar reference. */
+template <class V>
 inline float dw_column(const DwRows& r, const RowColumns& c, int64_t ow, float bias) {
     float acc = bias;
     const int64_t start = ow * c.stride - c.pad;
@@ -67,7 +70,7 @@ inline float dw_column(const DwRows& r, const RowColumns& c, int64_t ow, float b
             const float* t = r.taps + d * r.tap_step_d + h * r.tap_step_h;
             for (int64_t k = 0; k < c.kernel; k++) {
                 const int64_t x = start + k * c.dilation;
-                if (x >= 0 && x < c.in_width) acc += t[k] * in[x];
+                if (x >= 0 && x < c.in_width) acc = V::kLanes == 1 ? acc + t[k] * in[x] : std::fma(t[k], in[x], acc);
             }
         }
     }
@@ -102,7 +105,7 @@ void dw_row(const DwRows& r, const RowColumns& c, const DepthwiseEpilogue& e, co
     for_each_column_block<V::kLanes, SW, 2>(
         c,
         [&](int64_t ow) {
-            out[ow] = dw_finish_one(dw_column(r, c, ow, e.bias), residual ? residual + ow : nullptr, e.act_kind);
+            out[ow] = dw_finish_one(dw_column<V>(r, c, ow, e.bias), residual ? residual + ow : nullptr, e.act_kind);
         },
         [&](int64_t ow, int n, auto full) {
             constexpr bool kFull = decltype(full)::value;
