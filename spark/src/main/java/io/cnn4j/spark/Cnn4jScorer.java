@@ -1,9 +1,12 @@
 package io.cnn4j.spark;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.Tensor;
 import io.cnn4j.image.Images;
 import io.cnn4j.model.Model;
+import io.cnn4j.model.ModelDescription;
 import io.cnn4j.model.ModelDescription.InputSpec;
+import io.cnn4j.model.ModelDescription.Preprocess;
 import io.cnn4j.model.TopK;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -56,6 +59,9 @@ public final class Cnn4jScorer implements Serializable {
     private int topK;
     private int batchSize = 32;
     private int threads;
+    /** A preprocess block's JSON text (Preprocess is not Serializable), parsed again in each task. */
+    private String preprocessJson;
+    private String preprocessSource;
 
     private Cnn4jScorer(Broadcast<ModelBytes> model) {
         this.model = model;
@@ -110,6 +116,19 @@ public final class Cnn4jScorer implements Serializable {
     public Cnn4jScorer topKCols(String labels, String probabilities) {
         this.labelsCol = labels;
         this.probabilitiesCol = probabilities;
+        return this;
+    }
+
+    /**
+     * Images are preprocessed with this block (its own JSON file, as for the CLI's {@code --preprocess}) instead of
+     * the model's: for an .onnx model, whose sidecar is not part of its bytes, or to override the model's block.
+     *
+     * @throws IllegalArgumentException if the file is not a valid preprocess block
+     */
+    public Cnn4jScorer preprocess(Path jsonFile) throws IOException {
+        ModelDescription.readPreprocess(jsonFile);
+        this.preprocessJson = java.nio.file.Files.readString(jsonFile);
+        this.preprocessSource = jsonFile.toString();
         return this;
     }
 
@@ -181,6 +200,24 @@ public final class Cnn4jScorer implements Serializable {
             return ExecutorModels.get(scorer.model.value(), threads);
         }
 
+        /** The block images are preprocessed with: the scorer's, else the model's. */
+        Preprocess preprocess(Model model) {
+            if (scorer.preprocessJson != null) {
+                try {
+                    return ModelDescription.parsePreprocess(new ObjectMapper().readTree(scorer.preprocessJson),
+                            scorer.preprocessSource);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            if (model.description().preprocess() == null) {
+                throw new IllegalArgumentException(scorer.model.value().source() + " has no \"preprocess\" section, "
+                        + "so cnn4j cannot turn images into its input: give one with preprocess(Path) (a block as in a "
+                        + "model JSON), or score float arrays");
+            }
+            return model.description().preprocess();
+        }
+
         String name(Row row, long number) {
             if (pathIndex >= 0 && !row.isNullAt(pathIndex)) {
                 return String.valueOf(row.get(pathIndex));
@@ -195,6 +232,7 @@ public final class Cnn4jScorer implements Serializable {
         private final Iterator<Row> rows;
         private final Context cx;
         private final Model model;
+        private Preprocess preprocess;
         private Iterator<Row> ready = java.util.Collections.emptyIterator();
         private long seen;
 
@@ -297,7 +335,10 @@ public final class Cnn4jScorer implements Serializable {
                     throw new UncheckedIOException("cnn4j could not read the image " + name + ": " + e.getMessage(), e);
                 }
             }
-            return Images.batch(decoded, model.description().preprocess());
+            if (preprocess == null) {
+                preprocess = cx.preprocess(model);
+            }
+            return Images.batch(decoded, preprocess);
         }
 
         private Tensor floats(List<Row> batch, List<Integer> present) {

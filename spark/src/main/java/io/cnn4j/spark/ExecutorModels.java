@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The models loaded in this JVM (an executor, or the driver in local mode), one per distinct model: every task of
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ExecutorModels {
     private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
-    private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final Map<String, Integer> LOADS = new ConcurrentHashMap<>();
 
     private ExecutorModels() {}
 
@@ -29,7 +28,7 @@ final class ExecutorModels {
         }
         return MODELS.computeIfAbsent(bytes.id(), id -> {
             try {
-                LOADS.incrementAndGet();
+                LOADS.merge(id, 1, Integer::sum);
                 return bytes.load();
             } catch (IOException e) {
                 throw new UncheckedIOException("cnn4j could not load " + bytes.source() + " on this executor: "
@@ -38,8 +37,8 @@ final class ExecutorModels {
         });
     }
 
-    /** How many times a model was loaded in this JVM (the tests check it is once per model). */
-    static int loads() {
-        return LOADS.get();
+    /** How many times the model with this id was loaded in this JVM (the tests check it is once). */
+    static int loads(String id) {
+        return LOADS.getOrDefault(id, 0);
     }
 }

@@ -90,7 +90,8 @@ class Cnn4jScorerTest {
                 assertEquals(file.getFileName().toString().split("-")[1], labels.get(0), file.toString());
             }
         }
-        assertEquals(1, ExecutorModels.loads(), "the model is loaded once per JVM, whatever the tasks and jobs");
+        assertEquals(1, ExecutorModels.loads(ModelBytes.read(LENET).id()), "the model is loaded once per JVM, "
+                + "whatever the tasks and jobs");
     }
 
     @Test
@@ -126,7 +127,33 @@ class Cnn4jScorerTest {
                 assertClose(y.toFloatArray(), floats(row, "scores"), "row " + id);
             }
         }
-        assertEquals(1, ExecutorModels.loads(), "the model is loaded once per JVM, whatever the tasks and jobs");
+        assertEquals(1, ExecutorModels.loads(ModelBytes.read(LENET).id()), "the model is loaded once per JVM, "
+                + "whatever the tasks and jobs");
+    }
+
+    /** An .onnx model carries no preprocess block in its bytes: images need one given to the scorer. */
+    @Test
+    void anOnnxModelScoresImagesWithAGivenPreprocessBlock(@TempDir Path dir) throws Exception {
+        Path onnx = Path.of("src/test/resources/onnx/lenet_opset13.onnx"); // [N, 1, 20, 20]
+        Dataset<Row> images = spark.read().format("binaryFile").load(SAMPLES);
+        var missing = assertThrows(Exception.class, () -> Cnn4jScorer.load(spark, onnx).transform(images).count());
+        assertTrue(missing.getMessage().contains(onnx + " has no \"preprocess\" section, so cnn4j cannot turn images "
+                + "into its input: give one with preprocess(Path)"), missing.getMessage());
+
+        Path block = java.nio.file.Files.writeString(dir.resolve("preprocess.json"),
+                "{\"resize\": [20, 20], \"color\": \"grayscale\", \"scale\": 0.00392156862745098}");
+        List<Row> rows = Cnn4jScorer.load(spark, onnx).preprocess(block).transform(images.repartition(2))
+                .collectAsList();
+        assertEquals(5, rows.size());
+        try (Model model = Model.load(onnx)) {
+            for (Row row : rows) {
+                Path file = Path.of(java.net.URI.create(row.getString(row.fieldIndex("path"))));
+                try (Tensor x = Images.batchFromFiles(List.of(file), io.cnn4j.model.ModelDescription.readPreprocess(
+                        block)); Tensor y = model.run(x)) {
+                    assertClose(y.toFloatArray(), floats(row, "scores"), file.toString());
+                }
+            }
+        }
     }
 
     @Test
