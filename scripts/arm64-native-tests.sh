@@ -118,7 +118,8 @@ echo "$result" | grep -q '99.70%  7' || die "the LeNet-5 run on arm64 did not pr
 ARM64_TESTS=${ARM64_TESTS:-IsaTest,TensorTest,NativeMemoryTest,StridedIm2colIsaConformanceTest,GemmTilingConformanceTest,WinogradConformanceTest,WinogradArgumentsTest,ConvArgumentsTest,ConvAlgorithmChoiceTest,EpilogueFusionTest,ExpandDepthwiseFusionTest,UpsampleLayerTest,ActivationLayersV2Test,ModelGraphTest,ModelInputShapesTest,ModelPrepareTest,ModelConcurrencyTest,ModelLimitsTest,HostileModelFilesTest,ModelJsonMutationTest,OnnxModelRunTest,OnnxGeluFusionTest,OnnxPoolAndTransposeTest,OnnxCorruptionTest,OnnxMalformedGraphTest,OnnxLimitsTest,OpConvertersTest,SafetensorsReaderTest,HostileImagesTest,FileKindTest,CliTest,CliMultiIoTest,CliImagesTest,SeedExamplesTest}
 echo "arm64-native-tests.sh: Java tests on arm64: $ARM64_TESTS"
 rm -rf "$ROOT/target/surefire-reports" "$ROOT/cli/target/surefire-reports"
-(cd "$ROOT" && "${MVN[@]}" -pl :cnn4j,:cnn4j-cli surefire:test@default-test "-Djvm=$JVM/bin/java" \
+# test-compile first: the -DskipTests build above compiles no tests.
+(cd "$ROOT" && "${MVN[@]}" -pl :cnn4j,:cnn4j-cli test-compile surefire:test@default-test "-Djvm=$JVM/bin/java" \
   "-Dtest=$ARM64_TESTS" -Dsurefire.failIfNoSpecifiedTests=false)
 echo "arm64-native-tests.sh: the tests ran on $(grep -h -o 'name="os.arch" value="[^"]*"' \
   "$ROOT"/target/surefire-reports/TEST-*.xml "$ROOT"/cli/target/surefire-reports/TEST-*.xml | sort -u | tr '\n' ' ')"
