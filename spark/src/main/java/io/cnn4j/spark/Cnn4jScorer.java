@@ -49,7 +49,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code spark.cnn4j.threads}, else {@code spark.task.cpus} (1 by default: an executor already runs one task per
  * core, so more threads per task would only oversubscribe the cores).
  */
-public final class Cnn4jScorer implements Serializable {
+public final class Cnn4jScorer {
     private final Broadcast<ModelBytes> model;
     private String inputCol = "content";
     private String pathCol = "path";
@@ -183,7 +183,9 @@ public final class Cnn4jScorer implements Serializable {
         int inputIndex = input.schema().fieldIndex(inputCol);
         int pathIndex = Arrays.asList(input.schema().fieldNames()).indexOf(pathCol);
         boolean images = input.schema().fields()[inputIndex].dataType().equals(DataTypes.BinaryType);
-        Context cx = new Context(this, inputIndex, pathIndex, images);
+        // The settings as they are now: the job runs later, and this scorer may be changed and reused meanwhile.
+        Context cx = new Context(model, inputIndex, pathIndex, images, scoresCol != null, topK, batchSize, threads,
+                preprocessJson, preprocessSource);
         return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> new Batches(rows, cx),
                 Encoders.row(schema));
     }
@@ -192,26 +194,27 @@ public final class Cnn4jScorer implements Serializable {
         return type instanceof ArrayType array && array.elementType().equals(DataTypes.FloatType);
     }
 
-    /** One task's view: the executor's model and what to read from each row. */
-    private record Context(Cnn4jScorer scorer, int inputIndex, int pathIndex, boolean images) implements Serializable {
+    /** What each task needs: the model, where its input is, the settings at transform time. */
+    private record Context(Broadcast<ModelBytes> bytes, int inputIndex, int pathIndex, boolean images, boolean scores,
+            int topK, int batchSize, int threads, String preprocessJson, String preprocessSource)
+            implements Serializable {
         Model model() {
             TaskContext task = TaskContext.get();
-            int threads = scorer.threads > 0 ? scorer.threads : task != null ? task.cpus() : 1;
-            return ExecutorModels.get(scorer.model.value(), threads);
+            return ExecutorModels.get(bytes.value(), threads > 0 ? threads : task != null ? task.cpus() : 1);
         }
 
         /** The block images are preprocessed with: the scorer's, else the model's. */
         Preprocess preprocess(Model model) {
-            if (scorer.preprocessJson != null) {
+            if (preprocessJson != null) {
                 try {
-                    return ModelDescription.parsePreprocess(new ObjectMapper().readTree(scorer.preprocessJson),
-                            scorer.preprocessSource);
+                    return ModelDescription.parsePreprocess(new ObjectMapper().readTree(preprocessJson),
+                            preprocessSource);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
             if (model.description().preprocess() == null) {
-                throw new IllegalArgumentException(scorer.model.value().source() + " has no \"preprocess\" section, "
+                throw new IllegalArgumentException(bytes.value().source() + " has no \"preprocess\" section, "
                         + "so cnn4j cannot turn images into its input: give one with preprocess(Path) (a block as in a "
                         + "model JSON), or score float arrays");
             }
@@ -253,8 +256,8 @@ public final class Cnn4jScorer implements Serializable {
                 if (!rows.hasNext()) {
                     throw new NoSuchElementException();
                 }
-                List<Row> batch = new ArrayList<>(cx.scorer.batchSize);
-                while (batch.size() < cx.scorer.batchSize && rows.hasNext()) {
+                List<Row> batch = new ArrayList<>(cx.batchSize);
+                while (batch.size() < cx.batchSize && rows.hasNext()) {
                     batch.add(rows.next());
                 }
                 ready = score(batch).iterator();
@@ -297,21 +300,21 @@ public final class Cnn4jScorer implements Serializable {
         }
 
         private int width() {
-            return (cx.scorer.scoresCol != null ? 1 : 0) + (cx.scorer.topK > 0 ? 2 : 0);
+            return (cx.scores ? 1 : 0) + (cx.topK > 0 ? 2 : 0);
         }
 
         private Object[] columns(float[] all, int j, int per, Tensor y) {
             Object[] values = new Object[width()];
             int c = 0;
-            if (cx.scorer.scoresCol != null) {
+            if (cx.scores) {
                 values[c++] = Arrays.copyOfRange(all, j * per, (j + 1) * per);
             }
-            if (cx.scorer.topK > 0) {
+            if (cx.topK > 0) {
                 if (y.dim() != 2) {
                     throw new IllegalArgumentException("the model's output has shape " + Arrays.toString(y.shape())
                             + "; top-k labels need [batch, classes] (score with topK(0) to get the raw scores)");
                 }
-                List<TopK.Entry> top = TopK.of(all, j, per, cx.scorer.topK, model.labels());
+                List<TopK.Entry> top = TopK.of(all, j, per, cx.topK, model.labels());
                 String[] labels = new String[top.size()];
                 float[] probabilities = new float[top.size()];
                 for (int k = 0; k < top.size(); k++) {
