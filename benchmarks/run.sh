@@ -8,7 +8,9 @@
 #
 #   quick   batch 1, 1 thread, OpenBLAS's own kernels, one JVM (io.cnn4j.bench.Quick, not JMH): prints the latency
 #           ratios cnn4j/ORT and cnn4j/libtorch on the terminal (a minute or two for all five models; BATCHES and
-#           THREADS apply, QUICK_SECONDS=2 timed seconds per runtime and model); docs/benchmarks.md is untouched
+#           THREADS apply, QUICK_SECONDS=2 timed seconds per runtime and model); docs/benchmarks.md is untouched.
+#           QUICK_CLOCK=cpu (1 thread only) times each call by the calling thread's CPU time, not the wall clock: on a
+#           machine busy with other work the ratios stay usable (time preempted is not counted)
 #   conv    the conv2d layers; models: the whole models; memory: peak memory per runtime x model x batch
 #   all     conv, models and memory (on 2 cores roughly 2 hours with both OpenBLAS settings, about half with one)
 #
@@ -46,6 +48,7 @@ JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 3 -i 5 -w 1s -r 1s"}
 MODELS_JMH_OPTS=${MODELS_JMH_OPTS:-"-f 1 -wi 2 -i 3 -w 2s -r 2s"}
 HEAVY_JMH_OPTS=${HEAVY_JMH_OPTS:-"-f 1 -wi 1 -i 3 -w 1s -r 1s"}
 QUICK_SECONDS=${QUICK_SECONDS:-2}
+QUICK_CLOCK=${QUICK_CLOCK:-wall}
 MEMORY_CALLS=${MEMORY_CALLS:-3}
 MEMORY_JVM_OPTS=${MEMORY_JVM_OPTS:-"-Xmx4g -XX:+UseSerialGC"}
 if [ "$PART" = quick ]; then
@@ -138,12 +141,12 @@ models_jmh() {
 
 if [ "$PART" = quick ]; then
   ensure_models
-  echo "run.sh: quick, ${QUICK_SECONDS}s timed per runtime and row; medians (fastest calls in parentheses)"
+  echo "run.sh: quick, ${QUICK_SECONDS}s timed per runtime and row ($QUICK_CLOCK clock); medians (fastest calls in parentheses)"
   for setting in $SETTINGS; do
     for batch in $BATCHES; do
       for threads in $THREADS; do
         # shellcheck disable=SC2086 # one model name per word
-        java_with "$setting" -Xmx4g -cp "$CP" io.cnn4j.bench.Quick "$QUICK_SECONDS" "$batch" "$threads" \
+        java_with "$setting" -Xmx4g -Dquick.clock="$QUICK_CLOCK" -cp "$CP" io.cnn4j.bench.Quick "$QUICK_SECONDS" "$batch" "$threads" \
           "$setting" $MODEL_LIST 2>&1 | grep -v -e 'agrees with libtorch' -e 'OpenBLAS runs its' -e 'Could not initialize NNPACK'
       done
     done

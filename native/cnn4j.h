@@ -238,8 +238,14 @@ int cnn4j_winograd_transform_weights(int tile, int64_t out_channels, int64_t in_
 int64_t cnn4j_winograd_workspace_size(int tile, const int64_t* window, int64_t batch, int64_t in_channels,
                                       int64_t out_channels, int64_t groups);
 
+/* cnn4j_winograd_forward's answer to an input holding NaN or +-Inf: a tile's transform mixes all of its inputs, so
+   one such value would spoil every output of the tile where the exact convolution spoils only those whose window
+   holds it. The output is then not written in full and the caller runs the exact path (cnn4j_conv_forward). */
+#define CNN4J_NONFINITE_INPUT 1
+
 /* output [N, C_out, OH, OW] = act(conv(input [N, C_in, H, W]) + bias [C_out] + residual [N, C_out, OH, OW]);
-   bias and residual nullable; act = CNN4J_ACT_* with its alpha. input and residual may not overlap output. */
+   bias and residual nullable; act = CNN4J_ACT_* with its alpha. input and residual may not overlap output.
+   CNN4J_NONFINITE_INPUT if the input holds NaN or Inf (above). */
 int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64_t in_channels, int64_t out_channels,
                            int64_t groups, const float* input, const float* transformed_weight, const float* bias,
                            int act_kind, float alpha, const float* residual, float* output, float* workspace);

@@ -7,9 +7,14 @@
  * tensor (6x the block's input) is never written to memory and read back; that round trip cost MobileNetV2's first
  * expanded layers more than their arithmetic.
  *
+ * Small and strided maps (channels_last_shape) run channels last instead: a group of 8 or 16 mid channels (the
+ * vector width) is expanded as above, transposed so that one vector holds one pixel of every channel of the group,
+ * convolved with every lane of every multiply-add an output, and transposed back into the output planes.
+ *
  * Results are bit-identical to the two layers run one after the other: the same packed GEMM (every output one
- * k-ordered sum, whatever rows or columns a call computes), the same epilogue and the same depthwise kernel per
- * plane.
+ * k-ordered sum, whatever rows or columns a call computes), the same epilogue and, per channel, the depthwise kernel's
+ * sums (bias, then the taps in order; a tap in the padding adds 0, which can turn a -0 sum into +0 where the bias is
+ * -0 and the planar kernel skipped the tap).
  */
 #include <algorithm>
 
@@ -20,10 +25,109 @@
 
 using namespace cnn4j;
 
+namespace {
+
+/* A channels-last group's buffers in its slot, every part 64-byte aligned: the expanded planes as the GEMM writes
+   them; the same channels last inside a zero border (rows x width pixels: every tap of every output lands inside);
+   the depthwise output channels last; the group's taps and biases. */
+struct ChannelsLastSlot {
+    int64_t rows, width, top, left;  // the padded map, and where the input's pixel (0, 0) sits in it
+    int64_t planes, in, out, taps, bias, floats;
+};
+
+ChannelsLastSlot channels_last_slot(const cnn4j_window& w) {
+    const auto aligned = [](int64_t floats) { return (floats + 15) / 16 * 16; };
+    const auto extent = [&](int d) {  // the padded size along dim d: the input, and every window's last tap
+        return std::max(w.pad_begin[d] + w.in[d], (w.out[d] - 1) * w.stride[d] + (w.kernel[d] - 1) * w.dilation[d] + 1);
+    };
+    const int64_t G = kDepthwiseMaxGroup;
+    ChannelsLastSlot s;
+    s.rows = extent(1);
+    s.width = extent(2);
+    s.top = w.pad_begin[1];
+    s.left = w.pad_begin[2];
+    s.planes = 0;
+    s.in = s.planes + aligned(G * in_volume(w));
+    s.out = s.in + aligned(G * s.rows * s.width);
+    s.taps = s.out + aligned(G * out_volume(w));
+    s.bias = s.taps + aligned(G * kernel_volume(w));
+    s.floats = s.bias + aligned(G);
+    return s;
+}
+
+/* Which maps run channels last (kernels/depthwise/depthwise_channels_last_impl.h): 2-d ones whose planar rows fill
+   vectors poorly (stride 2's even-column gathers, 14- and 7-wide rows) and where per-plane setup outweighs the
+   arithmetic. Measured 2026-12-02, AVX-512, 1 thread, MobileNetV2's and EfficientNet's blocks, the fused layer planar
+   -> channels last (us): 3x3 stride 2 from 56 219 -> 178, from 28 92 -> 80, from 14 160 -> 137; stride 1 at 14
+   174 -> 168 (5x5: 175 -> 165), at 7 172 -> 128 (5x5: 118 -> 93); but at 28 113 -> 128 and at 56 282 -> 301. Stride
+   2 from 112 (551 -> 506 alone) gained nothing inside MobileNetV2: its 1.8 MB slot no longer fits in L2. */
+bool channels_last_shape(const cnn4j_window& w) {
+    if (w.in[0] != 1 || w.kernel[0] != 1) return false;
+    return w.stride[2] >= 2 ? w.out[2] <= 28 : w.out[2] <= 14;
+}
+
+/* Floats of one workspace slot: the planar form's panel, or the channels-last form's buffers where the map runs
+   channels last (on any ISA: each has a channels-last kernel). */
+int64_t slot_floats(const cnn4j_window& w) {
+    const int64_t planar = kGemmPanelRows * in_volume(w);
+    return channels_last_shape(w) ? std::max(planar, channels_last_slot(w).floats) : planar;
+}
+
+/* The channels-last form of cnn4j_expand_depthwise_forward: per group of G mid channels, the expansion's panels as
+   the planar form computes them (same GEMM, same epilogue), transposed to channels last, convolved, transposed back
+   into the output planes; activations other than ReLU/ReLU6 then run on the finished planes, as the planar kernel
+   runs them. */
+int channels_last_forward(const cnn4j_window& w, const KernelTable& table, int64_t batch, int64_t in_channels,
+                          int64_t mid_channels, const float* input, const float* expand_weight,
+                          const float* expand_bias, int expand_act, float expand_alpha, const float* dw_weight,
+                          const float* dw_bias, int dw_act, float dw_alpha, float* output, float* workspace,
+                          int64_t workspace_slots) {
+    const DepthwiseKernels& dw = *table.depthwise;
+    const int64_t plane = in_volume(w), out_plane = out_volume(w), taps = kernel_volume(w), G = dw.group;
+    const int64_t groups = ceil_div(mid_channels, G);
+    const ChannelsLastSlot layout = channels_last_slot(w);
+    const int64_t slot_size = slot_floats(w);
+    const bool act_in_kernel = dw_act == CNN4J_ACT_IDENTITY || dw_act == CNN4J_ACT_RELU || dw_act == CNN4J_ACT_RELU6;
+    const int slots = (int)std::min<int64_t>(workspace_slots, 1 << 30);
+    parallel_for_slots(batch * groups, 1, slots, [&](int slot, int64_t t0, int64_t t1) {
+        float* base = workspace + slot * slot_size;
+        float *planes = base + layout.planes, *in = base + layout.in, *out = base + layout.out;
+        float *group_taps = base + layout.taps, *group_bias = base + layout.bias;
+        // The border is zeroed once per task: each group rewrites only the map's own pixels.
+        std::fill(in, in + G * layout.rows * layout.width, 0.0f);
+        float* in_origin = in + (layout.top * layout.width + layout.left) * G;
+        for (int64_t t = t0; t < t1; t++) {
+            const int64_t n = t / groups, c0 = (t % groups) * G, channels = std::min(G, mid_channels - c0);
+            packed_sgemm(*table.gemm, mid_channels, in_channels, expand_weight, input + n * in_channels * plane,
+                         plane, planes - c0 * plane, plane, c0, c0 + channels, 0, plane);
+            if (expand_bias || expand_act != CNN4J_ACT_IDENTITY) {
+                table.activation->epilogue(expand_act, expand_alpha, channels, plane,
+                                           expand_bias ? expand_bias + c0 : nullptr, nullptr, planes);
+            }
+            dw.to_channels_last(planes, plane, channels, plane, w.in[2], in_origin, layout.width);
+            for (int64_t c = 0; c < G; c++) {
+                group_bias[c] = c < channels && dw_bias ? dw_bias[c0 + c] : 0.0f;
+                for (int64_t k = 0; k < taps; k++) group_taps[k * G + c] = c < channels ? dw_weight[(c0 + c) * taps + k] : 0.0f;
+            }
+            dw.channels_last(w, in, layout.width, group_taps, group_bias, act_in_kernel ? dw_act : CNN4J_ACT_IDENTITY, out);
+            float* dst = output + (n * mid_channels + c0) * out_plane;
+            dw.from_channels_last(out, out_plane, channels, dst, out_plane);
+            if (!act_in_kernel) {
+                for (int64_t c = 0; c < channels; c++) {
+                    table.activation->apply(dw_act, dw_alpha, out_plane, dst + c * out_plane, dst + c * out_plane);
+                }
+            }
+        }
+    });
+    return CNN4J_OK;
+}
+
+}  // namespace
+
 extern "C" {
 
 int64_t cnn4j_expand_depthwise_workspace_size(const int64_t* dw_window) {
-    return kGemmPanelRows * in_volume(as_window(dw_window));
+    return slot_floats(as_window(dw_window));
 }
 
 int cnn4j_expand_depthwise_forward(const int64_t* dw_window, int64_t batch, int64_t in_channels,
@@ -41,10 +145,15 @@ int cnn4j_expand_depthwise_forward(const int64_t* dw_window, int64_t batch, int6
     const cnn4j_window& w = as_window(dw_window);
     const KernelTable& table = kernels();
     const int64_t plane = in_volume(w), out_plane = out_volume(w), taps = kernel_volume(w);
-    const int64_t panels = ceil_div(mid_channels, kGemmPanelRows), slot_floats = kGemmPanelRows * plane;
+    if (channels_last_shape(w)) {
+        return channels_last_forward(w, table, batch, in_channels, mid_channels, input, expand_weight, expand_bias,
+                                     expand_act, expand_alpha, dw_weight, dw_bias, dw_act, dw_alpha, output,
+                                     workspace, workspace_slots);
+    }
+    const int64_t panels = ceil_div(mid_channels, kGemmPanelRows), slot_size = slot_floats(w);
     const int slots = (int)std::min<int64_t>(workspace_slots, 1 << 30);
     parallel_for_slots(batch * panels, 1, slots, [&](int slot, int64_t t0, int64_t t1) {
-        float* mid = workspace + slot * slot_floats;
+        float* mid = workspace + slot * slot_size;
         for (int64_t t = t0; t < t1; t++) {
             const int64_t n = t / panels, r0 = (t % panels) * kGemmPanelRows;
             const int64_t r1 = std::min(mid_channels, r0 + kGemmPanelRows);

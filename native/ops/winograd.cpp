@@ -11,9 +11,12 @@
  *   3. output transform + epilogue, per output channel, straight into the output (bias, ReLU/ReLU6, residual);
  *      other activations run afterwards as one pass of the activation family.
  * The block is sized so that V and M (the workspace) stay in the last-level cache between the passes. Every
- * pass splits its work the same way whatever the thread count, so results do not depend on it.
+ * pass splits its work the same way whatever the thread count, so results do not depend on it. An input holding NaN
+ * or Inf, seen while pass 1 copies it, stops the call with CNN4J_NONFINITE_INPUT (cnn4j.h): the exact path then runs.
  */
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 
 #include "ops/gemm.h"
@@ -76,24 +79,33 @@ void for_each_segment(const Tiling& t, int64_t first, int64_t count, const Fn& f
 /* Widest strip a run uses: its tiles rounded up to whole vectors, at up to 6 columns each. */
 constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * 6;
 
-/* Copies input columns [x0, x0 + width) of row y to dst, zeros outside the image. */
-void copy_row(const Tiling& t, const float* plane, int64_t y, int64_t x0, int64_t width, float* dst) {
+/* Copies input columns [x0, x0 + width) of row y to dst, zeros outside the image; true if a copied value is NaN or
+   Inf (all exponent bits set), checked on the copy while it is in L1: the input is read here anyway. */
+bool copy_row(const Tiling& t, const float* plane, int64_t y, int64_t x0, int64_t width, float* dst) {
     const int64_t from = std::max<int64_t>(0, -x0), to = std::max(from, std::min(width, t.W - x0));
     if (y < 0 || y >= t.H || to == from) {
         std::memset(dst, 0, width * sizeof(float));
-        return;
+        return false;
     }
     if (from > 0) std::memset(dst, 0, from * sizeof(float));
     std::memcpy(dst + from, plane + y * t.W + x0 + from, (to - from) * sizeof(float));
     if (to < width) std::memset(dst + to, 0, (width - to) * sizeof(float));
+    uint32_t nonfinite = 0;
+    for (int64_t i = from; i < to; i++) {
+        uint32_t bits;
+        std::memcpy(&bits, dst + i, sizeof bits);
+        nonfinite |= (uint32_t)((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    return nonfinite != 0;
 }
 
 /* Pass 1 for one input channel plane [H, W]: V[f][c][k] for the block's tiles, in runs of up to
-   kWinogradMaxRunTiles tiles (across tile rows and images). */
-void transform_input_channel(const WinogradKernels& k, const Tiling& t, const float* plane_of_image0,
+   kWinogradMaxRunTiles tiles (across tile rows and images). True if the tiles read a NaN or Inf. */
+bool transform_input_channel(const WinogradKernels& k, const Tiling& t, const float* plane_of_image0,
                              int64_t image_stride, int64_t block_first, int64_t block_count, float* V_c,
                              int64_t freq_stride) {
     float strip[8][kStripWidth], strip_next[8][kStripWidth];
+    bool nonfinite = false;
     for (int64_t run_first = block_first, block_end = block_first + block_count; run_first < block_end;
          run_first += kWinogradMaxRunTiles) {
         const int64_t run = std::min(kWinogradMaxRunTiles, block_end - run_first);
@@ -102,8 +114,9 @@ void transform_input_channel(const WinogradKernels& k, const Tiling& t, const fl
             const int64_t column = (tile - run_first) * t.m, x0 = tx * t.m - t.pad_w, width = length * t.m;
             for (int i = 0; i < t.alpha; i++) {
                 const int64_t y = ty * t.m - t.pad_h + i;
-                copy_row(t, plane, y, x0, width, strip[i] + column);
-                copy_row(t, plane, y, x0 + t.m, width, strip_next[i] + column);
+                // Both copies are checked: a map's last columns may be in the next strip only.
+                nonfinite |= copy_row(t, plane, y, x0, width, strip[i] + column);
+                nonfinite |= copy_row(t, plane, y, x0 + t.m, width, strip_next[i] + column);
             }
         });
         // The lanes past the run read zeros (their results are not stored).
@@ -114,6 +127,7 @@ void transform_input_channel(const WinogradKernels& k, const Tiling& t, const fl
         }
         k.input_run(t.m, strip[0], strip_next[0], kStripWidth, run, V_c + (run_first - block_first), freq_stride);
     }
+    return nonfinite;
 }
 
 /* Pass 3 for one output channel: its pixels of the block's tiles, with the epilogue. */
@@ -192,12 +206,16 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
         const float* U_g = transformed_weight + g * t.frequencies * U_matrix;
         for (int64_t first = 0; first < t.tiles; first += t.block) {
             const int64_t count = std::min(t.block, t.tiles - first);
+            std::atomic<bool> nonfinite{false};
             parallel_for(t.Cg, 1, [&](int64_t begin, int64_t end) {
+                bool seen = false;
                 for (int64_t c = begin; c < end; c++) {
-                    transform_input_channel(k, t, input + (g * t.Cg + c) * in_plane, in_image, first, count,
-                                            V + c * channel_stride, t.block);
+                    seen |= transform_input_channel(k, t, input + (g * t.Cg + c) * in_plane, in_image, first, count,
+                                                    V + c * channel_stride, t.block);
                 }
+                if (seen) nonfinite.store(true, std::memory_order_relaxed);
             });
+            if (nonfinite.load(std::memory_order_relaxed)) return CNN4J_NONFINITE_INPUT;
             parallel_for(t.frequencies, 1, [&](int64_t begin, int64_t end) {
                 for (int64_t f = begin; f < end; f++) {
                     packed_sgemm(*table.gemm, t.Og, t.Cg, U_g + f * U_matrix, V + f * t.block, channel_stride,

@@ -43,6 +43,13 @@ struct Vec {
     static F relu(F v) { return vmaxq_f32(v, vdupq_n_f32(0.0f)); }  // FMAX returns NaN if either input is NaN
     static F relu6(F v) { return vminq_f32(relu(v), vdupq_n_f32(6.0f)); }
     static float hsum(F v) { return vaddvq_f32(v); }
+    static void transpose(F* r) {
+        const float32x4x2_t p = vtrnq_f32(r[0], r[1]), q = vtrnq_f32(r[2], r[3]);
+        r[0] = vcombine_f32(vget_low_f32(p.val[0]), vget_low_f32(q.val[0]));
+        r[1] = vcombine_f32(vget_low_f32(p.val[1]), vget_low_f32(q.val[1]));
+        r[2] = vcombine_f32(vget_high_f32(p.val[0]), vget_high_f32(q.val[0]));
+        r[3] = vcombine_f32(vget_high_f32(p.val[1]), vget_high_f32(q.val[1]));
+    }
 
     static M take_max(F x, F best) { return vorrq_u32(vcgtq_f32(x, best), vmvnq_u32(vceqq_f32(x, x))); }
     static F select(M m, F if_set, F otherwise) { return vbslq_f32(m, if_set, otherwise); }

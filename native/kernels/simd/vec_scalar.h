@@ -12,6 +12,8 @@
  *   add, div, fmadd         a + b; a / b; a * b + c
  *   relu, relu6             ATen's NaN-propagating clamps
  *   hsum                    the sum of the lanes
+ *   transpose               rows[kLanes] of kLanes lanes each, transposed in place: lane j of row i <-> lane i of
+ *                           row j (channels-last layouts, kernels/depthwise/depthwise_channels_last_impl.h)
  *   M, take_max, select     max pooling's step: lanes where x > best or x is NaN; blend
  *   I, index, index_select, store_index, store_index_n
  *                           per-lane flat indices: index(base, step) = base + lane * step (int32 lanes in the
@@ -46,6 +48,7 @@ struct Vec {
     static F relu(F v) { return v < 0.0f ? 0.0f : v; }
     static F relu6(F v) { return v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v); }
     static float hsum(F v) { return v; }
+    static void transpose(F*) {}
 
     static M take_max(F x, F best) { return x > best || x != x; }
     static F select(M m, F if_set, F otherwise) { return m ? if_set : otherwise; }

@@ -266,6 +266,58 @@ void test_depthwise(const KernelTable& v, const KernelTable& s, Family& f) {
     }
 }
 
+/* A table's channels-last depthwise over `channels` planes [H, W] (2-d window w), group by group as
+   ops/expand_depthwise.cpp runs it: into a zero-bordered buffer, convolved, back into planes [channels, OH, OW]. */
+std::vector<float> channels_last_planes(const KernelTable& t, const cnn4j_window& w, int64_t channels,
+                                        const std::vector<float>& planes, const std::vector<float>& taps,
+                                        const std::vector<float>& bias, int kind) {
+    const DepthwiseKernels& dw = *t.depthwise;
+    const int64_t G = dw.group, H = w.in[1], W = w.in[2], plane = H * W, out_plane = w.out[1] * w.out[2];
+    const int64_t K = w.kernel[1] * w.kernel[2];
+    const int64_t rows = std::max(w.pad_begin[1] + H, (w.out[1] - 1) * w.stride[1] + (w.kernel[1] - 1) * w.dilation[1] + 1);
+    const int64_t width = std::max(w.pad_begin[2] + W, (w.out[2] - 1) * w.stride[2] + (w.kernel[2] - 1) * w.dilation[2] + 1);
+    std::vector<float> out(channels * out_plane), in(rows * width * G), group_out(out_plane * G), gt(K * G), gb(G);
+    for (int64_t c0 = 0; c0 < channels; c0 += G) {
+        const int64_t n = std::min(G, channels - c0);
+        std::fill(in.begin(), in.end(), 0.0f);
+        dw.to_channels_last(planes.data() + c0 * plane, plane, n, plane, W,
+                            in.data() + (w.pad_begin[1] * width + w.pad_begin[2]) * G, width);
+        for (int64_t c = 0; c < G; c++) {
+            gb[c] = c < n ? bias[c0 + c] : 0.0f;
+            for (int64_t k = 0; k < K; k++) gt[k * G + c] = c < n ? taps[(c0 + c) * K + k] : 0.0f;
+        }
+        dw.channels_last(w, in.data(), width, gt.data(), gb.data(), kind, group_out.data());
+        dw.from_channels_last(group_out.data(), out_plane, n, out.data() + c0 * out_plane, out_plane);
+    }
+    return out;
+}
+
+void test_depthwise_channels_last(const KernelTable& v, const KernelTable& s, Family& f) {
+    struct Geo { int64_t channels, h, w, k, stride, pad, dilation; };
+    const Geo geos[] = {{19, 7, 7, 3, 1, 1, 1}, {40, 14, 14, 3, 1, 1, 1}, {21, 14, 13, 3, 2, 1, 1},
+                        {9, 9, 11, 5, 1, 2, 1}, {17, 12, 12, 3, 1, 2, 2}, {33, 5, 6, 3, 2, 0, 1}};
+    for (const Geo& g : geos) {
+        const int64_t in[3] = {1, g.h, g.w}, k[3] = {1, g.k, g.k}, st[3] = {1, g.stride, g.stride},
+                      pad[3] = {0, g.pad, g.pad}, dil[3] = {1, g.dilation, g.dilation};
+        const cnn4j_window w = window3(in, k, st, pad, dil);
+        const std::vector<float> planes = random_floats(g.channels * g.h * g.w);
+        // The transposes alone: into channels last and back is exact, channels past the group's end zero.
+        std::vector<float> cl(g.h * g.w * v.depthwise->group, -1.0f), back(g.h * g.w * v.depthwise->group, 0.0f);
+        const int64_t n = std::min<int64_t>(v.depthwise->group, g.channels - 1);
+        v.depthwise->to_channels_last(planes.data(), g.h * g.w, n, g.h * g.w, g.w, cl.data(), g.w);
+        v.depthwise->from_channels_last(cl.data(), g.h * g.w, n, back.data(), g.h * g.w);
+        back.resize(n * g.h * g.w);
+        check(f, true, "transposes " + str({g.channels, g.h, g.w}), back,
+              std::vector<float>(planes.begin(), planes.begin() + n * g.h * g.w));
+        const std::vector<float> taps = random_floats(g.channels * g.k * g.k), bias = random_floats(g.channels);
+        for (int kind : {CNN4J_ACT_IDENTITY, CNN4J_ACT_RELU, CNN4J_ACT_RELU6}) {
+            check(f, false, "channels last " + str({g.channels, g.h, g.w, g.k, g.stride, g.pad, g.dilation, kind}),
+                  channels_last_planes(v, w, g.channels, planes, taps, bias, kind),
+                  channels_last_planes(s, w, g.channels, planes, taps, bias, kind));
+        }
+    }
+}
+
 void test_pool(const KernelTable& v, const KernelTable& s, Family& f) {
     struct Geo { int64_t d, h, w, kd, kh, kw, sd, sh, sw, pd, ph, pw, dh, dw; };
     const Geo geos[] = {
@@ -440,6 +492,7 @@ int main(int argc, char** argv) {
         };
         const Entry entries[] = {{"activation", test_activation}, {"softmax", test_softmax},
                                  {"winograd", test_winograd},     {"depthwise", test_depthwise},
+                                 {"depthwise-cl", test_depthwise_channels_last},
                                  {"pool", test_pool},             {"im2col", test_im2col},
                                  {"gemm", test_gemm},             {"gemv", test_gemv}};
         for (const Entry& e : entries) {

@@ -65,6 +65,8 @@ public final class NativeCore {
     private NativeCore() {}
 
     public static final int OK = 0;
+    /** cnn4j_winograd_forward: the input holds NaN or Inf, the output is not written; run the exact path. */
+    public static final int NONFINITE_INPUT = 1;
 
     /** The system property that forces the kernels' instruction set (as the environment variable CNN4J_ISA). */
     public static final String ISA_PROPERTY = "cnn4j.isa";

@@ -1,29 +1,29 @@
 package io.cnn4j.model;
 
-import io.cnn4j.Shapes;
 import io.cnn4j.Tensor;
-import io.cnn4j.jni.NativeCore;
-import io.cnn4j.jni.NativeMemory;
+import io.cnn4j.io.ByteBufferChannel;
 import io.cnn4j.layers.BatchNormLayer;
 import io.cnn4j.layers.ConvLayer;
 import io.cnn4j.layers.EpilogueFusion;
 import io.cnn4j.layers.IdentityLayer;
 import io.cnn4j.layers.Layer;
-import io.cnn4j.layers.Layer.Aliasing;
 import io.cnn4j.layers.LayerArgs;
 import io.cnn4j.layers.LayerRegistry;
 import io.cnn4j.layers.WeightSource;
 import io.cnn4j.model.ModelDescription.InputSpec;
 import io.cnn4j.model.ModelDescription.LayerSpec;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * A loaded model: layers created and checked, ready to run from many threads at once.
@@ -82,35 +82,35 @@ public final class Model implements AutoCloseable {
      * @throws IOException              if a file cannot be read (NoSuchFileException if it does not exist)
      * @throws OutOfMemoryError         if the weights do not fit in memory (the message says what was allocated)
      */
-    public static Model load(java.nio.file.Path path) throws IOException {
+    public static Model load(Path path) throws IOException {
         return ModelLoader.load(path, ModelOptions.DEFAULT);
     }
 
-    /** As {@link #load(java.nio.file.Path)}, with options (e.g. exact convolutions). */
-    public static Model load(java.nio.file.Path path, ModelOptions options) throws IOException {
-        return ModelLoader.load(path, java.util.Objects.requireNonNull(options, "options"));
+    /** As {@link #load(Path)}, with options (e.g. exact convolutions). */
+    public static Model load(Path path, ModelOptions options) throws IOException {
+        return ModelLoader.load(path, Objects.requireNonNull(options, "options"));
     }
 
     /**
      * Loads one model from a stream (an app's asset, a download): an .onnx model, a single-file .safetensors model,
      * or a model JSON without weights, recognized by content. The stream is read to its end, at most
      * {@code -Dcnn4j.maxStreamBytes} (2 GiB), and not closed. ONNX external data and preprocess sidecars need
-     * {@link #load(java.nio.file.Path)}.
+     * {@link #load(Path)}.
      *
-     * @throws IllegalArgumentException as {@link #load(java.nio.file.Path)}, the message naming "the model stream";
+     * @throws IllegalArgumentException as {@link #load(Path)}, the message naming "the model stream";
      *                                  also for a stream longer than the limit
      * @throws IOException              if reading the stream fails
      */
-    public static Model load(java.io.InputStream model) throws IOException {
+    public static Model load(InputStream model) throws IOException {
         return load(model, ModelOptions.DEFAULT);
     }
 
-    /** As {@link #load(java.io.InputStream)}, with options. */
-    public static Model load(java.io.InputStream model, ModelOptions options) throws IOException {
-        java.util.Objects.requireNonNull(model, "model");
-        java.util.Objects.requireNonNull(options, "options");
+    /** As {@link #load(InputStream)}, with options. */
+    public static Model load(InputStream model, ModelOptions options) throws IOException {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(options, "options");
         String source = "the model stream";
-        return ModelLoader.load(java.nio.ByteBuffer.wrap(io.cnn4j.io.ByteBufferChannel.readAll(model, source)),
+        return ModelLoader.load(ByteBuffer.wrap(ByteBufferChannel.readAll(model, source)),
                 source, options);
     }
 
@@ -119,58 +119,58 @@ public final class Model implements AutoCloseable {
      * "weights" file name is not used. Each stream is read to its end (at most {@code -Dcnn4j.maxStreamBytes}) and
      * not closed.
      *
-     * @throws IllegalArgumentException as {@link #load(java.nio.file.Path)}, the message naming "the model JSON
+     * @throws IllegalArgumentException as {@link #load(Path)}, the message naming "the model JSON
      *                                  stream" or "the weights stream" (WeightsFormatException for the weights)
      * @throws IOException              if reading a stream fails
      */
-    public static Model load(java.io.InputStream json, java.io.InputStream weights) throws IOException {
+    public static Model load(InputStream json, InputStream weights) throws IOException {
         return load(json, weights, ModelOptions.DEFAULT);
     }
 
-    /** As {@link #load(java.io.InputStream, java.io.InputStream)}, with options. */
-    public static Model load(java.io.InputStream json, java.io.InputStream weights, ModelOptions options)
+    /** As {@link #load(InputStream, InputStream)}, with options. */
+    public static Model load(InputStream json, InputStream weights, ModelOptions options)
             throws IOException {
-        java.util.Objects.requireNonNull(json, "json");
-        java.util.Objects.requireNonNull(weights, "weights");
-        java.util.Objects.requireNonNull(options, "options");
-        byte[] text = io.cnn4j.io.ByteBufferChannel.readAll(json, "the model JSON stream");
-        byte[] data = io.cnn4j.io.ByteBufferChannel.readAll(weights, "the weights stream");
-        return ModelLoader.load(java.nio.ByteBuffer.wrap(text), "the model JSON stream",
-                java.nio.ByteBuffer.wrap(data), "the weights stream", options);
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(options, "options");
+        byte[] text = ByteBufferChannel.readAll(json, "the model JSON stream");
+        byte[] data = ByteBufferChannel.readAll(weights, "the weights stream");
+        return ModelLoader.load(ByteBuffer.wrap(text), "the model JSON stream",
+                ByteBuffer.wrap(data), "the weights stream", options);
     }
 
-    /** As {@link #load(java.io.InputStream)}, from bytes in memory ("the model bytes" in messages). */
+    /** As {@link #load(InputStream)}, from bytes in memory ("the model bytes" in messages). */
     public static Model load(byte[] model) throws IOException {
-        java.util.Objects.requireNonNull(model, "model");
-        return ModelLoader.load(java.nio.ByteBuffer.wrap(model), "the model bytes", ModelOptions.DEFAULT);
+        Objects.requireNonNull(model, "model");
+        return ModelLoader.load(ByteBuffer.wrap(model), "the model bytes", ModelOptions.DEFAULT);
     }
 
     /**
-     * As {@link #load(java.io.InputStream)}, from the bytes between the buffer's position and limit (a direct or
+     * As {@link #load(InputStream)}, from the bytes between the buffer's position and limit (a direct or
      * memory-mapped buffer too; it is not modified). Safetensors weights are read from the buffer in place.
      */
-    public static Model load(java.nio.ByteBuffer model) throws IOException {
+    public static Model load(ByteBuffer model) throws IOException {
         return load(model, ModelOptions.DEFAULT);
     }
 
-    /** As {@link #load(java.nio.ByteBuffer)}, with options. */
-    public static Model load(java.nio.ByteBuffer model, ModelOptions options) throws IOException {
-        java.util.Objects.requireNonNull(model, "model");
-        return ModelLoader.load(model, "the model bytes", java.util.Objects.requireNonNull(options, "options"));
+    /** As {@link #load(ByteBuffer)}, with options. */
+    public static Model load(ByteBuffer model, ModelOptions options) throws IOException {
+        Objects.requireNonNull(model, "model");
+        return ModelLoader.load(model, "the model bytes", Objects.requireNonNull(options, "options"));
     }
 
-    /** As {@link #load(java.io.InputStream, java.io.InputStream)}, from buffers ("the model JSON bytes", ...). */
-    public static Model load(java.nio.ByteBuffer json, java.nio.ByteBuffer weights) throws IOException {
+    /** As {@link #load(InputStream, InputStream)}, from buffers ("the model JSON bytes", ...). */
+    public static Model load(ByteBuffer json, ByteBuffer weights) throws IOException {
         return load(json, weights, ModelOptions.DEFAULT);
     }
 
-    /** As {@link #load(java.nio.ByteBuffer, java.nio.ByteBuffer)}, with options. */
-    public static Model load(java.nio.ByteBuffer json, java.nio.ByteBuffer weights, ModelOptions options)
+    /** As {@link #load(ByteBuffer, ByteBuffer)}, with options. */
+    public static Model load(ByteBuffer json, ByteBuffer weights, ModelOptions options)
             throws IOException {
-        java.util.Objects.requireNonNull(json, "json");
-        java.util.Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(weights, "weights");
         return ModelLoader.load(json, "the model JSON bytes", weights, "the weights bytes",
-                java.util.Objects.requireNonNull(options, "options"));
+                Objects.requireNonNull(options, "options"));
     }
 
     /** Builds a model from a parsed description and its weights; used by the loaders. */
@@ -264,10 +264,26 @@ public final class Model implements AutoCloseable {
 
     /** Runs the model; returns every output by id, as new tensors the caller closes. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        return run(inputs, null);
+    }
+
+    /**
+     * As {@link #run(Map)}, also adding each layer's wall time in nanoseconds to {@code layerNanos[layer]} (one slot
+     * per layer of {@link ModelDescription#layers()}, in that order): a profile of where a run spends its time
+     * ({@code cnn4j bench --profile}). Layers that are views, or whose work was fused into another layer's output pass
+     * ({@link #layerFusedInto()}), take no time of their own. Timing costs two clock reads per layer.
+     *
+     * @param layerNanos null (no timing) or an array with one slot per layer
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, long[] layerNanos) {
+        if (layerNanos != null && layerNanos.length != layers.size()) {
+            throw new IllegalArgumentException("layerNanos has " + layerNanos.length + " slots; the model has "
+                    + layers.size() + " layers");
+        }
         lifecycle.readLock().lock();
         try {
             ensureOpen();
-            return runOpen(inputs);
+            return runOpen(inputs, layerNanos);
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -295,13 +311,13 @@ public final class Model implements AutoCloseable {
             ensureOpen();
             long[][] shapes = shapesOf(inputShapes);
             ShapeKey key = new ShapeKey(shapes);
-            executions.release(key, executions.acquire(key, k -> new Execution(plan(k.shapes))));
+            executions.release(key, executions.acquire(key, this::newExecution));
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private Map<String, Tensor> runOpen(Map<String, Tensor> inputs) {
+    private Map<String, Tensor> runOpen(Map<String, Tensor> inputs, long[] layerNanos) {
         List<InputSpec> specs = description.inputs();
         long[][] shapes = new long[specs.size()][];
         Tensor[] given = new Tensor[specs.size()];
@@ -323,9 +339,9 @@ public final class Model implements AutoCloseable {
                     + names(specs));
         }
         ShapeKey key = new ShapeKey(shapes);
-        Execution execution = executions.acquire(key, k -> new Execution(plan(k.shapes)));
+        Execution execution = executions.acquire(key, this::newExecution);
         try {
-            return execution.run(given);
+            return execution.run(given, layerNanos);
         } finally {
             executions.release(key, execution);
         }
@@ -405,7 +421,7 @@ public final class Model implements AutoCloseable {
 
     private long[][] shapesOf(Map<String, long[]> given) {
         List<InputSpec> specs = description.inputs();
-        if (!given.keySet().equals(new java.util.HashSet<>(names(specs)))) {
+        if (!given.keySet().equals(new HashSet<>(names(specs)))) {
             throw new IllegalArgumentException("input shapes given for " + given.keySet() + "; the model's inputs are "
                     + names(specs));
         }
@@ -446,6 +462,11 @@ public final class Model implements AutoCloseable {
             }
         }
         return shapes;
+    }
+
+    private Execution newExecution(ShapeKey key) {
+        return new Execution(plan(key.shapes), description.name(), layers, layerNames, layerInputs, outputs,
+                description.outputs());
     }
 
     private ExecutionPlan plan(long[][] inputShapes) {
@@ -509,90 +530,6 @@ public final class Model implements AutoCloseable {
         @Override
         public int hashCode() {
             return hash;
-        }
-    }
-
-    /** One arena and its tensor views for one plan; used by one run at a time. */
-    private final class Execution implements ArenaCache.Pooled {
-        private final ExecutionPlan plan;
-        private final FloatPointer arena;
-        private final Tensor[] values;
-        private final FloatPointer workspace;
-        /** Each layer prepared for this plan's shapes (null for views), and a reusable array for its inputs. */
-        private final Layer.Step[] steps;
-        private final Tensor[][] stepInputs;
-
-        Execution(ExecutionPlan plan) {
-            this.plan = plan;
-            this.arena = NativeMemory.allocateFloats(plan.arenaFloats, "the arena of model " + description.name()
-                    + " for input shapes " + plan.inputShapesText());
-            this.values = new Tensor[plan.shapes.length];
-            for (int v = 0; v < values.length; v++) {
-                int b = plan.bufferOf[v];
-                if (b >= 0) {
-                    values[v] = Tensor.wrap(arena, plan.bufferOffset[b], plan.shapes[v]);
-                }
-            }
-            this.workspace = new FloatPointer(arena).position(plan.workspaceOffset).limit(plan.arenaFloats);
-            this.steps = new Layer.Step[layers.size()];
-            this.stepInputs = new Tensor[layers.size()][];
-            for (int l = 0; l < layers.size(); l++) {
-                stepInputs[l] = new Tensor[layerInputs[l].length];
-                if (layers.get(l).aliasing() != Aliasing.VIEW) {
-                    try {
-                        steps[l] = layers.get(l).prepare(ExecutionPlan.shapesOf(plan.shapes, layerInputs[l]));
-                    } catch (IllegalArgumentException e) {
-                        arena.close();
-                        throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage(), e);
-                    }
-                }
-            }
-        }
-
-        Map<String, Tensor> run(Tensor[] inputs) {
-            int numInputs = inputs.length;
-            Tensor[] bound = values.clone();
-            System.arraycopy(inputs, 0, bound, 0, numInputs);
-            for (int l = 0; l < layers.size(); l++) {
-                int v = numInputs + l;
-                Layer layer = layers.get(l);
-                if (layer.aliasing() == Aliasing.VIEW) {
-                    if (plan.bufferOf[v] < 0) { // a view of a model input: the caller's memory
-                        bound[v] = bound[layerInputs[l][0]].view(plan.shapes[v]);
-                    }
-                    continue;
-                }
-                Tensor[] in = stepInputs[l];
-                for (int i = 0; i < in.length; i++) {
-                    in[i] = bound[layerInputs[l][i]];
-                }
-                try {
-                    steps[l].run(in, bound[v], workspace);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage(), e);
-                }
-            }
-            Map<String, Tensor> result = new LinkedHashMap<>();
-            for (int o = 0; o < outputs.length; o++) {
-                Tensor src = bound[outputs[o]];
-                Tensor copy = Tensor.empty(src.shape());
-                long n = Shapes.numel(src.shape());
-                // Through the core, not Pointer.memcpy: JavaCPP offsets a plain Pointer by bytes, not floats.
-                NativeCore.check(NativeCore.cnn4j_copy_into(1, n, src.pointer(), n, 0, copy.pointer()),
-                        "cnn4j_copy_into");
-                result.put(description.outputs().get(o), copy);
-            }
-            return result;
-        }
-
-        @Override
-        public long bytes() {
-            return Math.max(1, plan.arenaFloats) * Float.BYTES; // NativeMemory allocates at least one float
-        }
-
-        @Override
-        public void close() {
-            arena.close();
         }
     }
 }

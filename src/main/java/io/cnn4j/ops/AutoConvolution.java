@@ -47,11 +47,6 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
         return ConvAlgorithm.choose(2, weightShape, options, inputShape, false);
     }
 
-    private EpilogueOp opFor(long[] inputShape) {
-        ConvAlgorithm algorithm = algorithm(inputShape);
-        return algorithm == ConvAlgorithm.IM2COL ? exact : winograd(algorithm);
-    }
-
     /** The Winograd op of this algorithm, its weights transformed on first use. */
     private synchronized WinogradConvolution winograd(ConvAlgorithm algorithm) {
         if (closed) {
@@ -79,10 +74,11 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
             return exact.workspaceSize(inputShape);
         }
         // Sized without making the Winograd op: a plan that only checks shapes (a model's load) transforms nothing,
-        // so a process that never runs this shape never holds its transformed weights.
+        // so a process that never runs this shape never holds its transformed weights. Room for the exact path too,
+        // which runs inputs holding NaN or Inf.
         long[] pad = exact.padding2d();
-        return WinogradConvolution.workspaceSize(algorithm.tile(), weightShape[1] * options.groups, weightShape[0],
-                options.groups, pad[0], pad[1], inputShape);
+        return Math.max(exact.workspaceSize(inputShape), WinogradConvolution.workspaceSize(algorithm.tile(),
+                weightShape[1] * options.groups, weightShape[0], options.groups, pad[0], pad[1], inputShape));
     }
 
     @Override
@@ -98,13 +94,40 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     @Override
     public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
         Args.checkOpen("conv2d", "input", input);
-        opFor(input.shape()).run(input, output, workspace, epilogue, residual);
+        ConvAlgorithm algorithm = algorithm(input.shape());
+        if (algorithm == ConvAlgorithm.IM2COL) {
+            exact.run(input, output, workspace, epilogue, residual);
+        } else {
+            long[] shape = input.shape();
+            winograd(algorithm).run(input, output, workspace, epilogue, residual, () -> exact.prepare(shape, epilogue));
+        }
     }
 
+    /**
+     * The step for one input shape. A Winograd step hands an input holding NaN or Inf to the exact path (PyTorch's
+     * result: Winograd would spread each such value over its whole output tile), prepared on the first such input:
+     * only then are the weights packed for it.
+     */
     @Override
     public PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue) {
         exact.outputShape(inputShape);
-        return opFor(inputShape).prepare(inputShape, epilogue);
+        ConvAlgorithm algorithm = algorithm(inputShape);
+        if (algorithm == ConvAlgorithm.IM2COL) {
+            return exact.prepare(inputShape, epilogue);
+        }
+        long[] shape = inputShape.clone();
+        return winograd(algorithm).prepare(shape, epilogue, new WinogradConvolution.NonFiniteFallback() {
+            private volatile PreparedWithEpilogue step;
+
+            @Override
+            public PreparedWithEpilogue exact() {
+                PreparedWithEpilogue s = step;
+                if (s == null) {
+                    step = s = exact.prepare(shape, epilogue); // idempotent: a race packs once (synchronized)
+                }
+                return s;
+            }
+        });
     }
 
     /** Frees both ops' packed and transformed weights (the weights given at creation are the caller's). */

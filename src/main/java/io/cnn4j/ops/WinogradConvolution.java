@@ -207,20 +207,46 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
         return true;
     }
 
+    /** As {@link #prepare(long[], Epilogue)}'s step: an input holding NaN or Inf is refused. */
     @Override
     public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
+        run(input, output, workspace, epilogue, residual, null);
+    }
+
+    /** As {@link #run(Tensor, Tensor, FloatPointer, Epilogue, Tensor)}, NaN or Inf to {@code fallback} if not null. */
+    void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual,
+            NonFiniteFallback fallback) {
         checkOpen();
         long[] inShape = Args.checkRun(OP, input, output, this::outputShape, false);
         if (residual != null) {
             Args.checkShape(OP, "residual", residual, output.shape());
             Args.checkNoOverlap(OP, output, "residual", residual, false);
         }
-        prepare(inShape, epilogue).run(input, output, workspace, residual);
+        (fallback == null ? prepare(inShape, epilogue) : prepare(inShape, epilogue, fallback)).run(input, output,
+                workspace, residual);
     }
 
-    /** This convolution for one input shape: sizes and native arguments worked out once. */
+    /**
+     * This convolution for one input shape: sizes and native arguments worked out once. An input holding NaN or Inf
+     * is refused with IllegalArgumentException (Winograd would spread each such value over its whole output tile,
+     * where PyTorch's convolution confines it to the outputs whose window holds it): run such inputs through the
+     * exact {@link Convolution}, as models do on their own ({@link AutoConvolution}).
+     */
     @Override
     public PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue) {
+        return prepare(inputShape, epilogue, () -> {
+            throw new IllegalArgumentException(OP + ": the input holds NaN or Inf, which Winograd would spread over "
+                    + "whole output tiles; run it through the exact convolution (io.cnn4j.ops.Convolution)");
+        });
+    }
+
+    /** Where an input holding NaN or Inf goes instead: the exact path for the same shape and epilogue. */
+    interface NonFiniteFallback {
+        PreparedWithEpilogue exact();
+    }
+
+    /** As {@link #prepare(long[], Epilogue)}, an input holding NaN or Inf run by {@code fallback} instead. */
+    PreparedWithEpilogue prepare(long[] inputShape, Epilogue epilogue, NonFiniteFallback fallback) {
         long[] inShape = inputShape.clone();
         long[] outShape = outputShape(inShape);
         long workspaceFloats = workspaceSize(inShape);
@@ -229,10 +255,15 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
         return (input, output, workspace, residual) -> {
             checkOpen();
             Args.checkPrepared(OP, input, inShape, output, outShape, residual, workspace, workspaceFloats);
-            NativeCore.check(NativeCore.cnn4j_winograd_forward(tile.size, window, batch, inChannels, outChannels,
+            int status = NativeCore.cnn4j_winograd_forward(tile.size, window, batch, inChannels, outChannels,
                     groups, input.pointer(), transformedWeight.pointer(), bias == null ? null : bias.pointer(),
                     epilogue.kind, epilogue.alpha, residual == null ? null : residual.pointer(), output.pointer(),
-                    workspace), "cnn4j_winograd_forward");
+                    workspace);
+            if (status == NativeCore.NONFINITE_INPUT) {
+                fallback.exact().run(input, output, workspace, residual);
+                return;
+            }
+            NativeCore.check(status, "cnn4j_winograd_forward");
         };
     }
 

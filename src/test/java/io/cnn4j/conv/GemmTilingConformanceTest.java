@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
  * convolutions that run on it: output channels around the 8-row panels (1, 7, 8, 9, 17, 64), depths K around the
  * 256-row depth blocks (1x1 with 255..513 input channels, 3x3 with 29 and 57), output positions around every
  * variant's tile widths (12, 16, 24, 48), the narrow product of a last 1-4 columns and the im2col column blocks, the
- * direct path's blocks of padded rows (stride-1 convolutions, ops/conv.cpp), groups, batches (few column blocks: the
- * driver then splits output channels across threads). Each against the float64 reference within {@link Oracle#RTOL},
- * and bit for bit the same on every ISA and with 1 or 2 threads (every output is one k-ordered sum of fused
- * multiply-adds, however the work is cut).
+ * direct path's blocks of padded rows (stride-1 convolutions, ops/conv.cpp; unpadded ones read in place), groups,
+ * batches (few column blocks: the driver then splits output channels across threads). Each against the float64
+ * reference within {@link Oracle#RTOL}, and bit for bit the same on every ISA and with 1 or 2 threads (every output is
+ * one k-ordered sum of fused multiply-adds, however the work is cut).
  */
 class GemmTilingConformanceTest {
     /** in channels, out channels, groups, kernel, stride, padding, height, width, batch. */
@@ -60,7 +60,9 @@ class GemmTilingConformanceTest {
             new Shape(16, 8, 1, 3, 2, 1, 19, 23, 2),   // direct path at stride 2: four phase planes, odd sizes
             new Shape(3, 4, 1, 7, 2, 3, 30, 28, 1),    // ResNet's first convolution's form (direct, stride 2)
             new Shape(3, 16, 1, 3, 2, 1, 70, 67, 1),   // direct into the output row by row (shallow, 34-wide rows)
-            new Shape(8, 8, 1, 3, 1, 1, 5, 200, 2));   // ... and for long rows (200), over several row blocks
+            new Shape(8, 8, 1, 3, 1, 1, 5, 200, 2),    // ... and for long rows (200), over several row blocks
+            new Shape(40, 8, 1, 3, 1, 0, 40, 40, 2),   // unpadded, stride 1: the input read in place, 4 blocks
+            new Shape(3, 16, 1, 3, 1, 0, 30, 30, 2));  // ... and in place row by row (shallow, 28-wide rows)
 
     @Test
     void tilingEdgesMatchTheReferenceOnEveryIsaAndThreadCount() {

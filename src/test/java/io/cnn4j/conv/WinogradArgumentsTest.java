@@ -45,7 +45,7 @@ class WinogradArgumentsTest {
     }
 
     @Test
-    void runRefusesBadShapesWorkspacesActivationsResidualsAndClosedOps() {
+    void runRefusesBadShapesWorkspacesActivationsResidualsNonFiniteInputsAndClosedOps() {
         try (Tensor w = Tensor.zeros(4, 2, 3, 3); Tensor input = Tensor.zeros(1, 2, 5, 5);
                 Tensor output = Tensor.zeros(1, 4, 5, 5); Tensor wrongOutput = Tensor.zeros(1, 4, 3, 3);
                 Tensor wrongResidual = Tensor.zeros(1, 4, 5, 4)) {
@@ -73,6 +73,17 @@ class WinogradArgumentsTest {
                     refused("output must not overlap input", () -> op.run(input2, overlapping, workspace));
                 }
                 op.run(input, output, workspace);
+                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                    for (int at : new int[] {0, 24, 37, 49}) { // corners of both channels, the last column
+                        float[] x = new float[50];
+                        x[at] = bad;
+                        try (Tensor poisoned = Tensor.of(x, 1, 2, 5, 5)) {
+                            refused("the input holds NaN or Inf, which Winograd would spread over whole output "
+                                    + "tiles; run it through the exact convolution",
+                                    () -> op.run(poisoned, output, workspace));
+                        }
+                    }
+                }
                 op.close();
                 op.close(); // idempotent
                 String closed = assertThrows(IllegalStateException.class, () -> op.run(input, output, workspace))

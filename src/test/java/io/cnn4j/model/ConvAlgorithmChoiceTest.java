@@ -1,7 +1,9 @@
 package io.cnn4j.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cnn4j.Tensor;
 import io.cnn4j.ops.ConvAlgorithm;
@@ -68,6 +70,40 @@ class ConvAlgorithmChoiceTest {
             Oracle.assertClose("winograd, batch " + batch, expected, fast, 3e-5);
             Oracle.assertClose("exact, batch " + batch, expected, exact, Oracle.RTOL);
             assertFalse(Arrays.equals(fast, exact), "the two algorithms ran (their roundings differ)");
+        }
+    }
+
+    /**
+     * NaN and Inf in the input give PyTorch's result, the exact path's: Winograd would spread each over its whole
+     * output tile, so a Winograd layer hands such an input to the exact path (both forms, batch 1 and 4; in the
+     * model, and through the op run directly).
+     */
+    @Test
+    void nanAndInfInputsGiveTheExactResult() throws Exception {
+        Random r = new Random(7);
+        float[] w = Oracle.uniform(r, 64 * 64 * 9), b = Oracle.uniform(r, 64);
+        MapWeights weights = new MapWeights().put("c.weight", w, 64, 64, 3, 3).put("c.bias", b, 64);
+        for (int[] shape : new int[][] {{1, 16}, {4, 7}, {1, 7}}) {
+            int batch = shape[0], size = shape[1];
+            float[] x = Oracle.uniform(r, batch * 64L * size * size);
+            float[] clean = run(ModelOptions.DEFAULT, x, batch, size, weights);
+            x[5 * size + 3] = Float.NaN;                          // image 0, channel 0, row 5
+            x[x.length - 1] = Float.POSITIVE_INFINITY;            // the last image's last channel, bottom-right
+            x[(batch - 1) * 64 * size * size + 9] = Float.NEGATIVE_INFINITY;
+            float[] fast = run(ModelOptions.DEFAULT, x, batch, size, weights);
+            float[] exact = run(ModelOptions.DEFAULT.withExactConvolutions(true), x, batch, size, weights);
+            String context = "batch " + batch + " at " + size + "x" + size;
+            assertArrayEquals(exact, fast, context + ": the exact path's result, NaN and Inf where PyTorch puts them");
+            int finite = 0;
+            for (float v : fast) {
+                finite += Float.isFinite(v) ? 1 : 0;
+            }
+            assertTrue(finite > fast.length / 2, context + ": most outputs stay finite (" + finite + ")");
+            // The next clean input runs by Winograd again.
+            x = Oracle.uniform(new Random(8), batch * 64L * size * size);
+            assertFalse(Arrays.equals(run(ModelOptions.DEFAULT, x, batch, size, weights),
+                    run(ModelOptions.DEFAULT.withExactConvolutions(true), x, batch, size, weights)), context);
+            assertFalse(Arrays.equals(clean, fast), context);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.cnn4j.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,10 +16,23 @@ import java.util.Locale;
  * faster), from the median calls and, in parentheses, from the fastest calls. Not written to the report: the JMH
  * runs are the record.
  *
+ * <p>With {@code -Dquick.clock=cpu} (run.sh: {@code QUICK_CLOCK=cpu}) each call is timed by the calling thread's CPU
+ * time instead of the wall clock: on a machine busy with other work, time spent preempted is not counted, so the
+ * ratios stay usable (cache and memory contention still count). One thread only: at one intra-op thread each runtime
+ * computes on the calling thread, which is what makes its CPU time the call's work.
+ *
  * <p>usage: {@code Quick <seconds per runtime> <batch> <threads> <own|machine> MODEL...}
  */
 public final class Quick {
     private Quick() {}
+
+    private static final ThreadMXBean THREAD_CLOCK = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("quick.clock", "wall"));
+
+    /** Now, by the clock calls are timed with (nanoseconds). */
+    private static long clock() {
+        return CPU_CLOCK ? THREAD_CLOCK.getCurrentThreadCpuTime() : System.nanoTime();
+    }
 
     private interface Call {
         void run() throws Exception;
@@ -32,6 +47,10 @@ public final class Quick {
         int batch = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
         String blas = args[3];
+        if (CPU_CLOCK && threads != 1) {
+            System.err.println("Quick: -Dquick.clock=cpu times the calling thread only: use 1 thread");
+            System.exit(2);
+        }
         System.out.printf(Locale.ROOT, "%-16s %5s %3s %10s %10s %11s %14s %14s%n", "model", "batch", "thr",
                 "cnn4j ms", "ORT ms", "libtorch ms", "cnn4j/ORT", "cnn4j/libtorch");
         for (String name : Arrays.asList(args).subList(4, args.length)) {
@@ -101,11 +120,12 @@ public final class Quick {
         long end = start + (long) (seconds * 1e9);
         long now;
         do {
-            long t = System.nanoTime();
+            long t = clock();
             call.run();
+            long spent = clock() - t;
             now = System.nanoTime();
             if (into != null) {
-                into.add((now - t) / 1e6);
+                into.add(spent / 1e6);
             }
         } while (now < end);
         return (now - start) / 1e9;

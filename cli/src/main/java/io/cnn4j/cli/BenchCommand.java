@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bench MODEL [--batch N | --shape [NAME=]DIMS] [--iterations N]}: latency percentiles and throughput on random
- * inputs.
+ * inputs; {@code --profile} adds a per-layer table.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time the model on random inputs: latency percentiles and throughput")
@@ -43,6 +43,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "20", description = "untimed runs first")
     int warmup;
 
+    @Option(names = "--profile", description = "After the timed runs, as many runs again timing each layer: prints "
+            + "every layer's median and fastest time, share of the run and multiply-accumulate rate")
+    boolean profile;
+
     @Override
     public Integer call() throws Exception {
         if (iterations < 1 || warmup < 0) {
@@ -58,6 +62,8 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, long[]> inputShapes = InputShapes.resolve(InputShapes.parse(shapes, specs), specs, n);
             Map<String, Tensor> inputs = randomInputs(inputShapes);
             long[] nanos = new long[iterations];
+            long[][] layerNanos = null; // per profiled run, per layer
+            long[] profiledNanos = null; // per profiled run, the whole run
             try {
                 for (int i = 0; i < warmup + iterations; i++) {
                     long t0 = System.nanoTime();
@@ -70,6 +76,15 @@ final class BenchCommand implements Callable<Integer> {
                         err.printf("\r%s %d/%d runs", i < warmup ? "warming up" : "timing    ", i + 1,
                                 warmup + iterations);
                         err.flush();
+                    }
+                }
+                if (profile) {
+                    layerNanos = new long[iterations][model.description().layers().size()];
+                    profiledNanos = new long[iterations];
+                    for (int i = 0; i < iterations; i++) {
+                        long t0 = System.nanoTime();
+                        model.run(inputs, layerNanos[i]).values().forEach(Tensor::close);
+                        profiledNanos[i] = System.nanoTime() - t0;
                     }
                 }
             } finally {
@@ -91,6 +106,9 @@ final class BenchCommand implements Callable<Integer> {
                     percentile(nanos, 50), percentile(nanos, 90), percentile(nanos, 99), nanos[iterations - 1] / 1e6);
             out.printf("throughput: %.1f runs/s, %.1f samples/s%n", iterations / totalSeconds,
                     iterations * (double) samples / totalSeconds);
+            if (layerNanos != null) {
+                LayerProfile.print(out, model, inputShapes, layerNanos, profiledNanos);
+            }
         }
         return 0;
     }

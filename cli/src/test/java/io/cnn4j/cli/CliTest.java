@@ -77,6 +77,21 @@ class CliTest {
     }
 
     @Test
+    void benchProfilePrintsEveryLayer() {
+        Result r = cli("bench", MODEL, "--iterations", "5", "--warmup", "1", "--batch", "2", "--profile");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("per layer, over 5 profiled runs"), r.out());
+        assertTrue(r.out().contains("outside the layers"), r.out());
+        // Every layer of the file has a line: LeNet-5's 12, the ReLUs as fused into their convolution or linear layer.
+        for (int layer = 0; layer < 12; layer++) {
+            String number = "\\s*" + layer + "\\s.*";
+            assertTrue(r.out().lines().anyMatch(line -> line.matches(number)), layer + ": " + r.out());
+        }
+        assertTrue(r.out().contains("fused into layer 0"), r.out());
+        assertTrue(r.out().lines().anyMatch(line -> line.contains("(Conv2d)") && line.contains("[2, 6, 28, 28]")), r.out());
+    }
+
+    @Test
     void errorsAreOneLineWithStatusOne() {
         Result r = cli("run", "no-such-model.json", "--input", "x.npy");
         assertEquals(1, r.status());
