@@ -12,11 +12,10 @@
  *      other activations run afterwards as one pass of the activation family.
  * The block is sized so that V and M (the workspace) stay in the last-level cache between the passes. Every
  * pass splits its work the same way whatever the thread count, so results do not depend on it. An input holding NaN
- * or Inf, seen while pass 1 copies it, stops the call with CNN4J_NONFINITE_INPUT (cnn4j.h): the exact path then runs.
+ * or Inf, seen by pass 1's transform, stops the call with CNN4J_NONFINITE_INPUT (cnn4j.h): the exact path then runs.
  */
 #include <algorithm>
 #include <atomic>
-#include <cstdint>
 #include <cstring>
 
 #include "ops/gemm.h"
@@ -79,24 +78,16 @@ void for_each_segment(const Tiling& t, int64_t first, int64_t count, const Fn& f
 /* Widest strip a run uses: its tiles rounded up to whole vectors, at up to 6 columns each. */
 constexpr int64_t kStripWidth = (kWinogradMaxRunTiles + kWinogradMaxLanes) * 6;
 
-/* Copies input columns [x0, x0 + width) of row y to dst, zeros outside the image; true if a copied value is NaN or
-   Inf (all exponent bits set), checked on the copy while it is in L1: the input is read here anyway. */
-bool copy_row(const Tiling& t, const float* plane, int64_t y, int64_t x0, int64_t width, float* dst) {
+/* Copies input columns [x0, x0 + width) of row y to dst, zeros outside the image. */
+void copy_row(const Tiling& t, const float* plane, int64_t y, int64_t x0, int64_t width, float* dst) {
     const int64_t from = std::max<int64_t>(0, -x0), to = std::max(from, std::min(width, t.W - x0));
     if (y < 0 || y >= t.H || to == from) {
         std::memset(dst, 0, width * sizeof(float));
-        return false;
+        return;
     }
     if (from > 0) std::memset(dst, 0, from * sizeof(float));
     std::memcpy(dst + from, plane + y * t.W + x0 + from, (to - from) * sizeof(float));
     if (to < width) std::memset(dst + to, 0, (width - to) * sizeof(float));
-    uint32_t nonfinite = 0;
-    for (int64_t i = from; i < to; i++) {
-        uint32_t bits;
-        std::memcpy(&bits, dst + i, sizeof bits);
-        nonfinite |= (uint32_t)((bits & 0x7f800000u) == 0x7f800000u);
-    }
-    return nonfinite != 0;
 }
 
 /* Pass 1 for one input channel plane [H, W]: V[f][c][k] for the block's tiles, in runs of up to
@@ -114,9 +105,8 @@ bool transform_input_channel(const WinogradKernels& k, const Tiling& t, const fl
             const int64_t column = (tile - run_first) * t.m, x0 = tx * t.m - t.pad_w, width = length * t.m;
             for (int i = 0; i < t.alpha; i++) {
                 const int64_t y = ty * t.m - t.pad_h + i;
-                // Both copies are checked: a map's last columns may be in the next strip only.
-                nonfinite |= copy_row(t, plane, y, x0, width, strip[i] + column);
-                nonfinite |= copy_row(t, plane, y, x0 + t.m, width, strip_next[i] + column);
+                copy_row(t, plane, y, x0, width, strip[i] + column);
+                copy_row(t, plane, y, x0 + t.m, width, strip_next[i] + column);
             }
         });
         // The lanes past the run read zeros (their results are not stored).
@@ -125,7 +115,8 @@ bool transform_input_channel(const WinogradKernels& k, const Tiling& t, const fl
             std::memset(strip[i] + used, 0, (padded - used) * sizeof(float));
             std::memset(strip_next[i] + used, 0, (padded - used) * sizeof(float));
         }
-        k.input_run(t.m, strip[0], strip_next[0], kStripWidth, run, V_c + (run_first - block_first), freq_stride);
+        nonfinite |= k.input_run(t.m, strip[0], strip_next[0], kStripWidth, run, V_c + (run_first - block_first),
+                                 freq_stride);
     }
     return nonfinite;
 }

@@ -48,33 +48,31 @@ struct Vec {
         s = _mm_add_ps(s, _mm_movehl_ps(s, s));
         return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
     }
-// GCC 12 warns that the unpack and shuffle intrinsics' own undefined pass-through operand may be used uninitialized
-// (GCC bug 105593, fixed in 13): false, and only here, where their results feed each other.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-    static void transpose(F* r) {  // 16x16: 4x4 blocks within 128-bit lanes, then the lanes as a 4x4 of blocks
+    // 16x16: 4x4 blocks within 128-bit lanes, then the lanes as a 4x4 of blocks. The all-lanes maskz forms, as in relu:
+    // GCC 12 warns on the plain forms' undefined pass-through operand (GCC bug 105593).
+    static void transpose(F* r) {
         F t[16], u[16];
         for (int i = 0; i < 16; i += 2) {
-            t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-            t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+            t[i] = _mm512_maskz_unpacklo_ps(0xFFFF, r[i], r[i + 1]);
+            t[i + 1] = _mm512_maskz_unpackhi_ps(0xFFFF, r[i], r[i + 1]);
         }
         for (int i = 0; i < 16; i += 4) {  // u[i + j], 128-bit lane l: column 4l + j of rows i .. i + 3
-            u[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
-            u[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
-            u[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-            u[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+            u[i] = _mm512_maskz_shuffle_ps(0xFFFF, t[i], t[i + 2], 0x44);
+            u[i + 1] = _mm512_maskz_shuffle_ps(0xFFFF, t[i], t[i + 2], 0xEE);
+            u[i + 2] = _mm512_maskz_shuffle_ps(0xFFFF, t[i + 1], t[i + 3], 0x44);
+            u[i + 3] = _mm512_maskz_shuffle_ps(0xFFFF, t[i + 1], t[i + 3], 0xEE);
         }
         for (int j = 0; j < 4; j++) {
-            const F even_lo = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88), odd_lo = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xDD);
-            const F even_hi = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88);
-            const F odd_hi = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xDD);
-            r[j] = _mm512_shuffle_f32x4(even_lo, even_hi, 0x88);
-            r[8 + j] = _mm512_shuffle_f32x4(even_lo, even_hi, 0xDD);
-            r[4 + j] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0x88);
-            r[12 + j] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0xDD);
+            const F even_lo = _mm512_maskz_shuffle_f32x4(0xFFFF, u[j], u[4 + j], 0x88);
+            const F odd_lo = _mm512_maskz_shuffle_f32x4(0xFFFF, u[j], u[4 + j], 0xDD);
+            const F even_hi = _mm512_maskz_shuffle_f32x4(0xFFFF, u[8 + j], u[12 + j], 0x88);
+            const F odd_hi = _mm512_maskz_shuffle_f32x4(0xFFFF, u[8 + j], u[12 + j], 0xDD);
+            r[j] = _mm512_maskz_shuffle_f32x4(0xFFFF, even_lo, even_hi, 0x88);
+            r[8 + j] = _mm512_maskz_shuffle_f32x4(0xFFFF, even_lo, even_hi, 0xDD);
+            r[4 + j] = _mm512_maskz_shuffle_f32x4(0xFFFF, odd_lo, odd_hi, 0x88);
+            r[12 + j] = _mm512_maskz_shuffle_f32x4(0xFFFF, odd_lo, odd_hi, 0xDD);
         }
     }
-#pragma GCC diagnostic pop
 
     static M take_max(F x, F best) {
         return _mm512_cmp_ps_mask(x, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);

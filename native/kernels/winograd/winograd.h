@@ -36,8 +36,8 @@ struct WinogradKernels {
        floats apart: columns j < m of tile k's patch at strip[k * m + j], columns j >= m (the overlap with the next
        tile in its row) at strip_next[k * m + j - m]. Both readable up to column (count rounded up to
        kWinogradMaxLanes) * m. Writes V[f * freq_stride + k] = (B^T d_k B)[f] for f < alpha^2 (row-major
-       (row, col)), k < count, and nothing past k = count. */
-    void (*input_run)(int m, const float* strip, const float* strip_next, int64_t strip_stride, int64_t count,
+       (row, col)), k < count, and nothing past k = count. Returns true if a patch held a NaN or Inf. */
+    bool (*input_run)(int m, const float* strip, const float* strip_next, int64_t strip_stride, int64_t count,
                       float* V, int64_t freq_stride);
 
     /* Output transform of one output channel's run of `count` tiles: M[f * freq_stride + k] (f < alpha^2,

@@ -86,11 +86,16 @@ inline void combine(const float (&mat)[R][C], const Vec* in, Vec* out) {
     }
 }
 
+/* True if the run read a NaN or Inf: x * 0 is NaN exactly for those, and each input value reaches some transformed
+   value with a nonzero coefficient (B is invertible), so one multiply-add per transformed vector tells; the zero
+   lanes past the run add 0. */
 template <int M>
-void input_run_tiles(const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
+bool input_run_tiles(const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
                      int64_t freq_stride) {
     using T = TileMatrices<M>;
     constexpr int A = T::kAlpha;
+    Vec nonfinite[A];  // one sum per row of the transform: no long chain of dependent additions
+    for (int i = 0; i < A; i++) nonfinite[i] = vzero();
     for (int64_t k0 = 0; k0 < count; k0 += kLanes) {
         Vec widthwise[A][A];  // widthwise[i] = (d B)[i]: row i of the patches, transformed along the width
         for (int i = 0; i < A; i++) {
@@ -114,6 +119,7 @@ void input_run_tiles(const float* strip, const float* strip_next, int64_t strip_
             for (int i = 0; i < A; i++) column[i] = widthwise[i][j];
             combine(T::kBt, column, transformed);
             for (int i = 0; i < A; i++) {
+                nonfinite[i] = vfmadd(transformed[i], vzero(), nonfinite[i]);
                 float* out = V + (i * A + j) * freq_stride + k0;
                 if (lanes == kLanes) {
                     vstore(out, transformed[i]);
@@ -123,6 +129,12 @@ void input_run_tiles(const float* strip, const float* strip_next, int64_t strip_
             }
         }
     }
+    for (int i = 1; i < A; i++) nonfinite[0] = vadd(nonfinite[0], nonfinite[i]);
+    float lanes[kLanes];
+    vstore(lanes, nonfinite[0]);
+    bool seen = false;
+    for (int64_t l = 0; l < kLanes; l++) seen |= lanes[l] != lanes[l];
+    return seen;
 }
 
 template <int KIND>
@@ -185,15 +197,11 @@ void output_run_tiles(const float* products, int64_t freq_stride, int64_t count,
     }
 }
 
-void input_run(int m, const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
+bool input_run(int m, const float* strip, const float* strip_next, int64_t strip_stride, int64_t count, float* V,
                int64_t freq_stride) {
-    if (m == 6) {
-        input_run_tiles<6>(strip, strip_next, strip_stride, count, V, freq_stride);
-    } else if (m == 2) {
-        input_run_tiles<2>(strip, strip_next, strip_stride, count, V, freq_stride);
-    } else {
-        input_run_tiles<4>(strip, strip_next, strip_stride, count, V, freq_stride);
-    }
+    if (m == 6) return input_run_tiles<6>(strip, strip_next, strip_stride, count, V, freq_stride);
+    if (m == 2) return input_run_tiles<2>(strip, strip_next, strip_stride, count, V, freq_stride);
+    return input_run_tiles<4>(strip, strip_next, strip_stride, count, V, freq_stride);
 }
 
 void output_run(int m, const float* products, int64_t freq_stride, int64_t count, float* strip, int64_t strip_stride) {

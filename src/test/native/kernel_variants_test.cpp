@@ -178,9 +178,20 @@ void test_winograd(const KernelTable& v, const KernelTable& s, Family& f) {
             std::vector<float> next = random_floats(alpha * strip_stride, -1, 1);
             const int64_t freq_stride = count + 3;
             std::vector<float> a(alpha * alpha * freq_stride, 0.0f), b = a;
-            v.winograd->input_run(m, strip.data(), next.data(), strip_stride, count, a.data(), freq_stride);
-            s.winograd->input_run(m, strip.data(), next.data(), strip_stride, count, b.data(), freq_stride);
+            const bool flagged_v = v.winograd->input_run(m, strip.data(), next.data(), strip_stride, count, a.data(),
+                                                         freq_stride);
+            const bool flagged_s = s.winograd->input_run(m, strip.data(), next.data(), strip_stride, count, b.data(),
+                                                         freq_stride);
             check(f, false, "input_run " + str({m, count}), a, b);
+            record(f, !flagged_v && !flagged_s, "input_run flags finite data " + str({m, count}), nullptr, nullptr, 0);
+            // A NaN or Inf in the last tile's overlap columns (strip_next) is flagged by both.
+            std::vector<float> poisoned = next;
+            poisoned[(count - 1) * m + 1] = (count % 2) ? INFINITY : NAN;
+            const bool poisoned_v = v.winograd->input_run(m, strip.data(), poisoned.data(), strip_stride, count,
+                                                          a.data(), freq_stride);
+            const bool poisoned_s = s.winograd->input_run(m, strip.data(), poisoned.data(), strip_stride, count,
+                                                          b.data(), freq_stride);
+            record(f, poisoned_v && poisoned_s, "input_run flags NaN / Inf " + str({m, count}), nullptr, nullptr, 0);
 
             const int64_t mstride = count + kWinogradMaxLanes;
             std::vector<float> M = random_floats(alpha * alpha * mstride, -2, 2);
