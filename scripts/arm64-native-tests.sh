@@ -43,7 +43,7 @@ fi
 command -v "$CXX" >/dev/null || die "cross compiler '$CXX' not found (Debian: apt-get install g++-aarch64-linux-gnu)"
 
 echo "arm64-native-tests.sh: building the linux-arm64 native core"
-(cd "$ROOT" && "${MVN[@]}" -q generate-resources)
+(cd "$ROOT" && "${MVN[@]}" -q generate-resources -pl :cnn4j)
 OPENBLAS="$ROOT/target/openblas/org/bytedeco/openblas/linux-arm64"
 CORE="$ROOT/cppbuild/linux-arm64/lib"
 [ -f "$CORE/libcnn4j_core.a" ] || die "the build left no $CORE/libcnn4j_core.a"
@@ -102,7 +102,7 @@ chmod +x "$JVM/bin/java"
 "$JVM/bin/java" -version 2>&1 | head -1
 
 echo "arm64-native-tests.sh: building target/cnn4j.jar with the linux-arm64 natives"
-(cd "$ROOT" && "${MVN[@]}" -q package -DskipTests)
+(cd "$ROOT" && "${MVN[@]}" -q package -DskipTests -pl :cnn4j-cli -am)
 GLUE="$ROOT/target/classes/io/cnn4j/jni/linux-arm64/libjnicnn4j.so"
 # Undefined helpers of libgcc.a (outline atomics) would only fail when first called, in the middle of a run.
 if command -v aarch64-linux-gnu-nm >/dev/null && aarch64-linux-gnu-nm -D --undefined-only "$GLUE" | grep -q ' __aarch64_'; then
@@ -117,8 +117,9 @@ echo "$result" | grep -q '99.70%  7' || die "the LeNet-5 run on arm64 did not pr
 # selection, the kernels through Java, models, ONNX, weights, the CLI.
 ARM64_TESTS=${ARM64_TESTS:-IsaTest,TensorTest,NativeMemoryTest,StridedIm2colIsaConformanceTest,GemmTilingConformanceTest,WinogradConformanceTest,WinogradArgumentsTest,ConvArgumentsTest,ConvAlgorithmChoiceTest,EpilogueFusionTest,ExpandDepthwiseFusionTest,UpsampleLayerTest,ActivationLayersV2Test,ModelGraphTest,ModelInputShapesTest,ModelPrepareTest,ModelConcurrencyTest,ModelLimitsTest,HostileModelFilesTest,ModelJsonMutationTest,OnnxModelRunTest,OnnxGeluFusionTest,OnnxPoolAndTransposeTest,OnnxCorruptionTest,OnnxMalformedGraphTest,OnnxLimitsTest,OpConvertersTest,SafetensorsReaderTest,HostileImagesTest,FileKindTest,CliTest,CliMultiIoTest,CliImagesTest,SeedExamplesTest}
 echo "arm64-native-tests.sh: Java tests on arm64: $ARM64_TESTS"
-rm -rf "$ROOT/target/surefire-reports"
-(cd "$ROOT" && "${MVN[@]}" surefire:test@default-test "-Djvm=$JVM/bin/java" "-Dtest=$ARM64_TESTS" \
-  -Dsurefire.failIfNoSpecifiedTests=false)
+rm -rf "$ROOT/target/surefire-reports" "$ROOT/cli/target/surefire-reports"
+# test-compile first: the -DskipTests build above compiles no tests.
+(cd "$ROOT" && "${MVN[@]}" -pl :cnn4j,:cnn4j-cli test-compile surefire:test@default-test "-Djvm=$JVM/bin/java" \
+  "-Dtest=$ARM64_TESTS" -Dsurefire.failIfNoSpecifiedTests=false)
 echo "arm64-native-tests.sh: the tests ran on $(grep -h -o 'name="os.arch" value="[^"]*"' \
-  "$ROOT"/target/surefire-reports/TEST-*.xml | sort -u | tr '\n' ' ')"
+  "$ROOT"/target/surefire-reports/TEST-*.xml "$ROOT"/cli/target/surefire-reports/TEST-*.xml | sort -u | tr '\n' ' ')"

@@ -23,12 +23,13 @@ fi
 if [ "${SANITIZE_REUSE:-0}" != 1 ] || [ ! -d "$WORK/target/classes" ]; then
 rm -rf "$WORK"
 mkdir -p "$WORK"
-(cd "$ROOT" && tar cf - --exclude=./target --exclude=./cppbuild --exclude=./.git --exclude=./.venv \
-  --exclude=./benchmarks --exclude=./data .) | (cd "$WORK" && tar xf -)
+(cd "$ROOT" && tar cf - --exclude=./target --exclude='./*/target' --exclude=./cppbuild --exclude=./.git \
+  --exclude=./.venv --exclude=./benchmarks --exclude=./data .) | (cd "$WORK" && tar xf -)
 
 FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g"
 echo "sanitize.sh: building the native core and JNI glue with $FLAGS"
-(cd "$WORK" && CNN4J_EXTRA_CXXFLAGS="$FLAGS -O1" mvn -B -q -o -DskipTests \
+# The library and the command line (CliTest): the modules whose tests call the natives.
+(cd "$WORK" && CNN4J_EXTRA_CXXFLAGS="$FLAGS -O1" mvn -B -q -o -pl :cnn4j,:cnn4j-cli \
   -Djavacpp.compilerOptions=-fsanitize=address,-fsanitize=undefined,-fno-omit-frame-pointer,-g \
   test-compile)
 fi
@@ -40,6 +41,6 @@ cd "$WORK"
 # 64 TiB expect cnn4j's OutOfMemoryError, not an ASan abort).
 export ASAN_OPTIONS="handle_segv=0:detect_leaks=0:allow_user_segv_handler=1:abort_on_error=1:use_sigaltstack=0:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-LD_PRELOAD="$LIBASAN $LIBSTDCXX" mvn -B -o surefire:test -Dtest="$TESTS" \
+LD_PRELOAD="$LIBASAN $LIBSTDCXX" mvn -B -o -pl :cnn4j,:cnn4j-cli surefire:test -Dtest="$TESTS" \
   -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false
 echo "sanitize.sh: no ASan or UBSan report in $TESTS (libraries in $CC_LIB_DIR)"

@@ -41,49 +41,67 @@ public final class Images {
             throw new IllegalArgumentException("image " + path + " does not exist or is not a file");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new IllegalArgumentException(path + " is not an image format Java can read (PNG, JPEG, BMP, "
-                        + "GIF)");
+            return decode(in, path.toString());
+        }
+    }
+
+    /**
+     * Decodes an image file held in memory (a Spark binaryFile row, an upload), as {@link #read(Path)} does;
+     * {@code name} (a path, a URL) names it in messages.
+     *
+     * @throws IllegalArgumentException as {@link #read(Path)}
+     * @throws IOException              if ImageIO fails to read the bytes
+     */
+    public static BufferedImage read(byte[] bytes, String name) throws IOException {
+        java.util.Objects.requireNonNull(bytes, "bytes");
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return decode(in, name);
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String name) throws IOException {
+        Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+        if (readers == null || !readers.hasNext()) {
+            throw new IllegalArgumentException(name + " is not an image format Java can read (PNG, JPEG, BMP, "
+                    + "GIF)");
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            if (Limits.IMAGE_PIXELS.exceeded(pixels)) {
+                throw new IllegalArgumentException(name + ": " + Limits.IMAGE_PIXELS.problem("the image ("
+                        + reader.getWidth(0) + " x " + reader.getHeight(0) + ")"));
             }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (Limits.IMAGE_PIXELS.exceeded(pixels)) {
-                    throw new IllegalArgumentException(path + ": " + Limits.IMAGE_PIXELS.problem("the image ("
-                            + reader.getWidth(0) + " x " + reader.getHeight(0) + ")"));
+            // ImageIO decodes a truncated JPEG with a warning and gray rows; PIL refuses it ("image file is
+            // truncated"), and so does cnn4j: a model must not classify half an image without a word.
+            List<String> truncated = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> {
+                String w = warning.toLowerCase(java.util.Locale.ROOT);
+                if (w.contains("truncated") || w.contains("premature end")) {
+                    truncated.add(warning);
                 }
-                // ImageIO decodes a truncated JPEG with a warning and gray rows; PIL refuses it ("image file is
-                // truncated"), and so does cnn4j: a model must not classify half an image without a word.
-                List<String> truncated = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> {
-                    String w = warning.toLowerCase(java.util.Locale.ROOT);
-                    if (w.contains("truncated") || w.contains("premature end")) {
-                        truncated.add(warning);
-                    }
-                });
-                BufferedImage image = reader.read(0);
-                if (image == null) {
-                    throw new IllegalArgumentException(path + " holds no image");
-                }
-                if (!truncated.isEmpty()) {
-                    throw new IllegalArgumentException(path + " is a truncated " + reader.getFormatName() + " image ("
-                            + truncated.get(0) + "): the file ends before its last pixels");
-                }
-                return image;
-            } catch (IIOException | RuntimeException e) {
-                if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
-                        && iae.getMessage().startsWith(path.toString())) {
-                    throw iae;
-                }
-                // A damaged file: ImageIO's decoders report it as IIOException or, for some damage, as a runtime
-                // exception of their own (index or size errors).
-                throw new IllegalArgumentException(path + " is not a readable " + reader.getFormatName() + " image ("
-                        + e.getMessage() + ")", e);
-            } finally {
-                reader.dispose();
+            });
+            BufferedImage image = reader.read(0);
+            if (image == null) {
+                throw new IllegalArgumentException(name + " holds no image");
             }
+            if (!truncated.isEmpty()) {
+                throw new IllegalArgumentException(name + " is a truncated " + reader.getFormatName() + " image ("
+                        + truncated.get(0) + "): the file ends before its last pixels");
+            }
+            return image;
+        } catch (IIOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
+                    && iae.getMessage().startsWith(name)) {
+                throw iae;
+            }
+            // A damaged file: ImageIO's decoders report it as IIOException or, for some damage, as a runtime
+            // exception of their own (index or size errors).
+            throw new IllegalArgumentException(name + " is not a readable " + reader.getFormatName() + " image ("
+                    + e.getMessage() + ")", e);
+        } finally {
+            reader.dispose();
         }
     }
 

@@ -49,14 +49,16 @@ final class NativeLibraries {
         }
         String openblas = "org/bytedeco/openblas/" + platform + "/" + fileName(platform, "jniopenblas_nolapack");
         if (!hasResource.test(openblas)) {
-            return "cnn4j needs OpenBLAS's natives for " + platform + ", which are not on the class path: add "
-                    + "org.bytedeco:openblas:" + (openblasVersion != null ? openblasVersion : "<version>") + ":"
-                    + platform + " (the artifact with classifier " + platform + ") beside org.bytedeco:openblas";
+            return "cnn4j needs OpenBLAS's natives for " + platform + ", which are not on the class path: depend on "
+                    + "io.cnn4j:cnn4j-platform instead of io.cnn4j:cnn4j, or add org.bytedeco:openblas:"
+                    + (openblasVersion != null ? openblasVersion : "<version>") + ":" + platform
+                    + " (the artifact with classifier " + platform + ") beside org.bytedeco:openblas";
         }
         String javacpp = "org/bytedeco/javacpp/" + platform + "/" + fileName(platform, "jnijavacpp");
         if (!hasResource.test(javacpp)) {
-            return "cnn4j needs JavaCPP's natives for " + platform + ", which are not on the class path: add "
-                    + "org.bytedeco:javacpp:" + (javacppVersion != null ? javacppVersion : "<version>") + ":"
+            return "cnn4j needs JavaCPP's natives for " + platform + ", which are not on the class path: depend on "
+                    + "io.cnn4j:cnn4j-platform instead of io.cnn4j:cnn4j, or add org.bytedeco:javacpp:"
+                    + (javacppVersion != null ? javacppVersion : "<version>") + ":"
                     + platform + " (the artifact with classifier " + platform + ") beside org.bytedeco:javacpp";
         }
         return "cnn4j could not load its native libraries for " + platform + " although the class path has them ("

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cnn4j.cli.CliTest.Result;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,5 +133,22 @@ class CliMessagesTest {
         assertEquals("try X", BenchCommand.blasNote(" ", "try X"));
         assertEquals("OPENBLAS_CORETYPE=HASWELL is set: OpenBLAS uses the kernels it names",
                 BenchCommand.blasNote("HASWELL", "try X"));
+    }
+
+    /** On a platform without natives (a JVM told it is macosx-arm64) the command prints the library's one line. */
+    @Test
+    void aPlatformWithoutNativesIsOneLine() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Dorg.bytedeco.javacpp.platform=macosx-arm64",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "info", MODEL);
+        builder.redirectErrorStream(true);
+        Process process = builder.start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the CLI did not finish");
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(1, process.exitValue(), output);
+        assertEquals(1, output.lines().count(), output);
+        assertTrue(output.startsWith("cnn4j: error: cnn4j has no native library for this platform, macosx-arm64 ("),
+                output);
+        assertTrue(output.contains("carries natives for linux-x86_64"), output);
     }
 }

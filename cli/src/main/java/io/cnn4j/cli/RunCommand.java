@@ -7,6 +7,7 @@ import io.cnn4j.model.Model;
 import io.cnn4j.model.ModelDescription;
 import io.cnn4j.model.ModelDescription.InputSpec;
 import io.cnn4j.model.ModelDescription.Preprocess;
+import io.cnn4j.model.TopK;
 import io.cnn4j.preprocess.ImagePipeline;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -242,39 +243,12 @@ final class RunCommand implements Callable<Integer> {
         }
         int classes = (int) logits.size(1);
         float[] all = logits.toFloatArray();
-        List<String> labels = model.labels();
         for (int n = 0; n < images.size(); n++) {
-            double[] prob = softmax(all, n * classes, classes);
-            Integer[] order = new Integer[classes];
-            for (int i = 0; i < classes; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (a, b) -> Double.compare(prob[b], prob[a]));
             out.println(images.get(n) + ":");
-            for (int k = 0; k < Math.min(top, classes); k++) {
-                int c = order[k];
-                String label = c < labels.size() ? labels.get(c) : "class " + c;
-                out.printf("  %6.2f%%  %s%n", prob[c] * 100, label);
+            for (TopK.Entry e : TopK.of(all, n, classes, top, model.labels())) {
+                out.printf("  %6.2f%%  %s%n", e.probability() * 100, e.label());
             }
         }
-    }
-
-    /** Softmax in double: probabilities for display only. */
-    private static double[] softmax(float[] x, int from, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[from + i]);
-        }
-        double[] p = new double[n];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            p[i] = Math.exp(x[from + i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < n; i++) {
-            p[i] /= sum;
-        }
-        return p;
     }
 
     private static void printArray(PrintWriter out, String title, Tensor y) {
