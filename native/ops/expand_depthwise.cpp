@@ -73,6 +73,20 @@ int64_t slot_floats(const cnn4j_window& w) {
     return channels_last_shape(w) ? std::max(planar, channels_last_slot(w).floats) : planar;
 }
 
+/* The expansion of mid channels [r0, r1) of one image into `slot` ([r1 - r0, plane]): the packed GEMM, then bias and
+   the activation. Both forms of the op start each panel or group with it, so their expanded values are the same. */
+void expand_rows(const KernelTable& table, int64_t mid_channels, int64_t in_channels, const float* expand_weight,
+                 const float* image, int64_t plane, const float* expand_bias, int expand_act, float expand_alpha,
+                 int64_t r0, int64_t r1, float* slot) {
+    // C points at mid channel 0 of a [mid_channels, plane] matrix whose rows [r0, r1) are the slot.
+    packed_sgemm(*table.gemm, mid_channels, in_channels, expand_weight, image, plane, slot - r0 * plane, plane, r0, r1,
+                 0, plane);
+    if (expand_bias || expand_act != CNN4J_ACT_IDENTITY) {
+        table.activation->epilogue(expand_act, expand_alpha, r1 - r0, plane, expand_bias ? expand_bias + r0 : nullptr,
+                                   nullptr, slot);
+    }
+}
+
 /* The channels-last form of cnn4j_expand_depthwise_forward: per group of G mid channels, the expansion's panels as
    the planar form computes them (same GEMM, same epilogue), transposed to channels last, convolved, transposed back
    into the output planes; activations other than ReLU/ReLU6 then run on the finished planes, as the planar kernel
@@ -98,12 +112,8 @@ int channels_last_forward(const cnn4j_window& w, const KernelTable& table, int64
         float* in_origin = in + (layout.top * layout.width + layout.left) * G;
         for (int64_t t = t0; t < t1; t++) {
             const int64_t n = t / groups, c0 = (t % groups) * G, channels = std::min(G, mid_channels - c0);
-            packed_sgemm(*table.gemm, mid_channels, in_channels, expand_weight, input + n * in_channels * plane,
-                         plane, planes - c0 * plane, plane, c0, c0 + channels, 0, plane);
-            if (expand_bias || expand_act != CNN4J_ACT_IDENTITY) {
-                table.activation->epilogue(expand_act, expand_alpha, channels, plane,
-                                           expand_bias ? expand_bias + c0 : nullptr, nullptr, planes);
-            }
+            expand_rows(table, mid_channels, in_channels, expand_weight, input + n * in_channels * plane, plane,
+                        expand_bias, expand_act, expand_alpha, c0, c0 + channels, planes);
             dw.to_channels_last(planes, plane, channels, plane, w.in[2], in_origin, layout.width);
             for (int64_t c = 0; c < G; c++) {
                 group_bias[c] = c < channels && dw_bias ? dw_bias[c0 + c] : 0.0f;
@@ -157,13 +167,8 @@ int cnn4j_expand_depthwise_forward(const int64_t* dw_window, int64_t batch, int6
         for (int64_t t = t0; t < t1; t++) {
             const int64_t n = t / panels, r0 = (t % panels) * kGemmPanelRows;
             const int64_t r1 = std::min(mid_channels, r0 + kGemmPanelRows);
-            // C points at mid channel 0 of a [mid_channels, plane] matrix whose rows [r0, r1) are the slot.
-            packed_sgemm(*table.gemm, mid_channels, in_channels, expand_weight, input + n * in_channels * plane,
-                         plane, mid - r0 * plane, plane, r0, r1, 0, plane);
-            if (expand_bias || expand_act != CNN4J_ACT_IDENTITY) {
-                table.activation->epilogue(expand_act, expand_alpha, r1 - r0, plane,
-                                           expand_bias ? expand_bias + r0 : nullptr, nullptr, mid);
-            }
+            expand_rows(table, mid_channels, in_channels, expand_weight, input + n * in_channels * plane, plane,
+                        expand_bias, expand_act, expand_alpha, r0, r1, mid);
             for (int64_t c = r0; c < r1; c++) {
                 const DepthwiseEpilogue epilogue{dw_bias ? dw_bias[c] : 0.0f, nullptr, dw_act, dw_alpha,
                                                  table.activation};
