@@ -3,9 +3,10 @@
 
 Photo-like test images (smooth shading, hard-edged shapes, fine stripes that alias if a resize skips pixels, noise;
 drawn with numpy from a fixed seed) and, for each case in CASES, what torchvision's transforms on a PIL image make
-of them: Resize (PIL's antialiased filters), CenterCrop (its rounding and zero padding), after
-Image.convert("RGB"/"L"). cases.json lists each case with the cnn4j preprocess block that must reproduce it;
-PreprocessFixturesTest compares cnn4j's pixels with these, before normalization.
+of them: Resize (PIL's filters nearest, box, bilinear, hamming, bicubic and lanczos, antialiased when shrinking;
+max_size), CenterCrop (its rounding and zero padding), after Image.convert("RGB"/"L"). cases.json lists each case
+with the cnn4j preprocess block that must reproduce it; PreprocessFixturesTest compares cnn4j's pixels with these,
+before normalization.
 
 Needs numpy, Pillow and torchvision (only torchvision.transforms, which is pure Python: its package __init__, which
 loads the C++ ops, is skipped, so any torchvision wheel that matches no torch build still works):
@@ -53,16 +54,20 @@ def photo(width, height, seed):
     return Image.fromarray(np.clip(np.rint(img), 0, 255).astype(np.uint8), "RGB")
 
 
-MODES = {"bilinear": InterpolationMode.BILINEAR, "bicubic": InterpolationMode.BICUBIC,
-         "nearest": InterpolationMode.NEAREST}
+MODES = {m.value: m for m in (InterpolationMode.NEAREST, InterpolationMode.BOX, InterpolationMode.BILINEAR,
+                               InterpolationMode.HAMMING, InterpolationMode.BICUBIC, InterpolationMode.LANCZOS)}
 
 
 def transforms(pre):
-    """torchvision transforms for a cnn4j preprocess block (resize, interpolation, crop)."""
+    """torchvision transforms for a cnn4j preprocess block (resize, max_size, interpolation, crop)."""
     steps = []
     mode = MODES[pre.get("interpolation", "bilinear")]
     if "resize" in pre:
-        steps.append(T.Resize(pre["resize"], interpolation=mode))
+        steps.append(T.Resize(pre["resize"], interpolation=mode, max_size=pre.get("max_size")))
+    elif "max_size" in pre:
+        # Only the longer side given: transforms.v2's Resize(size=None, max_size=N) (v1's Resize needs a size).
+        import torchvision.transforms.v2 as T2
+        steps.append(T2.Resize(None, interpolation=mode, max_size=pre["max_size"]))
     if "crop" in pre:
         steps.append(T.CenterCrop(pre["crop"]))
     return T.Compose(steps)
@@ -85,6 +90,21 @@ CASES = [
     ("padded-crop", "small-37x29.png", {"crop": [40, 33]}),
     ("gray-shorter-side", "gray-50x70.png", {"resize": 28, "crop": 28, "color": "grayscale"}),
     ("rgb-to-gray-squashed", "photo-160x120.png", {"resize": [32, 32], "color": "grayscale"}),
+    # PIL's other filters (torchvision's InterpolationMode.BOX, HAMMING, LANCZOS), down and up.
+    ("shorter-side-box", "photo-317x211.png", {"resize": 50, "interpolation": "box"}),
+    ("upscaled-box", "small-37x29.png", {"resize": [61, 50], "interpolation": "box"}),
+    ("shorter-side-hamming-crop", "photo-317x211.png", {"resize": 90, "interpolation": "hamming", "crop": 80}),
+    ("upscaled-hamming", "small-37x29.png", {"resize": [80, 96], "interpolation": "hamming"}),
+    ("shorter-side-lanczos", "photo-317x211.png", {"resize": 64, "interpolation": "lanczos"}),
+    ("upscaled-lanczos-crop", "small-37x29.png", {"resize": 100, "interpolation": "lanczos", "crop": 90}),
+    ("gray-lanczos-mixed", "gray-50x70.png", {"resize": [20, 90], "interpolation": "lanczos",
+                                              "color": "grayscale"}),
+    # Resize's max_size: caps the longer side of a shorter-side resize; alone (v2), sets the longer side.
+    ("max-size-caps-longer", "photo-317x211.png", {"resize": 100, "max_size": 120}),
+    ("max-size-not-reached", "photo-160x120.png", {"resize": 60, "max_size": 200}),
+    ("max-size-crop-gray", "gray-50x70.png", {"resize": 40, "max_size": 50, "crop": 32, "color": "grayscale"}),
+    ("max-size-only-bicubic", "photo-317x211.png", {"max_size": 100, "interpolation": "bicubic"}),
+    ("max-size-only-upscaled-lanczos", "small-37x29.png", {"max_size": 74, "interpolation": "lanczos"}),
 ]
 
 

@@ -3,6 +3,7 @@ package io.cnn4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cnn4j.Limits;
+import io.cnn4j.preprocess.Resample;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -32,15 +33,23 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
 
     /**
      * torchvision-order image preprocessing: Resize (to {@code resize} [H, W], or the shorter side to
-     * {@code resizeShorter} keeping the aspect ratio; PIL's filter {@code interpolation}), CenterCrop ({@code crop}
-     * [H, W] or null), ToTensor (with scale), Normalize. {@code color} is the mode the decoded image is converted to
-     * first, as {@code Image.open(f).convert("RGB")} or {@code "L"}.
+     * {@code resizeShorter} keeping the aspect ratio, with the longer side at most {@code maxSize} when that is not 0,
+     * or only the longer side to {@code maxSize} as torchvision.transforms.v2's {@code Resize(None, max_size)}; PIL's
+     * filter {@code interpolation}), CenterCrop ({@code crop} [H, W] or null), ToTensor (with scale), Normalize.
+     * {@code color} is the mode the decoded image is converted to first, as {@code Image.open(f).convert("RGB")} or
+     * {@code "L"}.
      */
-    public record Preprocess(int[] resize, int resizeShorter, String interpolation, int[] crop, String color,
-            double scale, float[] mean, float[] std) {
+    public record Preprocess(int[] resize, int resizeShorter, int maxSize, String interpolation, int[] crop,
+            String color, double scale, float[] mean, float[] std) {
+        /** Without max_size. */
+        public Preprocess(int[] resize, int resizeShorter, String interpolation, int[] crop, String color,
+                double scale, float[] mean, float[] std) {
+            this(resize, resizeShorter, 0, interpolation, crop, color, scale, mean, std);
+        }
+
         /** Format versions 1 and 2 before crops: resize to [H, W] (bilinear) or not at all, no crop. */
         public Preprocess(int[] resize, String color, double scale, float[] mean, float[] std) {
-            this(resize, 0, "bilinear", null, color, scale, mean, std);
+            this(resize, 0, 0, "bilinear", null, color, scale, mean, std);
         }
     }
 
@@ -207,6 +216,10 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
         return parsePreprocess(ModelLoader.readPreprocessFile(file), file.toString());
     }
 
+    /** The keys of a preprocess block, in torchvision's order of the steps they configure. */
+    private static final List<String> PREPROCESS_KEYS = List.of("color", "resize", "max_size", "interpolation",
+            "crop", "scale", "mean", "std");
+
     /**
      * A preprocess block (the model JSON's {@code "preprocess"}, or a sidecar file's), checked; null for a missing or
      * null node. {@code source} names where it comes from in messages.
@@ -220,6 +233,15 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
             throw new IllegalArgumentException(where + " must be a JSON object like {\"resize\": 256, \"crop\": 224, "
                     + "\"mean\": [0.485, 0.456, 0.406], \"std\": [0.229, 0.224, 0.225]}, got " + node.getNodeType());
         }
+        // A key this reader does not know would be ignored, and the image preprocessed otherwise than the file means
+        // (a misspelt "max_size" would not cap anything): refused instead, naming the keys there are.
+        for (java.util.Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!PREPROCESS_KEYS.contains(key)) {
+                throw new IllegalArgumentException(where + ": unknown key \"" + key + "\"; the keys are "
+                        + String.join(", ", PREPROCESS_KEYS) + " (docs/model-format.md, \"Preprocess\")");
+            }
+        }
         int[] resize = null;
         int resizeShorter = 0;
         JsonNode r = node.get("resize");
@@ -231,18 +253,35 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
                         + "as torchvision's Resize(256)), got " + r);
             }
         }
+        int maxSize = 0;
+        JsonNode m = node.get("max_size");
+        if (m != null && !m.isNull()) {
+            if (!m.isIntegralNumber() || !m.canConvertToInt() || m.asInt() < 1) {
+                throw new IllegalArgumentException(where + ": \"max_size\" must be a positive whole number (the "
+                        + "longest the longer side may be after Resize, as torchvision's Resize(256, max_size=N)), "
+                        + "got " + m);
+            }
+            maxSize = m.asInt();
+            if (resize != null) {
+                throw new IllegalArgumentException(where + ": \"max_size\" goes with \"resize\": N (the shorter "
+                        + "side), not with \"resize\": [height, width], as in torchvision's Resize");
+            }
+            if (resizeShorter > 0 && maxSize <= resizeShorter) {
+                throw new IllegalArgumentException(where + ": \"max_size\" " + maxSize + " must be greater than "
+                        + "\"resize\" " + resizeShorter + " (the shorter side), as torchvision's Resize requires");
+            }
+        }
         JsonNode c = node.get("crop");
         int[] crop = c == null || c.isNull() ? null : c.isIntegralNumber() && c.canConvertToInt() && c.asInt() >= 1
                 ? new int[] {c.asInt(), c.asInt()}
                 : size(c, where + ": \"crop\" must be [height, width] or one number (a square, as torchvision's "
                         + "CenterCrop(224)), got " + c);
-        String interpolation = text(node, "interpolation", where);
-        if (interpolation == null) {
-            interpolation = "bilinear";
-        }
-        if (!java.util.List.of("nearest", "bilinear", "bicubic").contains(interpolation)) {
-            throw new IllegalArgumentException(where + ": \"interpolation\" must be nearest, bilinear or bicubic "
-                    + "(torchvision's InterpolationMode, PIL's filters), got " + interpolation);
+        String named = text(node, "interpolation", where);
+        String interpolation = named == null ? "bilinear" : named;
+        if (java.util.Arrays.stream(Resample.Filter.values())
+                .noneMatch(f -> f.name().toLowerCase(java.util.Locale.ROOT).equals(interpolation))) {
+            throw new IllegalArgumentException(where + ": \"interpolation\" must be " + Resample.Filter.names()
+                    + " (torchvision's InterpolationMode in lower case, PIL's filters), got " + interpolation);
         }
         String color = text(node, "color", where);
         if (color == null) {
@@ -261,7 +300,7 @@ public record ModelDescription(String name, String weights, List<InputSpec> inpu
                 throw new IllegalArgumentException(where + ": \"std\" values must be positive, got " + node.get("std"));
             }
         }
-        return new Preprocess(resize, resizeShorter, interpolation, crop, color, scale, mean, std);
+        return new Preprocess(resize, resizeShorter, maxSize, interpolation, crop, color, scale, mean, std);
     }
 
     private static int[] size(JsonNode n, String message) {

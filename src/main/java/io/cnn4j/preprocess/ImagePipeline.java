@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * A model's {@code preprocess} applied to decoded images, in torchvision's order and with its rounding rules:
  * convert to the model's color mode (PIL's {@code convert("L")} or {@code "RGB"}), {@code Resize} (to [H, W], or the
- * shorter side to N with the longer one {@code int(N * long / short)}), {@code CenterCrop} (offsets
- * {@code round((size - crop) / 2)} with Python's round-half-even, zero padding when the crop is larger), then
+ * shorter side to N with the longer one {@code int(N * long / short)}, capped by {@code max_size}), {@code CenterCrop}
+ * (offsets {@code round((size - crop) / 2)} with Python's round-half-even, zero padding when the crop is larger), then
  * {@code ToTensor} (times {@code scale}, HWC to CHW, BGR order if asked) and {@code Normalize}. Resizing is PIL's
  * ({@link Resample}), as torchvision resizes PIL images. Pure Java: no image decoding here.
  */
@@ -57,12 +57,32 @@ public final class ImagePipeline {
         if (p.resize() != null) {
             rh = p.resize()[0];
             rw = p.resize()[1];
-        } else if (p.resizeShorter() > 0) {
-            // torchvision's _compute_resized_output_size: int(size * long / short), a float division truncated.
+        } else if (p.resizeShorter() > 0 || p.maxSize() > 0) {
+            // torchvision's _compute_resized_output_size: int(size * long / short), a float division truncated; with
+            // max_size, a longer side beyond it becomes max_size and the shorter int(max_size * short / long) of the
+            // sizes just computed; with max_size alone (v2's Resize(None, max_size)), the longer side is max_size.
             long shorter = Math.min(width, height);
-            long longer = (long) ((double) p.resizeShorter() * Math.max(width, height) / shorter);
-            rw = width <= height ? p.resizeShorter() : longer;
-            rh = width <= height ? longer : p.resizeShorter();
+            long longer = Math.max(width, height);
+            long newShort;
+            long newLong;
+            if (p.resizeShorter() > 0) {
+                newShort = p.resizeShorter();
+                newLong = (long) ((double) p.resizeShorter() * longer / shorter);
+                if (p.maxSize() > 0 && newLong > p.maxSize()) {
+                    newShort = (long) ((double) p.maxSize() * newShort / newLong);
+                    newLong = p.maxSize();
+                }
+            } else {
+                newShort = (long) ((double) p.maxSize() * shorter / longer);
+                newLong = p.maxSize();
+            }
+            if (newShort < 1) {
+                // torchvision hands PIL a zero size here, which it refuses; say why instead.
+                throw new IllegalArgumentException("the " + width + "x" + height + " image would be resized to a "
+                        + "side of 0 pixels (its shorter side scaled to fit max_size " + p.maxSize() + ")");
+            }
+            rw = width <= height ? newShort : newLong;
+            rh = width <= height ? newLong : newShort;
         }
         int ow = p.crop() != null ? p.crop()[1] : (int) Math.min(rw, Integer.MAX_VALUE);
         int oh = p.crop() != null ? p.crop()[0] : (int) Math.min(rh, Integer.MAX_VALUE);

@@ -4,7 +4,7 @@ package io.cnn4j.preprocess;
  * Image resizing with PIL's results, so that a model sees at inference the pixels torchvision's {@code Resize} gave
  * it in training (torchvision resizes PIL images with PIL's {@code Image.resize}).
  *
- * <p>Bilinear and bicubic follow PIL's {@code ImagingResample}: a separable convolution, horizontal pass then
+ * <p>Every filter but nearest follows PIL's {@code ImagingResample}: a separable convolution, horizontal pass then
  * vertical, each output sample a weighted sum of the input samples within the filter's support around the output
  * pixel's center mapped into the input. When shrinking, the support is widened by the scale factor (the filter is
  * stretched), which is what makes the resize antialiased: every input pixel contributes, none is skipped. Weights are
@@ -13,9 +13,14 @@ package io.cnn4j.preprocess;
  * center, {@code floor((x + 0.5) * in / out)}.
  */
 public final class Resample {
-    /** The resampling filters torchvision's {@code InterpolationMode} maps onto PIL for PIL images. */
+    /**
+     * The resampling filters torchvision's {@code InterpolationMode} maps onto PIL for PIL images: NEAREST, BOX,
+     * BILINEAR, HAMMING, BICUBIC and LANCZOS, each with PIL's support (in input pixels at scale 1) and its kernel as
+     * written in PIL's Resample.c, comparisons and constants included, so that the fixed-point weights come out the
+     * same.
+     */
     public enum Filter {
-        NEAREST(0), BILINEAR(1), BICUBIC(2);
+        NEAREST(0), BOX(0.5), BILINEAR(1), HAMMING(1), BICUBIC(2), LANCZOS(3);
 
         final double support;
 
@@ -23,25 +28,52 @@ public final class Resample {
             this.support = support;
         }
 
-        /** The filter named as in torchvision's {@code InterpolationMode} ("nearest", "bilinear", "bicubic"). */
+        /** The filter named as in torchvision's {@code InterpolationMode}: "nearest", "bilinear", "lanczos"... */
         public static Filter named(String name) {
             for (Filter f : values()) {
                 if (f.name().equalsIgnoreCase(name)) {
                     return f;
                 }
             }
-            throw new IllegalArgumentException("unknown interpolation '" + name + "'; use nearest, bilinear or "
-                    + "bicubic (torchvision's InterpolationMode names)");
+            throw new IllegalArgumentException("unknown interpolation '" + name + "'; use " + names()
+                    + " (torchvision's InterpolationMode names, PIL's filters)");
+        }
+
+        /** "nearest, box, bilinear, hamming, bicubic or lanczos", for messages. */
+        public static String names() {
+            StringBuilder sb = new StringBuilder();
+            Filter[] all = values();
+            for (int i = 0; i < all.length; i++) {
+                sb.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ")
+                        .append(all[i].name().toLowerCase(java.util.Locale.ROOT));
+            }
+            return sb.toString();
         }
 
         double weight(double x) {
             double a = Math.abs(x);
             return switch (this) {
+                // PIL's box_filter: the half-open interval (-0.5, 0.5], not symmetric.
+                case BOX -> x > -0.5 && x <= 0.5 ? 1 : 0;
                 case BILINEAR -> a < 1 ? 1 - a : 0;
+                // PIL's constants are C floats (0.54f, 0.46f), widened to double in the sum.
+                case HAMMING -> a == 0 ? 1 : a >= 1 ? 0
+                        : sinc(a) * ((double) 0.54f + (double) 0.46f * StrictMath.cos(a * Math.PI));
                 // Keys' cubic with a = -0.5, PIL's choice.
                 case BICUBIC -> a < 1 ? (1.5 * a - 2.5) * a * a + 1 : a < 2 ? (((a - 5) * a + 8) * a - 4) * -0.5 : 0;
+                // PIL's lanczos_filter: sinc(x) sinc(x / 3) on [-3, 3), half open as well.
+                case LANCZOS -> -3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3) : 0;
                 case NEAREST -> throw new AssertionError("nearest is not a convolution");
             };
+        }
+
+        /** PIL's sinc_filter: sin(pi x) / (pi x), 1 at 0. */
+        private static double sinc(double x) {
+            if (x == 0.0) {
+                return 1.0;
+            }
+            double px = x * Math.PI;
+            return StrictMath.sin(px) / px;
         }
     }
 

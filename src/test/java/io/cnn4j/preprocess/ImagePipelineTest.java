@@ -83,11 +83,72 @@ class ImagePipelineTest {
         assertTrue(refusal("{\"resize\": [1, 2, 3]}").contains("test: preprocess: \"resize\" must be [height, width] "
                 + "or one number (the shorter side, as torchvision's Resize(256)), got [1,2,3]"));
         assertTrue(refusal("{\"crop\": -4}").contains("\"crop\" must be [height, width] or one number"));
-        assertTrue(refusal("{\"interpolation\": \"lanczos\"}").contains("\"interpolation\" must be nearest, bilinear "
-                + "or bicubic"));
+        assertTrue(refusal("{\"interpolation\": \"area\"}").contains("\"interpolation\" must be nearest, box, "
+                + "bilinear, hamming, bicubic or lanczos (torchvision's InterpolationMode in lower case, PIL's "
+                + "filters), got area"));
         assertTrue(refusal("[1]").contains("test: preprocess must be a JSON object like"));
+        // A misspelt key would be ignored and the image preprocessed otherwise than the file means.
+        assertTrue(refusal("{\"resize\": 256, \"max-size\": 300}").contains("test: preprocess: unknown key "
+                + "\"max-size\"; the keys are color, resize, max_size, interpolation, crop, scale, mean, std"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ImagePipeline.geometry(1, 100_000,
                 parse("{\"resize\": 100000}"))).getMessage().contains("cnn4j.maxImagePixels"));
+    }
+
+    @Test
+    void maxSizeCapsTheLongerSideAsTorchvision() throws Exception {
+        // Resize(256, max_size=300) on 640x480: 341 > 300, so the longer side is 300, the shorter int(300 * 256 / 341).
+        ImagePipeline.Geometry capped = ImagePipeline.geometry(640, 480, parse("{\"resize\": 256, \"max_size\": 300}"));
+        assertEquals(List.of(300, 225), List.of(capped.resizedWidth(), capped.resizedHeight()));
+        // Within the cap: as without it.
+        ImagePipeline.Geometry within = ImagePipeline.geometry(480, 640, parse("{\"resize\": 256, \"max_size\": 400}"));
+        assertEquals(List.of(256, 341), List.of(within.resizedWidth(), within.resizedHeight()));
+        // Alone (transforms.v2's Resize(None, max_size)): the longer side becomes max_size, up or down.
+        ImagePipeline.Geometry alone = ImagePipeline.geometry(37, 29, parse("{\"max_size\": 74}"));
+        assertEquals(List.of(74, 58), List.of(alone.resizedWidth(), alone.resizedHeight()));
+        assertEquals("37x29 resized to 74x58 (bilinear as PIL)", alone.describe());
+        assertEquals(300, parse("{\"resize\": 256, \"max_size\": 300}").maxSize());
+        assertEquals(0, parse("{\"resize\": 256}").maxSize());
+    }
+
+    @Test
+    void maxSizeIsRefusedWhereTorchvisionRefusesIt() throws Exception {
+        assertTrue(refusal("{\"resize\": 256, \"max_size\": 256}").contains("test: preprocess: \"max_size\" 256 must "
+                + "be greater than \"resize\" 256 (the shorter side), as torchvision's Resize requires"));
+        assertTrue(refusal("{\"resize\": [224, 224], \"max_size\": 300}").contains("\"max_size\" goes with "
+                + "\"resize\": N (the shorter side), not with \"resize\": [height, width]"));
+        assertTrue(refusal("{\"resize\": 256, \"max_size\": 300.5}").contains("\"max_size\" must be a positive whole "
+                + "number"));
+        assertTrue(refusal("{\"max_size\": 0}").contains("\"max_size\" must be a positive whole number"));
+        // A side that would round to 0 pixels: PIL refuses a zero size; cnn4j says which image and why.
+        var e = assertThrows(IllegalArgumentException.class, () -> ImagePipeline.geometry(1000, 1,
+                parse("{\"max_size\": 100}")));
+        assertTrue(e.getMessage().contains("the 1000x1 image would be resized to a side of 0 pixels"), e.getMessage());
+    }
+
+    @Test
+    void everyPilFilterResizes() {
+        // A 1-D ramp shrunk 4x and grown 2x by each filter: sizes right, values within the ramp's range, and the
+        // shrink antialiased (each output is a weighted mean of its 4-pixel neighbourhood, near the ramp's value at
+        // the output pixel's center).
+        byte[] ramp = new byte[64];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = (byte) (i * 4);
+        }
+        Pixels row = new Pixels(64, 1, 1, ramp);
+        for (Resample.Filter f : Resample.Filter.values()) {
+            Pixels small = Resample.resize(row, 16, 1, f);
+            Pixels large = Resample.resize(row, 128, 1, f);
+            assertEquals(16, small.width(), f.name());
+            assertEquals(128, large.width(), f.name());
+            // Outputs whose filter support lies inside the row (lanczos: 12 input pixels each side at this scale).
+            for (int x = 3; x <= 12; x++) {
+                int centre = (int) Math.round(((x + 0.5) * 4 - 0.5) * 4);
+                int tolerance = f == Resample.Filter.NEAREST ? 8 : 1;
+                assertTrue(Math.abs(small.get(x, 0, 0) - centre) <= tolerance, f + " at " + x + ": "
+                        + small.get(x, 0, 0) + " vs " + centre);
+            }
+            assertEquals(f, Resample.Filter.named(f.name().toLowerCase(java.util.Locale.ROOT)));
+        }
     }
 
     @Test
