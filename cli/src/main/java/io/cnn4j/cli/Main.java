@@ -12,10 +12,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar cnn4j.jar COMMAND ...}: look at a model ({@code info}), run it on .npy arrays or images
- * ({@code run}), time it ({@code bench}), soak it from many threads ({@code soak}), convert ONNX ({@code convert}). Errors print one line and exit with status 1 (2 for bad usage); add
- * {@code --verbose} for the stack trace.
+ * ({@code run}), time it ({@code bench}), soak it from many threads ({@code soak}), convert ONNX ({@code convert}).
+ * Errors print one line and exit with status 1 (2 for bad usage); add {@code --verbose} for the stack trace. The
+ * natives are extracted into a cache directory of this build's own ({@link NativeCache}).
  */
-@Command(name = "cnn4j", mixinStandardHelpOptions = true, version = "cnn4j 0.1.0",
+@Command(name = "cnn4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs CNN models exported from PyTorch.",
         subcommands = {InfoCommand.class, RunCommand.class, BenchCommand.class, ConvertCommand.class,
             SoakCommand.class})
@@ -27,6 +28,15 @@ public final class Main {
             + "than the batch free (ONNX exports with dynamic height and width)";
     @Spec
     CommandSpec spec;
+
+    /** --version: the version in the jar's manifest (the build's project version), "development build" without one. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"cnn4j " + (v != null ? v : "(development build)")};
+        }
+    }
 
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Threads for cnn4j's kernels (default: the processors the JVM sees, at most 16)")
@@ -73,6 +83,8 @@ public final class Main {
     static boolean verbose;
 
     public static void main(String[] args) {
+        // Before anything loads JavaCPP: this build's own native cache directory (NativeCache says why).
+        NativeCache.configure();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
