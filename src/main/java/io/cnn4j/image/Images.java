@@ -98,8 +98,9 @@ public final class Images {
             }
             // A damaged file: ImageIO's decoders report it as IIOException or, for some damage, as a runtime
             // exception of their own (index or size errors).
-            throw new IllegalArgumentException(name + " is not a readable " + reader.getFormatName() + " image ("
-                    + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(name + " is a damaged or truncated "
+                    + reader.getFormatName().toUpperCase(java.util.Locale.ROOT) + " image that cannot be decoded ("
+                    + e.getMessage() + "): open it in an image viewer, or export or download it again", e);
         } finally {
             reader.dispose();
         }

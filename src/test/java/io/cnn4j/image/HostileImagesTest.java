@@ -44,7 +44,7 @@ class HostileImagesTest {
         png[png.length - 20] ^= 0x55; // inside the compressed IDAT data
         Path file = Files.write(dir.resolve("damaged.png"), png);
         String message = refused(file);
-        assertTrue(message.startsWith(file + " is not a readable png image"), message);
+        assertTrue(message.startsWith(file + " is a damaged or truncated PNG image that cannot be decoded ("), message);
     }
 
     @Test

@@ -116,7 +116,8 @@ class CliMessagesTest {
     void aTruncatedPngIsNamed() throws Exception {
         byte[] png = Files.readAllBytes(DIGIT);
         Path cut = Files.write(dir.resolve("cut.png"), Arrays.copyOf(png, png.length / 2));
-        assertError(cli("run", MODEL, cut.toString()), cut + " is not a readable png image");
+        assertError(cli("run", MODEL, cut.toString()), cut + " is a damaged or truncated PNG image that cannot be "
+                + "decoded (Error reading PNG image data): open it in an image viewer, or export or download it again");
     }
 
     @Test
