@@ -96,4 +96,10 @@ public final class DepthwisePointwise implements UnaryOp {
                     pointwiseEpilogue.alpha, output.pointer(), workspace, slots), "cnn4j_depthwise_pointwise_forward");
         };
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }
