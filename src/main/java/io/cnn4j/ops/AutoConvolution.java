@@ -141,4 +141,10 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
         }
         exact.close();
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

@@ -317,4 +317,10 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
         return OP + "(" + inChannels + ", " + outChannels + ", tile=" + tile + ", padding=(" + padH + ", " + padW
                 + "), groups=" + groups + ")";
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }
