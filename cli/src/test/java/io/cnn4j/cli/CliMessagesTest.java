@@ -140,8 +140,10 @@ class CliMessagesTest {
     @Test
     void aPlatformWithoutNativesIsOneLine() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // Its own JavaCPP cache: main() would otherwise choose (and prune) a build directory in the user's home.
         ProcessBuilder builder = new ProcessBuilder(java, "-Dorg.bytedeco.javacpp.platform=macosx-arm64",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "info", MODEL);
+                "-Dorg.bytedeco.javacpp.cachedir=" + dir.resolve("javacpp-cache"), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "info", MODEL);
         builder.redirectErrorStream(true);
         Process process = builder.start();
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the CLI did not finish");
