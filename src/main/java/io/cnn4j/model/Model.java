@@ -474,7 +474,7 @@ public final class Model implements AutoCloseable {
 
     /** How many leading layers a run of a one-input model at this batch runs on slices of it (0: none); for tests. */
     int splitPoint(long batch) {
-        return SplitExecution.splitPoint(plan(declaredShapes(batch)), description.inputs().get(0).shape(),
+        return SplitExecution.splitPoint(plan(declaredShapes(batch)), layers, description.inputs().get(0).shape(),
                 samplewisePrefix, NativeCore.cnn4j_get_num_threads());
     }
 
@@ -482,7 +482,8 @@ public final class Model implements AutoCloseable {
     private PlannedRun newExecution(ShapeKey key) {
         ExecutionPlan full = plan(key.shapes);
         int threads = NativeCore.cnn4j_get_num_threads();
-        int cut = SplitExecution.splitPoint(full, description.inputs().get(0).shape(), samplewisePrefix, threads);
+        int cut = SplitExecution.splitPoint(full, layers, description.inputs().get(0).shape(), samplewisePrefix,
+                threads);
         if (cut > 0) {
             return SplitExecution.create(key.shapes[0], SplitExecution.sliceBatch(threads), cut, description.name(),
                     layers, layerNames, layerInputs, outputs, description.outputs());

@@ -61,16 +61,18 @@ final class SplitExecution implements PlannedRun {
 
     /**
      * Where a run at these input shapes splits, or 0 to run the whole batch through every layer: after the last layer
-     * of the samplewise prefix whose output holds at least {@link #MIN_SAMPLE_FLOATS} per sample. The layers after it
-     * run on the whole batch even where they could run on slices: their maps are small and their weights large
-     * (ResNet-18's layer4: 9.4 MB a convolution, 113 MB as Winograd F(4x4, 3x3) weights), so a batch reuses the
-     * weights where slices would stream them from memory once a slice, and picks the algorithms of its batch.
-     * Measured 2026-12-02, 1 thread, batch 8: ResNet-18 sliced to the end 116 ms against 98 unsplit.
+     * of the samplewise prefix whose output holds at least {@link #MIN_SAMPLE_FLOATS} per sample, and before the first
+     * layer with more parameters than a sample's output. The layers after run on the whole batch even where they could
+     * run on slices: their maps are small and their weights large (ResNet-18's layer4: 9.4 MB a convolution, 113 MB as
+     * Winograd F(4x4, 3x3) weights; VGG-11's 512-channel layers at 28x28), so a batch reuses the weights where slices
+     * would stream them from memory once a slice, and picks the algorithms of its batch. Measured 2026-12-02, 1 thread,
+     * batch 8: ResNet-18 sliced to the end 116 ms against 98 unsplit; VGG-11-BN sliced through its 28x28 layers 430
+     * against 405.
      *
      * @param full the unsplit plan at these shapes (for the values' shapes)
      * @param declaredInput the model's declared input shape (-1 = free)
      */
-    static int splitPoint(ExecutionPlan full, long[] declaredInput, int prefix, int threads) {
+    static int splitPoint(ExecutionPlan full, List<Layer> layers, long[] declaredInput, int prefix, int threads) {
         if (full.numInputs != 1 || prefix == 0 || declaredInput.length < 3 || declaredInput[0] != -1) {
             return 0;
         }
@@ -80,7 +82,11 @@ final class SplitExecution implements PlannedRun {
         }
         int cut = 0;
         for (int l = 0; l < prefix; l++) {
-            if (Shapes.numel(full.shapes[1 + l]) / batch >= MIN_SAMPLE_FLOATS) {
+            long sampleFloats = Shapes.numel(full.shapes[1 + l]) / batch;
+            if (layers.get(l).parameterCount() > sampleFloats) {
+                break; // weights larger than a sample's output: slices would stream them once a slice
+            }
+            if (sampleFloats >= MIN_SAMPLE_FLOATS) {
                 cut = l + 1;
             }
         }
