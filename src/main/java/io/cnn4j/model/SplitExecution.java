@@ -10,20 +10,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A run of a batch whose first layers go through the batch a slice at a time: the leading layers that compute each
- * sample from itself alone ({@link Layer#samplewise}: convolutions, pooling, activations, residual adds) run on
- * slices of as many samples as the pool has threads, the rest (from the first other layer: flatten, linear, ...) on
- * the whole batch.
+ * A run of a batch whose first layers go through the batch a slice at a time: of the leading layers that compute each
+ * sample from itself alone ({@link Layer#samplewise}: convolutions, pooling, activations, residual adds), those up to
+ * the last with a large output ({@link #splitPoint}) run on slices of as many samples as the pool has threads, the
+ * rest on the whole batch.
  *
  * <p>Why: a CNN's first layers hold its largest tensors. At batch 8, MobileNetV2's 112x112 and 56x56 maps are 10-15 MB
  * per layer, so every layer reads its input back from memory; a slice of one or two samples keeps them in cache
- * (measured 2026-12-02, 1 thread, Zen 5: MobileNetV2 at batch 8 47.5 ms against 8 x 5.2 ms a sample). Each slice is
- * also planned for its own batch, so a layer picks the algorithm of that batch, and the arena holds one slice's
- * tensors plus the values handed on: ResNet-18 at batch 8 no longer holds layer4's F(4x4, 3x3) Winograd weights (113
- * MB). Results are those of the slice's batch: every kernel computes a sample the same way at any batch (Linear
- * too, up to 16 rows), so they equal a batch-1 run's sample by sample.
+ * (measured 2026-12-02, 1 thread, Zen 5, min of 15 runs at batch 8: MobileNetV2 44-45 ms whole, 40.8 split after its
+ * 28x28 blocks; ResNet-18 103.7 whole, 103.5 split after layer1, 115-120 sliced to the end). Each slice is planned for
+ * its own batch and the arena holds one slice's tensors plus the values handed on. Results are those of the slice's
+ * batch: every kernel computes a sample the same way at any batch (Linear too, up to 16 rows), so they equal a
+ * batch-1 run's sample by sample.
  *
- * <p>{@link #sliceBatch} says when a model and shape run this way.
+ * <p>{@link #splitPoint} says when a model and shape run this way, and where the slices end.
  */
 final class SplitExecution implements PlannedRun {
     /**
@@ -60,31 +60,47 @@ final class SplitExecution implements PlannedRun {
     }
 
     /**
-     * The slice batch for a run at these input shapes, or 0 to run the whole batch through every layer: split when the
-     * model has one input whose dim 0 is a free batch dim larger than the slice (the pool's threads), a samplewise
-     * prefix, and a prefix value of at least {@link #MIN_SAMPLE_FLOATS} per sample.
+     * Where a run at these input shapes splits, or 0 to run the whole batch through every layer: after the last layer
+     * of the samplewise prefix whose output holds at least {@link #MIN_SAMPLE_FLOATS} per sample, and before the first
+     * layer with more parameters than a sample's output. The layers after run on the whole batch even where they could
+     * run on slices: their maps are small and their weights large (ResNet-18's layer4: 9.4 MB a convolution, 113 MB as
+     * Winograd F(4x4, 3x3) weights; VGG-11's 512-channel layers at 28x28), so a batch reuses the weights where slices
+     * would stream them from memory once a slice, and picks the algorithms of its batch. Measured 2026-12-02, 1 thread,
+     * batch 8: ResNet-18 sliced to the end 116 ms against 98 unsplit; VGG-11-BN sliced through its 28x28 layers 430
+     * against 405.
      *
      * @param full the unsplit plan at these shapes (for the values' shapes)
+     * @param declaredInput the model's declared input shape (-1 = free)
      */
-    static long sliceBatch(ExecutionPlan full, long[] declaredInput, int prefix, int threads) {
+    static int splitPoint(ExecutionPlan full, List<Layer> layers, long[] declaredInput, int prefix, int threads) {
         if (full.numInputs != 1 || prefix == 0 || declaredInput.length < 3 || declaredInput[0] != -1) {
             return 0;
         }
         long batch = full.shapes[0][0];
-        long slice = Math.max(1, threads);
-        if (batch <= slice) {
+        if (batch <= sliceBatch(threads)) {
             return 0;
         }
-        long largest = 0;
-        for (int v = 0; v < 1 + prefix; v++) {
-            largest = Math.max(largest, Shapes.numel(full.shapes[v]) / batch);
+        int cut = 0;
+        for (int l = 0; l < prefix; l++) {
+            long sampleFloats = Shapes.numel(full.shapes[1 + l]) / batch;
+            if (layers.get(l).parameterCount() > sampleFloats) {
+                break; // weights larger than a sample's output: slices would stream them once a slice
+            }
+            if (sampleFloats >= MIN_SAMPLE_FLOATS) {
+                cut = l + 1;
+            }
         }
-        return largest >= MIN_SAMPLE_FLOATS ? slice : 0;
+        return cut;
+    }
+
+    /** Samples per slice: as many as the pool has threads, which the layers' kernels spread their work over. */
+    static long sliceBatch(int threads) {
+        return Math.max(1, threads);
     }
 
     /**
-     * Plans and prepares the rest at the full batch and the prefix at the slice batch (and at the remainder's, when
-     * the slice does not divide the batch).
+     * Plans and prepares the layers from {@code prefix} (the split point) at the full batch and those before at the
+     * slice batch (and at the remainder's, when the slice does not divide the batch).
      */
     static SplitExecution create(long[] inputShape, long slice, int prefix, String modelName, List<Layer> layers,
             List<String> layerNames, int[][] layerInputs, int[] outputs, List<String> outputNames) {
