@@ -1,6 +1,6 @@
 /*
- * Dense layers: Linear through cnn4j's matrix-vector kernels up to kGemvMaxRows rows (batch 1 and small batches) and
- * OpenBLAS sgemm above, and inference BatchNorm as a per-channel affine map.
+ * Dense layers: Linear through cnn4j's matrix-vector kernels at batch 1 and for small batches of large layers, OpenBLAS
+ * sgemm otherwise, and inference BatchNorm as a per-channel affine map.
  */
 #include <algorithm>
 #include <cmath>
@@ -17,12 +17,14 @@ namespace {
 constexpr int64_t kGemvBlock = 256;
 constexpr int64_t kGemvMinSplitMacs = 1 << 20;
 
-/* Input rows up to which a linear layer runs as matrix-vector products rather than sgemm. At small batches the
-   layer is bound by streaming its weights (MobileNetV2's classifier, 5 MB, at batch 8: OpenBLAS sgemm 730 us,
-   which packs the whole weight matrix per call, against ONNX Runtime's 376 us); each block of kGemvBlock weight
-   rows is read from memory once and then from L2 for the other rows. A row's outputs are then also the same
-   whatever the batch. */
+/* Input rows up to which a linear layer with at least kGemvMinWeights weights runs as matrix-vector products rather
+   than sgemm. Such a layer at a small batch is bound by streaming its weights from memory (MobileNetV2's classifier,
+   5 MB, at batch 8: OpenBLAS sgemm 730 us, which packs the whole weight matrix per call, against ONNX Runtime's 376
+   us; here 480-575 us): each chunk of kGemvChunkBytes of weight rows is read from memory once, then from L2 for the
+   other rows. Smaller weights stay in cache, where sgemm's register blocking wins (LeNet-5's 400 -> 120 at batch 8:
+   4.8 us against 13.9 by rows). A row's outputs are then also the same whatever the batch. */
 constexpr int64_t kGemvMaxRows = 16;
+constexpr int64_t kGemvMinWeights = 256 * 1024;
 constexpr int64_t kGemvChunkBytes = 128 << 10;
 }  // namespace
 
@@ -33,9 +35,9 @@ int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features
     if (!input || !weight || !output) return CNN4J_ERROR_ARGUMENT;
     if (act_kind < CNN4J_ACT_IDENTITY || act_kind > CNN4J_ACT_HARDSIGMOID) return CNN4J_ERROR_ARGUMENT;
     const cnn4j::KernelTable& table = cnn4j::kernels();
-    if (rows <= kGemvMaxRows) {
-        // Small batches: cnn4j's matrix-vector kernels (kernels/gemv), in fixed blocks of outputs over the pool when
-        // the weights are large (VGG's first classifier layer streams 411 MB: more cores draw more bandwidth); each
+    if (rows == 1 || (rows <= kGemvMaxRows && out_features * in_features >= kGemvMinWeights)) {
+        // Batch 1, and small batches of large layers: cnn4j's matrix-vector kernels (kernels/gemv), in fixed blocks
+        // of outputs over the pool when the weights are large (VGG's first classifier layer streams 411 MB: more cores draw more bandwidth); each
         // block's weights serve every input row while in cache, and each output is one fixed-order sum, whatever
         // the split. Then bias and activation in one pass per row.
         const bool parallel = rows * out_features * in_features >= kGemvMinSplitMacs;

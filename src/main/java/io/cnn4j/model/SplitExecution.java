@@ -20,7 +20,7 @@ import java.util.Map;
  * (measured 2026-12-02, 1 thread, Zen 5, min of 15 runs at batch 8: MobileNetV2 44-45 ms whole, 40.8 split after its
  * 28x28 blocks; ResNet-18 103.7 whole, 103.5 split after layer1, 115-120 sliced to the end). Each slice is planned for
  * its own batch and the arena holds one slice's tensors plus the values handed on. Results are those of the slice's
- * batch: every kernel computes a sample the same way at any batch (Linear too, up to 16 rows), so they equal a
+ * batch: every kernel of those layers computes a sample the same way at any batch, so they equal a
  * batch-1 run's sample by sample.
  *
  * <p>{@link #splitPoint} says when a model and shape run this way, and where the slices end.
