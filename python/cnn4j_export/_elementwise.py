@@ -1,5 +1,6 @@
 """Element-wise calls: the format's binary types (Add, Sub, Mul, Div, Maximum, Minimum, Pow and the comparisons Gt ...
-Eq, from torch functions, tensor methods and Python operators) over broadcast operands, and the unary math types.
+Eq, from torch functions, tensor methods and Python operators) over broadcast operands, and the unary math types
+(Neg, Abs, Sqrt, Exp, Log, Floor, Ceil, Round, Sign, Erf).
 """
 import operator
 
@@ -39,7 +40,12 @@ def _binary(type_, alpha=False):
 
 def _unary(type_):
     def translate(node):
-        bound = bind(node, (("input", REQUIRED),))
+        params = (("input", REQUIRED),)
+        if type_ == "Round":
+            params += (("decimals", 0),)
+        bound = bind(node, params)
+        if bound.get("decimals", 0) != 0:
+            raise Unsupported(f"decimals={bound['decimals']!r} is not supported, only 0 (rounding to integers)")
         writes = isinstance(node.target, str) and node.target.endswith("_")
         return Steps([(type_, {})], [_tensor(bound, "input")], writes)
     return translate

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from ._elementwise import _COMPARISONS, _OPERATOR_INPLACE, _binary, _unary
 from ._pooling import _pool_functions
 from ._reductions import _matmul, _reduction
-from ._shapes import _alias, _cat, _getitem, _pad, _permute, _reshape, _squeeze_unsqueeze, _transpose
+from ._shapes import _alias, _cat, _expand, _getitem, _pad, _permute, _reshape, _squeeze_unsqueeze, _transpose
 from ._translate import REQUIRED, _call
 
 _INPLACE = (("inplace", False),)
@@ -57,10 +57,13 @@ FUNCTIONS = {
     torch.true_divide: _binary("Div"),
     torch.maximum: _binary("Maximum"), torch.minimum: _binary("Minimum"),
     operator.pow: _binary("Pow"), torch.pow: _binary("Pow"),
+    operator.mod: _binary("Remainder"), operator.imod: _binary("Remainder"), torch.remainder: _binary("Remainder"),
+    torch.fmod: _binary("Fmod"),
     **{f: _binary(type_) for type_, functions in _COMPARISONS.items() for f in functions},
     operator.neg: _unary("Neg"), torch.neg: _unary("Neg"), torch.negative: _unary("Neg"),
     operator.abs: _unary("Abs"), torch.abs: _unary("Abs"), torch.sqrt: _unary("Sqrt"), torch.exp: _unary("Exp"),
-    torch.log: _unary("Log"),
+    torch.log: _unary("Log"), torch.floor: _unary("Floor"), torch.ceil: _unary("Ceil"), torch.round: _unary("Round"),
+    torch.sign: _unary("Sign"), torch.erf: _unary("Erf"), torch.special.erf: _unary("Erf"),
     torch.cat: _cat, torch.concat: _cat, operator.getitem: _getitem, F.pad: _pad,
     torch.permute: _permute, torch.transpose: _transpose, torch.swapaxes: _transpose,
     torch.mean: _reduction("Mean", None, mean=True), torch.sum: _reduction("Sum", None),
@@ -80,12 +83,15 @@ METHODS = {
     "flatten": _call("Flatten", _FLATTEN),
     "view": _reshape, "reshape": _reshape,
     **{name + suffix: _binary(type_) for name, type_ in (("add", "Add"), ("sub", "Sub"), ("mul", "Mul"),
-                                                         ("div", "Div"), ("pow", "Pow"))
+                                                         ("div", "Div"), ("pow", "Pow"), ("fmod", "Fmod"),
+                                                         ("remainder", "Remainder"))
        for suffix in ("", "_")},
     "maximum": _binary("Maximum"), "minimum": _binary("Minimum"),
     **{name: _binary(type_) for name, type_ in (("gt", "Gt"), ("ge", "Ge"), ("lt", "Lt"), ("le", "Le"), ("eq", "Eq"))},
     **{name + suffix: _unary(type_) for name, type_ in (("neg", "Neg"), ("abs", "Abs"), ("sqrt", "Sqrt"),
-                                                        ("exp", "Exp"), ("log", "Log"))
+                                                        ("exp", "Exp"), ("log", "Log"), ("floor", "Floor"),
+                                                        ("ceil", "Ceil"), ("round", "Round"), ("sign", "Sign"),
+                                                        ("erf", "Erf"))
        for suffix in ("", "_")},
     "mean": _reduction("Mean", None, mean=True), "sum": _reduction("Sum", None),
     "amax": _reduction("Amax", ()), "amin": _reduction("Amin", ()),
@@ -93,6 +99,7 @@ METHODS = {
     "squeeze": _squeeze_unsqueeze(False), "unsqueeze": _squeeze_unsqueeze(True),
     "contiguous": _alias,
     "permute": _permute, "transpose": _transpose, "swapaxes": _transpose,
+    "expand": _expand, "expand_as": _expand,
 }
 
 
@@ -101,7 +108,7 @@ METHODS = {
 HELPER_METHODS = {"size", "dim", "chunk", "split"}
 # Integer arithmetic on sizes (c // groups) only feeds such arguments too.
 HELPER_FUNCTIONS = {getattr, operator.getitem, torch.chunk, torch.split, operator.floordiv, operator.mul,
-                    operator.add, operator.sub}
+                    operator.add, operator.sub, operator.mod}
 
 
 def may_write_input(node):

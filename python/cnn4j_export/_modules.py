@@ -1,7 +1,7 @@
 """Leaf modules: class -> the format type (the class name) and its constructor arguments, read back from the
 module's attributes. `inplace` and `return_indices` are not written: they do not change what an inference computes
-(in-place safety is checked on the graph; return_indices=True is allowed on MaxPool, whose indices only MaxUnpool
-may use, see _pooling).
+(in-place safety is checked on the graph; MaxPool's return_indices=True tuple is read piece by piece: the values
+are the MaxPool layer, the indices a MaxPoolIndices layer or what MaxUnpool recomputes, see _pooling).
 """
 import torch.nn as nn
 

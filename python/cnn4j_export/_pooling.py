@@ -1,6 +1,7 @@
-"""Pooling functions (F.max_pool1d ... F.lp_pool3d, their arguments the modules' constructor arguments) and
-unpooling: nn.MaxUnpoolNd at the indices a MaxPoolNd(return_indices=True) returned, written as the format's
-MaxUnpoolNd over the tensor that MaxPool pooled (cnn4j recomputes the indices from it).
+"""Pooling functions (F.max_pool1d ... F.lp_pool3d, their arguments the modules' constructor arguments), the
+indices of a MaxPoolNd(return_indices=True) as data (the format's MaxPoolIndicesNd: float32 integers, PyTorch's
+int64 values) and unpooling: nn.MaxUnpoolNd at those indices, written as the format's MaxUnpoolNd over the tensor
+that MaxPool pooled (cnn4j recomputes the indices from it).
 """
 import operator
 
@@ -47,6 +48,15 @@ def pooled_with_indices(value):
         return None
     module = value.graph.owning_module.get_submodule(value.target)
     return value if isinstance(module, _MAX_POOLS) and module.return_indices else None
+
+
+def pool_indices(pool):
+    """The indices (the tuple's second element) of the MaxPoolNd(return_indices=True) module node pool, read as data:
+    the format's MaxPoolIndicesNd with the pool's arguments, on the tensor it pooled. Exact while each input plane
+    has at most 2^24 elements (cnn4j refuses larger ones)."""
+    module = pool.graph.owning_module.get_submodule(pool.target)
+    args = {field: json_value(field, getattr(module, field)) for field in _MAX_POOL}
+    return Steps([(f"MaxPoolIndices{type(module).__name__[-2]}d", args)], [_tensor({"x": pool.args[0]}, "x")])
 
 
 def max_unpool(module, node):

@@ -1,6 +1,7 @@
 """Data movement that keeps the batch dim first: torch.cat, view / reshape / squeeze / unsqueeze (Flatten and
-Unflatten), chunk / split pieces and constant slicing (Slice), permute / transpose (Permute), F.pad (the padding
-modules) and aliases (x.contiguous()).
+Unflatten), chunk / split pieces and constant slicing (Slice), the pieces of MaxPool(return_indices=True)'s tuple,
+permute / transpose (Permute), expand / expand_as (Expand), F.pad (the padding modules) and aliases
+(x.contiguous()).
 """
 import math
 import operator
@@ -8,7 +9,7 @@ import operator
 import torch
 import torch.fx
 
-from ._pooling import pooled_with_indices
+from ._pooling import pool_indices, pooled_with_indices
 from ._translate import REQUIRED, Steps, Unsupported, _tensor, bind, json_value, tensor_shape
 
 
@@ -137,7 +138,7 @@ def _getitem(node):
     if pooled_with_indices(source) is not None:
         if index == 0:
             return Steps([], [source])  # the pooled values: the MaxPool layer's result
-        raise Unsupported("the indices of MaxPool(return_indices=True) are usable only by MaxUnpool")
+        return pool_indices(source)  # the indices as data (MaxUnpool recomputes them instead)
     pieces = _pieces(source)
     if pieces is not None:
         x, dim, bounds = pieces
@@ -228,6 +229,34 @@ def _pad(node):
             raise Unsupported(f"value={value!r}: JSON has no infinities or NaN")
         args["value"] = value
     return Steps([(f"{kinds[mode]}Pad{len(pad) // 2}d", args)], [_tensor(bound, "input")])
+
+
+def _expand(node):
+    """x.expand(*sizes) / x.expand_as(other): the format's Expand, -1 for every dim it keeps; the batch dim must stay
+    (-1 or x.size(0) in sizes; other's batch is the batch) and no dims may be added in front of x's."""
+    x = node.args[0]
+    shape, result = tensor_shape(x), tensor_shape(node)
+    if shape is None:
+        raise Unsupported("input is not a tensor computed by the model")
+    if node.target == "expand_as":
+        if tensor_shape(node.args[1] if len(node.args) > 1 else node.kwargs.get("other")) is None:
+            raise Unsupported("other is not a tensor computed by the model")
+    else:
+        sizes = node.args[1:] or tuple(node.kwargs.get("size", ()))
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, torch.Size)):
+            sizes = tuple(sizes[0])
+        if len(sizes) != len(shape):
+            raise Unsupported(f"expand to {len(sizes)} dims of a tensor of {len(shape)}: new leading dims would move "
+                              "the batch dim; give one size per dim")
+        if not (sizes[0] == -1 or _is_batch_size_of(sizes[0], x)):
+            raise Unsupported(f"expand size {sizes[0]!r} in dim 0 (the batch): give -1 or x.size(0)")
+    if len(result) != len(shape):
+        raise Unsupported(f"expand_as a tensor of {len(result)} dims from {len(shape)}: new leading dims would move "
+                          "the batch dim")
+    size = [-1] + [r if r != s else -1 for s, r in zip(shape[1:], result[1:])]
+    if size == [-1] * len(size):
+        return Steps([], [x])
+    return Steps([("Expand", {"size": size})], [x])
 
 
 def _alias(node):
