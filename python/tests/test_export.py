@@ -225,6 +225,8 @@ def test_unsupported_arguments_are_refused_with_the_reason(tmp_path):
         (lambda x: torch.div(x, 2, rounding_mode="floor"), "rounding_mode='floor' is not supported"),
         (lambda x: torch.add(x, x, alpha=2), "alpha=2 is not supported"),
         (lambda x: torch.round(x, decimals=2), "decimals=2 is not supported, only 0"),
+        (lambda x: x[:, :1].expand(2, 3, 4, 4), "expand size 2 in dim 0 \\(the batch\\): give -1 or x.size\\(0\\)"),
+        (lambda x: x.expand(1, -1, -1, -1, -1), "new leading dims would move the batch dim"),
         (lambda x: x.mean(), "a reduction over every dim would reduce the batch dim"),
         (lambda x: torch.sum(x, 0), "includes the batch dim 0"),
         (lambda x: torch.amax(x, (1, 2), keepdim=x.size(0) > 0), "keepdim="),
