@@ -129,6 +129,23 @@ int cnn4j_expand_depthwise_forward(const int64_t* dw_window, int64_t batch, int6
                                    int dw_act, float dw_alpha, float* output, float* workspace,
                                    int64_t workspace_slots);
 
+/* ---- depthwise + pointwise convolution (depthwise_pointwise.cpp) ----------------------------------------- */
+
+/* Floats of one workspace slot of cnn4j_depthwise_pointwise_forward: one band of output rows of the depthwise
+   output, every channel (about 64 Ki floats). The workspace holds `slots` of them: up to that many threads at once. */
+int64_t cnn4j_depthwise_pointwise_workspace_size(const int64_t* dw_window, int64_t channels);
+
+/* A depthwise convolution and the 1x1 convolution that reads it as one pass, the depthwise output never written out:
+       mid    = dw_act(depthwise(input, dw_weight, dw_window) + dw_bias)   one filter per channel, 2-d
+       output = pw_act(pw_weight x mid + pw_bias)                           1x1, stride 1: C -> C_out
+   input [N, C, H, W] (dw_window.in, depth 1), dw_weight [C, KH, KW] as given, pw_weight packed by
+   cnn4j_conv_pack_weights (C_out x C, kernel volume 1), biases nullable, output [N, C_out, OH, OW].
+   Bit-identical to the two cnn4j_conv_forward calls. */
+int cnn4j_depthwise_pointwise_forward(const int64_t* dw_window, int64_t batch, int64_t channels, int64_t out_channels,
+                                      const float* input, const float* dw_weight, const float* dw_bias, int dw_act,
+                                      float dw_alpha, const float* pw_weight, const float* pw_bias, int pw_act,
+                                      float pw_alpha, float* output, float* workspace, int64_t workspace_slots);
+
 /* ---- padding (pad.cpp) -------------------------------------------------------------------------------- */
 
 #define CNN4J_PAD_CONSTANT 0

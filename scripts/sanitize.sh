@@ -19,28 +19,23 @@ if [ ! -e "$LIBASAN" ] || [ "$LIBASAN" = libasan.so ]; then
 fi
 
 # A copy of the sources: the sanitized objects and JNI library must not mix with the normal build's.
-# SANITIZE_REUSE=1 reruns the tests on the copy built last time.
-if [ "${SANITIZE_REUSE:-0}" != 1 ] || [ ! -d "$WORK/target/classes" ]; then
 rm -rf "$WORK"
 mkdir -p "$WORK"
 (cd "$ROOT" && tar cf - --exclude=./target --exclude='./*/target' --exclude=./cppbuild --exclude=./.git \
   --exclude=./.venv --exclude=./benchmarks --exclude=./data .) | (cd "$WORK" && tar xf -)
 
 FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g"
-echo "sanitize.sh: building the native core and JNI glue with $FLAGS"
-# The library and the command line (CliTest): the modules whose tests call the natives.
-(cd "$WORK" && CNN4J_EXTRA_CXXFLAGS="$FLAGS -O1" mvn -B -q -o -pl :cnn4j,:cnn4j-cli \
-  -Djavacpp.compilerOptions=-fsanitize=address,-fsanitize=undefined,-fno-omit-frame-pointer,-g \
-  test-compile)
-fi
-
-echo "sanitize.sh: running $TESTS under ASan + UBSan"
+echo "sanitize.sh: building the native core and JNI glue with $FLAGS and running $TESTS under ASan + UBSan"
 cd "$WORK"
-# Only the test JVM gets the preload: Maven runs surefire:test alone, after the build above.
 # allocator_may_return_null: an allocation too large to make returns null, as without ASan (the tests that ask for
 # 64 TiB expect cnn4j's OutOfMemoryError, not an ASan abort).
 export ASAN_OPTIONS="handle_segv=0:detect_leaks=0:allow_user_segv_handler=1:abort_on_error=1:use_sigaltstack=0:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-LD_PRELOAD="$LIBASAN $LIBSTDCXX" mvn -B -o -pl :cnn4j,:cnn4j-cli surefire:test -Dtest="$TESTS" \
+# One reactor run of the library and the command line (CliTest), the modules whose tests call the natives: it builds
+# them sanitized, and the profile "sanitize" (cnn4j.sanitize.preload) preloads the runtime into the test JVMs only.
+# The command line's tests thus use this build's sanitized library, never a jar installed in ~/.m2.
+CNN4J_EXTRA_CXXFLAGS="$FLAGS -O1" mvn -B -o -pl :cnn4j,:cnn4j-cli test \
+  -Djavacpp.compilerOptions=-fsanitize=address,-fsanitize=undefined,-fno-omit-frame-pointer,-g \
+  "-Dcnn4j.sanitize.preload=$LIBASAN $LIBSTDCXX" -Dtest="$TESTS" \
   -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false
 echo "sanitize.sh: no ASan or UBSan report in $TESTS (libraries in $CC_LIB_DIR)"

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * the float64 reference at Oracle's tolerance, and bit for bit the same on every ISA and with 1 or 2 threads (one
  * fixed summation order, see gemv.h), for depths around every vector width and its tails (1..40, 255..257), output
  * counts around the 4-row groups and the 256-output blocks the pool splits (1..9, 255..257, 600 x 2048 split),
- * NaN and infinity in the input, unbatched inputs and activations fused by a model as ReLU.
+ * NaN and infinity in the input, unbatched inputs and activations fused by a model as ReLU. Batches up to 16 rows
+ * run the same kernels row by row (native/ops/dense.cpp): each row of such a batch is bit for bit its batch-1 result.
  */
 class LinearGemvIsaConformanceTest {
     @Test
@@ -61,5 +62,34 @@ class LinearGemvIsaConformanceTest {
         } finally {
             Cnn4j.setNumThreads(threadsBefore);
         }
+    }
+
+    @Test
+    void smallBatchesGiveEachRowItsBatchOneResult() {
+        Random data = new Random(29);
+        Isas.forEach(isa -> {
+            for (int rows : new int[] {2, 3, 8, 16, 17}) {
+                int in = 1 + data.nextInt(700), out = 1 + data.nextInt(600);
+                float[] x = Oracle.uniform(data, (long) rows * in), w = Oracle.uniform(data, (long) in * out);
+                float[] b = Oracle.uniform(data, out);
+                String config = isa + ", rows=" + rows + " in=" + in + " out=" + out;
+                try (Tensor tx = Tensor.of(x, rows, in); Tensor tw = Tensor.of(w, out, in); Tensor tb = Tensor.of(b, out);
+                        Tensor y = Functional.linear(tx, tw, tb)) {
+                    float[] actual = y.toFloatArray();
+                    Oracle.assertClose(config, NaiveDense.linear(Oracle.widen(x), rows, in, Oracle.widen(w), out,
+                            Oracle.widen(b)), actual);
+                    if (rows > 16) {
+                        continue; // sgemm: close to the reference, not necessarily the batch-1 sums
+                    }
+                    for (int n = 0; n < rows; n++) {
+                        float[] row = java.util.Arrays.copyOfRange(x, n * in, (n + 1) * in);
+                        try (Tensor one = Tensor.of(row, 1, in); Tensor y1 = Functional.linear(one, tw, tb)) {
+                            assertArrayEquals(y1.toFloatArray(), java.util.Arrays.copyOfRange(actual, n * out,
+                                    (n + 1) * out), config + ", row " + n);
+                        }
+                    }
+                }
+            }
+        });
     }
 }

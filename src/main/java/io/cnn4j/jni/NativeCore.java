@@ -172,6 +172,16 @@ public final class NativeCore {
             @Const FloatPointer dwBias, int dwAct, float dwAlpha, FloatPointer output, FloatPointer workspace,
             long workspaceSlots);
 
+    // ---- depthwise + pointwise convolution ----
+    public static native long cnn4j_depthwise_pointwise_workspace_size(@Cast("const int64_t*") long[] dwWindow,
+            long channels);
+
+    public static native int cnn4j_depthwise_pointwise_forward(@Cast("const int64_t*") long[] dwWindow, long batch,
+            long channels, long outChannels, @Const FloatPointer input, @Const FloatPointer dwWeight,
+            @Const FloatPointer dwBias, int dwAct, float dwAlpha, @Const FloatPointer pwWeight,
+            @Const FloatPointer pwBias, int pwAct, float pwAlpha, FloatPointer output, FloatPointer workspace,
+            long workspaceSlots);
+
     public static native long cnn4j_conv_transpose_workspace_size(@Cast("const int64_t*") long[] window,
             long outChannels, long groups);
 

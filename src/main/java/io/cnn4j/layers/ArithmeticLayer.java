@@ -204,4 +204,13 @@ final class ArithmeticLayer implements Layer {
             otherScalar.close();
         }
     }
+
+    /**
+     * Between two computed tensors of the batch, element-wise with broadcasting: each sample from the same samples
+     * (a constant operand could carry a batch dim of its own, so such layers say no).
+     */
+    @Override
+    public boolean samplewise() {
+        return inputScalar == null && otherScalar == null;
+    }
 }

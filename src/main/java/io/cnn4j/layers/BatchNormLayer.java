@@ -120,4 +120,10 @@ public final class BatchNormLayer implements Layer {
             bias.close();
         }
     }
+
+    /** Per channel: each sample from itself. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

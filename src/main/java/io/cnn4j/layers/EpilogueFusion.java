@@ -18,8 +18,8 @@ import java.util.List;
  * SE-style [N, C, 1, 1] gate, or a larger tensor the output broadcasts against) is added by {@link FusedLayer} in a
  * pass of its own, with the separate layers' results.
  *
- * <p>Then an expansion (1x1 convolution) and the depthwise convolution that alone reads it become one layer
- * ({@link ExpandDepthwiseLayer}), bit-identical too.
+ * <p>Then pairs of convolutions whose intermediate tensor only the second reads become one layer
+ * ({@link ConvPairLayer}: expansion + depthwise, depthwise + pointwise), bit-identical too.
  */
 public final class EpilogueFusion {
     private EpilogueFusion() {}
@@ -81,7 +81,7 @@ public final class EpilogueFusion {
                 }
             }
         }
-        ExpandDepthwiseLayer.fuse(layers, layerInputs, outputs, numInputs, fusedInto);
+        ConvPairLayer.fuse(layers, layerInputs, outputs, numInputs, fusedInto);
         return fusedInto;
     }
 

@@ -114,4 +114,10 @@ final class FusedLayer implements Layer {
     public void close() {
         base.close();
     }
+
+    /** As the base layer (a residual is another value of the same batch). */
+    @Override
+    public boolean samplewise() {
+        return base.samplewise();
+    }
 }

@@ -30,4 +30,10 @@ public final class IdentityLayer implements Layer {
     public Aliasing aliasing() {
         return Aliasing.VIEW;
     }
+
+    /** The input itself. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

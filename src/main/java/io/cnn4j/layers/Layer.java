@@ -59,6 +59,15 @@ public interface Layer extends AutoCloseable {
         return Aliasing.NONE;
     }
 
+    /**
+     * Whether each sample (dim 0) of the output depends on the same sample of every input alone, the batch dim
+     * staying dim 0, so that a model may run this layer on slices of the batch (model/SplitExecution). False unless a
+     * layer says so.
+     */
+    default boolean samplewise() {
+        return false;
+    }
+
     /** Number of learned parameters (weights and biases, running statistics excluded). */
     default long parameterCount() {
         return 0;

@@ -88,4 +88,10 @@ class UnaryOpLayer implements Layer {
     public void close() {
         weights.forEach(Tensor::close);
     }
+
+    /** As its op: each sample from the same input sample alone. */
+    @Override
+    public boolean samplewise() {
+        return op.samplewise();
+    }
 }

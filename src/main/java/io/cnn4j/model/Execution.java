@@ -15,7 +15,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * One arena, its tensor views and every layer prepared for one {@link ExecutionPlan}: what a run of a model at one set
  * of input shapes needs, made once and pooled by {@link Model}. Used by one run at a time.
  */
-final class Execution implements ArenaCache.Pooled {
+final class Execution implements PlannedRun {
     private final ExecutionPlan plan;
     private final List<Layer> layers;
     private final List<String> layerNames;
@@ -55,7 +55,7 @@ final class Execution implements ArenaCache.Pooled {
         this.workspace = new FloatPointer(arena).position(plan.workspaceOffset).limit(plan.arenaFloats);
         this.steps = new Layer.Step[layers.size()];
         this.stepInputs = new Tensor[layers.size()][];
-        for (int l = 0; l < layers.size(); l++) {
+        for (int l = plan.firstLayer; l < layers.size(); l++) {
             stepInputs[l] = new Tensor[layerInputs[l].length];
             if (layers.get(l).aliasing() != Aliasing.VIEW) {
                 try {
@@ -74,11 +74,31 @@ final class Execution implements ArenaCache.Pooled {
      * @param layerNanos null, or one slot per layer to which each layer's wall time in nanoseconds is added (views
      *                   and fused-away layers take none); timing costs two clock reads per layer
      */
-    Map<String, Tensor> run(Tensor[] inputs, long[] layerNanos) {
+    @Override
+    public Map<String, Tensor> run(Tensor[] inputs, long[] layerNanos) {
+        Tensor[] bound = runLayers(inputs, layerNanos);
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (int o = 0; o < outputs.length; o++) {
+            Tensor src = bound[outputs[o]];
+            Tensor copy = Tensor.empty(src.shape());
+            long n = Shapes.numel(src.shape());
+            // Through the core, not Pointer.memcpy: JavaCPP offsets a plain Pointer by bytes, not floats.
+            NativeCore.check(NativeCore.cnn4j_copy_into(1, n, src.pointer(), n, 0, copy.pointer()),
+                    "cnn4j_copy_into");
+            result.put(outputNames.get(o), copy);
+        }
+        return result;
+    }
+
+    /**
+     * Runs the plan's layers (from its first layer on: the values of the layers before must be in their arena tensors,
+     * {@link #value}) and returns every value's tensor: views into the arena, or of the inputs. Valid until the next run.
+     */
+    Tensor[] runLayers(Tensor[] inputs, long[] layerNanos) {
         int numInputs = inputs.length;
         Tensor[] bound = values.clone();
         System.arraycopy(inputs, 0, bound, 0, numInputs);
-        for (int l = 0; l < layers.size(); l++) {
+        for (int l = plan.firstLayer; l < layers.size(); l++) {
             int v = numInputs + l;
             Layer layer = layers.get(l);
             if (layer.aliasing() == Aliasing.VIEW) {
@@ -101,17 +121,17 @@ final class Execution implements ArenaCache.Pooled {
                 layerNanos[l] += System.nanoTime() - start;
             }
         }
-        Map<String, Tensor> result = new LinkedHashMap<>();
-        for (int o = 0; o < outputs.length; o++) {
-            Tensor src = bound[outputs[o]];
-            Tensor copy = Tensor.empty(src.shape());
-            long n = Shapes.numel(src.shape());
-            // Through the core, not Pointer.memcpy: JavaCPP offsets a plain Pointer by bytes, not floats.
-            NativeCore.check(NativeCore.cnn4j_copy_into(1, n, src.pointer(), n, 0, copy.pointer()),
-                    "cnn4j_copy_into");
-            result.put(outputNames.get(o), copy);
-        }
-        return result;
+        return bound;
+    }
+
+    /** The arena tensor of value {@code v} (null for model inputs and their views). */
+    Tensor value(int v) {
+        return values[v];
+    }
+
+    /** This execution's plan. */
+    ExecutionPlan plan() {
+        return plan;
     }
 
     @Override

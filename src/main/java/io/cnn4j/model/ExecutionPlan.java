@@ -20,6 +20,8 @@ final class ExecutionPlan {
     private static final String ARENA = "the arena (activations and workspace)";
 
     final int numInputs;
+    /** Layers before this one run elsewhere (SplitExecution's prefix): this plan only holds the values they hand on. */
+    final int firstLayer;
     final long[][] shapes;
     /** Index of the buffer holding each value, or -1 for model inputs and views of them. */
     final int[] bufferOf;
@@ -29,9 +31,10 @@ final class ExecutionPlan {
     final long workspaceFloats;
     final long arenaFloats;
 
-    private ExecutionPlan(int numInputs, long[][] shapes, int[] bufferOf, long[] bufferOffset, long workspaceOffset,
-            long workspaceFloats) {
+    private ExecutionPlan(int numInputs, int firstLayer, long[][] shapes, int[] bufferOf, long[] bufferOffset,
+            long workspaceOffset, long workspaceFloats) {
         this.numInputs = numInputs;
+        this.firstLayer = firstLayer;
         this.shapes = shapes;
         this.bufferOf = bufferOf;
         this.bufferOffset = bufferOffset;
@@ -46,6 +49,16 @@ final class ExecutionPlan {
      */
     static ExecutionPlan create(List<Layer> layers, List<String> layerNames, int[][] layerInputs, int[] outputs,
             long[][] inputShapes) {
+        return create(layers, layerNames, layerInputs, outputs, inputShapes, 0);
+    }
+
+    /**
+     * The plan of layers {@code firstLayer..} only, the layers before having run elsewhere: of their values, only those
+     * a later layer reads or the model returns get memory (each its own buffer, alive from {@code firstLayer} on), for
+     * the caller to fill before the run; the others get none, and those layers no workspace.
+     */
+    static ExecutionPlan create(List<Layer> layers, List<String> layerNames, int[][] layerInputs, int[] outputs,
+            long[][] inputShapes, int firstLayer) {
         int numInputs = inputShapes.length;
         int numValues = numInputs + layers.size();
         long[][] shapes = new long[numValues][];
@@ -59,7 +72,9 @@ final class ExecutionPlan {
                 Limits.RANK.check("output shape", Arrays.toString(out).length() > 200 ? "its output" : "output "
                         + Arrays.toString(out), out.length);
                 shapes[numInputs + l] = out;
-                workspace = Math.max(workspace, Shapes.checkElements("workspace", layers.get(l).workspaceSize(in)));
+                if (l >= firstLayer) {
+                    workspace = Math.max(workspace, Shapes.checkElements("workspace", layers.get(l).workspaceSize(in)));
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage() + " (input shapes "
                         + describe(in) + ")", e);
@@ -85,6 +100,14 @@ final class ExecutionPlan {
         List<long[]> buffers = new ArrayList<>(); // {size, firstDef, lastUse}
         for (int l = 0; l < layers.size(); l++) {
             int v = numInputs + l;
+            if (l < firstLayer) { // computed elsewhere: memory only for what the layers from firstLayer on need
+                bufferOf[v] = -1;
+                if (lastUse[v] >= firstLayer) {
+                    bufferOf[v] = buffers.size();
+                    buffers.add(new long[] {Shapes.numel(shapes[v]), firstLayer, lastUse[v]});
+                }
+                continue;
+            }
             Aliasing aliasing = layers.get(l).aliasing();
             int source = layerInputs[l].length == 1 ? layerInputs[l][0] : -1;
             boolean reuse = aliasing == Aliasing.VIEW
@@ -107,7 +130,7 @@ final class ExecutionPlan {
         long[] offsets = new long[buffers.size()];
         long arena = placeFirstFit(buffers, offsets, layers.size());
         Shapes.checkElements(ARENA, alignUp(arena) + workspace);
-        return new ExecutionPlan(numInputs, shapes, bufferOf, offsets, alignUp(arena), workspace);
+        return new ExecutionPlan(numInputs, firstLayer, shapes, bufferOf, offsets, alignUp(arena), workspace);
     }
 
     /** The model inputs' shapes, for messages. */

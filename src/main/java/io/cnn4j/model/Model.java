@@ -2,6 +2,7 @@ package io.cnn4j.model;
 
 import io.cnn4j.Tensor;
 import io.cnn4j.io.ByteBufferChannel;
+import io.cnn4j.jni.NativeCore;
 import io.cnn4j.layers.BatchNormLayer;
 import io.cnn4j.layers.ConvLayer;
 import io.cnn4j.layers.EpilogueFusion;
@@ -51,7 +52,9 @@ public final class Model implements AutoCloseable {
     private final long[] parameterCounts; // as in the file, before batch norms were folded
     private final int[] fusedInto;
     /** Plans, arenas and prepared steps per input shapes, within the budget of {@link ModelOptions#arenaCacheBytes}. */
-    private final ArenaCache<ShapeKey, Execution> executions;
+    private final ArenaCache<ShapeKey, PlannedRun> executions;
+    /** Leading layers that compute each sample alone: what a {@link SplitExecution} runs on slices of the batch. */
+    private final int samplewisePrefix;
     private volatile boolean closed;
     /** Runs hold it shared; close takes it exclusively, so it waits for runs in flight instead of freeing under them. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -63,6 +66,7 @@ public final class Model implements AutoCloseable {
         this.fusedInto = fusedInto;
         this.parameterCounts = parameterCounts;
         this.layers = List.copyOf(layers);
+        this.samplewisePrefix = SplitExecution.prefixLength(this.layers);
         this.layerInputs = layerInputs;
         this.outputs = outputs;
         List<String> names = new ArrayList<>();
@@ -339,7 +343,7 @@ public final class Model implements AutoCloseable {
                     + names(specs));
         }
         ShapeKey key = new ShapeKey(shapes);
-        Execution execution = executions.acquire(key, this::newExecution);
+        PlannedRun execution = executions.acquire(key, this::newExecution);
         try {
             return execution.run(given, layerNanos);
         } finally {
@@ -393,7 +397,11 @@ public final class Model implements AutoCloseable {
         return macs;
     }
 
-    /** Floats of the arena one run needs at this batch size (activations plus the largest workspace). */
+    /**
+     * Floats of the arena one run needs at this batch size (activations plus the largest workspace) with every layer
+     * on the whole batch: an upper bound where the run splits the batch into slices (SplitExecution), which needs
+     * less.
+     */
     public long arenaFloats(long batch) {
         return plan(declaredShapes(batch)).arenaFloats;
     }
@@ -464,8 +472,23 @@ public final class Model implements AutoCloseable {
         return shapes;
     }
 
-    private Execution newExecution(ShapeKey key) {
-        return new Execution(plan(key.shapes), description.name(), layers, layerNames, layerInputs, outputs,
+    /** How many leading layers a run of a one-input model at this batch runs on slices of it (0: none); for tests. */
+    int splitPoint(long batch) {
+        return SplitExecution.splitPoint(plan(declaredShapes(batch)), layers, description.inputs().get(0).shape(),
+                samplewisePrefix, NativeCore.cnn4j_get_num_threads());
+    }
+
+    /** The run of these shapes: split into slices of the batch where {@link SplitExecution#splitPoint} says so. */
+    private PlannedRun newExecution(ShapeKey key) {
+        ExecutionPlan full = plan(key.shapes);
+        int threads = NativeCore.cnn4j_get_num_threads();
+        int cut = SplitExecution.splitPoint(full, layers, description.inputs().get(0).shape(), samplewisePrefix,
+                threads);
+        if (cut > 0) {
+            return SplitExecution.create(key.shapes[0], SplitExecution.sliceBatch(threads), cut, description.name(),
+                    layers, layerNames, layerInputs, outputs, description.outputs());
+        }
+        return new Execution(full, description.name(), layers, layerNames, layerInputs, outputs,
                 description.outputs());
     }
 

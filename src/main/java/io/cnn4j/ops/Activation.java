@@ -107,4 +107,10 @@ public final class Activation extends ScratchFreeOp {
                 : kind == NativeCore.ACT_ELU ? "(alpha=" + alpha + ")"
                 : kind == NativeCore.ACT_GELU_TANH ? "(approximate='tanh')" : "()");
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

@@ -40,4 +40,10 @@ public final class AdaptiveAvgPool extends ScratchFreeOp {
                 geometry.outSize(inShape), PoolGeometry.planes(inShape, geometry.dims), input.pointer(),
                 output.pointer()), "cnn4j_adaptive_avg_pool_forward");
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

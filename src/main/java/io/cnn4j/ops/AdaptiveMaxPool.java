@@ -54,4 +54,10 @@ public final class AdaptiveMaxPool extends ScratchFreeOp {
                 geometry.outSize(inShape), PoolGeometry.planes(inShape, geometry.dims), input.pointer(),
                 output.pointer(), indices == null ? null : indices.pointer()), "cnn4j_adaptive_max_pool_forward");
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

@@ -98,8 +98,8 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
         if (algorithm == ConvAlgorithm.IM2COL) {
             exact.run(input, output, workspace, epilogue, residual);
         } else {
-            long[] shape = input.shape();
-            winograd(algorithm).run(input, output, workspace, epilogue, residual, () -> exact.prepare(shape, epilogue));
+            prepare(winograd(algorithm).checkRun(input, output, residual), epilogue).run(input, output, workspace,
+                    residual);
         }
     }
 
@@ -140,5 +140,11 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
             }
         }
         exact.close();
+    }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
     }
 }

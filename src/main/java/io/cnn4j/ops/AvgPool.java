@@ -55,4 +55,10 @@ public final class AvgPool extends ScratchFreeOp {
                 PoolGeometry.planes(inShape, geometry.dims), countIncludePad ? 1 : 0, divisorOverride,
                 input.pointer(), output.pointer()), "cnn4j_avg_pool_forward");
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

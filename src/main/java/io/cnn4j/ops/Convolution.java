@@ -345,4 +345,10 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
         }
         return Window.of(in, outputSpatial(inputShape, s), kernel, stride, pad, dilation);
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

@@ -95,4 +95,10 @@ public final class ExpandDepthwise implements UnaryOp {
                     depthwiseEpilogue.alpha, output.pointer(), workspace, slots), "cnn4j_expand_depthwise_forward");
         };
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

@@ -66,4 +66,10 @@ public final class MaxPool extends ScratchFreeOp {
     int dims() {
         return geometry.dims;
     }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
 }

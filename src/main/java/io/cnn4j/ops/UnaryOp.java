@@ -14,6 +14,15 @@ public interface UnaryOp {
     /** Floats of scratch {@link #run} needs for this input shape. */
     long workspaceSize(long[] inputShape);
 
+    /**
+     * Whether each sample of the batch (dim 0) of the output depends on the same sample of the input alone, the
+     * batch dim staying dim 0: a model may then run this op on slices of the batch (see model/SplitExecution).
+     * False unless an op says so.
+     */
+    default boolean samplewise() {
+        return false;
+    }
+
     /** output = op(input); output has {@link #outputShape}, workspace at least {@link #workspaceSize} floats. */
     void run(Tensor input, Tensor output, FloatPointer workspace);
 

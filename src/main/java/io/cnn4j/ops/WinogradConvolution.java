@@ -210,20 +210,18 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
     /** As {@link #prepare(long[], Epilogue)}'s step: an input holding NaN or Inf is refused. */
     @Override
     public void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual) {
-        run(input, output, workspace, epilogue, residual, null);
+        prepare(checkRun(input, output, residual), epilogue).run(input, output, workspace, residual);
     }
 
-    /** As {@link #run(Tensor, Tensor, FloatPointer, Epilogue, Tensor)}, NaN or Inf to {@code fallback} if not null. */
-    void run(Tensor input, Tensor output, FloatPointer workspace, Epilogue epilogue, Tensor residual,
-            NonFiniteFallback fallback) {
+    /** The checks of an unprepared run (open op, shapes, a residual that fits and does not overlap); the input shape. */
+    long[] checkRun(Tensor input, Tensor output, Tensor residual) {
         checkOpen();
         long[] inShape = Args.checkRun(OP, input, output, this::outputShape, false);
         if (residual != null) {
             Args.checkShape(OP, "residual", residual, output.shape());
             Args.checkNoOverlap(OP, output, "residual", residual, false);
         }
-        (fallback == null ? prepare(inShape, epilogue) : prepare(inShape, epilogue, fallback)).run(input, output,
-                workspace, residual);
+        return inShape;
     }
 
     /**
@@ -316,5 +314,11 @@ public final class WinogradConvolution implements EpilogueOp, AutoCloseable {
     public String toString() {
         return OP + "(" + inChannels + ", " + outChannels + ", tile=" + tile + ", padding=(" + padH + ", " + padW
                 + "), groups=" + groups + ")";
+    }
+
+    /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */
+    @Override
+    public boolean samplewise() {
+        return true;
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An inverted-residual block's 1x1 expansion and the depthwise convolution that reads it run as one fused layer
- * (ExpandDepthwiseLayer) and give bit for bit what the two layers give: randomized channels (panel tails), maps,
+ * (ConvPairLayer) and give bit for bit what the two layers give: randomized channels (panel tails), maps,
  * kernels, strides, padding, dilation, activations, biases and batches, on every ISA, through both of the op's forms
  * (planar, channels last). The reference is the same model with the expansion's output also returned, which keeps the
  * two layers apart. (A depthwise convolution of one channel is an ordinary convolution, not fused: at least 2

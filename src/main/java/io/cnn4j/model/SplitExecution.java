@@ -1,0 +1,174 @@
+package io.cnn4j.model;
+
+import io.cnn4j.Shapes;
+import io.cnn4j.Tensor;
+import io.cnn4j.jni.NativeCore;
+import io.cnn4j.layers.Layer;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run of a batch whose first layers go through the batch a slice at a time: of the leading layers that compute each
+ * sample from itself alone ({@link Layer#samplewise}: convolutions, pooling, activations, residual adds), those up to
+ * the last with a large output ({@link #splitPoint}) run on slices of as many samples as the pool has threads, the
+ * rest on the whole batch.
+ *
+ * <p>Why: a CNN's first layers hold its largest tensors. At batch 8, MobileNetV2's 112x112 and 56x56 maps are 10-15 MB
+ * per layer, so every layer reads its input back from memory; a slice of one or two samples keeps them in cache
+ * (measured 2026-12-02, 1 thread, Zen 5, min of 15 runs at batch 8: MobileNetV2 44-45 ms whole, 40.8 split after its
+ * 28x28 blocks; ResNet-18 103.7 whole, 103.5 split after layer1, 115-120 sliced to the end). Each slice is planned for
+ * its own batch and the arena holds one slice's tensors plus the values handed on. Results are those of the slice's
+ * batch: every kernel computes a sample the same way at any batch (Linear too, up to 16 rows), so they equal a
+ * batch-1 run's sample by sample.
+ *
+ * <p>{@link #splitPoint} says when a model and shape run this way, and where the slices end.
+ */
+final class SplitExecution implements PlannedRun {
+    /**
+     * Floats per sample of the prefix's largest value from which the batch is split: 128 Ki floats (512 KB), about
+     * what stays in L2 with its neighbours. Below it (LeNet-5: 4.7 Ki floats), slices only multiply per-layer costs.
+     */
+    static final long MIN_SAMPLE_FLOATS = 128 * 1024;
+
+    private final long batch;
+    private final long slice;
+    private final Execution rest;
+    private final Execution slices;
+    private final Execution lastSlices;
+    /** The prefix's values the rest reads or the model returns: copied into the rest's arena, slice by slice. */
+    private final int[] handed;
+
+    private SplitExecution(long batch, long slice, Execution rest, Execution slices, Execution lastSlices,
+            int[] handed) {
+        this.batch = batch;
+        this.slice = slice;
+        this.rest = rest;
+        this.slices = slices;
+        this.lastSlices = lastSlices;
+        this.handed = handed;
+    }
+
+    /** How many leading layers compute each sample from itself alone (they read only the inputs and each other). */
+    static int prefixLength(List<Layer> layers) {
+        int s = 0;
+        while (s < layers.size() && layers.get(s).samplewise()) {
+            s++;
+        }
+        return s;
+    }
+
+    /**
+     * Where a run at these input shapes splits, or 0 to run the whole batch through every layer: after the last layer
+     * of the samplewise prefix whose output holds at least {@link #MIN_SAMPLE_FLOATS} per sample, and before the first
+     * layer with more parameters than a sample's output. The layers after run on the whole batch even where they could
+     * run on slices: their maps are small and their weights large (ResNet-18's layer4: 9.4 MB a convolution, 113 MB as
+     * Winograd F(4x4, 3x3) weights; VGG-11's 512-channel layers at 28x28), so a batch reuses the weights where slices
+     * would stream them from memory once a slice, and picks the algorithms of its batch. Measured 2026-12-02, 1 thread,
+     * batch 8: ResNet-18 sliced to the end 116 ms against 98 unsplit; VGG-11-BN sliced through its 28x28 layers 430
+     * against 405.
+     *
+     * @param full the unsplit plan at these shapes (for the values' shapes)
+     * @param declaredInput the model's declared input shape (-1 = free)
+     */
+    static int splitPoint(ExecutionPlan full, List<Layer> layers, long[] declaredInput, int prefix, int threads) {
+        if (full.numInputs != 1 || prefix == 0 || declaredInput.length < 3 || declaredInput[0] != -1) {
+            return 0;
+        }
+        long batch = full.shapes[0][0];
+        if (batch <= sliceBatch(threads)) {
+            return 0;
+        }
+        int cut = 0;
+        for (int l = 0; l < prefix; l++) {
+            long sampleFloats = Shapes.numel(full.shapes[1 + l]) / batch;
+            if (layers.get(l).parameterCount() > sampleFloats) {
+                break; // weights larger than a sample's output: slices would stream them once a slice
+            }
+            if (sampleFloats >= MIN_SAMPLE_FLOATS) {
+                cut = l + 1;
+            }
+        }
+        return cut;
+    }
+
+    /** Samples per slice: as many as the pool has threads, which the layers' kernels spread their work over. */
+    static long sliceBatch(int threads) {
+        return Math.max(1, threads);
+    }
+
+    /**
+     * Plans and prepares the layers from {@code prefix} (the split point) at the full batch and those before at the
+     * slice batch (and at the remainder's, when the slice does not divide the batch).
+     */
+    static SplitExecution create(long[] inputShape, long slice, int prefix, String modelName, List<Layer> layers,
+            List<String> layerNames, int[][] layerInputs, int[] outputs, List<String> outputNames) {
+        long batch = inputShape[0];
+        ExecutionPlan restPlan = ExecutionPlan.create(layers, layerNames, layerInputs, outputs,
+                new long[][] {inputShape}, prefix);
+        int[] handed = java.util.stream.IntStream.range(1, 1 + prefix).filter(v -> restPlan.bufferOf[v] >= 0)
+                .toArray();
+        Execution rest = new Execution(restPlan, modelName, layers, layerNames, layerInputs, outputs, outputNames);
+        Execution slices = null;
+        try {
+            slices = prefixExecution(inputShape, slice, prefix, handed, modelName, layers, layerNames, layerInputs);
+            Execution lastSlices = batch % slice == 0 ? null : prefixExecution(inputShape, batch % slice, prefix,
+                    handed, modelName, layers, layerNames, layerInputs);
+            return new SplitExecution(batch, slice, rest, slices, lastSlices, handed);
+        } catch (RuntimeException e) {
+            rest.close();
+            if (slices != null) {
+                slices.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Execution prefixExecution(long[] inputShape, long count, int prefix, int[] handed, String modelName,
+            List<Layer> layers, List<String> layerNames, int[][] layerInputs) {
+        long[] shape = inputShape.clone();
+        shape[0] = count;
+        List<Layer> first = layers.subList(0, prefix);
+        List<String> names = layerNames.subList(0, prefix);
+        int[][] inputs = Arrays.copyOf(layerInputs, prefix);
+        ExecutionPlan plan = ExecutionPlan.create(first, names, inputs, handed, new long[][] {shape});
+        return new Execution(plan, modelName, first, names, inputs, handed,
+                Collections.nCopies(handed.length, "(handed on)"));
+    }
+
+    @Override
+    public Map<String, Tensor> run(Tensor[] inputs, long[] layerNanos) {
+        Tensor input = inputs[0];
+        long[] shape = input.shape();
+        long perSample = Shapes.numel(shape) / batch;
+        for (long first = 0; first < batch; first += slice) {
+            long count = Math.min(slice, batch - first);
+            long[] sliceShape = shape.clone();
+            sliceShape[0] = count;
+            Tensor part = Tensor.wrap(input.pointer(), first * perSample, sliceShape);
+            Tensor[] bound = (count == slice ? slices : lastSlices).runLayers(new Tensor[] {part}, layerNanos);
+            for (int v : handed) {
+                Tensor from = bound[v], into = rest.value(v);
+                long n = Shapes.numel(from.shape()), total = Shapes.numel(into.shape());
+                NativeCore.check(NativeCore.cnn4j_copy_into(1, n, from.pointer(), total, first * (total / batch),
+                        into.pointer()), "cnn4j_copy_into");
+            }
+        }
+        return rest.run(inputs, layerNanos);
+    }
+
+    @Override
+    public long bytes() {
+        return rest.bytes() + slices.bytes() + (lastSlices == null ? 0 : lastSlices.bytes());
+    }
+
+    @Override
+    public void close() {
+        rest.close();
+        slices.close();
+        if (lastSlices != null) {
+            lastSlices.close();
+        }
+    }
+}
