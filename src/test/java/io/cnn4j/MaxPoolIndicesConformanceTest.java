@@ -112,6 +112,14 @@ class MaxPoolIndicesConformanceTest {
         }
     }
 
+    /** Indices counted across the tensor number the samples before each: such a layer never runs on batch slices. */
+    @Test
+    void onlyPerPlaneIndicesAreSamplewise() {
+        MaxPool pool = MaxPool.create(2, new PoolOptions(2));
+        assertTrue(MaxPoolIndices.create(pool, false).samplewise());
+        org.junit.jupiter.api.Assertions.assertFalse(MaxPoolIndices.create(pool, true).samplewise());
+    }
+
     /** Values from a few levels, so that windows hold ties, sometimes with a NaN. */
     private static float[] levels(Random r, long n) {
         float[] x = new float[(int) n];

@@ -76,6 +76,12 @@ public final class Expand implements UnaryOp {
                 output.pointer()), "cnn4j_strided_copy");
     }
 
+    /** The batch dim is never expanded: each sample of the output repeats the same sample of the input. */
+    @Override
+    public boolean samplewise() {
+        return true;
+    }
+
     @Override
     public String toString() {
         return OP + Arrays.toString(size);

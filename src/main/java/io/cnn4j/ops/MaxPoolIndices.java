@@ -78,6 +78,15 @@ public final class MaxPoolIndices implements UnaryOp {
         };
     }
 
+    /**
+     * Per plane, each sample's indices come from that sample alone; counted across the tensor they also count the
+     * samples before it, so a slice of the batch would number them from 0 (never run on slices).
+     */
+    @Override
+    public boolean samplewise() {
+        return !perTensor;
+    }
+
     @Override
     public String toString() {
         return op + (perTensor ? " (across the tensor)" : "");
