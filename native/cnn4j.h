@@ -174,6 +174,13 @@ int cnn4j_max_pool_forward(const int64_t* window, int64_t planes, const float* i
 int cnn4j_max_unpool_forward(const int64_t* window, int64_t planes, const float* pool_input, const float* values,
                              int64_t out_plane, float* output, float* workspace);
 
+/* The indices of cnn4j_max_pool_forward(window) as float32 (unpool.cpp): output [planes, out_volume(window)] holds
+   each maximum's flat offset inside its input plane, plus p * in_volume(window) for plane p when per_tensor (ONNX
+   MaxPool's Indices, counted across the whole tensor). Exact while every value is below 2^24 (the caller checks).
+   workspace: at least 2 * planes * out_volume(window) + 2 floats (the int64 indices). */
+int cnn4j_max_pool_indices_forward(const int64_t* window, int64_t planes, const float* input, int per_tensor,
+                                   float* output, float* workspace);
+
 /* Average pooling with PyTorch's divisor rules; divisor_override 0 means none (PyTorch refuses 0, not negatives). */
 int cnn4j_avg_pool_forward(const int64_t* window, int64_t planes, int count_include_pad,
                            int64_t divisor_override, const float* input, float* output);
@@ -282,6 +289,9 @@ int cnn4j_winograd_forward(int tile, const int64_t* window, int64_t batch, int64
 #define CNN4J_BINARY_LT 9
 #define CNN4J_BINARY_LE 10
 #define CNN4J_BINARY_EQ 11
+/* torch.fmod (C's fmod: the sign of the dividend) and torch.remainder (Python's %: the sign of the divisor). */
+#define CNN4J_BINARY_FMOD 12
+#define CNN4J_BINARY_REMAINDER 13
 
 /* output[i...] = a[i...] op b[i...] over an output of `rank` dims of `shape`; a_strides and b_strides are element
    strides per output dim, 0 where that operand is broadcast. output is contiguous and must not overlap a or b
@@ -309,6 +319,12 @@ int cnn4j_where_forward(int rank, const int64_t* shape, const float* condition, 
 #define CNN4J_UNARY_SOFTSIGN 9
 #define CNN4J_UNARY_LOGSIGMOID 10
 #define CNN4J_UNARY_HARDTANH 11  /* p0 = min_val, p1 = max_val */
+/* Rounding, sign and the error function, as torch.floor, ceil, round (half to even), sign (0 for NaN), erf. */
+#define CNN4J_UNARY_FLOOR 12
+#define CNN4J_UNARY_CEIL 13
+#define CNN4J_UNARY_ROUND 14
+#define CNN4J_UNARY_SIGN 15
+#define CNN4J_UNARY_ERF 16
 
 /* output[i] = op(input[i]; p0, p1) for i < count; in place allowed. */
 int cnn4j_unary_math_forward(int op, float p0, float p1, int64_t count, const float* input, float* output);

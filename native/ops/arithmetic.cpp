@@ -48,6 +48,11 @@ inline float apply(float x, float y) {
     if (OP == CNN4J_BINARY_LT) return x < y ? 1.0f : 0.0f;
     if (OP == CNN4J_BINARY_LE) return x <= y ? 1.0f : 0.0f;
     if (OP == CNN4J_BINARY_EQ) return x == y ? 1.0f : 0.0f;
+    if (OP == CNN4J_BINARY_FMOD) return std::fmod(x, y);
+    if (OP == CNN4J_BINARY_REMAINDER) {  // ATen's remainder for floats
+        const float mod = std::fmod(x, y);
+        return mod != 0.0f && ((y < 0.0f) != (mod < 0.0f)) ? mod + y : mod;
+    }
     return pow_op(x, y);
 }
 
@@ -123,6 +128,11 @@ inline float unary(float x, float p0, float p1) {
     if (OP == CNN4J_UNARY_CELU) return x <= 0.0f ? std::expm1(x * (1.0f / p0)) * p0 : x;
     if (OP == CNN4J_UNARY_SOFTSIGN) return x / (std::fabs(x) + 1.0f);
     if (OP == CNN4J_UNARY_LOGSIGMOID) return std::min(x, 0.0f) - std::log1p(std::exp(-std::fabs(x)));
+    if (OP == CNN4J_UNARY_FLOOR) return std::floor(x);
+    if (OP == CNN4J_UNARY_CEIL) return std::ceil(x);
+    if (OP == CNN4J_UNARY_ROUND) return std::nearbyint(x);  // the default rounding mode: half to even, as torch.round
+    if (OP == CNN4J_UNARY_SIGN) return static_cast<float>((0.0f < x) - (x < 0.0f));  // NaN: 0, as torch.sign
+    if (OP == CNN4J_UNARY_ERF) return std::erf(x);
     return x < p0 ? p0 : (x > p1 ? p1 : x);  // CNN4J_UNARY_HARDTANH: NaN passes through, as torch.clamp
 }
 
@@ -163,6 +173,10 @@ int cnn4j_binary_forward(int op, int rank, const int64_t* shape, const float* a,
         case CNN4J_BINARY_LT: binary<CNN4J_BINARY_LT>(rank, shape, a, a_strides, b, b_strides, output); break;
         case CNN4J_BINARY_LE: binary<CNN4J_BINARY_LE>(rank, shape, a, a_strides, b, b_strides, output); break;
         case CNN4J_BINARY_EQ: binary<CNN4J_BINARY_EQ>(rank, shape, a, a_strides, b, b_strides, output); break;
+        case CNN4J_BINARY_FMOD: binary<CNN4J_BINARY_FMOD>(rank, shape, a, a_strides, b, b_strides, output); break;
+        case CNN4J_BINARY_REMAINDER:
+            binary<CNN4J_BINARY_REMAINDER>(rank, shape, a, a_strides, b, b_strides, output);
+            break;
         default: return CNN4J_ERROR_ARGUMENT;
     }
     return CNN4J_OK;
@@ -193,6 +207,8 @@ int cnn4j_unary_math_forward(int op, float p0, float p1, int64_t count, const fl
         CNN4J_CASE(CNN4J_UNARY_EXP) CNN4J_CASE(CNN4J_UNARY_LOG) CNN4J_CASE(CNN4J_UNARY_SOFTPLUS)
         CNN4J_CASE(CNN4J_UNARY_MISH) CNN4J_CASE(CNN4J_UNARY_SELU) CNN4J_CASE(CNN4J_UNARY_CELU)
         CNN4J_CASE(CNN4J_UNARY_SOFTSIGN) CNN4J_CASE(CNN4J_UNARY_LOGSIGMOID) CNN4J_CASE(CNN4J_UNARY_HARDTANH)
+        CNN4J_CASE(CNN4J_UNARY_FLOOR) CNN4J_CASE(CNN4J_UNARY_CEIL) CNN4J_CASE(CNN4J_UNARY_ROUND)
+        CNN4J_CASE(CNN4J_UNARY_SIGN) CNN4J_CASE(CNN4J_UNARY_ERF)
 #undef CNN4J_CASE
         default: return CNN4J_ERROR_ARGUMENT;
     }

@@ -2,7 +2,7 @@
 
 The module is traced with torch.fx in eval mode and ShapeProp runs the example input through the graph, so that
 translations can look at shapes (x.view(-1, 400) is a flatten only if 400 is what the rest of x holds). Every
-node reachable from the outputs must translate (see _layers.py); the refusal lists all that do not.
+node reachable from the outputs must translate (see _layers.py and the family modules it names); the refusal lists all that do not.
 """
 import json
 from pathlib import Path
@@ -11,8 +11,10 @@ import torch
 import torch.fx
 from torch.fx.passes.shape_prop import ShapeProp
 
-from ._layers import (_MAX_UNPOOLS, FUNCTIONS, HELPER_FUNCTIONS, HELPER_METHODS, METHODS, Steps, Unsupported,
-                      max_unpool, may_write_input, module_layer, tensor_shape)
+from ._layers import FUNCTIONS, HELPER_FUNCTIONS, HELPER_METHODS, METHODS, may_write_input
+from ._modules import _MAX_UNPOOLS, module_layer
+from ._pooling import max_unpool
+from ._translate import Steps, Unsupported, tensor_shape
 from ._parametric import FUNCTIONS as PARAMETRIC_FUNCTIONS
 from ._safetensors import write_safetensors
 

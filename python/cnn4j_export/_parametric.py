@@ -9,7 +9,7 @@ import torch
 import torch.fx
 import torch.nn.functional as F
 
-from ._layers import REQUIRED, Steps, Unsupported, _tensor, bind, json_value, operands, tensor_shape
+from ._translate import REQUIRED, Steps, Unsupported, _tensor, bind, json_value, operands, tensor_shape
 
 
 def _owner(bound, names, attributes):

@@ -33,12 +33,17 @@ MODULE_TYPES = {
 # The element-wise types of version 2: torch functions of operands `input` and `other`, each the next layer input or
 # a number argument; Add of tensors only may take more than two inputs, summed left to right.
 BINARY_TYPES = {"Add": torch.add, "Sub": torch.sub, "Mul": torch.mul, "Div": torch.div, "Maximum": torch.maximum,
-                "Minimum": torch.minimum, "Pow": torch.pow,
+                "Minimum": torch.minimum, "Pow": torch.pow, "Fmod": torch.fmod, "Remainder": torch.remainder,
                 # comparisons: their torch.bool result as float32 1 / 0, as cnn4j computes it
                 **{t: (lambda f: lambda a, b: f(a, b).float())(f) for t, f in (
                     ("Gt", torch.gt), ("Ge", torch.ge), ("Lt", torch.lt), ("Le", torch.le), ("Eq", torch.eq))}}
-UNARY_TYPES = {"Neg": torch.neg, "Abs": torch.abs, "Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log}
-GRAPH_TYPES = {"Concat": {"dim"}, "Permute": {"dims"}, "Slice": {"dim", "start", "end", "step"},
+UNARY_TYPES = {"Neg": torch.neg, "Abs": torch.abs, "Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log,
+               "Floor": torch.floor, "Ceil": torch.ceil, "Round": torch.round, "Sign": torch.sign, "Erf": torch.erf}
+# MaxPoolIndicesNd: the indices MaxPoolNd(return_indices=True) returns, as float32 (plane: PyTorch's count within each
+# (n, c) plane; tensor: ONNX's, across the whole tensor).
+_MAX_POOL_ARGUMENTS = {"kernel_size", "stride", "padding", "dilation", "ceil_mode"}
+GRAPH_TYPES = {"Concat": {"dim"}, "Permute": {"dims"}, "Slice": {"dim", "start", "end", "step"}, "Expand": {"size"},
+               **{f"MaxPoolIndices{d}d": _MAX_POOL_ARGUMENTS | {"indices"} for d in (1, 2, 3)},
                "Where": {"input", "other"}, **{t: {"input", "other"} for t in BINARY_TYPES},
                **{t: set() for t in UNARY_TYPES}}
 
@@ -129,15 +134,31 @@ class Interpreter(nn.Module):
                 (argument,) = arguments
                 where = (slice(None),) * (layer["dim"] % argument.dim())
                 values[layer_id] = argument[where + (slice(layer.get("start"), layer.get("end"), layer.get("step")),)]
+            elif layer["type"] == "Expand":
+                (argument,) = arguments
+                values[layer_id] = argument.expand(*layer["size"])
             elif layer["type"] == "Permute":
                 (argument,) = arguments
                 values[layer_id] = argument.permute(*layer["dims"])
+            elif layer["type"].startswith("MaxPoolIndices"):
+                (argument,) = arguments
+                values[layer_id] = _max_pool_indices(layer, argument)
             elif layer["type"] == "Concat":
                 values[layer_id] = torch.cat(arguments, dim=layer.get("dim", 1))
             else:
                 (argument,) = arguments
                 values[layer_id] = module(argument)
         return tuple(values[o] for o in self.outputs)
+
+
+def _max_pool_indices(layer, x):
+    dims = int(layer["type"][-2])
+    args = {k: tuple(v) if isinstance(v, list) else v for k, v in layer.items() if k in _MAX_POOL_ARGUMENTS}
+    indices = getattr(torch.nn.functional, f"max_pool{dims}d")(x, return_indices=True, **args)[1]
+    if layer.get("indices", "plane") == "tensor":
+        plane = x[0, 0].numel()
+        indices = indices + (torch.arange(x.shape[0] * x.shape[1]) * plane).view(x.shape[:2] + (1,) * dims)
+    return indices.float()
 
 
 def _binary(layer, arguments, weights):

@@ -212,6 +212,24 @@ class SqueezeExcite(nn.Module):
         return torch.neg(w) + y.sub(gate) + y.mean((2, 3), keepdim=True)
 
 
+class Rounding(nn.Module):
+    """The rounding, sign and error functions and remainders (format version 2's Floor, Ceil, Round, Sign, Erf, Fmod,
+    Remainder), as torch functions, tensor methods and Python's %, and an SE gate broadcast by expand / expand_as
+    (Expand)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        y = self.conv(x) * 4
+        steps = torch.floor(y) + y.ceil() * 0.5 - torch.round(y) + y.round() * 0.25
+        gate = torch.sigmoid(y.mean((2, 3), keepdim=True))
+        y = y * gate.expand_as(y) + gate.expand(-1, -1, y.size(2), 5)  # an SE gate written with expand
+        remainders = y % 1.5 + torch.fmod(y, -1.25) - torch.remainder(2.0, y.abs() + 1) + y.fmod(y * 0.3 + 2)
+        return steps + torch.sign(y) * torch.erf(y) + y.sign() - y.erf() + torch.special.erf(y * 0.5) + remainders
+
+
 class Activations(nn.Module):
     """The activations of format version 2 as modules and functions: PReLU (shared and per channel), Softplus,
     Mish, SELU, CELU, Hardtanh, Softsign, LogSigmoid."""
@@ -388,6 +406,7 @@ def all_models():
         "zoo": (Zoo(), (torch.randn(2, 3, 10, 8), torch.randn(2, 4, 7, 5))),
         "squeeze_excite": (SqueezeExcite(), torch.randn(2, 3, 9, 7)),
         "activations": (Activations(), torch.randn(2, 3, 6, 5)),
+        "rounding": (Rounding(), torch.randn(2, 3, 6, 5)),
         "upsampling": (Upsampling(), torch.randn(2, 3, 6, 5)),
         "norms": (Norms(), torch.randn(2, 3, 6, 5)),
         "layer_scale": (LayerScaleNet(), torch.randn(2, 3, 6, 5)),

@@ -197,7 +197,7 @@ class Unsupported(nn.Module):
 
     def forward(self, x):
         y = torch.roll(self.conv(x), 1, dims=2)
-        y = y % 2 + x
+        y = y.cumsum(2) + x
         return self.shuffle(torch.relu(y)), F.conv2d(x, self.conv.weight)
 
 
@@ -206,7 +206,7 @@ def test_unsupported_nodes_are_all_listed_in_one_error(tmp_path):
         export(Unsupported(), torch.randn(1, 3, 8, 8), tmp_path / "u.json")
     message = str(error.value)
     assert "5 unsupported node(s)" in message
-    for expected in ("roll (call_function torch.roll)", "mod (call_function operator.mod)",
+    for expected in ("roll (call_function torch.roll)", "cumsum (call_method Tensor.cumsum)",
                      "shuffle (call_module ChannelShuffle shuffle)", "conv_weight (get_attr conv.weight)"):
         assert expected in message
     assert "conv2d (call_function" in message
@@ -224,6 +224,9 @@ def test_unsupported_arguments_are_refused_with_the_reason(tmp_path):
         (lambda x: x.sub(x, alpha=0.5), "alpha=0.5 is not supported"),
         (lambda x: torch.div(x, 2, rounding_mode="floor"), "rounding_mode='floor' is not supported"),
         (lambda x: torch.add(x, x, alpha=2), "alpha=2 is not supported"),
+        (lambda x: torch.round(x, decimals=2), "decimals=2 is not supported, only 0"),
+        (lambda x: x[:, :1].expand(2, 3, 4, 4), "expand size 2 in dim 0 \\(the batch\\): give -1 or x.size\\(0\\)"),
+        (lambda x: x.expand(1, -1, -1, -1, -1), "new leading dims would move the batch dim"),
         (lambda x: x.mean(), "a reduction over every dim would reduce the batch dim"),
         (lambda x: torch.sum(x, 0), "includes the batch dim 0"),
         (lambda x: torch.amax(x, (1, 2), keepdim=x.size(0) > 0), "keepdim="),
@@ -341,19 +344,31 @@ def test_command_line(tmp_path):
     assert failed.returncode != 0 and "torch.roll" in failed.stderr
 
 
-def test_module_returning_indices_is_refused(tmp_path):
+def test_module_returning_indices_gives_them_as_float32_integers(tmp_path):
     class Indices(nn.Module):
         def __init__(self):
             super().__init__()
-            self.pool = nn.MaxPool2d(2, return_indices=True)
+            self.pool = nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True, return_indices=True)
 
         def forward(self, x):
-            return self.pool(x)[1]  # the indices as data: MaxUnpool alone may read them
+            values, indices = self.pool(x)
+            return values, indices, indices * 2 + values  # the indices as data, and computed with
 
-    with pytest.raises(ValueError, match=r"getitem \(call_function operator.getitem\): the indices of "
-                                         r"MaxPool\(return_indices=True\) are usable only by MaxUnpool"):
-        export(Indices(), torch.randn(1, 1, 4, 4), tmp_path / "i.json")
+    module = Indices().eval()
+    model = export(module, torch.randn(1, 2, 7, 9), tmp_path / "i.json")
+    assert [layer["type"] for layer in model["layers"]][:2] == ["MaxPool2d", "MaxPoolIndices2d"]
+    assert model["layers"][1]["kernel_size"] == 3 and model["layers"][1]["ceil_mode"] is True
+    rebuilt = Interpreter(tmp_path / "i.json")
+    for batch in (1, 3):
+        x = torch.randn(batch, 2, 7, 9)
+        x[0, 0, :3, :3] = 1.0  # ties: the first maximum wins
+        expected = module(x)
+        for got, want in zip(rebuilt(x), expected):
+            assert got.dtype == torch.float32
+            torch.testing.assert_close(got, want.float(), rtol=0, atol=1e-5)
 
+
+def test_adaptive_pool_returning_indices_is_refused(tmp_path):
     class AdaptiveIndices(nn.Module):
         def __init__(self):
             super().__init__()

@@ -52,11 +52,13 @@ class ArithmeticConformanceTest {
     @Test
     void unaryMathMatchesReferenceAndLibtorch() {
         SecondOpinion ledger = SecondOpinion.of("unary math");
-        String[] names = {"neg", "abs", "sqrt", "exp", "log"};
+        String[] names = {"neg", "abs", "sqrt", "exp", "log", "floor", "ceil", "round", "sign", "erf"};
         Oracle.forEachSeed("unary math", 200, (r, seed) -> {
             String f = names[r.nextInt(names.length)];
             long[] shape = DenseFixtures.shape(r, Oracle.between(r, 1, 4), 7);
             float[] x = f.equals("exp") ? scaled(Oracle.uniform(r, Shapes.numel(shape)), 20)
+                    : f.equals("round") ? halves(r, Shapes.numel(shape)) // ties: halves to even
+                    : f.equals("erf") ? scaled(Oracle.uniform(r, Shapes.numel(shape)), 5)
                     : DenseFixtures.values(r, Shapes.numel(shape));
             if (f.equals("exp") && r.nextInt(3) == 0) {
                 x[r.nextInt(x.length)] = DenseFixtures.SPECIALS[r.nextInt(DenseFixtures.SPECIALS.length)];
@@ -81,6 +83,15 @@ class ArithmeticConformanceTest {
     void specialValuesFollowIeeeAndTorch() {
         float nan = Float.NaN;
         float inf = Float.POSITIVE_INFINITY;
+        float[] specials = {nan, -inf, inf, -0f, 0.5f, -0.5f, 1.5f, 2.5f, -2.5f, 1e30f};
+        assertArrayEquals(new float[] {nan, -inf, inf, -0f, 0f, -1f, 1f, 2f, -3f, 1e30f},
+                unary(UnaryMath.floor(), specials));
+        assertArrayEquals(new float[] {nan, -inf, inf, -0f, 1f, -0f, 2f, 3f, -2f, 1e30f},
+                unary(UnaryMath.ceil(), specials));
+        assertArrayEquals(new float[] {nan, -inf, inf, -0f, 0f, -0f, 2f, 2f, -2f, 1e30f},
+                unary(UnaryMath.round(), specials)); // halves to even
+        assertArrayEquals(new float[] {0f, -1f, 1f, 0f, 1f, -1f, 1f, 1f, -1f, 1f}, unary(UnaryMath.sign(), specials));
+        assertArrayEquals(new float[] {nan, -1f, 1f, -0f}, Arrays.copyOf(unary(UnaryMath.erf(), specials), 4));
         assertArrayEquals(new float[] {nan, nan, 3f, -0f},
                 binary(Binary.Kind.MAXIMUM, new float[] {nan, 1f, 3f, -0f}, new float[] {1f, nan, -inf, -1f}));
         assertArrayEquals(new float[] {nan, nan, -inf, -1f},
@@ -123,6 +134,13 @@ class ArithmeticConformanceTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+        }
+    }
+
+    private static float[] unary(UnaryMath op, float[] x) {
+        try (Tensor in = Tensor.of(x, x.length); Tensor out = Tensor.empty(x.length)) {
+            op.run(in, out, null);
+            return out.toFloatArray();
         }
     }
 
@@ -198,6 +216,15 @@ class ArithmeticConformanceTest {
         return v;
     }
 
+    /** Multiples of 0.5 in [-5, 5] and some other values. */
+    private static float[] halves(java.util.Random r, long n) {
+        float[] v = new float[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextBoolean() ? (r.nextInt(21) - 10) * 0.5f : (float) (r.nextGaussian() * 4);
+        }
+        return v;
+    }
+
     private static float[] scaled(float[] v, float s) {
         for (int i = 0; i < v.length; i++) {
             v[i] *= s;
@@ -211,6 +238,11 @@ class ArithmeticConformanceTest {
             case "abs" -> UnaryMath.abs();
             case "sqrt" -> UnaryMath.sqrt();
             case "exp" -> UnaryMath.exp();
+            case "floor" -> UnaryMath.floor();
+            case "ceil" -> UnaryMath.ceil();
+            case "round" -> UnaryMath.round();
+            case "sign" -> UnaryMath.sign();
+            case "erf" -> UnaryMath.erf();
             default -> UnaryMath.log();
         };
     }
@@ -230,6 +262,8 @@ class ArithmeticConformanceTest {
             case LT -> (a, b) -> torch.lt(a, b).to(torch.ScalarType.Float);
             case LE -> (a, b) -> torch.le(a, b).to(torch.ScalarType.Float);
             case EQ -> (a, b) -> torch.eq(a, b).to(torch.ScalarType.Float);
+            case FMOD -> torch::fmod;
+            case REMAINDER -> torch::remainder;
         };
     }
 
@@ -239,6 +273,11 @@ class ArithmeticConformanceTest {
             case "abs" -> torch::abs;
             case "sqrt" -> torch::sqrt;
             case "exp" -> torch::exp;
+            case "floor" -> torch::floor;
+            case "ceil" -> torch::ceil;
+            case "round" -> torch::round;
+            case "sign" -> torch::sign;
+            case "erf" -> torch::erf;
             default -> torch::log;
         };
     }

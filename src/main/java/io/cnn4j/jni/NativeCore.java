@@ -266,6 +266,8 @@ public final class NativeCore {
     public static final int BINARY_LT = 9;
     public static final int BINARY_LE = 10;
     public static final int BINARY_EQ = 11;
+    public static final int BINARY_FMOD = 12;
+    public static final int BINARY_REMAINDER = 13;
 
     public static native int cnn4j_binary_forward(int op, int rank, @Cast("const int64_t*") long[] shape,
             @Const FloatPointer a, @Cast("const int64_t*") long[] aStrides, @Const FloatPointer b,
@@ -289,6 +291,11 @@ public final class NativeCore {
     public static final int UNARY_SOFTSIGN = 9;
     public static final int UNARY_LOGSIGMOID = 10;
     public static final int UNARY_HARDTANH = 11;
+    public static final int UNARY_FLOOR = 12;
+    public static final int UNARY_CEIL = 13;
+    public static final int UNARY_ROUND = 14;
+    public static final int UNARY_SIGN = 15;
+    public static final int UNARY_ERF = 16;
 
     public static native int cnn4j_unary_math_forward(int op, float p0, float p1, long count,
             @Const FloatPointer input, FloatPointer output);
@@ -323,4 +330,7 @@ public final class NativeCore {
     public static native int cnn4j_max_unpool_forward(@Cast("const int64_t*") long[] window, long planes,
             @Const FloatPointer poolInput, @Const FloatPointer values, long outPlane, FloatPointer output,
             FloatPointer workspace);
+
+    public static native int cnn4j_max_pool_indices_forward(@Cast("const int64_t*") long[] window, long planes,
+            @Const FloatPointer input, int perTensor, FloatPointer output, FloatPointer workspace);
 }

@@ -8,7 +8,8 @@ import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The element-wise binary ops of the format (version 2): {@code Add}, {@code Sub}, {@code Mul}, {@code Div},
- * {@code Maximum}, {@code Minimum}, {@code Pow}, as torch.add, sub, mul, div, maximum, minimum and pow, and the
+ * {@code Maximum}, {@code Minimum}, {@code Pow}, {@code Fmod}, {@code Remainder}, as torch.add, sub, mul, div,
+ * maximum, minimum, pow, fmod and remainder, and the
  * comparisons {@code Gt}, {@code Ge}, {@code Lt}, {@code Le}, {@code Eq} as torch.gt, ge, lt, le, eq (their bool
  * result as a float32 tensor of 1 and 0, which {@code Where} reads), with NumPy / PyTorch broadcasting. Their
  * operands are PyTorch's {@code input} and {@code other}: each is either the next of the layer's inputs or a number
@@ -51,6 +52,8 @@ final class ArithmeticLayer implements Layer {
         factories.put("Lt", a -> create(a, Binary.Kind.LT));
         factories.put("Le", a -> create(a, Binary.Kind.LE));
         factories.put("Eq", a -> create(a, Binary.Kind.EQ));
+        factories.put("Fmod", a -> create(a, Binary.Kind.FMOD));
+        factories.put("Remainder", a -> create(a, Binary.Kind.REMAINDER));
     }
 
     private static Layer create(LayerArgs a, Binary.Kind kind) {

@@ -18,6 +18,7 @@ public final class LayerRegistry {
             FACTORIES.put("Conv" + d + "d", a -> ConvLayer.create(a, dims));
             FACTORIES.put("ConvTranspose" + d + "d", a -> ConvTransposeLayer.create(a, dims));
             FACTORIES.put("MaxPool" + d + "d", a -> PoolLayer.maxPool(a, dims));
+            FACTORIES.put("MaxPoolIndices" + d + "d", a -> PoolLayer.maxPoolIndices(a, dims));
             FACTORIES.put("AvgPool" + d + "d", a -> PoolLayer.avgPool(a, dims));
             FACTORIES.put("LPPool" + d + "d", a -> PoolLayer.lpPool(a, dims));
             FACTORIES.put("AdaptiveAvgPool" + d + "d", a -> PoolLayer.adaptiveAvgPool(a, dims));
@@ -31,6 +32,7 @@ public final class LayerRegistry {
         FACTORIES.put("Flatten", ShapeLayer::flatten);
         FACTORIES.put("Unflatten", ShapeLayer::unflatten);
         FACTORIES.put("Permute", ShapeLayer::permute);
+        FACTORIES.put("Expand", ShapeLayer::expand);
         FACTORIES.put("Slice", ShapeLayer::slice);
         ArithmeticLayer.register(FACTORIES);
         UnaryMathLayer.register(FACTORIES);

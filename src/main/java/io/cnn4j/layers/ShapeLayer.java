@@ -26,6 +26,22 @@ public final class ShapeLayer {
         return UnaryOpLayer.create(a, Layer.Aliasing.NONE, () -> io.cnn4j.ops.Permute.create(dims));
     }
 
+    /**
+     * Expand(size): {@code x.expand(*size)} (format version 2), one size per input dim, -1 keeping a dim; the batch
+     * dim (0) must be -1, since the batch is free.
+     */
+    static Layer expand(LayerArgs a) {
+        if (!a.has("size")) {
+            throw a.error("missing required argument size");
+        }
+        long[] size = java.util.Arrays.stream(a.intList("size")).asLongStream().toArray();
+        if (size.length == 0 || size[0] != -1) {
+            throw a.error("size " + java.util.Arrays.toString(size) + " must start with -1: cnn4j models keep dim 0 "
+                    + "as the batch, of any size");
+        }
+        return UnaryOpLayer.create(a, Layer.Aliasing.NONE, () -> io.cnn4j.ops.Expand.create(size));
+    }
+
     /** Slice(dim, start=None, end=None, step=1): x[..., start:end:step] along dim, which may not be the batch dim. */
     static Layer slice(LayerArgs a) {
         if (!a.has("dim")) {

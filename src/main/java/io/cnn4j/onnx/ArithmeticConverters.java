@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Element-wise arithmetic as the format's Add, Sub, Mul, Div, Pow, Maximum, Minimum (broadcasting, a one-element
- * constant as a number argument, a larger one as the layer's parameter operand) and Neg, Abs, Sqrt, Exp, Log. x * sigmoid(x) becomes SiLU (x * hardsigmoid(x)
+ * constant as a number argument, a larger one as the layer's parameter operand) and Neg, Abs, Sqrt, Exp, Log, Floor,
+ * Ceil, Round, Sign, Erf (torch's functions of those names); Mod as Fmod or Remainder. x * sigmoid(x) becomes SiLU (x * hardsigmoid(x)
  * Hardswish), and a per-channel constant is folded into the weights and bias of the Conv, Linear or BatchNorm before
  * it, where that is exact.
  */
@@ -31,8 +32,27 @@ final class ArithmeticConverters {
         r.put("Sqrt", (cx, n) -> unary(cx, n, "Sqrt"));
         r.put("Exp", (cx, n) -> unary(cx, n, "Exp"));
         r.put("Log", (cx, n) -> unary(cx, n, "Log"));
+        r.put("Floor", (cx, n) -> unary(cx, n, "Floor"));
+        r.put("Ceil", (cx, n) -> unary(cx, n, "Ceil"));
+        r.put("Round", (cx, n) -> unary(cx, n, "Round"));
+        r.put("Sign", (cx, n) -> unary(cx, n, "Sign"));
+        r.put("Erf", (cx, n) -> unary(cx, n, "Erf"));
+        r.put("Mod", ArithmeticConverters::mod);
         // 1 / x, as torch.reciprocal computes it: a Div with the number 1 as its input operand.
         r.put("Reciprocal", (cx, n) -> cx.output(n, binary(cx, n, "Div", Const.scalar(1f), cx.required(n, 0))));
+    }
+
+    /**
+     * Mod as torch.fmod (fmod=1: the sign of the dividend, what ONNX requires for floats) or torch.remainder (fmod=0:
+     * the sign of the divisor, Python's and NumPy's %).
+     */
+    private static void mod(ConversionContext cx, Node n) {
+        Attributes a = new Attributes(n);
+        long fmod = a.integer("fmod", 0);
+        if (fmod != 0 && fmod != 1) {
+            throw a.error("fmod", "must be 0 or 1, got fmod=" + fmod);
+        }
+        cx.output(n, binary(cx, n, fmod == 1 ? "Fmod" : "Remainder", cx.required(n, 0), cx.required(n, 1)));
     }
 
     private static void unary(ConversionContext cx, Node n, String type) {

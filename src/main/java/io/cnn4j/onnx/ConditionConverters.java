@@ -14,8 +14,10 @@ import java.util.Map;
  * is cnn4j's form of an ONNX BOOL tensor; Not, And, Or of such tensors are Eq(c, 0), Mul and Maximum, exact on 1/0;
  * Where is torch.where, except that {@code Where(Less(a, b), b, a)} is torch.maximum(a, b) and
  * {@code Where(Less(a, b), a, b)} torch.minimum(a, b) (Clip's lowering; Greater alike), one layer instead of two.
- * {@code CastLike(x, t)} to a float type is x itself (cnn4j computes float32). A BOOL tensor from elsewhere (a graph
- * input, a Cast) is refused: cnn4j models take float32 inputs.
+ * {@code CastLike(x, t)} to a float type is x itself (cnn4j computes float32), and so is {@code Cast(x, to=FLOAT)} of a
+ * computed tensor (MaxPool's indices and comparison results are float32 in cnn4j already) or a Cast to BOOL of a
+ * comparison's result; a Cast to another type is refused. A BOOL tensor from elsewhere (a graph input) is refused:
+ * cnn4j models take float32 inputs.
  */
 final class ConditionConverters {
     private ConditionConverters() {}
@@ -31,6 +33,21 @@ final class ConditionConverters {
         r.put("Or", (cx, n) -> logic(cx, n, "Maximum"));
         r.put("Where", ConditionConverters::where);
         r.put("CastLike", ConditionConverters::castLike);
+        r.put("Cast", ConditionConverters::cast);
+    }
+
+    /** Cast of a computed tensor (a Cast of constants is folded before converters are asked). */
+    private static void cast(ConversionContext cx, Node n) {
+        long to = new Attributes(n).integer("to", 0);
+        Value x = cx.required(n, 0);
+        boolean bool = x instanceof Value.Comparison || x instanceof Act a && cx.booleans.contains(a);
+        if (to == ConstTensor.FLOAT || to == ConstTensor.BOOL && bool) {
+            cx.output(n, x);
+            return;
+        }
+        throw new IllegalArgumentException(n.label() + ": the target data type is " + ConstTensor.typeName((int) to)
+                + "; cnn4j computes float32 tensors and casts a computed one only to FLOAT (or a comparison's result "
+                + "to BOOL)");
     }
 
     private static void compare(ConversionContext cx, Node n, String type) {

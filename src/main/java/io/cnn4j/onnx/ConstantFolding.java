@@ -16,7 +16,7 @@ final class ConstantFolding {
     /** Ops evaluated here when all their inputs are constants. */
     static final Set<String> OPS = Set.of("Constant", "ConstantOfShape", "Identity", "Cast", "Gather", "Unsqueeze",
             "Squeeze", "Concat", "Slice", "Reshape", "Transpose", "Flatten", "Add", "Sub", "Mul", "Div", "Neg",
-            "Dropout", "Shape", "Size");
+            "Dropout", "Shape", "Size", "Equal", "Where");
     /** Ops that only make sense on constants (the converter has no layer for them). */
     static final Set<String> CONSTANT_ONLY = Set.of("Constant", "ConstantOfShape", "Cast", "Gather", "Slice", "Neg",
             "Size", "Shape");
@@ -108,6 +108,8 @@ final class ConstantFolding {
             }
             case "Transpose" -> transpose(input(in, 0, where), a.ints("perm", null), where);
             case "Add", "Sub", "Mul", "Div" -> binary(node.opType(), input(in, 0, where), input(in, 1, where), where);
+            case "Equal" -> equal(input(in, 0, where), input(in, 1, where), where);
+            case "Where" -> select(input(in, 0, where), input(in, 1, where), input(in, 2, where), where);
             case "Neg" -> {
                 ConstTensor x = input(in, 0, where);
                 if (x.isFloat()) {
@@ -554,6 +556,77 @@ final class ConstantFolding {
             }
         }
         return source;
+    }
+
+    /**
+     * Equal of constants as 0/1 (BOOL as int64); an element with a symbolic operand is unknown, except the batch size
+     * against a number below 1, which it never equals (torch's expand writes -1 for a kept dim and tests for it so).
+     */
+    static ConstTensor equal(ConstTensor x, ConstTensor y, String where) {
+        long[] shape = broadcast(x.shape, y.shape, where);
+        grown(shape, where);
+        int[] ix = broadcastIndex(x.shape, shape);
+        int[] iy = broadcastIndex(y.shape, shape);
+        long[] out = new long[ix.length];
+        byte[] symbols = x.symbols() == null && y.symbols() == null ? null : new byte[out.length];
+        boolean floats = x.isFloat() || y.isFloat();
+        float[] fa = floats ? x.floats(where) : null;
+        float[] fb = floats ? y.floats(where) : null;
+        long[] a = floats ? null : x.longs();
+        long[] b = floats ? null : y.longs();
+        for (int i = 0; i < out.length; i++) {
+            byte sx = x.symbol(ix[i]);
+            byte sy = y.symbol(iy[i]);
+            if (sx == ConstTensor.KNOWN && sy == ConstTensor.KNOWN) {
+                out[i] = floats ? (fa[ix[i]] == fb[iy[i]] ? 1 : 0) : (a[ix[i]] == b[iy[i]] ? 1 : 0);
+            } else if (!floats && (sx == ConstTensor.BATCH && sy == ConstTensor.KNOWN && b[iy[i]] < 1
+                    || sy == ConstTensor.BATCH && sx == ConstTensor.KNOWN && a[ix[i]] < 1)) {
+                out[i] = 0;
+            } else {
+                symbols[i] = ConstTensor.UNKNOWN;
+            }
+        }
+        return ConstTensor.ofSymbolic(out, symbols, shape);
+    }
+
+    /** Where of constants: x's element where the condition is nonzero, else y's (unknown where the condition is). */
+    static ConstTensor select(ConstTensor c, ConstTensor x, ConstTensor y, String where) {
+        long[] shape = broadcast(broadcast(c.shape, x.shape, where), y.shape, where);
+        grown(shape, where);
+        int[] ic = broadcastIndex(c.shape, shape);
+        int[] ix = broadcastIndex(x.shape, shape);
+        int[] iy = broadcastIndex(y.shape, shape);
+        long[] cond = c.longs();
+        if (x.isFloat() || y.isFloat()) {
+            if (c.symbols() != null || x.symbols() != null || y.symbols() != null) {
+                throw new IllegalArgumentException(where + ": Where of float constants with a condition or operand "
+                        + "that depends on the batch size; cnn4j folds it only with every value known");
+            }
+            float[] a = x.floats(where);
+            float[] b = y.floats(where);
+            float[] out = new float[ic.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = cond[ic[i]] != 0 ? a[ix[i]] : b[iy[i]];
+            }
+            return ConstTensor.ofFloats(out, shape);
+        }
+        long[] a = x.longs();
+        long[] b = y.longs();
+        long[] out = new long[ic.length];
+        byte[] symbols = c.symbols() == null && x.symbols() == null && y.symbols() == null ? null
+                : new byte[out.length];
+        for (int i = 0; i < out.length; i++) {
+            if (c.symbol(ic[i]) != ConstTensor.KNOWN) {
+                symbols[i] = ConstTensor.UNKNOWN;
+                continue;
+            }
+            boolean first = cond[ic[i]] != 0;
+            out[i] = first ? a[ix[i]] : b[iy[i]];
+            if (symbols != null) {
+                symbols[i] = first ? x.symbol(ix[i]) : y.symbol(iy[i]);
+            }
+        }
+        return ConstTensor.ofSymbolic(out, symbols, shape);
     }
 
     static ConstTensor binary(String op, ConstTensor x, ConstTensor y, String where) {

@@ -155,8 +155,15 @@ final class ConversionContext {
             return c.materialized;
         }
         if (v instanceof Value.PoolIndices i) {
-            throw new IllegalArgumentException(consumer + ": its input is the argmax indices of " + i.node.label()
-                    + ", which only MaxUnpool may read: cnn4j layers have one output");
+            if (i.materialized == null) {
+                // ONNX counts the indices across the whole tensor; cnn4j carries them as float32 integers.
+                LayerNode l = layer("MaxPoolIndices" + (i.shape.length - 2) + "d", i.node, List.of(i.source),
+                        i.shape);
+                i.pool.args.fields().forEachRemaining(f -> l.args.set(f.getKey(), f.getValue()));
+                l.args.put("indices", "tensor");
+                i.materialized = l.out;
+            }
+            return i.materialized;
         }
         throw new IllegalArgumentException(consumer + ": its input is a constant; cnn4j needs a tensor computed "
                 + "from the model input here");

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Ops that move data without arithmetic: Concat, and the pending values (a {@link Reshaped}, {@link Padded} or
+ * Ops that move data without arithmetic: Concat, Expand (x.expand), and the pending values (a {@link Reshaped}, {@link Padded} or
  * {@link Transposed} value) that Reshape/Flatten/Squeeze/Unsqueeze, Pad and Transpose leave for their consumer; also
  * the pass-throughs Identity and Dropout, and Shape of a computed tensor (a constant but for its batch dim).
  */
@@ -32,6 +32,81 @@ final class DataMovementConverters {
         r.put("Identity", (cx, n) -> cx.output(n, cx.required(n, 0)));
         r.put("Dropout", DataMovementConverters::dropout);
         r.put("Shape", DataMovementConverters::shape);
+        r.put("Expand", DataMovementConverters::expand);
+    }
+
+    /**
+     * Expand(x, shape): x broadcast against {@code shape} (ONNX's bidirectional broadcasting) as {@code x.expand}, -1
+     * for every dim it keeps; nothing when it keeps them all. Dims before the input's would move the batch dim, and
+     * the batch dim itself is never expanded (it is free), so both are refused.
+     */
+    private static void expand(ConversionContext cx, Node n) {
+        Act x = cx.act(n, 0);
+        ConstTensor target = cx.constant(n, 1, "shape");
+        if (target == null || target.rank() != 1) {
+            throw new IllegalArgumentException(n.label() + ": shape must be a 1-d int64 tensor, got "
+                    + (target == null ? "none" : "shape " + text(target.shape)));
+        }
+        long[] s = target.longs();
+        int rank = x.shape.length;
+        if (s.length > rank) {
+            throw new IllegalArgumentException(n.label() + ": shape " + text(s) + " has more dims than the input "
+                    + text(x.shape) + "; the new leading dims would move the batch dim, which cnn4j models keep as "
+                    + "dim 0");
+        }
+        long[] out = x.shape.clone();
+        long[] size = new long[rank];
+        Arrays.fill(size, -1);
+        boolean changes = false;
+        for (int d = 0; d < rank; d++) {
+            int i = d - (rank - s.length);
+            if (i < 0) {
+                continue; // shape is aligned from the right: a missing dim counts as 1
+            }
+            byte symbol = target.symbol(i);
+            long want = s[i];
+            if (d == 0) {
+                if (symbol == ConstTensor.BATCH || symbol == ConstTensor.KNOWN && (want == 1
+                        || cx.staticBatch > 0 && want == cx.staticBatch)) {
+                    continue; // 1, or the batch size the exporter fixed: the batch dim stays as it is
+                }
+                throw new IllegalArgumentException(n.label() + ": shape " + text(s) + " sets dim 0 (the batch) to "
+                        + (symbol == ConstTensor.KNOWN ? Long.toString(want) : "an unknown size") + "; cnn4j models "
+                        + "keep the batch free, so Expand may not broadcast it (give 1 or the input's batch size)");
+            }
+            if (symbol != ConstTensor.KNOWN) {
+                throw new IllegalArgumentException(n.label() + ": shape " + text(s) + " has no known size in dim "
+                        + d + "; cnn4j needs every non-batch size when the model is converted");
+            }
+            long have = x.shape[d];
+            if (want == 1 || want == have) {
+                continue;
+            }
+            if (have < 0) {
+                throw new IllegalArgumentException(n.label() + ": the input " + text(x.shape) + " has no known size "
+                        + "in dim " + d + " to expand to " + want + "; export the model with static sizes for the "
+                        + "non-batch dims");
+            }
+            if (have != 1) {
+                throw new IllegalArgumentException(n.label() + ": the input " + text(x.shape) + " does not broadcast "
+                        + "to shape " + text(s) + " (dim " + d + ": " + have + " against " + want + "; sizes must be "
+                        + "equal or one of them 1)");
+            }
+            if (want < 1) {
+                throw new IllegalArgumentException(n.label() + ": shape " + text(s) + " has size " + want
+                        + " in dim " + d + "; cnn4j tensors have no zero-size or negative dims");
+            }
+            out[d] = want;
+            size[d] = want;
+            changes = true;
+        }
+        if (!changes) {
+            cx.output(n, x);
+            return;
+        }
+        LayerNode l = cx.layer("Expand", n, List.of(x), out);
+        l.args.set("size", list(size));
+        cx.output(n, l.out);
     }
 
     private static void concat(ConversionContext cx, Node n) {

@@ -25,13 +25,11 @@ import java.util.Set;
 final class GraphConverter {
     private final Graph graph;
     private final ConversionContext cx;
-    /** The model-local functions, "domain:name": a call of one is refused with how to inline it. */
-    private final java.util.Set<String> functions;
 
-    GraphConverter(Graph graph, long opset, Path baseDir, java.util.Set<String> functions) {
+    /** {@code graph}: with the model's functions already inlined ({@link FunctionInliner}). */
+    GraphConverter(Graph graph, long opset, Path baseDir) {
         this.graph = graph;
         this.cx = new ConversionContext(opset, baseDir);
-        this.functions = functions;
     }
 
     /** Layers in creation (topological) order, model inputs, and for each graph output its name and value. */
@@ -140,13 +138,7 @@ final class GraphConverter {
             }
         }
         if (!unsupported.isEmpty()) {
-            List<String> calls = live.stream().filter(n -> functions.contains(n.domain() + ":" + n.opType()))
-                    .map(n -> n.domain() + ":" + n.opType()).distinct().toList();
-            throw new IllegalArgumentException("unsupported ONNX ops: " + String.join(", ", unsupported)
-                    + (calls.isEmpty() ? "" : "; " + String.join(", ", calls) + (calls.size() == 1 ? " is a function"
-                    : " are functions") + " of the model, which cnn4j does not inline: inline them first with "
-                    + "onnx.inliner.inline_local_functions (python -c \"import onnx, onnx.inliner; onnx.save("
-                    + "onnx.inliner.inline_local_functions(onnx.load('in.onnx')), 'out.onnx')\")"));
+            throw new IllegalArgumentException("unsupported ONNX ops: " + String.join(", ", unsupported));
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  * SafetensorsWriter.write(Path.of("lenet.safetensors"), c.weights(), Map.of());
  * }</pre>
  *
- * <p>Reads opsets 7 to 21 of the default domain, pure Java (the protobuf is decoded by field number). The model runs
+ * <p>Reads opsets 7 to 21 of the default domain, pure Java (the protobuf is decoded by field number); calls of the
+ * model's own functions are inlined first ({@link FunctionInliner}). The model runs
  * with any batch size: shape arithmetic such as torch's {@code x.view(x.size(0), -1)} is folded at conversion.
  * Anything that cannot be expressed fails with an IllegalArgumentException: all unsupported ops at once ("unsupported
  * ONNX ops: Foo (node 'n1'), Bar (node 'n7')"), otherwise naming the node and the argument; a malformed or truncated
@@ -56,7 +57,8 @@ public final class OnnxImport {
     public static Converted convert(byte[] onnx, String name, Path baseDir) {
         OnnxProto.Model model = OnnxProto.parseModel(onnx);
         long opset = opset(model);
-        GraphConverter.Result result = new GraphConverter(model.graph(), opset, baseDir, model.functions()).convert();
+        OnnxProto.Graph graph = FunctionInliner.inline(model.graph(), model.functions(), opset);
+        GraphConverter.Result result = new GraphConverter(graph, opset, baseDir).convert();
         return ModelWriter.write(name, result);
     }
 

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The parts of onnx.proto (proto2, IR versions 3-10) that import needs, decoded by field number from the wire format.
  * Fields the converter does not use are skipped; subgraphs (If/Loop bodies) are skipped unread, so nesting depth is
- * bounded. Tensor payloads stay in the file's buffer until a tensor is used ({@link ConstTensor#of}).
+ * bounded. Model-local functions (FunctionProto) are read whole, for {@link FunctionInliner}. Tensor payloads stay in the file's buffer until a tensor is used ({@link ConstTensor#of}).
  *
  * <p>Counts are checked against {@link Limits} as they are read (nodes, initializers, a node's inputs, a shape's
  * dims), so a file of millions of empty nodes or dims is refused before it is all decoded. What is kept is then at
@@ -22,16 +22,40 @@ import java.util.Map;
 final class OnnxProto {
     private OnnxProto() {}
 
-    /** {@code functions}: the model-local functions (FunctionProto) as "domain:name", which cnn4j does not inline. */
-    record Model(long irVersion, List<OpsetId> opsets, Graph graph, String producer, java.util.Set<String> functions) {}
+    /** {@code functions}: the model-local functions (ModelProto.functions), inlined by {@link FunctionInliner}. */
+    record Model(long irVersion, List<OpsetId> opsets, Graph graph, String producer, List<Function> functions) {}
+
+    /**
+     * FunctionProto: formal inputs, outputs and attribute names ({@code attributeDefaults}: those declared with a
+     * default value), the body, and the opsets it imports.
+     */
+    record Function(String name, String domain, String overload, List<String> inputs, List<String> outputs,
+            List<String> attributeNames, Map<String, Attribute> attributeDefaults, List<Node> nodes,
+            List<OpsetId> opsets) {
+        /** How a node calls it: "domain:name", with ":overload" when it has one (IR 10). */
+        String key() {
+            return callKey(domain, name, overload);
+        }
+    }
+
+    /** The key of the function a node with this domain, op type and overload calls ({@link Function#key}). */
+    static String callKey(String domain, String opType, String overload) {
+        return domain + ":" + opType + (overload.isEmpty() ? "" : ":" + overload);
+    }
 
     record OpsetId(String domain, long version) {}
 
     record Graph(String name, List<Node> nodes, List<Tensor> initializers, List<String> sparseInitializers,
             List<ValueInfo> inputs, List<ValueInfo> outputs, List<ValueInfo> valueInfo) {}
 
+    /** {@code overload}: which overload of a model-local function the node calls (IR 10), else empty. */
     record Node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
-            Map<String, Attribute> attributes) {
+            Map<String, Attribute> attributes, String overload) {
+        Node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
+                Map<String, Attribute> attributes) {
+            this(name, opType, domain, inputs, outputs, attributes, "");
+        }
+
         /** How error messages name this node: its name, else its first output. */
         String label() {
             return (opType.isEmpty() ? "<no op_type>" : opType) + " (node '"
@@ -39,8 +63,21 @@ final class OnnxProto {
         }
     }
 
-    /** AttributeProto; {@code type} is AttributeProto.AttributeType (FLOAT 1, INT 2, STRING 3, TENSOR 4, ...). */
-    record Attribute(String name, int type, Float f, Long i, String s, Tensor t, float[] floats, long[] ints) {}
+    /**
+     * AttributeProto; {@code type} is AttributeProto.AttributeType (FLOAT 1, INT 2, STRING 3, TENSOR 4, ...).
+     * {@code refAttrName}: in a function's body, the caller's attribute this one stands for (else null).
+     */
+    record Attribute(String name, int type, Float f, Long i, String s, Tensor t, float[] floats, long[] ints,
+            String refAttrName) {
+        Attribute(String name, int type, Float f, Long i, String s, Tensor t, float[] floats, long[] ints) {
+            this(name, type, f, i, s, t, floats, ints, null);
+        }
+
+        /** This attribute's value under another name (a caller's attribute passed into a function's node). */
+        Attribute renamed(String newName) {
+            return new Attribute(newName, type, f, i, s, t, floats, ints, null);
+        }
+    }
 
     /** ValueInfoProto of a tensor: elem type and dims, {@code -1} for a symbolic or missing dim; null dims = no shape. */
     record ValueInfo(String name, int elemType, long[] dims, boolean isTensor) {}
@@ -58,7 +95,7 @@ final class OnnxProto {
         long ir = 0;
         String producer = "";
         List<OpsetId> opsets = new ArrayList<>();
-        java.util.Set<String> functions = new java.util.TreeSet<>();
+        List<Function> functions = new ArrayList<>();
         Graph graph = null;
         while (r.next()) {
             switch (r.fieldNumber()) {
@@ -66,7 +103,10 @@ final class OnnxProto {
                 case 2 -> producer = r.as("producer_name").string();
                 case 7 -> graph = parseGraph(r.as("graph").message("GraphProto"));
                 case 8 -> opsets.add(parseOpset(r.as("opset_import").message("OperatorSetIdProto")));
-                case 25 -> functions.add(parseFunctionName(r.as("functions").message("FunctionProto")));
+                case 25 -> {
+                    checkLimit(Limits.ONNX_NODES, functions.size() + 1, r.as("functions"), "the model (functions)");
+                    functions.add(parseFunction(r.message("FunctionProto")));
+                }
                 default -> r.skip();
             }
         }
@@ -74,21 +114,48 @@ final class OnnxProto {
             throw new IllegalArgumentException("not an ONNX model: ModelProto has no graph (field 7)"
                     + (bytes.length == 0 ? "; the file is empty" : ""));
         }
-        return new Model(ir, List.copyOf(opsets), graph, producer, java.util.Set.copyOf(functions));
+        return new Model(ir, List.copyOf(opsets), graph, producer, List.copyOf(functions));
     }
 
-    /** A FunctionProto's "domain:name" (its body is not read: cnn4j does not inline functions). */
-    private static String parseFunctionName(ProtoReader r) {
+    private static Function parseFunction(ProtoReader r) {
         String name = "";
         String domain = "";
+        String overload = "";
+        List<String> inputs = new ArrayList<>();
+        List<String> outputs = new ArrayList<>();
+        List<String> attributeNames = new ArrayList<>();
+        Map<String, Attribute> defaults = new LinkedHashMap<>();
+        List<Node> nodes = new ArrayList<>();
+        List<OpsetId> opsets = new ArrayList<>();
         while (r.next()) {
             switch (r.fieldNumber()) {
                 case 1 -> name = r.as("name").string();
+                case 4 -> {
+                    checkLimit(Limits.FAN_IN, inputs.size() + 1, r.as("input"), "a function");
+                    inputs.add(r.string());
+                }
+                case 5 -> {
+                    checkLimit(Limits.FAN_IN, outputs.size() + 1, r.as("output"), "a function (outputs)");
+                    outputs.add(r.string());
+                }
+                case 6 -> attributeNames.add(r.as("attribute").string());
+                case 11 -> {
+                    Attribute a = parseAttribute(r.as("attribute_proto").message("AttributeProto"));
+                    defaults.put(a.name(), a);
+                }
+                case 7 -> {
+                    checkLimit(Limits.ONNX_NODES, nodes.size() + 1, r.as("node"), "a function");
+                    nodes.add(parseNode(r.message("NodeProto")));
+                }
+                case 9 -> opsets.add(parseOpset(r.as("opset_import").message("OperatorSetIdProto")));
                 case 10 -> domain = r.as("domain").string();
+                case 13 -> overload = r.as("overload").string();
                 default -> r.skip();
             }
         }
-        return domain + ":" + name;
+        return new Function(name, domain, overload, List.copyOf(inputs), List.copyOf(outputs),
+                List.copyOf(attributeNames), Collections.unmodifiableMap(defaults), List.copyOf(nodes),
+                List.copyOf(opsets));
     }
 
     private static OpsetId parseOpset(ProtoReader r) {
@@ -153,6 +220,7 @@ final class OnnxProto {
         String name = "";
         String opType = "";
         String domain = "";
+        String overload = "";
         Map<String, Attribute> attributes = Map.of();
         while (r.next()) {
             switch (r.fieldNumber()) {
@@ -169,6 +237,7 @@ final class OnnxProto {
                 case 3 -> name = r.as("name").string();
                 case 4 -> opType = r.as("op_type").string();
                 case 7 -> domain = r.as("domain").string();
+                case 8 -> overload = r.as("overload").string();
                 case 5 -> {
                     Attribute a = parseAttribute(r.as("attribute").message("AttributeProto"));
                     attributes = attributes.isEmpty() ? new LinkedHashMap<>() : attributes;
@@ -178,7 +247,7 @@ final class OnnxProto {
             }
         }
         return new Node(name, opType, domain, Collections.unmodifiableList(inputs),
-                Collections.unmodifiableList(outputs), Collections.unmodifiableMap(attributes));
+                Collections.unmodifiableList(outputs), Collections.unmodifiableMap(attributes), overload);
     }
 
     private static Attribute parseAttribute(ProtoReader r) {
@@ -187,6 +256,7 @@ final class OnnxProto {
         Float f = null;
         Long i = null;
         String s = null;
+        String ref = null;
         Tensor t = null;
         FloatList floats = new FloatList();
         LongList ints = new LongList();
@@ -200,10 +270,12 @@ final class OnnxProto {
                 case 5 -> t = parseTensor(r.as("t").message("TensorProto"), "attribute tensor");
                 case 7 -> r.as("floats").floats(floats);
                 case 8 -> r.as("ints").int64s(ints);
+                case 21 -> ref = r.as("ref_attr_name").string();
                 default -> r.skip(); // subgraphs, strings, sparse tensors, type protos: not used by the converter
             }
         }
-        return new Attribute(name, type, f, i, s, t, floats.toArray(), ints.toArray());
+        return new Attribute(name, type, f, i, s, t, floats.toArray(), ints.toArray(),
+                ref == null || ref.isEmpty() ? null : ref);
     }
 
     private static ValueInfo parseValueInfo(ProtoReader r) {

@@ -193,9 +193,11 @@ final class PoolConverters {
         if (indicesUsed) {
             if (pad != null || a.integer("storage_order", 0) != 0) {
                 throw new IllegalArgumentException(n.label() + ": its argmax indices (output 1) are used, but "
-                        + (pad != null ? "it pools the output of " + pad.node.label() + ", whose padding the indices "
-                        + "would count" : "storage_order=1 counts them column-major") + "; cnn4j layers have one "
-                        + "output and MaxUnpool recomputes the indices only for a plain MaxPool");
+                        + (pad != null ? "it pools the output of " + pad.node.label() + ", which cnn4j folds into the "
+                        + "pooling's padding, so the indices would count other positions; cnn4j computes the indices "
+                        + "of a MaxPool without a Pad before it" : "storage_order=1 counts them column-major, for "
+                        + "which there is no PyTorch form (PyTorch's indices are row-major); export with the default "
+                        + "storage_order=0"));
             }
             cx.values.put(n.outputs().get(1), new Value.PoolIndices(shape, x, l, n));
         }

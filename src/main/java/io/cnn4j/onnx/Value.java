@@ -93,13 +93,15 @@ abstract class Value {
     }
 
     /**
-     * The argmax indices (output 1) of a MaxPool that became the layer {@code pool} on {@code source}: only MaxUnpool
-     * reads them, recomputing them from the source.
+     * The argmax indices (output 1) of a MaxPool that became the layer {@code pool} on {@code source}: MaxUnpool reads
+     * them by recomputing them from the source; any other reader (or a graph output) makes them a MaxPoolIndicesNd
+     * layer, ONNX's indices as float32 integers.
      */
     static final class PoolIndices extends Value {
         final Act source;
         final LayerNode pool;
         final Node node;
+        Act materialized;
 
         PoolIndices(long[] shape, Act source, LayerNode pool, Node node) {
             super(shape);

@@ -28,7 +28,11 @@ public final class Binary {
         GE("ge", NativeCore.BINARY_GE),
         LT("lt", NativeCore.BINARY_LT),
         LE("le", NativeCore.BINARY_LE),
-        EQ("eq", NativeCore.BINARY_EQ);
+        EQ("eq", NativeCore.BINARY_EQ),
+        /** torch.fmod: the remainder with the sign of the dividend, as C's fmod. */
+        FMOD("fmod", NativeCore.BINARY_FMOD),
+        /** torch.remainder: the remainder with the sign of the divisor, as Python's %. */
+        REMAINDER("remainder", NativeCore.BINARY_REMAINDER);
 
         final String op;
         final int code;

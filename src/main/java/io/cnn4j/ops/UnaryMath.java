@@ -6,7 +6,8 @@ import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Element-wise functions with ATen's formulas: the math functions torch.neg, abs, sqrt, exp and log (IEEE semantics:
- * sqrt and log of a negative number are NaN, log(0) is -inf) and the activations softplus(beta, threshold), mish,
+ * sqrt and log of a negative number are NaN, log(0) is -inf), floor, ceil, round (half to even), sign (0 for 0 and
+ * NaN, as torch.sign) and erf, and the activations softplus(beta, threshold), mish,
  * selu, celu(alpha), softsign, logsigmoid and hardtanh(min_val, max_val) (NaN passes through, as torch.clamp).
  * Lifecycle as {@link Activation}: the output has the input's shape, workspaceSize is 0, run may write in place.
  * Immutable and thread-safe.
@@ -84,6 +85,28 @@ public final class UnaryMath extends ScratchFreeOp {
 
     public static UnaryMath log() {
         return new UnaryMath("log", NativeCore.UNARY_LOG);
+    }
+
+    public static UnaryMath floor() {
+        return new UnaryMath("floor", NativeCore.UNARY_FLOOR);
+    }
+
+    public static UnaryMath ceil() {
+        return new UnaryMath("ceil", NativeCore.UNARY_CEIL);
+    }
+
+    /** torch.round without decimals: to the nearest integer, halves to even (2.5 -> 2, 3.5 -> 4, -0.5 -> -0). */
+    public static UnaryMath round() {
+        return new UnaryMath("round", NativeCore.UNARY_ROUND);
+    }
+
+    /** torch.sign: -1, 0 or 1 (0 for -0 and for NaN, as torch computes it). */
+    public static UnaryMath sign() {
+        return new UnaryMath("sign", NativeCore.UNARY_SIGN);
+    }
+
+    public static UnaryMath erf() {
+        return new UnaryMath("erf", NativeCore.UNARY_ERF);
     }
 
     /** Same as the input shape. */

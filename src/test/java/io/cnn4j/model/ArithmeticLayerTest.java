@@ -51,6 +51,33 @@ class ArithmeticLayerTest {
         }
     }
 
+    /** Floor, Ceil, Round, Sign and Erf layers, each on the model input, against the float64 reference. */
+    @Test
+    void roundingSignAndErfLayersMatchTheReference() throws Exception {
+        String json = """
+                {"cnn4j": 2, "inputs": [{"name": "x", "shape": [-1, 2, 5]}],
+                 "layers": [
+                   {"type": "Floor", "id": "floor"},
+                   {"type": "Ceil", "inputs": ["x"], "id": "ceil"},
+                   {"type": "Round", "inputs": ["x"], "id": "round"},
+                   {"type": "Sign", "inputs": ["x"], "id": "sign"},
+                   {"type": "Erf", "inputs": ["x"], "id": "erf"}
+                 ],
+                 "outputs": ["floor", "ceil", "round", "sign", "erf"]}""";
+        float[] x = {-2.5f, -1.5f, -0.5f, 0f, 0.5f, 1.5f, 2.5f, 0.3f, -0.7f, 3.2f};
+        try (Model model = ModelGraphTest.build(json, new MapWeights()); Tensor in = Tensor.of(x, 1, 2, 5)) {
+            java.util.Map<String, Tensor> out = model.run(java.util.Map.of("x", in));
+            for (String f : new String[] {"floor", "ceil", "round", "sign", "erf"}) {
+                try (Tensor y = out.get(f)) {
+                    Oracle.assertClose(f, NaiveElementwise.unary(f, Oracle.widen(x)), y.toFloatArray());
+                }
+            }
+        }
+        ModelGraphTest.assertRefused("{\"cnn4j\": 2, \"inputs\": [{\"name\": \"x\", \"shape\": [-1, 3]}], "
+                + "\"layers\": [{\"type\": \"Round\", \"decimals\": 1}]}", new MapWeights(), "layer 0 (Round)",
+                "decimals");
+    }
+
     private static double[] reference(double[] x, long[] xs) {
         int planes = (int) (xs[0] * xs[1]);
         int plane = (int) (xs[2] * xs[3]);

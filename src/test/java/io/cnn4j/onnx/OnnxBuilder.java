@@ -128,9 +128,74 @@ final class OnnxBuilder {
             return this;
         }
 
+        /** An attribute of a function's body that stands for the caller's attribute {@code ref} (ref_attr_name). */
+        NodeB refAttr(String name, int type, String ref) {
+            msg.message(5, new Msg().string(1, name).varint(20, type).string(21, ref));
+            return this;
+        }
+
         NodeB domain(String d) {
             msg.string(7, d);
             return this;
+        }
+    }
+
+    /** A model-local function (FunctionProto) being written. */
+    static final class FunctionB {
+        private final Msg msg = new Msg();
+        private final List<Msg> body = new ArrayList<>();
+
+        FunctionB inputs(String... names) {
+            for (String n : names) {
+                msg.string(4, n);
+            }
+            return this;
+        }
+
+        FunctionB outputs(String... names) {
+            for (String n : names) {
+                msg.string(5, n);
+            }
+            return this;
+        }
+
+        /** Attributes without a default. */
+        FunctionB attributes(String... names) {
+            for (String n : names) {
+                msg.string(6, n);
+            }
+            return this;
+        }
+
+        /** A FLOAT attribute with a default (attribute_proto). */
+        FunctionB attributeDefault(String name, float v) {
+            msg.message(11, new Msg().string(1, name).varint(20, 1).fixed32(2, v));
+            return this;
+        }
+
+        FunctionB opset(String domain, long version) {
+            msg.message(9, new Msg().string(1, domain).varint(2, version));
+            return this;
+        }
+
+        NodeB node(String op, String name, String[] in, String... out) {
+            NodeB n = new NodeB();
+            for (String i : in) {
+                n.msg.string(1, i);
+            }
+            for (String o : out) {
+                n.msg.string(2, o);
+            }
+            n.msg.string(3, name).string(4, op);
+            body.add(n.msg);
+            return n;
+        }
+
+        Msg toMsg() {
+            Msg m = new Msg();
+            m.out.writeBytes(msg.toBytes());
+            body.forEach(n -> m.message(7, n));
+            return m;
         }
     }
 
@@ -139,7 +204,7 @@ final class OnnxBuilder {
     private final List<Msg> inputs = new ArrayList<>();
     private final List<Msg> outputs = new ArrayList<>();
     private final List<Msg> opsets = new ArrayList<>();
-    private final List<Msg> functions = new ArrayList<>();
+    private final List<FunctionB> definitions = new ArrayList<>();
 
     OnnxBuilder opset(long version) {
         opsets.add(new Msg().string(1, "").varint(2, version));
@@ -211,10 +276,12 @@ final class OnnxBuilder {
         return n;
     }
 
-    /** A model-local function (FunctionProto) named domain:name; its body is empty (cnn4j reads only the name). */
-    OnnxBuilder function(String domain, String name) {
-        functions.add(new Msg().string(1, name).string(10, domain));
-        return this;
+    /** A model-local function named domain:name, whose signature and body the caller writes. */
+    FunctionB define(String domain, String name) {
+        FunctionB f = new FunctionB();
+        f.msg.string(1, name).string(10, domain);
+        definitions.add(f);
+        return f;
     }
 
     byte[] build() {
@@ -230,7 +297,7 @@ final class OnnxBuilder {
         }
         opsets.forEach(o -> model.message(8, o));
         model.message(7, graph);
-        functions.forEach(f -> model.message(25, f));
+        definitions.forEach(f -> model.message(25, f.toMsg()));
         return model.toBytes();
     }
 

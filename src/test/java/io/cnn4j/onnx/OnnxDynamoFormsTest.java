@@ -66,17 +66,4 @@ class OnnxDynamoFormsTest {
     void anotherChainIsLeftAloneAndRefusedOpByOp() {
         refused(dynamoUnpool(1), "unsupported ONNX ops: Range (node 'range'), ScatterND (node 'scatter')");
     }
-
-    /** Model-local functions (which torch's exporters do not write for these architectures) are named with the fix. */
-    @Test
-    void aCallOfAModelLocalFunctionSaysHowToInlineIt() {
-        OnnxBuilder b = withConv(18).output("y").function("local", "MyRelu").opset("local", 1);
-        b.node("MyRelu", "call", in("c"), "y").domain("local");
-        refused(b, "unsupported ONNX ops: local:MyRelu (node 'call')", "local:MyRelu is a function of the model",
-                "onnx.inliner.inline_local_functions");
-        OnnxBuilder other = withConv(18).output("y").opset("custom", 1);
-        other.node("MyRelu", "call", in("c"), "y").domain("custom");
-        IllegalArgumentException e = refused(other, "unsupported ONNX ops: custom:MyRelu (node 'call')");
-        org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("inline"), e.getMessage());
-    }
 }

@@ -2,6 +2,7 @@ package io.cnn4j.onnx;
 
 import static io.cnn4j.onnx.OnnxBuilder.in;
 import static io.cnn4j.onnx.OnnxBuilder.ramp;
+import static io.cnn4j.onnx.OnnxErrorsTest.refused;
 import static io.cnn4j.onnx.OnnxErrorsTest.withConv;
 import static io.cnn4j.onnx.OnnxImportTest.convert;
 import static io.cnn4j.onnx.OnnxImportTest.layers;
@@ -60,18 +61,36 @@ class OnnxElementwiseTest {
         b.node("Sqrt", "q", in("a1"), "q1");
         b.node("Exp", "e", in("q1"), "e1");
         b.node("Log", "l", in("e1"), "l1");
-        b.node("Neg", "n", in("l1"), "n1");
+        b.node("Neg", "n", in("l1"), "n0");
+        b.node("Floor", "fl", in("n0"), "f1");
+        b.node("Ceil", "ce", in("f1"), "f2");
+        b.node("Round", "ro", in("f2"), "f3");
+        b.node("Sign", "si", in("f3"), "f4");
+        b.node("Erf", "er", in("f4"), "n1");
         b.node("Max", "max", in("n1", "c", "k"), "x1");
         b.node("Min", "min", in("x1", "c"), "m1");
         b.node("Sum", "sum", in("m1", "c", "x1"), "y");
         String l = convertLayers(b);
-        for (String type : new String[] {"Abs", "Sqrt", "Exp", "Log", "Neg"}) {
+        for (String type : new String[] {"Abs", "Sqrt", "Exp", "Log", "Neg", "Floor", "Ceil", "Round", "Sign", "Erf"}) {
             assertEquals(1, l.split("\"type\":\"" + type + "\"", -1).length - 1, l);
         }
         assertEquals(2, l.split("\"type\":\"Maximum\"", -1).length - 1, l);
         assertEquals(1, l.split("\"type\":\"Minimum\"", -1).length - 1, l);
         assertEquals(2, l.split("\"type\":\"Add\"", -1).length - 1, l);
         assertEquals(true, l.contains("{\"type\":\"Maximum\",\"id\":\"max\",\"other\":3.0}"), l);
+    }
+
+    /** Mod: fmod=1 (what ONNX requires for floats) is torch.fmod, fmod=0 torch.remainder (NumPy's mod). */
+    @Test
+    void modIsFmodOrRemainder() {
+        OnnxBuilder b = withConv(13).output("y").weight("k", new float[] {1.5f});
+        b.node("Mod", "f", in("c", "k"), "f1").attr("fmod", 1L);
+        b.node("Mod", "m", in("f1", "c"), "y");
+        assertEquals("[{\"type\":\"Fmod\",\"id\":\"f\",\"other\":1.5},{\"type\":\"Remainder\",\"id\":\"y\","
+                + "\"inputs\":[\"f\",\"conv\"]}]", convertLayers(b));
+        OnnxBuilder bad = withConv(13).output("y");
+        bad.node("Mod", "m", in("c", "c"), "y").attr("fmod", 2L);
+        refused(bad, "Mod (node 'm')", "fmod must be 0 or 1, got fmod=2");
     }
 
     @Test

@@ -62,11 +62,14 @@ class OnnxErrorsTest {
         refused(p, "PRelu (node 'p')", "do not broadcast", "dim 2 is 6 against 8");
     }
 
+    /** A MaxPool's indices used alone are a MaxPoolIndices layer; its values, unused, no layer at all. */
     @Test
-    void usedMaxPoolIndicesAreRefused() {
+    void usedMaxPoolIndicesAreTheirOwnLayer() {
         OnnxBuilder b = withConv(13).output("i");
         b.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2);
-        refused(b, "MaxPool (node 'mp')", "argmax indices");
+        String layers = OnnxImportTest.layers(OnnxImportTest.convert(b));
+        org.junit.jupiter.api.Assertions.assertTrue(layers.endsWith("{\"type\":\"MaxPoolIndices2d\",\"id\":\"i\","
+                + "\"kernel_size\":2,\"stride\":1,\"indices\":\"tensor\"}]") && !layers.contains("\"MaxPool2d\""), layers);
     }
 
     @Test

@@ -20,6 +20,77 @@ class OnnxReduceMatMulTest {
         return layers(convert(b)).replaceAll("\\{\"type\":\"Conv2d\"[^}]*\\},?", "");
     }
 
+    /** ReduceL1, L2, SumSquare, LogSum and LogSumExp as the layers ONNX defines them by (numbers: the node tests). */
+    @Test
+    void compositeReductionsAreSpeltWithReductionLayers() {
+        OnnxBuilder l2 = withConv(13).output("y");
+        l2.node("ReduceL2", "r", in("c"), "y").attr("axes", new long[] {1L});
+        assertEquals("[{\"type\":\"Pow\",\"other\":2},{\"type\":\"Sum\",\"dim\":[1],\"keepdim\":true},"
+                + "{\"type\":\"Sqrt\",\"id\":\"y\"}]", convertLayers(l2));
+        OnnxBuilder l1 = withConv(18).output("y").initializer(OnnxBuilder.int64Tensor("ax", new long[] {2, 3}, 2));
+        l1.node("ReduceL1", "r", in("c", "ax"), "y").attr("keepdims", 0L);
+        assertEquals("[{\"type\":\"Abs\"},{\"type\":\"Sum\",\"id\":\"y\",\"dim\":[2,3],\"keepdim\":false}]",
+                convertLayers(l1));
+        OnnxBuilder lse = withConv(13).output("y");
+        lse.node("ReduceLogSumExp", "r", in("c"), "y").attr("axes", new long[] {-1L}).attr("keepdims", 0L);
+        String layers = convertLayers(lse);
+        assertEquals(true, layers.startsWith("[{\"type\":\"Amax\",\"id\":"), layers);
+        for (String type : new String[] {"Sub", "Exp", "Sum", "Log", "Add"}) {
+            assertEquals(true, layers.contains("{\"type\":\"" + type + "\""), layers);
+        }
+        OnnxBuilder batch = withConv(13).output("y");
+        batch.node("ReduceSumSquare", "r", in("c"), "y");
+        refused(batch, "ReduceSumSquare (node 'r')", "no axes reduce every dim", "the batch dim 0 included");
+    }
+
+    /** The composites' numbers, ReduceLogSumExp on values whose exp overflows float32 (torch.logsumexp's form). */
+    @Test
+    void compositeReductionsComputeWhatOnnxDefines() throws Exception {
+        float[] x = {1, -2, 3, 0.5f, 100, 200, -300, 50, -1, -1, -1, -1};
+        for (String op : new String[] {"ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
+            OnnxBuilder b = new OnnxBuilder().opset(13).input("x", -1, 3, 4).output("y");
+            b.node(op, "r", in("x"), "y").attr("axes", new long[] {-1L}).attr("keepdims", 0L);
+            float[] input = op.equals("ReduceLogSum") ? abs(x) : x;
+            try (io.cnn4j.model.Model m = io.cnn4j.model.Model.load(b.build());
+                    io.cnn4j.Tensor in = io.cnn4j.Tensor.of(input, 1, 3, 4); io.cnn4j.Tensor y = m.run(in)) {
+                float[] got = y.toFloatArray();
+                for (int row = 0; row < 3; row++) {
+                    double l1 = 0;
+                    double sq = 0;
+                    double sum = 0;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < 4; i++) {
+                        double v = input[row * 4 + i];
+                        l1 += Math.abs(v);
+                        sq += v * v;
+                        sum += v;
+                        max = Math.max(max, v);
+                    }
+                    double lse = 0;
+                    for (int i = 0; i < 4; i++) {
+                        lse += Math.exp(input[row * 4 + i] - max);
+                    }
+                    double expected = switch (op) {
+                        case "ReduceL1" -> l1;
+                        case "ReduceL2" -> Math.sqrt(sq);
+                        case "ReduceSumSquare" -> sq;
+                        case "ReduceLogSum" -> Math.log(sum);
+                        default -> Math.log(lse) + max;
+                    };
+                    assertEquals(expected, got[row], 1e-5 * Math.max(1, Math.abs(expected)), op + " row " + row);
+                }
+            }
+        }
+    }
+
+    private static float[] abs(float[] v) {
+        float[] a = v.clone();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.abs(a[i]);
+        }
+        return a;
+    }
+
     @Test
     void reductionsBecomeReductionLayersWithTheirAxes() {
         OnnxBuilder attr = withConv(13).output("y");
@@ -87,6 +158,37 @@ class OnnxReduceMatMulTest {
         refused(inner, "MatMul (node 'mm')", "cannot be multiplied: A's last dim 6 against B's 5");
     }
 
+    /** ONNX's test_maxpool_with_argmax_*: the indices as a graph output, counted across the tensor as ONNX does. */
+    @Test
+    void aMaxPoolsIndicesAsAnOutputAreFloat32Integers() {
+        OnnxBuilder b = withConv(13).output("p").output("i");
+        b.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 3, 3).attr("strides", 2, 2)
+                .attr("pads", 1, 1, 1, 1);
+        assertEquals("[{\"type\":\"MaxPool2d\",\"id\":\"p\",\"kernel_size\":3,\"stride\":2,\"padding\":1},"
+                + "{\"type\":\"MaxPoolIndices2d\",\"id\":\"i\",\"inputs\":[\"conv\"],\"kernel_size\":3,"
+                + "\"stride\":2,\"padding\":1,\"indices\":\"tensor\"}]", convertLayers(b));
+        OnnxBuilder cast = withConv(13).output("y");
+        cast.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        cast.node("Cast", "f", in("i"), "fi").attr("to", 1L);
+        cast.node("Mul", "half", in("fi", "p"), "y");
+        assertEquals("[{\"type\":\"MaxPool2d\",\"id\":\"mp_1\",\"kernel_size\":2},{\"type\":\"MaxPoolIndices2d\","
+                + "\"id\":\"mp\",\"inputs\":[\"conv\"],\"kernel_size\":2,\"indices\":\"tensor\"},{\"type\":\"Mul\","
+                + "\"id\":\"y\",\"inputs\":[\"mp\",\"mp_1\"]}]", convertLayers(cast));
+        OnnxBuilder toInt = withConv(13).output("y");
+        toInt.node("Cast", "f", in("c"), "y").attr("to", 7L);
+        refused(toInt, "Cast (node 'f')", "the target data type is INT64", "casts a computed one only to FLOAT");
+        OnnxBuilder columns = withConv(13).output("i");
+        columns.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("storage_order", 1L);
+        refused(columns, "MaxPool (node 'mp')", "storage_order=1 counts them column-major, for which there is no "
+                + "PyTorch form", "export with the default storage_order=0");
+        OnnxBuilder padded = withConv(13).output("i").initializer(OnnxBuilder.int64Tensor("pads",
+                new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8)).initializer(OnnxBuilder.floatTensor("inf",
+                new float[] {Float.NEGATIVE_INFINITY}));
+        padded.node("Pad", "pad", in("c", "pads", "inf"), "cp");
+        padded.node("MaxPool", "mp", in("cp"), "p", "i").attr("kernel_shape", 3, 3);
+        refused(padded, "MaxPool (node 'mp')", "it pools the output of Pad (node 'pad')", "without a Pad before it");
+    }
+
     @Test
     void maxUnpoolOfAMaxPoolsIndicesRecomputesThem() {
         OnnxBuilder b = withConv(13).output("y");
@@ -103,7 +205,9 @@ class OnnxReduceMatMulTest {
         OnnxBuilder other = withConv(13).output("y");
         other.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
         other.node("Add", "add", in("p", "i"), "y");
-        refused(other, "Add (node 'add')", "the argmax indices of MaxPool (node 'mp')", "layers have one output");
+        assertEquals("[{\"type\":\"MaxPool2d\",\"id\":\"mp\",\"kernel_size\":2},{\"type\":\"MaxPoolIndices2d\","
+                + "\"id\":\"mp_1\",\"inputs\":[\"conv\"],\"kernel_size\":2,\"indices\":\"tensor\"},{\"type\":\"Add\","
+                + "\"id\":\"y\",\"inputs\":[\"mp\",\"mp_1\"]}]", convertLayers(other));
         OnnxBuilder bigger = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("os",
                 new long[] {1, 4, 7, 7}, 4));
         bigger.node("MaxPool", "mp", in("c"), "p", "i").attr("kernel_shape", 2, 2).attr("strides", 2, 2);

@@ -79,4 +79,42 @@ class OnnxSliceTest {
         batch.node("Split", "sp", in("c"), "y", "z").attr("axis", 0L);
         refused(batch, "splits axis 0, the batch dim");
     }
+
+    /** An SE gate broadcast by Expand to the input's Shape (torch's expand_as): x.expand with -1 for kept dims. */
+    @Test
+    void expandToTheInputsShapeIsAnExpandLayer() {
+        OnnxBuilder b = withConv(13).output("y");
+        b.node("GlobalAveragePool", "gap", in("c"), "g");
+        b.node("Shape", "shape", in("c"), "s");
+        b.node("Expand", "ex", in("g", "s"), "e");
+        b.node("Mul", "mul", in("c", "e"), "y");
+        assertEquals("{\"type\":\"AdaptiveAvgPool2d\",\"output_size\":1},{\"type\":\"Expand\",\"id\":\"ex\","
+                + "\"size\":[-1,-1,6,6]},{\"type\":\"Mul\",\"id\":\"y\",\"inputs\":[\"conv\",\"ex\"]}]",
+                convertLayers(b).substring(1));
+        // TorchScript's x.expand(-1, -1, h, w): -1 becomes 1 by Where(Equal(size, -1), 1, size), folded at load
+        OnnxBuilder torch = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("size",
+                new long[] {-1, -1, 6, 6}, 4)).initializer(OnnxBuilder.int64Tensor("minus", new long[] {-1}, 1))
+                .initializer(OnnxBuilder.int64Tensor("one", new long[] {1}, 1));
+        torch.node("GlobalAveragePool", "gap", in("c"), "g");
+        torch.node("Equal", "eq", in("size", "minus"), "isneg");
+        torch.node("Where", "wh", in("isneg", "one", "size"), "s");
+        torch.node("Expand", "ex", in("g", "s"), "y");
+        assertEquals("[{\"type\":\"AdaptiveAvgPool2d\",\"output_size\":1},{\"type\":\"Expand\",\"id\":\"y\","
+                + "\"size\":[-1,-1,6,6]}]", convertLayers(torch));
+        OnnxBuilder same = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("s", new long[] {4, 1, 6}, 3));
+        same.node("Expand", "ex", in("c", "s"), "y");
+        assertEquals("[]", convertLayers(same)); // nothing to repeat: the Conv's result is the output itself
+        OnnxBuilder longer = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("s",
+                new long[] {2, 1, 4, 6, 6}, 5));
+        longer.node("Expand", "ex", in("c", "s"), "y");
+        refused(longer, "Expand (node 'ex')", "has more dims than the input", "would move the batch dim");
+        OnnxBuilder batch = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("s", new long[] {3, 4, 6, 6},
+                4));
+        batch.node("Expand", "ex", in("c", "s"), "y");
+        refused(batch, "Expand (node 'ex')", "sets dim 0 (the batch) to 3", "keep the batch free");
+        OnnxBuilder wrong = withConv(13).output("y").initializer(OnnxBuilder.int64Tensor("s", new long[] {1, 4, 5, 6},
+                4));
+        wrong.node("Expand", "ex", in("c", "s"), "y");
+        refused(wrong, "Expand (node 'ex')", "does not broadcast to shape [1, 4, 5, 6] (dim 2: 6 against 5");
+    }
 }

@@ -60,6 +60,11 @@ public final class NaiveElementwise {
             case "lt" -> x < y ? 1 : 0;
             case "le" -> x <= y ? 1 : 0;
             case "eq" -> x == y ? 1 : 0;
+            case "fmod" -> x % y; // Java's % on doubles is C's fmod
+            case "remainder" -> {
+                double mod = x % y;
+                yield mod != 0 && (y < 0) != (mod < 0) ? mod + y : mod;
+            }
             default -> throw new IllegalArgumentException("unknown op " + op);
         };
     }
@@ -81,7 +86,7 @@ public final class NaiveElementwise {
         return result;
     }
 
-    /** f(x) element by element; f is "neg", "abs", "sqrt", "exp" or "log". */
+    /** f(x) element by element; f is "neg", "abs", "sqrt", "exp", "log", "floor", "ceil", "round", "sign", "erf". */
     public static double[] unary(String f, double[] x) {
         double[] y = new double[x.length];
         for (int i = 0; i < x.length; i++) {
@@ -91,10 +96,46 @@ public final class NaiveElementwise {
                 case "sqrt" -> Math.sqrt(x[i]);
                 case "exp" -> Math.exp(x[i]);
                 case "log" -> Math.log(x[i]);
+                case "floor" -> Math.floor(x[i]);
+                case "ceil" -> Math.ceil(x[i]);
+                case "round" -> Math.rint(x[i]); // halves to even, as torch.round
+                case "sign" -> x[i] > 0 ? 1 : x[i] < 0 ? -1 : 0; // NaN: 0, as torch.sign
+                case "erf" -> erf(x[i]);
                 default -> throw new IllegalArgumentException("unknown function " + f);
             };
         }
         return y;
+    }
+
+    /**
+     * erf in double precision (Java has none): its Maclaurin series below |x| = 2.5 (terms at most ~500, so about 13
+     * digits survive the cancellation), else 1 - erfc by erfc's continued fraction (Lentz-free, evaluated from the
+     * back), which converges fast there.
+     */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        double a = Math.abs(x);
+        double r;
+        if (a < 2.5) {
+            double term = a;
+            double sum = a;
+            for (int n = 1; n < 200 && Math.abs(term) > 1e-18 * Math.abs(sum); n++) {
+                term *= -a * a / n;
+                sum += term / (2 * n + 1);
+            }
+            r = 2 / Math.sqrt(Math.PI) * sum;
+        } else if (a < 27) {
+            double f = a;
+            for (int k = 120; k >= 1; k--) {
+                f = a + (k / 2.0) / f;
+            }
+            r = 1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+        } else {
+            r = 1;
+        }
+        return x < 0 ? -r : r;
     }
 
     /** The element of an operand of {@code shape} that output index {@code index} (of {@code rank} dims) reads. */
