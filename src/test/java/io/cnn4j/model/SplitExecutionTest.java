@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Batches whose first layers hold large maps run those layers a slice of the batch at a time (SplitExecution): the
  * outputs equal, bit for bit, each sample run alone at batch 1 (every kernel computes a sample the same way at any
- * batch), with slices of 1 and 2 samples (1 and 2 threads; 5 samples leave a remainder slice), for a classifier (the
- * prefix hands a pooled value to Flatten + Linear), a fully convolutional model (the prefix's last value is the
+ * batch), with one thread (with more, the batch runs whole: SplitExecution.sliceBatch), for a classifier's features (the
+ * prefix hands a pooled value to Flatten), a fully convolutional model (the prefix's last value is the
  * output) and a model whose prefix stops at a constant operand; each splits after the last layer with a large output
  * (at least 128 Ki floats a sample: here the 16 x 100 x 90 maps), not after the pooling.
  */
@@ -31,12 +31,12 @@ class SplitExecutionTest {
             + "{\"type\": \"MaxPool2d\", \"kernel_size\": 2, \"id\": \"pool\"},";
 
     @Test
-    void aSplitClassifierEqualsEachSampleAlone() throws Exception {
+    void aSplitPrefixHandsItsPooledValueOn() throws Exception {
+        // The rest (Flatten) runs on the whole batch: a Linear there would take sgemm at batch 5 and the matrix-vector
+        // kernels at batch 1, equal to about 1e-7, not bit for bit.
         String layers = CONVS + "{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": 1, \"id\": \"gap\"},"
-                + "{\"type\": \"Flatten\", \"id\": \"flat\"},"
-                + "{\"type\": \"Linear\", \"name\": \"fc\", \"in_features\": 16, \"out_features\": 7, \"id\": \"fc\"}";
-        check("classifier", 4, layers, weights(new Random(41)).put("fc.weight", Oracle.uniform(new Random(42), 7 * 16), 7,
-                16).put("fc.bias", Oracle.uniform(new Random(43), 7), 7));
+                + "{\"type\": \"Flatten\", \"id\": \"flat\"}";
+        check("pooled and flattened", 4, layers, weights(new Random(41)));
     }
 
     @Test
@@ -71,7 +71,7 @@ class SplitExecutionTest {
         float[] x = Oracle.uniform(new Random(40), (long) BATCH * C * H * W);
         int threadsBefore = Cnn4j.getNumThreads();
         try {
-            for (int threads : new int[] {1, 2}) {
+            for (int threads : new int[] {1}) {
                 Cnn4j.setNumThreads(threads);
                 try (Model model = ModelGraphTest.build(json, weights)) {
                     float[] alone = null;
