@@ -485,7 +485,7 @@ public final class Model implements AutoCloseable {
         int cut = SplitExecution.splitPoint(full, layers, description.inputs().get(0).shape(), samplewisePrefix,
                 threads);
         if (cut > 0) {
-            return SplitExecution.create(key.shapes[0], SplitExecution.sliceBatch(threads), cut, description.name(),
+            return SplitExecution.create(key.shapes[0], cut, description.name(),
                     layers, layerNames, layerInputs, outputs, description.outputs());
         }
         return new Execution(full, description.name(), layers, layerNames, layerInputs, outputs,

@@ -16,12 +16,11 @@ import java.util.Map;
  * the whole batch.
  *
  * <p>Why: a CNN's first layers hold its largest tensors. At batch 8, MobileNetV2's 112x112 and 56x56 maps are 10-15 MB
- * per layer, so every layer reads its input back from memory; a slice of one or two samples keeps them in cache
- * (measured 2026-12-02, 1 thread, Zen 5, min of 15 runs at batch 8: MobileNetV2 44-45 ms whole, 40.8 split after its
- * 28x28 blocks; ResNet-18 103.7 whole, 103.5 split after layer1, 115-120 sliced to the end). Each slice is planned for
- * its own batch and the arena holds one slice's tensors plus the values handed on. Results are those of the slice's
- * batch: every kernel of those layers computes a sample the same way at any batch, so they equal a
- * batch-1 run's sample by sample.
+ * per layer, so every layer reads its input back from memory; one sample's keep them in cache (measured 2026-12-02,
+ * 1 thread, Zen 5, min of 15 runs at batch 8: MobileNetV2 44-45 ms whole, 40.8 split after its 28x28 blocks;
+ * ResNet-18 103.7 whole, 103.5 split after layer1, 115-120 sliced to the end). Those layers are planned at batch 1
+ * and the arena holds one sample's tensors plus the values handed on. Every kernel of those layers computes a sample
+ * the same way at any batch, so the results equal a batch-1 run's, sample by sample.
  *
  * <p>{@link #splitPoint} says when a model and shape run this way, and where the slices end.
  */
@@ -33,20 +32,16 @@ final class SplitExecution implements PlannedRun {
     static final long MIN_SAMPLE_FLOATS = 128 * 1024;
 
     private final long batch;
-    private final long slice;
     private final Execution rest;
-    private final Execution slices;
-    private final Execution lastSlices;
-    /** The prefix's values the rest reads or the model returns: copied into the rest's arena, slice by slice. */
+    /** The prefix planned at batch 1: run once per sample. */
+    private final Execution samples;
+    /** The prefix's values the rest reads or the model returns: copied into the rest's arena, sample by sample. */
     private final int[] handed;
 
-    private SplitExecution(long batch, long slice, Execution rest, Execution slices, Execution lastSlices,
-            int[] handed) {
+    private SplitExecution(long batch, Execution rest, Execution samples, int[] handed) {
         this.batch = batch;
-        this.slice = slice;
         this.rest = rest;
-        this.slices = slices;
-        this.lastSlices = lastSlices;
+        this.samples = samples;
         this.handed = handed;
     }
 
@@ -69,6 +64,11 @@ final class SplitExecution implements PlannedRun {
      * batch 8: ResNet-18 sliced to the end 116 ms against 98 unsplit; VGG-11-BN sliced through its 28x28 layers 430
      * against 405.
      *
+     * <p>Runs with more than one thread do not split: slices of as many samples as threads cut a batch into many short
+     * parallel jobs, and measured alternating with ONNX Runtime (whose threads spin after each of its calls)
+     * MobileNetV2 at batch 8 with 2 threads took 31.9 ms sliced against 24.1 whole (2026-12-02; alone, 20.6 against
+     * 21.2). With one thread a slice is one sample.
+     *
      * @param full the unsplit plan at these shapes (for the values' shapes)
      * @param declaredInput the model's declared input shape (-1 = free)
      */
@@ -77,8 +77,8 @@ final class SplitExecution implements PlannedRun {
             return 0;
         }
         long batch = full.shapes[0][0];
-        if (threads > 1 || batch <= sliceBatch(threads)) {
-            return 0; // with more threads, see sliceBatch
+        if (threads > 1 || batch == 1) {
+            return 0;
         }
         int cut = 0;
         for (int l = 0; l < prefix; l++) {
@@ -93,21 +93,8 @@ final class SplitExecution implements PlannedRun {
         return cut;
     }
 
-    /**
-     * Samples per slice: one. Runs with more than one thread do not split: slices of as many samples as threads cut
-     * a batch into many short parallel jobs, and measured alternating with ONNX Runtime (whose threads spin after each
-     * of its calls) MobileNetV2 at batch 8 with 2 threads took 31.9 ms sliced against 24.1 whole (2026-12-02; alone,
-     * 20.6 against 21.2).
-     */
-    static long sliceBatch(int threads) {
-        return 1;
-    }
-
-    /**
-     * Plans and prepares the layers from {@code prefix} (the split point) at the full batch and those before at the
-     * slice batch (and at the remainder's, when the slice does not divide the batch).
-     */
-    static SplitExecution create(long[] inputShape, long slice, int prefix, String modelName, List<Layer> layers,
+    /** Plans and prepares the layers from {@code prefix} (the split point) at the full batch and those before at 1. */
+    static SplitExecution create(long[] inputShape, int prefix, String modelName, List<Layer> layers,
             List<String> layerNames, int[][] layerInputs, int[] outputs, List<String> outputNames) {
         long batch = inputShape[0];
         ExecutionPlan restPlan = ExecutionPlan.create(layers, layerNames, layerInputs, outputs,
@@ -115,31 +102,20 @@ final class SplitExecution implements PlannedRun {
         int[] handed = java.util.stream.IntStream.range(1, 1 + prefix).filter(v -> restPlan.bufferOf[v] >= 0)
                 .toArray();
         Execution rest = new Execution(restPlan, modelName, layers, layerNames, layerInputs, outputs, outputNames);
-        Execution slices = null;
         try {
-            slices = prefixExecution(inputShape, slice, prefix, handed, modelName, layers, layerNames, layerInputs);
-            Execution lastSlices = batch % slice == 0 ? null : prefixExecution(inputShape, batch % slice, prefix,
-                    handed, modelName, layers, layerNames, layerInputs);
-            return new SplitExecution(batch, slice, rest, slices, lastSlices, handed);
+            long[] sample = inputShape.clone();
+            sample[0] = 1;
+            List<Layer> first = layers.subList(0, prefix);
+            List<String> names = layerNames.subList(0, prefix);
+            int[][] inputs = Arrays.copyOf(layerInputs, prefix);
+            ExecutionPlan plan = ExecutionPlan.create(first, names, inputs, handed, new long[][] {sample});
+            Execution samples = new Execution(plan, modelName, first, names, inputs, handed,
+                    Collections.nCopies(handed.length, "(handed on)"));
+            return new SplitExecution(batch, rest, samples, handed);
         } catch (RuntimeException e) {
             rest.close();
-            if (slices != null) {
-                slices.close();
-            }
             throw e;
         }
-    }
-
-    private static Execution prefixExecution(long[] inputShape, long count, int prefix, int[] handed, String modelName,
-            List<Layer> layers, List<String> layerNames, int[][] layerInputs) {
-        long[] shape = inputShape.clone();
-        shape[0] = count;
-        List<Layer> first = layers.subList(0, prefix);
-        List<String> names = layerNames.subList(0, prefix);
-        int[][] inputs = Arrays.copyOf(layerInputs, prefix);
-        ExecutionPlan plan = ExecutionPlan.create(first, names, inputs, handed, new long[][] {shape});
-        return new Execution(plan, modelName, first, names, inputs, handed,
-                Collections.nCopies(handed.length, "(handed on)"));
     }
 
     @Override
@@ -147,16 +123,15 @@ final class SplitExecution implements PlannedRun {
         Tensor input = inputs[0];
         long[] shape = input.shape();
         long perSample = Shapes.numel(shape) / batch;
-        for (long first = 0; first < batch; first += slice) {
-            long count = Math.min(slice, batch - first);
-            long[] sliceShape = shape.clone();
-            sliceShape[0] = count;
-            Tensor part = Tensor.wrap(input.pointer(), first * perSample, sliceShape);
-            Tensor[] bound = (count == slice ? slices : lastSlices).runLayers(new Tensor[] {part}, layerNanos);
+        long[] sampleShape = shape.clone();
+        sampleShape[0] = 1;
+        for (long n = 0; n < batch; n++) {
+            Tensor sample = Tensor.wrap(input.pointer(), n * perSample, sampleShape);
+            Tensor[] bound = samples.runLayers(new Tensor[] {sample}, layerNanos);
             for (int v : handed) {
                 Tensor from = bound[v], into = rest.value(v);
-                long n = Shapes.numel(from.shape()), total = Shapes.numel(into.shape());
-                NativeCore.check(NativeCore.cnn4j_copy_into(1, n, from.pointer(), total, first * (total / batch),
+                long count = Shapes.numel(from.shape()), total = Shapes.numel(into.shape());
+                NativeCore.check(NativeCore.cnn4j_copy_into(1, count, from.pointer(), total, n * count,
                         into.pointer()), "cnn4j_copy_into");
             }
         }
@@ -165,15 +140,12 @@ final class SplitExecution implements PlannedRun {
 
     @Override
     public long bytes() {
-        return rest.bytes() + slices.bytes() + (lastSlices == null ? 0 : lastSlices.bytes());
+        return rest.bytes() + samples.bytes();
     }
 
     @Override
     public void close() {
         rest.close();
-        slices.close();
-        if (lastSlices != null) {
-            lastSlices.close();
-        }
+        samples.close();
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Batches whose first layers hold large maps run those layers a slice of the batch at a time (SplitExecution): the
  * outputs equal, bit for bit, each sample run alone at batch 1 (every kernel computes a sample the same way at any
- * batch), with one thread (with more, the batch runs whole: SplitExecution.sliceBatch), for a classifier's features (the
+ * batch), with one thread (with more, the batch runs whole: SplitExecution.splitPoint), for a classifier's features (the
  * prefix hands a pooled value to Flatten), a fully convolutional model (the prefix's last value is the
  * output) and a model whose prefix stops at a constant operand; each splits after the last layer with a large output
  * (at least 128 Ki floats a sample: here the 16 x 100 x 90 maps), not after the pooling.
