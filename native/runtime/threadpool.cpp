@@ -43,6 +43,9 @@
 namespace cnn4j {
 namespace {
 
+/* set_thread_alone's flag. */
+thread_local bool thread_alone = false;
+
 class Pool {
   public:
     ~Pool() { stop_workers(); }
@@ -60,9 +63,14 @@ class Pool {
     void run(int64_t n, int64_t grain, int max_slots, RangeFn fn, void* context) {
         if (n <= 0) return;
         grain = std::max<int64_t>(1, grain);
+        // This thread told to run alone, one thread, one chunk, or the pool busy with another caller's job: run
+        // here, now.
+        if (thread_alone || threads_ == 1 || max_slots <= 1 || n <= grain) {
+            fn(context, 0, 0, n);
+            return;
+        }
         std::unique_lock<std::mutex> region(region_, std::try_to_lock);
-        // One thread, one chunk, or the pool busy with another caller's job: run here, now.
-        if (!region.owns_lock() || threads_ == 1 || max_slots <= 1 || n <= grain) {
+        if (!region.owns_lock()) {
             fn(context, 0, 0, n);
             return;
         }
@@ -192,7 +200,9 @@ Pool& pool() {
 
 void set_pool_threads(int threads) { pool().set_threads(threads); }
 
-int pool_threads() { return pool().threads(); }
+void set_thread_alone(bool alone) { thread_alone = alone; }
+
+int pool_threads() { return thread_alone ? 1 : pool().threads(); }
 
 void parallel_for_range(int64_t n, int64_t grain, int max_slots, RangeFn fn, void* context) {
     pool().run(n, grain, max_slots, fn, context);
