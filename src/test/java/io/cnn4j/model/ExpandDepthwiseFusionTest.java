@@ -3,6 +3,7 @@ package io.cnn4j.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cnn4j.Cnn4j;
 import io.cnn4j.Tensor;
 import io.cnn4j.testing.Isas;
 import io.cnn4j.testing.Oracle;
@@ -49,6 +50,33 @@ class ExpandDepthwiseFusionTest {
         check(r, "channels last, 5x5 at 14", 4, 19, 5, 1, 2, 1, 14, 14, "SiLU", "SiLU", true, false, 1);
         check(r, "channels last, stride 2 from 40x38", 3, 26, 3, 2, 1, 1, 40, 38, "ReLU", "Hardswish", false, true, 2);
         check(r, "channels last, dilation 2, no padding", 7, 17, 3, 1, 0, 2, 11, 9, null, "ReLU", true, true, 1);
+    }
+
+    /**
+     * The planar form cuts each map into bands of output rows, one per thread, where a batch has fewer images than
+     * threads and the bands can start on cache lines (native/ops/expand_depthwise.cpp): with 2 to 4 threads, at batch
+     * 1 and 2, bands whose edges need the kernel's halo rows from both sides, strided and dilated windows, padding
+     * inside a band only at the map's edges.
+     */
+    @Test
+    void bandsOfRowsEqualTheSeparateLayers() throws Exception {
+        Random r = new Random(23);
+        int threadsBefore = Cnn4j.getNumThreads();
+        try {
+            for (int threads : new int[] {2, 3, 4}) {
+                Cnn4j.setNumThreads(threads);
+                String t = threads + " threads, ";
+                check(r, t + "3x3 at 56", 5, 21, 3, 1, 1, 1, 56, 56, "ReLU6", "ReLU6", true, true, 1);
+                check(r, t + "3x3 stride 2 from 112", 16, 24, 3, 2, 1, 1, 112, 112, "ReLU6", "ReLU6", true, true, 1);
+                check(r, t + "5x5 at 32", 3, 9, 5, 1, 2, 1, 32, 32, "SiLU", null, false, true, 2);
+                check(r, t + "3x3 dilation 2, no padding, 36 -> 32", 4, 10, 3, 1, 0, 2, 36, 36, null, "ReLU", true,
+                        false, 1);
+                check(r, t + "3x3 stride 2 from 63x64", 6, 17, 3, 2, 1, 1, 63, 64, "Hardswish", "ReLU6", true, true,
+                        1);
+            }
+        } finally {
+            Cnn4j.setNumThreads(threadsBefore);
+        }
     }
 
     private static void check(Random r, String label, int in, int mid, int kernel, int stride, int padding,
