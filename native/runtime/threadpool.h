@@ -3,8 +3,9 @@
  * split by the ops, so the two never oversubscribe the cores).
  *
  * parallel_for(n, grain, fn) calls fn(begin, end) on disjoint chunks covering [0, n), on up to pool_threads()
- * threads, the caller being one of them, and returns when all chunks are done. Chunks are handed out one at a time
- * from a shared counter, so a thread that loses its core to another process delays only the chunk it holds.
+ * threads, the caller being one of them, and returns when all chunks are done. Each thread takes the chunks of its
+ * own contiguous share of [0, n) first (the same share of every job: runtime/threadpool.cpp says why), then helps
+ * with the others', so a thread that loses its core to another process delays only the chunk it holds.
  *
  * Busy servers: one parallel region runs at a time; a caller that finds the pool busy (another Java thread's run
  * is using it) runs its loop on its own thread instead of waiting or adding threads. Idle workers spin for a few
