@@ -187,6 +187,14 @@ public final class ConvLayer extends UnaryOpLayer {
         }
     }
 
+    /**
+     * Whether the raw weights are in memory now: false for {@link ConvWeight#rederivable} ones once the op has made
+     * the forms its input shapes run.
+     */
+    boolean rawWeightsHeld() {
+        return weight.isHeld();
+    }
+
     /** Learned parameters: the raw weights (counted from their shape: they may be freed now) and the bias. */
     @Override
     public long parameterCount() {

@@ -63,6 +63,9 @@ final class Execution implements PlannedRun {
                 } catch (IllegalArgumentException e) {
                     arena.close();
                     throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage(), e);
+                } catch (RuntimeException e) { // e.g. weights that had to be re-read and could not be
+                    arena.close();
+                    throw e;
                 }
             }
         }

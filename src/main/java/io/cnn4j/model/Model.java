@@ -246,6 +246,11 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** The layers as built (batch norms folded, epilogues fused), for tests in this package. */
+    List<Layer> layers() {
+        return layers;
+    }
+
     public ModelDescription description() {
         return description;
     }
