@@ -4,13 +4,15 @@
  * allocation reads the process's resident set from /proc to enforce its maxPhysicalBytes (about 3 us: more than a
  * small model's convolution).
  *
- * Blocks of a megabyte and more (weights, their packed and Winograd-transformed forms, arenas) are pages mapped for
- * them alone, unmapped when freed, so freeing one gives its memory back to the system at once. Through malloc they
- * would not: glibc maps such a block on its own only until the first one is freed, then raises its threshold to that
- * size, and from then on puts blocks up to it in its heaps, where memory freed between live blocks stays resident.
- * A model that frees blocks while it loads and first runs (batch norms folded into convolutions, raw weights freed
- * once transformed) then held about 15 MB more than it used at its peak (ResNet-18, batch 8). Smaller blocks stay
- * with malloc, which reuses them cheaply.
+ * Blocks of 128 KB and more (weights, their packed and Winograd-transformed forms, arenas) are pages mapped for them
+ * alone, unmapped when freed, so freeing one gives its memory back to the system at once. Through malloc they would
+ * not: glibc maps such a block on its own only until the first one is freed (128 KB is its initial threshold), then
+ * raises its threshold to that size, and from then on puts blocks up to it in its heaps, where memory freed between
+ * live blocks stays resident. A model that frees blocks while it loads and first runs (batch norms folded into
+ * convolutions, raw weights freed once transformed) then held about 16 MB more than it used at its peak (ResNet-18,
+ * batch 8). The price: a block of this size allocated again and again (a large model output, one per run) gets fresh
+ * pages each time, a page fault per 4 KB on first touch, where glibc would have reused warm heap memory. Smaller
+ * blocks stay with malloc, which reuses them cheaply.
  *
  * Every block starts 64 bytes before the pointer handed out, with a header saying how it was made.
  */
@@ -35,8 +37,8 @@ static_assert(sizeof(Header) == 64, "the header keeps blocks 64-byte aligned");
 
 constexpr uint64_t kMapped = 0x636e6e346a6d6170ULL;    // "cnn4jmap"
 constexpr uint64_t kMalloced = 0x636e6e346a6d616cULL;  // "cnn4jmal"
-/** Blocks from this size on (header included) are mappings of their own. */
-constexpr uint64_t kMapFrom = uint64_t(1) << 20;
+/** Blocks from this size on (header included) are mappings of their own: glibc's initial mmap threshold. */
+constexpr uint64_t kMapFrom = uint64_t(1) << 17;
 
 }  // namespace
 
