@@ -38,13 +38,14 @@ class NativeMemoryTest {
     }
 
     /**
-     * Blocks of a megabyte and more are pages mapped for them alone (runtime/memory.cpp), smaller ones come from
-     * malloc: both aligned, writable to their last element, counted and freed alike, on either side of the threshold.
+     * Blocks of 128 KB and more (its 64-byte header included) are pages mapped for them alone (runtime/memory.cpp),
+     * smaller ones come from malloc: both aligned, writable to their last element, counted and freed alike, on either
+     * side of the threshold.
      */
     @Test
     void largeAndSmallBlocksAreAlignedWritableAndFreed() {
         long before = NativeMemory.allocatedBytes();
-        long[] counts = {(1 << 18) - 17, (1 << 18) - 16, 1 << 18, 3 << 18, 10_000_001};
+        long[] counts = {(1 << 15) - 17, (1 << 15) - 16, 1 << 15, 3 << 18, 10_000_001};
         FloatPointer[] blocks = new FloatPointer[counts.length];
         long total = 0;
         for (int i = 0; i < counts.length; i++) {
