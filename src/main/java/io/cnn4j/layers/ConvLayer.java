@@ -113,16 +113,17 @@ public final class ConvLayer extends UnaryOpLayer {
         }
     }
 
-    /**
-     * This convolution followed by a batch norm, as one convolution: weight[o] * scale[o], bias[o] * scale[o] +
-     * shift[o]. Saves a pass over the output; the result differs from the two-step one by float rounding only.
-     */
     /** Whether {@link #foldBatchNorm} applies: the batch norm has this layer's dims and output channels. */
     public boolean canFold(BatchNormLayer bn) {
         return bn.dims() == dims && bn.features() == weight.shape()[0];
     }
 
-    /** The layer with {@code bn} folded in (a new layer over new weights; this one stays as it is, to be closed). */
+    /**
+     * This convolution followed by a batch norm, as one convolution: weight[o] * scale[o], bias[o] * scale[o] +
+     * shift[o]. Saves a pass over the output; the result differs from the two-step one by float rounding only. A new
+     * layer over new weights (re-read and folded again the same way where they are rederivable); this one stays as it
+     * is, for the caller to close.
+     */
     public ConvLayer foldBatchNorm(BatchNormLayer bn) {
         float[][] affine = bn.scaleAndShift();
         float[] scale = affine[0];
