@@ -51,7 +51,7 @@ public final class ModelOptions {
      * of a single-file .safetensors model) frees a convolution's raw weights once it has made the forms it runs (the
      * weights packed for im2col, Winograd's transforms), and reads them again from the weights file only to make
      * another: for an input shape that picks another algorithm, or the first input holding NaN or Inf on a Winograd
-     * layer. ResNet-18 then holds about 38 MB less. Such a re-read needs the weights file in place and unchanged: a
+     * layer. ResNet-18 then holds 45 MB less. Such a re-read needs the weights file in place and unchanged: a
      * changed or missing file fails that run with an IllegalStateException saying so (the values are checked against
      * a hash taken at load, so a model never runs on other weights than it loaded). Keep the raw weights (true) where
      * the file may change or vanish while the model is open. Models loaded from streams, bytes or .onnx files, and
