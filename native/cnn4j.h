@@ -61,6 +61,9 @@ void cnn4j_free(void* memory);
 /* Threads OpenBLAS may use inside one call (process-wide, as OpenBLAS offers no per-call setting). */
 void cnn4j_set_num_threads(int threads);
 int cnn4j_get_num_threads(void);
+/* While `alone` is non-zero, every parallel loop the calling thread starts runs on that thread alone, never on the
+   pool: for callers that run samples side by side on threads of their own (io.cnn4j.model.SplitExecution). */
+void cnn4j_set_thread_alone(int alone);
 
 /* The CPU kernel family OpenBLAS picked at load (e.g. "Haswell", "SkylakeX"); OPENBLAS_CORETYPE overrides it. */
 const char* cnn4j_blas_core_name(void);

@@ -19,7 +19,11 @@ namespace cnn4j {
 
 /* Sets how many threads (the caller included) a parallel loop may use; >= 1. Workers start on first use. */
 void set_pool_threads(int threads);
+/* The threads a parallel loop started now by the calling thread may use: 1 while it runs alone. */
 int pool_threads();
+
+/* While set, parallel loops started by the calling thread run on it alone (a thread-local setting). */
+void set_thread_alone(bool alone);
 
 /* slot: 0 .. max_slots-1, different for threads running at the same time (the caller is 0). */
 using RangeFn = void (*)(void* context, int slot, int64_t begin, int64_t end);

@@ -26,6 +26,8 @@ void cnn4j_set_num_threads(int threads) {
 
 int cnn4j_get_num_threads(void) { return cnn4j::pool_threads(); }
 
+void cnn4j_set_thread_alone(int alone) { cnn4j::set_thread_alone(alone != 0); }
+
 const char* cnn4j_blas_core_name(void) { return openblas_get_corename(); }
 
 }  // extern "C"

@@ -17,10 +17,14 @@ import io.cnn4j.jni.NativeCore;
 public final class Cnn4j {
     private Cnn4j() {}
 
-    /** Sets the threads one op may use; {@code threads} must be at least 1. */
+    /** Most threads the pool takes ({@link #setNumThreads}): far more than a CPU's cores helps no op. */
+    public static final int MAX_THREADS = 256;
+
+    /** Sets the threads one op may use; {@code threads} must be 1 to {@link #MAX_THREADS}. */
     public static void setNumThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("setNumThreads: threads must be at least 1, got threads=" + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("setNumThreads: threads must be 1 to " + MAX_THREADS + ", got threads="
+                    + threads);
         }
         NativeCore.load();
         NativeCore.cnn4j_set_num_threads(threads);

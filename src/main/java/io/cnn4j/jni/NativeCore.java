@@ -139,6 +139,8 @@ public final class NativeCore {
 
     public static native int cnn4j_get_num_threads();
 
+    public static native void cnn4j_set_thread_alone(int alone);
+
     public static native @Cast("const char*") String cnn4j_blas_core_name();
 
     // ---- im2col / col2im ----

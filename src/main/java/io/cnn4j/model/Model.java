@@ -409,8 +409,8 @@ public final class Model implements AutoCloseable {
 
     /**
      * Floats of the arena one run needs at this batch size (activations plus the largest workspace) with every layer
-     * on the whole batch: an upper bound where the run splits the batch into slices (SplitExecution), which needs
-     * less.
+     * on the whole batch. A run that splits the batch into samples (SplitExecution) needs less with one thread; with
+     * several, each thread running samples side by side holds a batch-1 arena of the first layers of its own.
      */
     public long arenaFloats(long batch) {
         return plan(declaredShapes(batch)).arenaFloats;
@@ -495,7 +495,7 @@ public final class Model implements AutoCloseable {
         int cut = SplitExecution.splitPoint(full, layers, description.inputs().get(0).shape(), samplewisePrefix,
                 threads);
         if (cut > 0) {
-            return SplitExecution.create(key.shapes[0], cut, description.name(),
+            return SplitExecution.create(key.shapes[0], cut, threads, description.name(),
                     layers, layerNames, layerInputs, outputs, description.outputs());
         }
         return new Execution(full, description.name(), layers, layerNames, layerInputs, outputs,

@@ -8,12 +8,12 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A run of a batch whose first layers go through the batch a slice at a time: of the leading layers that compute each
+ * A run of a batch whose first layers go through the batch a sample at a time: of the leading layers that compute each
  * sample from itself alone ({@link Layer#samplewise}: convolutions, pooling, activations, residual adds), those up to
- * the last with a large output ({@link #splitPoint}) run one sample at a time when the pool has one thread, the rest on
- * the whole batch.
+ * the last with a large output ({@link #splitPoint}) run one sample at a time, the rest on the whole batch.
  *
  * <p>Why: a CNN's first layers hold its largest tensors. At batch 8, MobileNetV2's 112x112 and 56x56 maps are 10-15 MB
  * per layer, so every layer reads its input back from memory; one sample's keep them in cache (measured 2026-12-02,
@@ -21,6 +21,16 @@ import java.util.Map;
  * ResNet-18 103.7 whole, 103.5 split after layer1, 115-120 sliced to the end). Those layers are planned at batch 1
  * and the arena holds one sample's tensors plus the values handed on. Every kernel of those layers computes a sample
  * the same way at any batch, so the results equal a batch-1 run's, sample by sample.
+ *
+ * <p>With more than one thread the samples run side by side, one per thread, each thread running its sample's layers
+ * alone ({@link NativeCore#cnn4j_set_thread_alone}) in an arena of its own (a lane): the caller is lane 0 and
+ * {@link SliceHelpers} runs the others. A thread then computes whole samples in its own core's caches and the threads
+ * meet once, after the last sample, where splitting each layer over the threads makes them meet at every layer and
+ * read each other's writes (a cache line moves between this machine's cores in ~0.25 us; see
+ * runtime/threadpool.cpp). Measured 2026-12-02, 2 threads, batch 8, p50 of alternating runs, side by side against
+ * unsplit (each layer split over the threads): MobileNetV2 22.7-25.7 ms against 25.6-29.8, ResNet-18 59-67 against
+ * 64-76, VGG-11-BN 204-206 against 220-255. A profiled run ({@code layerNanos}) keeps to lane 0, so its per-layer
+ * times stay wall times.
  *
  * <p>{@link #splitPoint} says when a model and shape run this way, and where the slices end.
  */
@@ -33,15 +43,17 @@ final class SplitExecution implements PlannedRun {
 
     private final long batch;
     private final Execution rest;
-    /** The prefix planned at batch 1: run once per sample. */
-    private final Execution samples;
+    /** The prefix planned at batch 1, one per lane: lane l runs its samples in lanes[l]. */
+    private final Execution[] lanes;
     /** The prefix's values the rest reads or the model returns: copied into the rest's arena, sample by sample. */
     private final int[] handed;
+    /** The next sample a lane takes in the current run. */
+    private final AtomicLong nextSample = new AtomicLong();
 
-    private SplitExecution(long batch, Execution rest, Execution samples, int[] handed) {
+    private SplitExecution(long batch, Execution rest, Execution[] lanes, int[] handed) {
         this.batch = batch;
         this.rest = rest;
-        this.samples = samples;
+        this.lanes = lanes;
         this.handed = handed;
     }
 
@@ -64,10 +76,10 @@ final class SplitExecution implements PlannedRun {
      * batch 8: ResNet-18 sliced to the end 116 ms against 98 unsplit; VGG-11-BN sliced through its 28x28 layers 430
      * against 405.
      *
-     * <p>Runs with more than one thread do not split: slices of as many samples as threads cut a batch into many short
-     * parallel jobs, and measured alternating with ONNX Runtime (whose threads spin after each of its calls)
-     * MobileNetV2 at batch 8 with 2 threads took 31.9 ms sliced against 24.1 whole (2026-12-02; alone, 20.6 against
-     * 21.2). With one thread a slice is one sample.
+     * <p>With more than one thread the samples of the prefix run side by side, one per thread (see the class
+     * comment); an earlier form that cut the batch into slices of as many samples as threads, each layer split over
+     * them, lost: measured alternating with ONNX Runtime, MobileNetV2 at batch 8 with 2 threads took 31.9 ms sliced
+     * so against 24.1 whole (2026-12-02).
      *
      * @param full the unsplit plan at these shapes (for the values' shapes)
      * @param declaredInput the model's declared input shape (-1 = free)
@@ -77,7 +89,7 @@ final class SplitExecution implements PlannedRun {
             return 0;
         }
         long batch = full.shapes[0][0];
-        if (threads > 1 || batch == 1) {
+        if (batch == 1) {
             return 0;
         }
         int cut = 0;
@@ -93,8 +105,11 @@ final class SplitExecution implements PlannedRun {
         return cut;
     }
 
-    /** Plans and prepares the layers from {@code prefix} (the split point) at the full batch and those before at 1. */
-    static SplitExecution create(long[] inputShape, int prefix, String modelName, List<Layer> layers,
+    /**
+     * Plans and prepares the layers from {@code prefix} (the split point) at the full batch and those before at 1, in
+     * {@code min(threads, batch)} lanes.
+     */
+    static SplitExecution create(long[] inputShape, int prefix, int threads, String modelName, List<Layer> layers,
             List<String> layerNames, int[][] layerInputs, int[] outputs, List<String> outputNames) {
         long batch = inputShape[0];
         ExecutionPlan restPlan = ExecutionPlan.create(layers, layerNames, layerInputs, outputs,
@@ -107,15 +122,25 @@ final class SplitExecution implements PlannedRun {
         List<String> names = layerNames.subList(0, prefix);
         int[][] inputs = Arrays.copyOf(layerInputs, prefix);
         ExecutionPlan plan = ExecutionPlan.create(first, names, inputs, handed, new long[][] {sample});
-        // One workspace for both parts, which never run at the same time: ResNet-18 at batch 8 holds 4 MB less.
+        // Lane 0 (the caller's) and the rest never run at the same time: one workspace for both, the larger of the
+        // two (ResNet-18 at batch 8, one thread: 4 MB less). The other lanes run beside lane 0, each with its own.
         Execution rest = new Execution(restPlan, modelName, layers, layerNames, layerInputs, outputs, outputNames,
                 Math.max(restPlan.workspaceFloats, plan.workspaceFloats), null);
+        Execution[] lanes = new Execution[(int) Math.min(Math.max(1, threads), batch)];
         try {
-            Execution samples = new Execution(plan, modelName, first, names, inputs, handed,
-                    Collections.nCopies(handed.length, "(handed on)"), plan.workspaceFloats, rest.workspaceRegion());
-            return new SplitExecution(batch, rest, samples, handed);
+            for (int l = 0; l < lanes.length; l++) {
+                lanes[l] = new Execution(plan, modelName, first, names, inputs, handed,
+                        Collections.nCopies(handed.length, "(handed on)"), plan.workspaceFloats,
+                        l == 0 ? rest.workspaceRegion() : null);
+            }
+            return new SplitExecution(batch, rest, lanes, handed);
         } catch (RuntimeException e) {
             rest.close();
+            for (Execution lane : lanes) {
+                if (lane != null) {
+                    lane.close();
+                }
+            }
             throw e;
         }
     }
@@ -123,11 +148,39 @@ final class SplitExecution implements PlannedRun {
     @Override
     public Map<String, Tensor> run(Tensor[] inputs, long[] layerNanos) {
         Tensor input = inputs[0];
+        nextSample.set(0);
+        int side = layerNanos != null ? 1 : Math.min(lanes.length, NativeCore.cnn4j_get_num_threads());
+        if (side == 1) {
+            runLane(0, input, layerNanos);
+        } else {
+            SliceHelpers.Job job = SliceHelpers.start(side - 1, lane -> runAlone(lane, input));
+            try {
+                runAlone(0, input);
+            } finally {
+                job.finish(); // returns once no helper runs a lane, rethrowing a helper's failure
+            }
+        }
+        return rest.run(inputs, layerNanos);
+    }
+
+    /** {@link #runLane} with every parallel loop of this thread on it alone: the other lanes have the other cores. */
+    private void runAlone(int lane, Tensor input) {
+        NativeCore.cnn4j_set_thread_alone(1);
+        try {
+            runLane(lane, input, null);
+        } finally {
+            NativeCore.cnn4j_set_thread_alone(0);
+        }
+    }
+
+    /** Runs samples in lane {@code lane}'s arena, taking the next one not taken yet, until none is left. */
+    private void runLane(int lane, Tensor input, long[] layerNanos) {
         long[] shape = input.shape();
         long perSample = Shapes.numel(shape) / batch;
         long[] sampleShape = shape.clone();
         sampleShape[0] = 1;
-        for (long n = 0; n < batch; n++) {
+        Execution samples = lanes[lane];
+        for (long n = nextSample.getAndIncrement(); n < batch; n = nextSample.getAndIncrement()) {
             Tensor sample = Tensor.wrap(input.pointer(), n * perSample, sampleShape);
             Tensor[] bound = samples.runLayers(new Tensor[] {sample}, layerNanos);
             for (int v : handed) {
@@ -137,17 +190,22 @@ final class SplitExecution implements PlannedRun {
                         into.pointer()), "cnn4j_copy_into");
             }
         }
-        return rest.run(inputs, layerNanos);
     }
 
     @Override
     public long bytes() {
-        return rest.bytes() + samples.bytes();
+        long bytes = rest.bytes();
+        for (Execution lane : lanes) {
+            bytes += lane.bytes();
+        }
+        return bytes;
     }
 
     @Override
     public void close() {
         rest.close();
-        samples.close();
+        for (Execution lane : lanes) {
+            lane.close();
+        }
     }
 }

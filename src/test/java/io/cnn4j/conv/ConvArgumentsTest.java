@@ -334,9 +334,11 @@ class ConvArgumentsTest {
     // ---- threads ----
 
     @Test
-    void setNumThreadsRejectsLessThanOne() {
+    void setNumThreadsRejectsLessThanOneAndMoreThanTheMaximum() {
         int before = Cnn4j.getNumThreads();
         rejects(() -> Cnn4j.setNumThreads(0), "setNumThreads", "threads=0");
+        rejects(() -> Cnn4j.setNumThreads(Cnn4j.MAX_THREADS + 1), "setNumThreads", "1 to 256",
+                "threads=" + (Cnn4j.MAX_THREADS + 1));
         assertEquals(before, Cnn4j.getNumThreads());
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Batches whose first layers hold large maps run those layers a slice of the batch at a time (SplitExecution): the
  * outputs equal, bit for bit, each sample run alone at batch 1 (every kernel computes a sample the same way at any
- * batch), with one thread (with more, the batch runs whole: SplitExecution.splitPoint), for a classifier's features (the
+ * batch), with one thread and with two and three (the samples then run side by side, a lane per thread; 3 lanes over
+ * 5 samples leave one lane a sample fewer), for a classifier's features (the
  * prefix hands a pooled value to Flatten), a fully convolutional model (the prefix's last value is the
  * output) and a model whose prefix stops at a constant operand; each splits after the last layer with a large output
  * (at least 128 Ki floats a sample: here the 16 x 100 x 90 maps), not after the pooling.
@@ -71,7 +72,7 @@ class SplitExecutionTest {
         float[] x = Oracle.uniform(new Random(40), (long) BATCH * C * H * W);
         int threadsBefore = Cnn4j.getNumThreads();
         try {
-            for (int threads : new int[] {1}) {
+            for (int threads : new int[] {1, 2, 3}) {
                 Cnn4j.setNumThreads(threads);
                 try (Model model = ModelGraphTest.build(json, weights)) {
                     float[] alone = null;

@@ -41,8 +41,9 @@ public final class Main {
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
             description = "Threads for cnn4j's kernels (default: the processors the JVM sees, at most 16)")
     void threads(int n) {
-        if (n < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
+        if (n < 1 || n > Cnn4j.MAX_THREADS) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--threads must be 1 to " + Cnn4j.MAX_THREADS + ", got " + n);
         }
         Cnn4j.setNumThreads(n);
     }

@@ -135,7 +135,7 @@ class CliTest {
         assertEquals(2, cli("frobnicate").status());
         Result r = cli("info", MODEL, "--threads", "0");
         assertEquals(2, r.status(), r.err());
-        assertTrue(r.err().contains("--threads must be >= 1, got 0"), r.err());
+        assertTrue(r.err().contains("--threads must be 1 to 256, got 0"), r.err());
     }
 
     @Test
