@@ -2,24 +2,33 @@ package io.cnn4j.layers;
 
 import io.cnn4j.Shapes;
 import io.cnn4j.Tensor;
-import io.cnn4j.ops.ConvOptions;
 import io.cnn4j.ops.AutoConvolution;
+import io.cnn4j.ops.ConvOptions;
+import io.cnn4j.ops.ConvWeight;
+import io.cnn4j.ops.Convolution;
 import io.cnn4j.ops.EpilogueOp;
 import java.nio.FloatBuffer;
 import java.util.List;
 
-/** {@code nn.Conv1d/2d/3d}: arguments as the PyTorch constructor, weights {@code <name>.weight}, {@code <name>.bias}. */
+/**
+ * {@code nn.Conv1d/2d/3d}: arguments as the PyTorch constructor, weights {@code <name>.weight}, {@code <name>.bias}.
+ *
+ * <p>The layer owns its raw weights through a {@link ConvWeight}. Where they can be read again from the model's
+ * weights file, and the op only derives the forms it runs from them (every convolution but a depthwise one), they
+ * are {@link ConvWeight#rederivable}: freed once those forms are made, re-read (and batch norm folded again, with the
+ * same arithmetic as at load) only to make another. Elsewhere they are held for the layer's life.
+ */
 public final class ConvLayer extends UnaryOpLayer {
     private final EpilogueOp op;
-    private final Tensor weight;
+    private final ConvWeight weight;
     private final Tensor bias;
     private final int dims;
     private final ConvOptions options;
     private final boolean exactOnly;
 
-    private ConvLayer(EpilogueOp op, Tensor weight, Tensor bias, int dims, ConvOptions options, boolean exactOnly) {
-        super(op, Aliasing.NONE, bias == null ? List.of(weight) : List.of(weight, bias),
-                (in, out) -> Shapes.numel(out) * Shapes.product(weight.shape(), 1, weight.dim()));
+    private ConvLayer(EpilogueOp op, ConvWeight weight, Tensor bias, int dims, ConvOptions options,
+            boolean exactOnly) {
+        super(op, Aliasing.NONE, bias == null ? List.of() : List.of(bias), macCount(weight.shape()));
         this.op = op;
         this.weight = weight;
         this.bias = bias;
@@ -28,10 +37,26 @@ public final class ConvLayer extends UnaryOpLayer {
         this.exactOnly = exactOnly;
     }
 
-    /** The layer over these weights: the op picks Winograd per input shape unless exactOnly. */
-    private static ConvLayer of(Tensor weight, Tensor bias, int dims, ConvOptions options, boolean exactOnly) {
-        return new ConvLayer(AutoConvolution.create(dims, weight, bias, options, exactOnly), weight, bias, dims,
-                options, exactOnly);
+    private static MacCount macCount(long[] weightShape) {
+        long perOutput = Shapes.product(weightShape, 1, weightShape.length);
+        return (in, out) -> Shapes.numel(out) * perOutput;
+    }
+
+    /**
+     * The layer over these weights (owned by the layer from now on, also when this throws): the op picks Winograd
+     * per input shape unless exactOnly. {@code reload} re-makes the weights bit for bit, or is null.
+     */
+    private static ConvLayer of(Tensor weight, ConvWeight.Source reload, Tensor bias, int dims, ConvOptions options,
+            boolean exactOnly) {
+        ConvWeight holder = reload != null && !Convolution.readsRawWeightsOnEveryRun(weight.shape(), options)
+                ? ConvWeight.rederivable(weight, reload) : ConvWeight.owned(weight);
+        try {
+            return new ConvLayer(AutoConvolution.create(dims, holder, bias, options, exactOnly), holder, bias, dims,
+                    options, exactOnly);
+        } catch (RuntimeException e) {
+            holder.close();
+            throw e;
+        }
     }
 
     static Layer create(LayerArgs a, int dims) {
@@ -74,65 +99,122 @@ public final class ConvLayer extends UnaryOpLayer {
         Tensor bias = null;
         try {
             bias = hasBias ? a.weight("bias", outChannels) : null;
-            return of(weight, bias, dims, options, a.exactConvolutions());
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             weight.close();
+            throw e;
+        }
+        try {
+            return of(weight, a.reloadable("weight"), bias, dims, options, a.exactConvolutions());
+        } catch (RuntimeException e) {
             if (bias != null) {
                 bias.close();
             }
-            throw a.inContext(e);
+            throw e instanceof IllegalArgumentException ? a.inContext(e) : e;
         }
+    }
+
+    /** Whether {@link #foldBatchNorm} applies: the batch norm has this layer's dims and output channels. */
+    public boolean canFold(BatchNormLayer bn) {
+        return bn.dims() == dims && bn.features() == weight.shape()[0];
     }
 
     /**
      * This convolution followed by a batch norm, as one convolution: weight[o] * scale[o], bias[o] * scale[o] +
-     * shift[o]. Saves a pass over the output; the result differs from the two-step one by float rounding only.
+     * shift[o]. Saves a pass over the output; the result differs from the two-step one by float rounding only. A new
+     * layer over new weights (re-read and folded again the same way where they are rederivable); this one stays as it
+     * is, for the caller to close.
      */
-    /** Whether {@link #foldBatchNorm} applies: the batch norm has this layer's dims and output channels. */
-    public boolean canFold(BatchNormLayer bn) {
-        return bn.dims() == dims && bn.features() == weight.size(0);
-    }
-
     public ConvLayer foldBatchNorm(BatchNormLayer bn) {
         float[][] affine = bn.scaleAndShift();
         float[] scale = affine[0];
         float[] shift = affine[1];
-        // Native to native through buffer views: the weights never land on the Java heap, whose touched pages
-        // would stay resident for the life of the process.
-        Tensor foldedWeight = Tensor.empty(weight.shape());
         Tensor foldedBias = Tensor.empty(scale.length);
+        Tensor foldedWeight = null;
         try {
-            FloatBuffer w = weight.asBuffer();
-            FloatBuffer folded = foldedWeight.asBuffer();
-            long perChannel = weight.numel() / scale.length;
-            for (float s : scale) {
-                for (long i = 0; i < perChannel; i++) {
-                    folded.put(w.get() * s);
-                }
-            }
+            foldedWeight = weight.derive("conv" + dims + "d", raw -> scaled(raw, scale));
             FloatBuffer b = bias != null ? bias.asBuffer() : null;
             FloatBuffer foldedB = foldedBias.asBuffer();
             for (int o = 0; o < scale.length; o++) {
                 foldedB.put((b != null ? b.get(o) : 0f) * scale[o] + shift[o]);
             }
-            return of(foldedWeight, foldedBias, dims, options, exactOnly);
         } catch (RuntimeException e) {
-            foldedWeight.close();
+            if (foldedWeight != null) {
+                foldedWeight.close();
+            }
+            foldedBias.close();
+            throw e;
+        }
+        ConvWeight.Source unfolded = weight.source();
+        ConvWeight.Source reload = unfolded == null ? null : new ConvWeight.Source() {
+            @Override
+            public Tensor load() {
+                try (Tensor raw = unfolded.load()) {
+                    return scaled(raw, scale); // the same arithmetic as at load: bit-identical
+                }
+            }
+
+            @Override
+            public String describe() {
+                return unfolded.describe() + " (with its BatchNorm folded in)";
+            }
+        };
+        try {
+            return of(foldedWeight, reload, foldedBias, dims, options, exactOnly);
+        } catch (RuntimeException e) {
             foldedBias.close();
             throw e;
         }
     }
 
+    /**
+     * weight[o] * scale[o] for each output channel o, as a new tensor. Native to native through buffer views: the
+     * weights never land on the Java heap, whose touched pages would stay resident for the life of the process.
+     */
+    private static Tensor scaled(Tensor weight, float[] scale) {
+        Tensor folded = Tensor.empty(weight.shape());
+        try {
+            FloatBuffer w = weight.asBuffer();
+            FloatBuffer out = folded.asBuffer();
+            long perChannel = weight.numel() / scale.length;
+            for (float s : scale) {
+                for (long i = 0; i < perChannel; i++) {
+                    out.put(w.get() * s);
+                }
+            }
+            return folded;
+        } catch (RuntimeException e) {
+            folded.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the raw weights are in memory now: false for {@link ConvWeight#rederivable} ones once the op has made
+     * the forms its input shapes run.
+     */
+    boolean rawWeightsHeld() {
+        return weight.isHeld();
+    }
+
+    /** Learned parameters: the raw weights (counted from their shape: they may be freed now) and the bias. */
+    @Override
+    public long parameterCount() {
+        return weight.numel() + super.parameterCount();
+    }
+
+    /** Frees the op's derived forms, the raw weights (if held) and the bias. */
     @Override
     public void close() {
-        if (op instanceof AutoCloseable closeable) {
-            try {
+        try {
+            if (op instanceof AutoCloseable closeable) {
                 closeable.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
             }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            weight.close();
+            super.close();
         }
-        super.close();
     }
 
     static int[] repeat(int v, int n) {

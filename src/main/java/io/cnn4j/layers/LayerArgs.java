@@ -3,6 +3,7 @@ package io.cnn4j.layers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cnn4j.Tensor;
+import io.cnn4j.ops.ConvWeight;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -262,6 +263,14 @@ public final class LayerArgs {
             throw error("the weights file has no tensor '" + key + "'");
         }
         return weights.load(key);
+    }
+
+    /**
+     * How to read parameter {@code <name>.<suffix>} again after the model is built, or null where it cannot be (see
+     * {@link WeightSource#reloadable}).
+     */
+    public ConvWeight.Source reloadable(String suffix) {
+        return weights.reloadable(key(suffix));
     }
 
     /** Like {@link #weight}, but null when the weights file has no such tensor. */

@@ -23,8 +23,10 @@ final class Execution implements PlannedRun {
     private final int[] outputs;
     private final List<String> outputNames;
     private final FloatPointer arena;
+    private final long arenaFloats;
     private final Tensor[] values;
     private final FloatPointer workspace;
+    private final FloatPointer workspaceRegion;
     /** Each layer prepared for this plan's shapes (null for views), and a reusable array for its inputs. */
     private final Layer.Step[] steps;
     private final Tensor[][] stepInputs;
@@ -37,13 +39,29 @@ final class Execution implements PlannedRun {
      */
     Execution(ExecutionPlan plan, String modelName, List<Layer> layers, List<String> layerNames, int[][] layerInputs,
             int[] outputs, List<String> outputNames) {
+        this(plan, modelName, layers, layerNames, layerInputs, outputs, outputNames, plan.workspaceFloats, null);
+    }
+
+    /**
+     * As the plain constructor, with the workspace sized or shared: {@code workspaceFloats} (at least the plan's) after
+     * the plan's tensors in this arena, or, where {@code sharedWorkspace} is not null, that one: another execution's,
+     * which never runs at the same time as this one (the two parts of a {@link SplitExecution}), of at least the
+     * plan's size.
+     */
+    Execution(ExecutionPlan plan, String modelName, List<Layer> layers, List<String> layerNames, int[][] layerInputs,
+            int[] outputs, List<String> outputNames, long workspaceFloats, FloatPointer sharedWorkspace) {
+        if (workspaceFloats < plan.workspaceFloats || (sharedWorkspace != null
+                && sharedWorkspace.limit() - sharedWorkspace.position() < plan.workspaceFloats)) {
+            throw new IllegalStateException("a workspace smaller than the plan's " + plan.workspaceFloats + " floats");
+        }
         this.plan = plan;
         this.layers = layers;
         this.layerNames = layerNames;
         this.layerInputs = layerInputs;
         this.outputs = outputs;
         this.outputNames = outputNames;
-        this.arena = NativeMemory.allocateFloats(plan.arenaFloats, "the arena of model " + modelName
+        this.arenaFloats = plan.workspaceOffset + (sharedWorkspace == null ? workspaceFloats : 0);
+        this.arena = NativeMemory.allocateFloats(arenaFloats, "the arena of model " + modelName
                 + " for input shapes " + plan.inputShapesText());
         this.values = new Tensor[plan.shapes.length];
         for (int v = 0; v < values.length; v++) {
@@ -52,7 +70,11 @@ final class Execution implements PlannedRun {
                 values[v] = Tensor.wrap(arena, plan.bufferOffset[b], plan.shapes[v]);
             }
         }
-        this.workspace = new FloatPointer(arena).position(plan.workspaceOffset).limit(plan.arenaFloats);
+        this.workspaceRegion = sharedWorkspace != null ? sharedWorkspace
+                : new FloatPointer(arena).position(plan.workspaceOffset).limit(arenaFloats);
+        // Exactly the plan's size, however large the region: the layers see the workspace they were planned with.
+        this.workspace = new FloatPointer(workspaceRegion).position(workspaceRegion.position())
+                .limit(workspaceRegion.position() + plan.workspaceFloats);
         this.steps = new Layer.Step[layers.size()];
         this.stepInputs = new Tensor[layers.size()][];
         for (int l = plan.firstLayer; l < layers.size(); l++) {
@@ -63,6 +85,9 @@ final class Execution implements PlannedRun {
                 } catch (IllegalArgumentException e) {
                     arena.close();
                     throw new IllegalArgumentException(layerNames.get(l) + ": " + e.getMessage(), e);
+                } catch (RuntimeException e) { // e.g. weights that had to be re-read and could not be
+                    arena.close();
+                    throw e;
                 }
             }
         }
@@ -134,9 +159,14 @@ final class Execution implements PlannedRun {
         return plan;
     }
 
+    /** The memory this execution's workspace is in, all of it (for a {@link SplitExecution}'s other part to share). */
+    FloatPointer workspaceRegion() {
+        return workspaceRegion;
+    }
+
     @Override
     public long bytes() {
-        return Math.max(1, plan.arenaFloats) * Float.BYTES; // NativeMemory allocates at least one float
+        return Math.max(1, arenaFloats) * Float.BYTES; // NativeMemory allocates at least one float
     }
 
     @Override

@@ -42,6 +42,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * are pooled, so a run allocates only the tensors it returns, and each concurrent run has its own arena. The pool
  * keeps arenas within a byte budget ({@link ModelOptions#arenaCacheBytes()}), freeing those of the shapes idle
  * longest, so a model fed every batch size holds a few arenas, not one per size.
+ *
+ * <p>A model loaded from files frees each convolution's raw weights once it has made the forms its input shapes run
+ * (packed, Winograd-transformed), and re-reads them from the weights file to make another; the file must then still
+ * hold the same weights, or that run fails saying so ({@link ModelOptions#rawWeightsKept()} keeps them instead).
+ * {@link #close()} frees everything the model holds.
  */
 public final class Model implements AutoCloseable {
     private final ModelDescription description;
@@ -244,6 +249,11 @@ public final class Model implements AutoCloseable {
             conv.close();
             bn.close();
         }
+    }
+
+    /** The layers as built (batch norms folded, epilogues fused), for tests in this package. */
+    List<Layer> layers() {
+        return layers;
     }
 
     public ModelDescription description() {

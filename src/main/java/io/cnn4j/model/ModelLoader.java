@@ -10,6 +10,7 @@ import io.cnn4j.layers.LayerRegistry;
 import io.cnn4j.onnx.OnnxImport;
 import io.cnn4j.onnx.OnnxTensorData;
 import io.cnn4j.layers.WeightSource;
+import io.cnn4j.ops.ConvWeight;
 import io.cnn4j.weights.WeightsFile;
 import io.cnn4j.weights.WeightsReader;
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class ModelLoader {
                             + "file under \"weights\"");
                 }
                 return build(ModelDescription.parse(parseJson(json, path + " (__metadata__ cnn4j)"),
-                        path.toString()), weights, options);
+                        path.toString()), source(weights, path, options), options);
             }
         }
         ModelDescription description = ModelDescription.parse(parseJson(readUtf8(path), path.toString()),
@@ -78,15 +79,21 @@ final class ModelLoader {
                     "weights file named by " + path + " (\"weights\": \"" + description.weights() + "\") not found");
         }
         try (WeightsFile weights = WeightsReader.open(weightsPath)) {
-            return build(description, weights, options);
+            return build(description, source(weights, weightsPath, options), options);
         }
     }
 
-    /** The model over an open weights file, each weight read straight into its native tensor. */
+    /** The model over an open weights file held in memory, each weight read straight into its native tensor. */
     private static Model build(ModelDescription description, WeightsFile weights, ModelOptions options)
             throws IOException {
+        return build(description, source(weights), options);
+    }
+
+    /** The model over weights read from an open weights file. */
+    private static Model build(ModelDescription description, WeightSource weights, ModelOptions options)
+            throws IOException {
         try {
-            return Model.build(description, source(weights), options);
+            return Model.build(description, weights, options);
         } catch (UncheckedIOException e) {
             throw e.getCause(); // a read failed half-way (the file changed since it was validated)
         }
@@ -308,6 +315,52 @@ final class ModelLoader {
                     t.close();
                     throw e;
                 }
+            }
+        };
+    }
+
+    /**
+     * As {@link #source(WeightsFile)}, for weights that stay on disk at {@code file}: a layer may read a tensor again
+     * once the model is built ({@link WeightSource#reloadable}), from the file opened anew, unless the options keep
+     * the raw weights.
+     */
+    static WeightSource source(WeightsFile weights, Path file, ModelOptions options) {
+        WeightSource open = source(weights);
+        if (options.rawWeightsKept()) {
+            return open;
+        }
+        Path absolute = file.toAbsolutePath(); // the file as named at load, whatever the working directory later
+        return new WeightSource() {
+            @Override
+            public long[] shape(String key) {
+                return open.shape(key);
+            }
+
+            @Override
+            public Tensor load(String key) {
+                return open.load(key);
+            }
+
+            @Override
+            public ConvWeight.Source reloadable(String key) {
+                return new ConvWeight.Source() {
+                    @Override
+                    public Tensor load() {
+                        try (WeightsFile again = WeightsReader.open(absolute)) {
+                            if (again.shape(key) == null) {
+                                throw new IllegalStateException("the file has no tensor '" + key + "' any more");
+                            }
+                            return source(again).load(key);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+
+                    @Override
+                    public String describe() {
+                        return "tensor '" + key + "' of " + absolute;
+                    }
+                };
             }
         };
     }

@@ -11,10 +11,15 @@ import org.bytedeco.javacpp.FloatPointer;
  * and their Winograd transforms. Results of the
  * two differ by Winograd's stated error (see {@link WinogradConvolution}); a model loaded with exact convolutions
  * never creates one of these.
+ *
+ * <p>Each form is derived from the raw weights through their {@link ConvWeight} holder: with {@link
+ * ConvWeight#rederivable} weights, the raw weights are freed once the forms the shapes run so far are made, and read
+ * again only to make another (a new input shape that picks another algorithm, or the exact path's first input
+ * holding NaN or Inf), so a layer that runs Winograd holds its transforms alone.
  */
 public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     private final Convolution exact;
-    private final Tensor weight;
+    private final ConvWeight weight;
     private final Tensor bias;
     private final long[] weightShape;
     private final ConvOptions options;
@@ -22,7 +27,7 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
     private final WinogradConvolution[] winograd = new WinogradConvolution[ConvAlgorithm.values().length];
     private boolean closed;
 
-    private AutoConvolution(Convolution exact, Tensor weight, Tensor bias, ConvOptions options) {
+    private AutoConvolution(Convolution exact, ConvWeight weight, Tensor bias, ConvOptions options) {
         this.exact = exact;
         this.weight = weight;
         this.bias = bias;
@@ -35,6 +40,17 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
      * {@code exactOnly} is false, else the plain {@link Convolution}.
      */
     public static EpilogueOp create(int dims, Tensor weight, Tensor bias, ConvOptions options, boolean exactOnly) {
+        Convolution.checkWeightTensor(dims, weight, options);
+        return create(dims, ConvWeight.borrowed(weight), bias, options, exactOnly);
+    }
+
+    /**
+     * As {@link #create(int, Tensor, Tensor, ConvOptions, boolean)}, over weights whose holder says when they are in
+     * memory (the holder stays the caller's: close it after the op). Rederivable weights must not be given to a
+     * convolution that reads them on every run ({@link Convolution#readsRawWeightsOnEveryRun}).
+     */
+    public static EpilogueOp create(int dims, ConvWeight weight, Tensor bias, ConvOptions options,
+            boolean exactOnly) {
         Convolution exact = Convolution.create(dims, weight, bias, options);
         if (exactOnly || !ConvAlgorithm.mayChooseWinograd(dims, weight.shape(), options)) {
             return exact;
@@ -55,7 +71,8 @@ public final class AutoConvolution implements EpilogueOp, AutoCloseable {
         WinogradConvolution op = winograd[algorithm.ordinal()];
         if (op == null) {
             long[] pad = exact.padding2d();
-            op = WinogradConvolution.create(weight, bias, options.groups, pad[0], pad[1], algorithm.tile());
+            op = weight.derive("conv2d", raw -> WinogradConvolution.create(raw, bias, options.groups, pad[0], pad[1],
+                    algorithm.tile()));
             winograd[algorithm.ordinal()] = op;
         }
         return op;

@@ -15,6 +15,21 @@ final class ConvChecks {
      */
     static String checkCreate(String family, String prefix, int dims, ConvOptions options, Tensor weight,
             String layout) {
+        String op = checkOpName(family, prefix, dims, options);
+        Args.checkOpen(op, "weight", weight);
+        checkWeightDims(op, dims, weight.shape(), layout);
+        return op;
+    }
+
+    /** As {@link #checkCreate(String, String, int, ConvOptions, Tensor, String)}, for weights known by their shape. */
+    static String checkCreate(String family, String prefix, int dims, ConvOptions options, long[] weightShape,
+            String layout) {
+        String op = checkOpName(family, prefix, dims, options);
+        checkWeightDims(op, dims, weightShape, layout);
+        return op;
+    }
+
+    private static String checkOpName(String family, String prefix, int dims, ConvOptions options) {
         if (dims < 1 || dims > 3) {
             throw new IllegalArgumentException(family + ": spatial dims must be 1, 2 or 3, got dims=" + dims);
         }
@@ -22,12 +37,14 @@ final class ConvChecks {
         if (options == null) {
             throw new IllegalArgumentException(op + ": options must not be null (use new ConvOptions() for defaults)");
         }
-        Args.checkOpen(op, "weight", weight);
-        if (weight.dim() != dims + 2) {
-            throw new IllegalArgumentException(op + ": weight must be " + (dims + 2) + "-d [" + layout + "], got "
-                    + "weight of shape " + Args.shape(weight.shape()));
-        }
         return op;
+    }
+
+    private static void checkWeightDims(String op, int dims, long[] weightShape, String layout) {
+        if (weightShape.length != dims + 2) {
+            throw new IllegalArgumentException(op + ": weight must be " + (dims + 2) + "-d [" + layout + "], got "
+                    + "weight of shape " + Args.shape(weightShape));
+        }
     }
 
     /** groups must be positive and divide {@code channels} (weight.size(0), named {@code what}). */

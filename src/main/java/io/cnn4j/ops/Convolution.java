@@ -14,12 +14,14 @@ import org.bytedeco.javacpp.FloatPointer;
  * {@link #workspaceSize} check an input shape and size the scratch; the first {@link #prepare} packs the weights for
  * the native GEMM into memory this op owns (close the op when done; a depthwise convolution's direct kernel reads
  * them as they are); {@link #run} computes without allocating scratch. Threads may share an instance, each with its
- * own workspace. The weight and bias tensors are borrowed: keep them open while the op is used.
+ * own workspace. The weight and bias tensors are borrowed: keep them open while the op is used. Created over a
+ * {@link ConvWeight}, the op reads the raw weights only to pack them (once), except a depthwise convolution, which
+ * reads them on every run and so needs weights held for the holder's life.
  */
 public final class Convolution implements EpilogueOp, AutoCloseable {
     private final String op;
     private final int dims;
-    private final Tensor weight;
+    private final ConvWeight weight;
     /** The weights packed for the native GEMM (owned), made by the first prepare; null until then. */
     private Tensor packedWeight;
     private boolean closed;
@@ -34,7 +36,7 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
     private final long[] padEnd;
     private final PaddingMode paddingMode;
 
-    private Convolution(String op, int dims, Tensor weight, Tensor bias, long groups, long[] stride, long[] dilation,
+    private Convolution(String op, int dims, ConvWeight weight, Tensor bias, long groups, long[] stride, long[] dilation,
             long[] padBegin, long[] padEnd, PaddingMode paddingMode) {
         this.op = op;
         this.dims = dims;
@@ -58,13 +60,33 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
      * @param bias [out_channels], or null
      */
     public static Convolution create(int dims, Tensor weight, Tensor bias, ConvOptions options) {
-        String op = ConvChecks.checkCreate("convolution", "conv", dims, options, weight,
-                "out_channels, in_channels/groups, kernel...");
-        long outChannels = weight.size(0);
+        checkWeightTensor(dims, weight, options);
+        return create(dims, ConvWeight.borrowed(weight), bias, options);
+    }
+
+    private static final String WEIGHT_LAYOUT = "out_channels, in_channels/groups, kernel...";
+
+    /** What a holder over a tensor cannot check later: the tensor is given, open and (dims + 2)-d. */
+    static void checkWeightTensor(int dims, Tensor weight, ConvOptions options) {
+        ConvChecks.checkCreate("convolution", "conv", dims, options, weight, WEIGHT_LAYOUT);
+    }
+
+    /**
+     * As {@link #create(int, Tensor, Tensor, ConvOptions)}, over weights whose holder says when they are in memory
+     * (the holder stays the caller's: close it after this op).
+     */
+    public static Convolution create(int dims, ConvWeight weight, Tensor bias, ConvOptions options) {
+        long[] weightShape = weight.shape();
+        String op = ConvChecks.checkCreate("convolution", "conv", dims, options, weightShape, WEIGHT_LAYOUT);
+        long outChannels = weightShape[0];
         long groups = options.groups;
         ConvChecks.checkGroups(op, groups, outChannels, "out_channels");
+        if (weight.isRederivable() && readsRawWeightsOnEveryRun(weightShape, options)) {
+            throw new IllegalArgumentException(op + ": a depthwise convolution reads its raw weights on every run, so "
+                    + "they cannot be freed between derivations; give it owned or borrowed weights (ConvWeight)");
+        }
         rejectTransposedOnly(op, options);
-        long[] kernel = Arrays.copyOfRange(weight.shape(), 2, dims + 2);
+        long[] kernel = Arrays.copyOfRange(weightShape, 2, dims + 2);
         long[] stride = Args.expand(op, "stride", options.stride, dims);
         Args.checkPositive(op, "stride", stride);
         long[] dilation = Args.expand(op, "dilation", options.dilation, dims);
@@ -99,7 +121,7 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
         }
         ConvChecks.checkBias(op, bias, outChannels);
         Args.checkFitsInt(op, "out_channels", outChannels);
-        Args.checkFitsInt(op, "in_channels/groups x kernel volume", Shapes.product(weight.shape(), 1, dims + 2));
+        Args.checkFitsInt(op, "in_channels/groups x kernel volume", Shapes.product(weightShape, 1, dims + 2));
         return new Convolution(op, dims, weight, bias, groups, stride, dilation, padBegin, padEnd,
                 options.paddingMode);
     }
@@ -116,23 +138,44 @@ public final class Convolution implements EpilogueOp, AutoCloseable {
         if (packedWeight != null) {
             return packedWeight;
         }
-        Args.checkOpen(op, "weight", weight);
-        long[] w = weight.shape();
-        long kernelVolume = Shapes.product(w, 2, dims + 2);
-        long size = NativeCore.cnn4j_conv_packed_weight_size(w[0], inChannels(), groups, kernelVolume);
+        long size = packedWeightSize();
         if (size == 0) {
-            return weight;
+            return weight.held(op);
         }
-        Tensor packed = Tensor.empty(size);
-        try {
-            NativeCore.check(NativeCore.cnn4j_conv_pack_weights(w[0], inChannels(), groups, kernelVolume,
-                    weight.pointer(), packed.pointer()), "cnn4j_conv_pack_weights");
-        } catch (RuntimeException e) {
-            packed.close();
-            throw e;
-        }
-        packedWeight = packed;
-        return packed;
+        packedWeight = weight.derive(op, raw -> {
+            Tensor packed = Tensor.empty(size);
+            try {
+                NativeCore.check(NativeCore.cnn4j_conv_pack_weights(outChannels, inChannels(), groups,
+                        kernelVolume(), raw.pointer(), packed.pointer()), "cnn4j_conv_pack_weights");
+                return packed;
+            } catch (RuntimeException e) {
+                packed.close();
+                throw e;
+            }
+        });
+        return packedWeight;
+    }
+
+    /**
+     * Whether a convolution over weights of this shape reads them on every run (depthwise: one input channel per
+     * group), so they must stay in memory; any other reads them once, to pack them for the GEMM.
+     *
+     * @param weightShape [out_channels, in_channels / groups, kernel...]
+     * @param options whose groups are positive and divide out_channels
+     */
+    public static boolean readsRawWeightsOnEveryRun(long[] weightShape, ConvOptions options) {
+        long groups = options.groups;
+        return NativeCore.cnn4j_conv_packed_weight_size(weightShape[0], weightShape[1] * groups, groups,
+                Shapes.product(weightShape, 2, weightShape.length)) == 0;
+    }
+
+    private long kernelVolume() {
+        return Shapes.product(kernel, 0, kernel.length);
+    }
+
+    /** Floats of the packed weights, 0 where the native side reads the raw weights as they are (depthwise). */
+    private long packedWeightSize() {
+        return NativeCore.cnn4j_conv_packed_weight_size(outChannels, inChannels(), groups, kernelVolume());
     }
 
     /** Frees the packed weights; later runs throw IllegalStateException. Idempotent. */

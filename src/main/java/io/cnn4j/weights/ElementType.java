@@ -66,7 +66,20 @@ enum ElementType {
      */
     void read(InputStream in, FloatBuffer out, int count, ByteOrder order) throws IOException {
         // No larger than the tensor: a file of many tiny tensors must not cost a full chunk each.
-        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES - CHUNK_BYTES % size, (long) count * size)];
+        read(in, out, count, order, new byte[(int) Math.min(CHUNK_BYTES - CHUNK_BYTES % size, (long) count * size)]);
+    }
+
+    /** A chunk for {@link #read(InputStream, FloatBuffer, int, ByteOrder, byte[])}, to reuse for every tensor. */
+    static byte[] newChunk() {
+        return new byte[CHUNK_BYTES];
+    }
+
+    /**
+     * As {@link #read(InputStream, FloatBuffer, int, ByteOrder)}, through {@code chunk} (a multiple of 8 bytes, as
+     * {@link #newChunk}), which a reader reuses for every tensor: loading a model then leaves no chunk per tensor to
+     * the garbage collector, whose young generation would keep the pages they touched resident.
+     */
+    void read(InputStream in, FloatBuffer out, int count, ByteOrder order, byte[] chunk) throws IOException {
         int done = 0;
         while (done < count) {
             int n = Math.min(count - done, chunk.length / size);

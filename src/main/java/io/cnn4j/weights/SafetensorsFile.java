@@ -38,6 +38,7 @@ public final class SafetensorsFile implements WeightsFile {
     private final SeekableByteChannel channel;
     private final Map<String, Tensor> tensors; // header order
     private final Map<String, String> metadata;
+    private byte[] chunk; // read through, reused for every tensor; made by the first read
 
     SafetensorsFile(String source, SeekableByteChannel channel, List<Tensor> headerOrder, Map<String, String> metadata) {
         this.source = source;
@@ -103,7 +104,10 @@ public final class SafetensorsFile implements WeightsFile {
 
     private void read(Tensor t, InputStream in, FloatBuffer out) throws IOException {
         try {
-            t.type().read(in, out, t.numel(), ByteOrder.LITTLE_ENDIAN);
+            if (chunk == null) {
+                chunk = ElementType.newChunk();
+            }
+            t.type().read(in, out, t.numel(), ByteOrder.LITTLE_ENDIAN, chunk);
         } catch (EOFException eof) {
             throw new WeightsFormatException(source, "tensor '" + t.name() + "': " + eof.getMessage()
                     + " (file changed while reading?)", eof);

@@ -37,6 +37,32 @@ class NativeMemoryTest {
         assertEquals(before, NativeMemory.allocatedBytes());
     }
 
+    /**
+     * Blocks of 128 KB and more (its 64-byte header included) are pages mapped for them alone (runtime/memory.cpp),
+     * smaller ones come from malloc: both aligned, writable to their last element, counted and freed alike, on either
+     * side of the threshold.
+     */
+    @Test
+    void largeAndSmallBlocksAreAlignedWritableAndFreed() {
+        long before = NativeMemory.allocatedBytes();
+        long[] counts = {(1 << 15) - 17, (1 << 15) - 16, 1 << 15, 3 << 18, 10_000_001};
+        FloatPointer[] blocks = new FloatPointer[counts.length];
+        long total = 0;
+        for (int i = 0; i < counts.length; i++) {
+            blocks[i] = NativeMemory.allocateFloats(counts[i], "a test block");
+            assertEquals(0, blocks[i].address() % 64, "64-byte aligned, " + counts[i] + " floats");
+            blocks[i].put(0, 1f).put(counts[i] - 1, 2f);
+            total += counts[i] * Float.BYTES;
+        }
+        assertEquals(total, NativeMemory.allocatedBytes() - before);
+        for (int i = 0; i < counts.length; i++) {
+            assertEquals(1f, blocks[i].get(0));
+            assertEquals(2f, blocks[i].get(counts[i] - 1));
+            blocks[i].close();
+        }
+        assertEquals(before, NativeMemory.allocatedBytes());
+    }
+
     @Test
     void anEmptyRequestStillGetsAValidPointer() {
         FloatPointer p = NativeMemory.allocateFloats(0, "nothing");
