@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
  * batch), with one thread and with two and three (the samples then run side by side, a lane per thread; 3 lanes over
  * 5 samples leave one lane a sample fewer), for a classifier's features (the
  * prefix hands a pooled value to Flatten), a fully convolutional model (the prefix's last value is the
- * output) and a model whose prefix stops at a constant operand; each splits after the last layer with a large output
- * (at least 128 Ki floats a sample: here the 16 x 100 x 90 maps), not after the pooling.
+ * output) and a model whose prefix stops at a constant operand. Each splits after the last layer with a large output
+ * (at least 128 Ki floats a sample: here the 16 x 100 x 90 maps) and goes on to the prefix's end where the layers after
+ * hold few weights; a tail with more than SplitExecution.MAX_SLICED_TAIL_PARAMETERS runs on the whole batch.
  */
 class SplitExecutionTest {
     private static final int C = 3, H = 100, W = 90, BATCH = 5;
@@ -37,14 +38,14 @@ class SplitExecutionTest {
         // kernels at batch 1, equal to about 1e-7, not bit for bit.
         String layers = CONVS + "{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": 1, \"id\": \"gap\"},"
                 + "{\"type\": \"Flatten\", \"id\": \"flat\"}";
-        check("pooled and flattened", 4, layers, weights(new Random(41)));
+        check("pooled and flattened", 6, layers, weights(new Random(41)));
     }
 
     @Test
     void aFullyConvolutionalModelHandsItsOutputOn() throws Exception {
         String layers = CONVS + "{\"type\": \"Conv2d\", \"name\": \"c3\", \"in_channels\": 16, \"out_channels\": 4, "
                 + "\"kernel_size\": 1, \"id\": \"c3\"}";
-        check("fully convolutional", 4, layers, weights(new Random(44)).put("c3.weight",
+        check("fully convolutional", 6, layers, weights(new Random(44)).put("c3.weight",
                 Oracle.uniform(new Random(45), 4 * 16), 4, 16, 1, 1).put("c3.bias", Oracle.uniform(new Random(46), 4), 4));
     }
 
@@ -57,6 +58,16 @@ class SplitExecutionTest {
                 + "{\"type\": \"Conv2d\", \"name\": \"c2\", \"in_channels\": 16, \"out_channels\": 16, "
                 + "\"kernel_size\": 3, \"padding\": 1, \"id\": \"c2\"}";
         check("constant operand", 2, layers, weights(new Random(47)));
+    }
+
+    @Test
+    void aTailWithManyWeightsRunsOnTheWholeBatch() throws Exception {
+        int wide = (int) (SplitExecution.MAX_SLICED_TAIL_PARAMETERS / 16) + 1024; // 16 x wide weights: over the limit
+        String layers = CONVS + "{\"type\": \"AdaptiveAvgPool2d\", \"output_size\": 1, \"id\": \"gap\"},"
+                + "{\"type\": \"Conv2d\", \"name\": \"c3\", \"in_channels\": 16, \"out_channels\": " + wide
+                + ", \"kernel_size\": 1, \"bias\": false, \"id\": \"c3\"}";
+        check("a heavy tail", 4, layers, weights(new Random(48)).put("c3.weight",
+                Oracle.uniform(new Random(49), (long) wide * 16), wide, 16, 1, 1));
     }
 
     private static MapWeights weights(Random r) {
