@@ -73,13 +73,11 @@ int64_t slot_floats(const cnn4j_window& w) {
     return channels_last_shape(w) ? std::max(planar, channels_last_slot(w).floats) : planar;
 }
 
-/* The expansion of mid channels [r0, r1) of one image, at positions [p0, p1) of its planes (all of them by default),
-   into `slot` ([r1 - r0, p1 - p0]): the packed GEMM, then bias and the activation. Both forms of the op start each
+/* The expansion of mid channels [r0, r1) of one image, at positions [p0, p1) of its planes, into `slot` ([r1 - r0, p1 - p0]): the packed GEMM, then bias and the activation. Both forms of the op start each
    panel or group with it, so their expanded values are the same. */
 void expand_rows(const KernelTable& table, int64_t mid_channels, int64_t in_channels, const float* expand_weight,
                  const float* image, int64_t plane, const float* expand_bias, int expand_act, float expand_alpha,
-                 int64_t r0, int64_t r1, float* slot, int64_t p0 = 0, int64_t p1 = -1) {
-    if (p1 < 0) p1 = plane;
+                 int64_t r0, int64_t r1, float* slot, int64_t p0, int64_t p1) {
     const int64_t positions = p1 - p0;
     // C points at element (mid channel 0, position 0) of a [mid_channels, positions] matrix whose rows [r0, r1),
     // columns from p0 on, are the slot.
@@ -148,7 +146,7 @@ int channels_last_forward(const cnn4j_window& w, const KernelTable& table, int64
         for (int64_t t = t0; t < t1; t++) {
             const int64_t n = t / groups, c0 = (t % groups) * G, channels = std::min(G, mid_channels - c0);
             expand_rows(table, mid_channels, in_channels, expand_weight, input + n * in_channels * plane, plane,
-                        expand_bias, expand_act, expand_alpha, c0, c0 + channels, planes);
+                        expand_bias, expand_act, expand_alpha, c0, c0 + channels, planes, 0, plane);
             dw.to_channels_last(planes, plane, channels, plane, w.in[2], in_origin, layout.width);
             for (int64_t c = 0; c < G; c++) {
                 group_bias[c] = c < channels && dw_bias ? dw_bias[c0 + c] : 0.0f;

@@ -485,17 +485,15 @@ public final class Model implements AutoCloseable {
     /** How many leading layers a run of a one-input model at this batch runs on slices of it (0: none); for tests. */
     int splitPoint(long batch) {
         return SplitExecution.splitPoint(plan(declaredShapes(batch)), layers, description.inputs().get(0).shape(),
-                samplewisePrefix, NativeCore.cnn4j_get_num_threads());
+                samplewisePrefix);
     }
 
     /** The run of these shapes: split into slices of the batch where {@link SplitExecution#splitPoint} says so. */
     private PlannedRun newExecution(ShapeKey key) {
         ExecutionPlan full = plan(key.shapes);
-        int threads = NativeCore.cnn4j_get_num_threads();
-        int cut = SplitExecution.splitPoint(full, layers, description.inputs().get(0).shape(), samplewisePrefix,
-                threads);
+        int cut = SplitExecution.splitPoint(full, layers, description.inputs().get(0).shape(), samplewisePrefix);
         if (cut > 0) {
-            return SplitExecution.create(key.shapes[0], cut, threads, description.name(),
+            return SplitExecution.create(key.shapes[0], cut, NativeCore.cnn4j_get_num_threads(), description.name(),
                     layers, layerNames, layerInputs, outputs, description.outputs());
         }
         return new Execution(full, description.name(), layers, layerNames, layerInputs, outputs,

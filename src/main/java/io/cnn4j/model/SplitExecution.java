@@ -97,7 +97,7 @@ final class SplitExecution implements PlannedRun {
      * @param full the unsplit plan at these shapes (for the values' shapes)
      * @param declaredInput the model's declared input shape (-1 = free)
      */
-    static int splitPoint(ExecutionPlan full, List<Layer> layers, long[] declaredInput, int prefix, int threads) {
+    static int splitPoint(ExecutionPlan full, List<Layer> layers, long[] declaredInput, int prefix) {
         if (full.numInputs != 1 || prefix == 0 || declaredInput.length < 3 || declaredInput[0] != -1) {
             return 0;
         }

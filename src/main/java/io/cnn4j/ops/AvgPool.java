@@ -59,14 +59,9 @@ public final class AvgPool extends ScratchFreeOp {
     /** The pooling for one input shape, its window and planes worked out once: a run only checks the shapes. */
     @Override
     public Prepared prepare(long[] inputShape) {
-        long[] outShape = outputShape(inputShape);
-        long[] window = geometry.window(inputShape);
-        long planes = PoolGeometry.planes(inputShape, geometry.dims);
-        return (input, output, workspace) -> {
-            Args.checkPrepared(geometry.op, input, inputShape, output, outShape, null, workspace, 0);
-            NativeCore.check(NativeCore.cnn4j_avg_pool_forward(window, planes, countIncludePad ? 1 : 0,
-                    divisorOverride, input.pointer(), output.pointer()), "cnn4j_avg_pool_forward");
-        };
+        return geometry.prepare(inputShape, "cnn4j_avg_pool_forward", (window, planes, input, output) ->
+                NativeCore.cnn4j_avg_pool_forward(window, planes, countIncludePad ? 1 : 0, divisorOverride,
+                        input.pointer(), output.pointer()));
     }
 
     /** Each sample (dim 0) of the output is computed from the same sample of the input alone. */

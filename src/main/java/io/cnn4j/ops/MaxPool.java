@@ -61,14 +61,8 @@ public final class MaxPool extends ScratchFreeOp {
     /** The pooling for one input shape, its window and planes worked out once: a run only checks the shapes. */
     @Override
     public Prepared prepare(long[] inputShape) {
-        long[] outShape = outputShape(inputShape);
-        long[] window = geometry.window(inputShape);
-        long planes = PoolGeometry.planes(inputShape, geometry.dims);
-        return (input, output, workspace) -> {
-            Args.checkPrepared(geometry.op, input, inputShape, output, outShape, null, workspace, 0);
-            NativeCore.check(NativeCore.cnn4j_max_pool_forward(window, planes, input.pointer(), output.pointer(),
-                    null), "cnn4j_max_pool_forward");
-        };
+        return geometry.prepare(inputShape, "cnn4j_max_pool_forward", (window, planes, input, output) ->
+                NativeCore.cnn4j_max_pool_forward(window, planes, input.pointer(), output.pointer(), null));
     }
 
     /** The native window of this pooling for an input shape (MaxUnpool recomputes the argmax through it). */

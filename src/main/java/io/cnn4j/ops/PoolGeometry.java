@@ -1,5 +1,7 @@
 package io.cnn4j.ops;
 
+import io.cnn4j.Tensor;
+import io.cnn4j.jni.NativeCore;
 import java.util.Arrays;
 
 /**
@@ -149,6 +151,26 @@ final class PoolGeometry {
             Args.checkShape(op, "indices", indices, outShape);
         }
         return inShape;
+    }
+
+    /** One pooling's native call over an input's window and (n, c) planes; returns the core's status. */
+    @FunctionalInterface
+    interface NativeCall {
+        int run(long[] window, long planes, Tensor input, Tensor output);
+    }
+
+    /**
+     * A pooling prepared for one input shape: the output shape, window and planes worked out once; a run only checks
+     * that the tensors have the planned shapes and makes the native call ({@code function} names it in errors).
+     */
+    UnaryOp.Prepared prepare(long[] inputShape, String function, NativeCall call) {
+        long[] outShape = outputShape(inputShape);
+        long[] window = window(inputShape);
+        long planes = planes(inputShape, dims);
+        return (input, output, workspace) -> {
+            Args.checkPrepared(op, input, inputShape, output, outShape, null, workspace, 0);
+            NativeCore.check(call.run(window, planes, input, output), function);
+        };
     }
 
     /** The native window for an input shape. */
