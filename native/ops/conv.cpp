@@ -378,33 +378,25 @@ void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, c
         }
     }
     const int64_t K = Cg * KH * KW;
+    const bool epilogue = bias_g || residual_g || act_kind != CNN4J_ACT_IDENTITY;
     if (d.rows) {
-        // Each output row's products straight into the output, then the epilogue over the block's rows (one
-        // stretch per channel).
+        // Each output row's products straight into the output, through the epilogue tile by tile.
         for (int64_t oy = oy0; oy <= oy1; oy++) {
+            const GemmEpilogue row_epilogue{&activation, act_kind, act_alpha, bias_g,
+                                            residual_g ? residual_g + oy * OW : nullptr, P};
             packed_sgemm_indirect(gemm, Og, K, weight_g, padded + (oy - oy0) * IW, offsets, out_g + oy * OW, P, r0,
-                                  r1, 0, OW);
-        }
-        if (bias_g || residual_g || act_kind != CNN4J_ACT_IDENTITY) {
-            const int64_t first = oy0 * OW, count = (oy1 - oy0 + 1) * OW;
-            for (int64_t o = r0; o < r1; o++) {
-                activation.epilogue(act_kind, act_alpha, 1, count, bias_g ? bias_g + o : nullptr,
-                                    residual_g ? residual_g + o * P + first : nullptr, out_g + o * P + first);
-            }
+                                  r1, 0, OW, epilogue ? &row_epilogue : nullptr);
         }
         return;
     }
     float* products = slot + d.padded_floats + d.offsets_floats;  // [Og, block]
+    // Bias and activation tile by tile in the slot (the dropped positions too); a residual, laid out like the
+    // output, once the rows are copied.
+    const GemmEpilogue block_epilogue{&activation, act_kind, act_alpha, bias_g, nullptr, 0};
     packed_sgemm_indirect(gemm, Og, K, weight_g, padded + (p0 - oy0 * IW), offsets, products, d.block,
-                          r0, r1, 0, p1 - p0);
-    // Bias and activation over the whole block in the slot (one call per channel; the dropped positions too, which
-    // costs less than a call per output row); a residual, laid out like the output, once the rows are copied.
-    const bool epilogue = bias_g || act_kind != CNN4J_ACT_IDENTITY;
+                          r0, r1, 0, p1 - p0, epilogue && !residual_g ? &block_epilogue : nullptr);
     for (int64_t o = r0; o < r1; o++) {
         float* row = products + o * d.block;
-        if (epilogue && !residual_g) {
-            activation.epilogue(act_kind, act_alpha, 1, p1 - p0, bias_g ? bias_g + o : nullptr, nullptr, row);
-        }
         for (int64_t oy = oy0; oy <= oy1; oy++) {
             const int64_t s = std::max(p0, oy * IW), e = std::min(p1, oy * IW + OW);
             if (s >= e) continue;
@@ -418,7 +410,7 @@ void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, c
             }
             if (residual_g) {
                 activation.epilogue(act_kind, act_alpha, 1, e - s, bias_g ? bias_g + o : nullptr, residual_g + at,
-                                    dst);
+                                    e - s, dst, e - s);
             }
         }
     }
@@ -566,14 +558,11 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
                 im2col_block(w, Cg, in_g, p0, p1, columns);
                 B = columns, ldb = p1 - p0;
             }
-            packed_sgemm(gemm, Og, K, weight + g * packed_group, B, ldb, output + first + p0, P, r0, r1, 0, p1 - p0);
-            if (!epilogue) continue;
-            // The epilogue while the block is in cache: bias, residual, activation, one output channel row at a time.
-            for (int64_t o = r0; o < r1; o++) {
-                const int64_t row = first + o * P + p0;
-                activation.epilogue(act_kind, act_alpha, 1, p1 - p0, bias ? bias + g * Og + o : nullptr,
-                                    residual ? residual + row : nullptr, output + row);
-            }
+            // Bias, residual and activation on each tile of the product as it is finished.
+            const GemmEpilogue tile_epilogue{&activation, act_kind, act_alpha, bias ? bias + g * Og : nullptr,
+                                             residual ? residual + first + p0 : nullptr, P};
+            packed_sgemm(gemm, Og, K, weight + g * packed_group, B, ldb, output + first + p0, P, r0, r1, 0, p1 - p0,
+                         epilogue ? &tile_epilogue : nullptr);
         }
     });
     return CNN4J_OK;
@@ -599,7 +588,10 @@ int cnn4j_conv_transpose_forward(const int64_t* window, int64_t batch, int64_t i
             sgemm(true, false, K, P_in, Cg, 1.0f, weight + g * Cg * K, K, in_g, P_in, 0.0f, workspace, P_in);
             float* out_g = output + (n * out_channels + g * Og) * P_out;
             col2im(image_side, Og, workspace, out_g);
-            if (bias) kernels().activation->epilogue(CNN4J_ACT_IDENTITY, 0.0f, Og, P_out, bias + g * Og, nullptr, out_g);
+            if (bias) {
+                kernels().activation->epilogue(CNN4J_ACT_IDENTITY, 0.0f, Og, P_out, bias + g * Og, nullptr, 0, out_g,
+                                               P_out);
+            }
         }
     }
     return CNN4J_OK;

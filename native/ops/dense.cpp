@@ -56,7 +56,8 @@ int cnn4j_linear_forward(int64_t rows, int64_t in_features, int64_t out_features
         });
         // y = act(y + bias): the bias as a one-row "residual" of the epilogue.
         for (int64_t n = 0; n < rows; n++) {
-            table.activation->epilogue(act_kind, act_alpha, 1, out_features, nullptr, bias, output + n * out_features);
+            table.activation->epilogue(act_kind, act_alpha, 1, out_features, nullptr, bias, out_features,
+                                       output + n * out_features, out_features);
         }
         return CNN4J_OK;
     }

@@ -100,15 +100,11 @@ int cnn4j_depthwise_pointwise_forward(const int64_t* dw_window, int64_t batch, i
                                                     table.activation};
                 table.depthwise->plane(band, image + c * plane, dw_weight + c * taps, dw_epilogue, mid + c * columns);
             }
-            // out[:, band] = W_pointwise [out_channels, channels] x mid [channels, columns], then the epilogue.
+            // out[:, band] = W_pointwise [out_channels, channels] x mid [channels, columns], through the epilogue.
             float* out = output + n * out_channels * out_plane + oh0 * OW;
+            const GemmEpilogue pw_epilogue{table.activation, pw_act, pw_alpha, pw_bias, nullptr, 0};
             packed_sgemm(*table.gemm, out_channels, channels, pw_weight, mid, columns, out, out_plane, 0,
-                         out_channels, 0, columns);
-            if (!epilogue) continue;
-            for (int64_t o = 0; o < out_channels; o++) {
-                table.activation->epilogue(pw_act, pw_alpha, 1, columns, pw_bias ? pw_bias + o : nullptr, nullptr,
-                                           out + o * out_plane);
-            }
+                         out_channels, 0, columns, epilogue ? &pw_epilogue : nullptr);
         }
     });
     return CNN4J_OK;

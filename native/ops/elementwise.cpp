@@ -50,7 +50,7 @@ int cnn4j_activation_forward(int kind, float alpha, int64_t count, const float* 
 int cnn4j_activation_epilogue(int kind, float alpha, int64_t rows, int64_t cols, const float* bias,
                               const float* residual, float* output) {
     if (!output || kind < CNN4J_ACT_IDENTITY || kind > CNN4J_ACT_HARDSIGMOID) return CNN4J_ERROR_ARGUMENT;
-    kernels().activation->epilogue(kind, alpha, rows, cols, bias, residual, output);
+    kernels().activation->epilogue(kind, alpha, rows, cols, bias, residual, cols, output, cols);
     return CNN4J_OK;
 }
 

@@ -73,7 +73,7 @@ int64_t slot_floats(const cnn4j_window& w) {
     return channels_last_shape(w) ? std::max(planar, channels_last_slot(w).floats) : planar;
 }
 
-/* The expansion of mid channels [r0, r1) of one image, at positions [p0, p1) of its planes, into `slot` ([r1 - r0, p1 - p0]): the packed GEMM, then bias and the activation. Both forms of the op start each
+/* The expansion of mid channels [r0, r1) of one image, at positions [p0, p1) of its planes, into `slot` ([r1 - r0, p1 - p0]): the packed GEMM with bias and the activation on each tile. Both forms of the op start each
    panel or group with it, so their expanded values are the same. */
 void expand_rows(const KernelTable& table, int64_t mid_channels, int64_t in_channels, const float* expand_weight,
                  const float* image, int64_t plane, const float* expand_bias, int expand_act, float expand_alpha,
@@ -81,12 +81,10 @@ void expand_rows(const KernelTable& table, int64_t mid_channels, int64_t in_chan
     const int64_t positions = p1 - p0;
     // C points at element (mid channel 0, position 0) of a [mid_channels, positions] matrix whose rows [r0, r1),
     // columns from p0 on, are the slot.
+    const GemmEpilogue epilogue{table.activation, expand_act, expand_alpha, expand_bias, nullptr, 0};
     packed_sgemm(*table.gemm, mid_channels, in_channels, expand_weight, image, plane, slot - r0 * positions - p0,
-                 positions, r0, r1, p0, p1);
-    if (expand_bias || expand_act != CNN4J_ACT_IDENTITY) {
-        table.activation->epilogue(expand_act, expand_alpha, r1 - r0, positions,
-                                   expand_bias ? expand_bias + r0 : nullptr, nullptr, slot);
-    }
+                 positions, r0, r1, p0, p1,
+                 expand_bias || expand_act != CNN4J_ACT_IDENTITY ? &epilogue : nullptr);
 }
 
 /* Bands of output rows, where a batch has fewer images than threads: each thread takes a band of every layer's map

@@ -86,21 +86,34 @@ namespace {
 
 /* The blocking both packed products share: depth blocks (each block of A one stream), column tiles, panels.
    narrow(depth, A_block, panel_floats, k0, n0, cols, accumulate) may compute a whole narrow column tile (and
-   return true); otherwise tile(depth, panel, k0, n0, m0, rows, cols, accumulate) computes each panel's tile. */
+   return true); otherwise tile(depth, panel, k0, n0, m0, rows, cols, accumulate) computes each panel's tile. Each
+   tile of C, once its last depth block is in, goes through the epilogue (if any). */
 template <class Tile, class Narrow>
 void for_each_tile(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, int64_t m_begin,
-                   int64_t m_end, int64_t n_begin, int64_t n_end, const Tile& tile, const Narrow& narrow) {
+                   int64_t m_end, int64_t n_begin, int64_t n_end, float* C, int64_t ldc,
+                   const GemmEpilogue* epilogue, const Tile& tile, const Narrow& narrow) {
     const int64_t rows = gemm_packed_rows(M);
+    const auto finish = [&](int64_t m0, int64_t tile_rows, int64_t n0, int64_t cols) {
+        const GemmEpilogue& e = *epilogue;
+        e.activation->epilogue(e.kind, e.alpha, tile_rows, cols, e.bias ? e.bias + m0 : nullptr,
+                               e.residual ? e.residual + m0 * e.ld_residual + n0 : nullptr, e.ld_residual,
+                               C + m0 * ldc + n0, ldc);
+    };
     for (int64_t k0 = 0; k0 < K; k0 += kGemmDepthBlock) {
         const int64_t depth = std::min(kGemmDepthBlock, K - k0), panel_floats = depth * kGemmPanelRows;
         const float* A_block = A_packed + k0 * rows + (m_begin / kGemmPanelRows) * panel_floats;
-        const bool accumulate = k0 > 0;
+        const bool accumulate = k0 > 0, last = k0 + depth == K && epilogue;
         for (int64_t n0 = n_begin; n0 < n_end; n0 += kernels.columns) {
             const int64_t cols = std::min(kernels.columns, n_end - n0);
-            if (narrow(depth, A_block, panel_floats, k0, n0, cols, accumulate)) continue;
+            if (narrow(depth, A_block, panel_floats, k0, n0, cols, accumulate)) {
+                if (last) finish(m_begin, m_end - m_begin, n0, cols);
+                continue;
+            }
             for (int64_t m0 = m_begin; m0 < m_end; m0 += kGemmPanelRows) {
-                tile(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, k0, n0, m0,
-                     std::min(kGemmPanelRows, m_end - m0), cols, accumulate);
+                const int64_t tile_rows = std::min(kGemmPanelRows, m_end - m0);
+                tile(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, k0, n0, m0, tile_rows, cols,
+                     accumulate);
+                if (last) finish(m0, tile_rows, n0, cols);
             }
         }
     }
@@ -110,9 +123,9 @@ void for_each_tile(const GemmKernels& kernels, int64_t M, int64_t K, const float
 
 void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
                   int64_t ldb, float* C, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t n_begin,
-                  int64_t n_end) {
+                  int64_t n_end, const GemmEpilogue* epilogue) {
     for_each_tile(
-        kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end,
+        kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end, C, ldc, epilogue,
         [&](int64_t depth, const float* panel, int64_t k0, int64_t n0, int64_t m0, int64_t rows, int64_t cols,
             bool accumulate) {
             kernels.tile(depth, panel, B + k0 * ldb + n0, ldb, rows, cols, C + m0 * ldc + n0, ldc, accumulate);
@@ -128,10 +141,10 @@ void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float*
 
 void packed_sgemm_indirect(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
                            const int64_t* row_offsets, float* C, int64_t ldc, int64_t m_begin, int64_t m_end,
-                           int64_t n_begin, int64_t n_end) {
+                           int64_t n_begin, int64_t n_end, const GemmEpilogue* epilogue) {
     // No narrow variant: tile gives the same bits.
     for_each_tile(
-        kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end,
+        kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end, C, ldc, epilogue,
         [&](int64_t depth, const float* panel, int64_t k0, int64_t n0, int64_t m0, int64_t rows, int64_t cols,
             bool accumulate) {
             kernels.tile_indirect(depth, panel, B + n0, row_offsets + k0, rows, cols, C + m0 * ldc + n0, ldc,

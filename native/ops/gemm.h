@@ -15,9 +15,24 @@
 
 #include <cstdint>
 
+#include "kernels/activation/activation.h"
 #include "kernels/gemm/gemm.h"
 
 namespace cnn4j {
+
+/* A layer's output pass, applied by packed_sgemm to each tile of C right after the tile's last depth block, while
+   the tile is still in L1 (a separate pass over a finished block reads it back from L2: MobileNetV2's 16 -> 96
+   expansion at 112x112 spent a tenth of its time there): C = act((C + bias[m]) + residual[m, n]), the activation
+   kernels' epilogue. bias is indexed by C's row m, residual laid out like C (row m, column n at residual +
+   m * ld_residual + n); both nullable. */
+struct GemmEpilogue {
+    const ActivationKernels* activation;
+    int kind;
+    float alpha;
+    const float* bias;
+    const float* residual;
+    int64_t ld_residual;
+};
 
 /* Row-major C[M, N] = alpha * op(A)[M, K] x op(B)[K, N] + beta * C, op = transpose when trans_a / trans_b;
    lda, ldb, ldc as in cblas_sgemm (Java has checked that every dimension fits an int). */
@@ -28,16 +43,16 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
    with row stride ldb: cnn4j's own GEMM (kernels/gemm), for the convolutions' products, where it beats OpenBLAS
    because nothing is packed per call (docs in ops/gemm.cpp). Computes rows [m_begin, m_end) (m_begin a multiple of
    kGemmPanelRows) and columns [n_begin, n_end) only, on the calling thread: callers split rows, columns or products
-   across the pool. C points at row 0, column 0. */
+   across the pool. C points at row 0, column 0. With an epilogue, each finished tile of C goes through it. */
 void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
                   int64_t ldb, float* C, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t n_begin,
-                  int64_t n_end);
+                  int64_t n_end, const GemmEpilogue* epilogue = nullptr);
 
 /* packed_sgemm with B's rows at B + row_offsets[k] (kernels' tile_indirect): the direct convolution's product over
    shifted views of its padded input. Bit for bit what packed_sgemm gives on the same rows. */
 void packed_sgemm_indirect(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, const float* B,
                            const int64_t* row_offsets, float* C, int64_t ldc, int64_t m_begin, int64_t m_end,
-                           int64_t n_begin, int64_t n_end);
+                           int64_t n_begin, int64_t n_end, const GemmEpilogue* epilogue = nullptr);
 
 }  // namespace cnn4j
 

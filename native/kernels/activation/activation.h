@@ -16,10 +16,11 @@ struct ActivationKernels {
     /* y[i] = act(x[i]) for i < n; in place (x == y) allowed. `kind` is a CNN4J_ACT_* value Java has checked. */
     void (*apply)(int kind, float alpha, int64_t n, const float* x, float* y);
 
-    /* The output pass of a layer: y [rows, cols] = act(y + bias[r] + residual[r, c]) per element.
-       bias [rows] and residual [rows, cols] are nullable; residual may not alias y. */
+    /* The output pass of a layer: y[r, c] = act((y[r, c] + bias[r]) + residual[r, c]) for r < rows, c < cols, row r
+       of y at y + r * ld_y and of residual at residual + r * ld_residual (a tile of a larger matrix, or whole rows:
+       ld = cols). bias [rows] and residual are nullable; residual may not alias y. */
     void (*epilogue)(int kind, float alpha, int64_t rows, int64_t cols, const float* bias, const float* residual,
-                     float* y);
+                     int64_t ld_residual, float* y, int64_t ld_y);
 };
 
 /* X(kind) for every CNN4J_ACT_* kind: the variants switch on `kind` once per call, outside their loops. */

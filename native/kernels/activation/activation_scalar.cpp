@@ -43,11 +43,12 @@ void apply_kind(float alpha, int64_t n, const float* x, float* y) {
 }
 
 template <int KIND>
-void epilogue_kind(float alpha, int64_t rows, int64_t cols, const float* bias, const float* residual, float* y) {
+void epilogue_kind(float alpha, int64_t rows, int64_t cols, const float* bias, const float* residual,
+                   int64_t ld_residual, float* y, int64_t ld_y) {
     for (int64_t r = 0; r < rows; r++) {
         const float b = bias ? bias[r] : 0.0f;
-        float* row = y + r * cols;
-        const float* res = residual ? residual + r * cols : nullptr;
+        float* row = y + r * ld_y;
+        const float* res = residual ? residual + r * ld_residual : nullptr;
         for (int64_t c = 0; c < cols; c++) {
             float v = row[c] + b;
             if (res) v += res[c];
@@ -68,9 +69,10 @@ void apply(int kind, float alpha, int64_t n, const float* x, float* y) {
     }
 }
 
-void epilogue(int kind, float alpha, int64_t rows, int64_t cols, const float* bias, const float* residual, float* y) {
+void epilogue(int kind, float alpha, int64_t rows, int64_t cols, const float* bias, const float* residual,
+              int64_t ld_residual, float* y, int64_t ld_y) {
     switch (kind) {
-#define CNN4J_CASE(K) case K: epilogue_kind<K>(alpha, rows, cols, bias, residual, y); break;
+#define CNN4J_CASE(K) case K: epilogue_kind<K>(alpha, rows, cols, bias, residual, ld_residual, y, ld_y); break;
         CNN4J_FOR_EACH_ACT(CNN4J_CASE)
 #undef CNN4J_CASE
     }
