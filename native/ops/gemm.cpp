@@ -86,13 +86,15 @@ namespace {
 
 /* The blocking both packed products share: depth blocks (each block of A one stream), column tiles, panels.
    narrow(depth, A_block, panel_floats, k0, n0, cols, accumulate) may compute a whole narrow column tile (and
-   return true); otherwise tile(depth, panel, k0, n0, m0, rows, cols, accumulate) computes each panel's tile. Each
-   tile of C, once its last depth block is in, goes through the epilogue (if any). */
+   return true); otherwise tile(depth, panel, k0, n0, m0, rows, cols, accumulate, tile_epilogue) computes each
+   panel's tile. Each tile of C, once its last depth block is in, goes through the epilogue (if any): in the tile's
+   registers where the kernels apply its activation (GemmTileEpilogue), else by the activation kernels right after. */
 template <class Tile, class Narrow>
 void for_each_tile(const GemmKernels& kernels, int64_t M, int64_t K, const float* A_packed, int64_t m_begin,
                    int64_t m_end, int64_t n_begin, int64_t n_end, float* C, int64_t ldc,
                    const GemmEpilogue* epilogue, const Tile& tile, const Narrow& narrow) {
     const int64_t rows = gemm_packed_rows(M);
+    const bool in_tile = epilogue && gemm_tile_applies(epilogue->kind);
     const auto finish = [&](int64_t m0, int64_t tile_rows, int64_t n0, int64_t cols) {
         const GemmEpilogue& e = *epilogue;
         e.activation->epilogue(e.kind, e.alpha, tile_rows, cols, e.bias ? e.bias + m0 : nullptr,
@@ -111,8 +113,16 @@ void for_each_tile(const GemmKernels& kernels, int64_t M, int64_t K, const float
             }
             for (int64_t m0 = m_begin; m0 < m_end; m0 += kGemmPanelRows) {
                 const int64_t tile_rows = std::min(kGemmPanelRows, m_end - m0);
-                tile(depth, A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats, k0, n0, m0, tile_rows, cols,
-                     accumulate);
+                const float* panel = A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats;
+                if (last && in_tile) {
+                    const GemmTileEpilogue e{epilogue->bias ? epilogue->bias + m0 : nullptr,
+                                             epilogue->residual ? epilogue->residual + m0 * epilogue->ld_residual + n0
+                                                                : nullptr,
+                                             epilogue->ld_residual, epilogue->kind};
+                    tile(depth, panel, k0, n0, m0, tile_rows, cols, accumulate, &e);
+                    continue;
+                }
+                tile(depth, panel, k0, n0, m0, tile_rows, cols, accumulate, nullptr);
                 if (last) finish(m0, tile_rows, n0, cols);
             }
         }
@@ -127,8 +137,8 @@ void packed_sgemm(const GemmKernels& kernels, int64_t M, int64_t K, const float*
     for_each_tile(
         kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end, C, ldc, epilogue,
         [&](int64_t depth, const float* panel, int64_t k0, int64_t n0, int64_t m0, int64_t rows, int64_t cols,
-            bool accumulate) {
-            kernels.tile(depth, panel, B + k0 * ldb + n0, ldb, rows, cols, C + m0 * ldc + n0, ldc, accumulate);
+            bool accumulate, const GemmTileEpilogue* e) {
+            kernels.tile(depth, panel, B + k0 * ldb + n0, ldb, rows, cols, C + m0 * ldc + n0, ldc, accumulate, e);
         },
         [&](int64_t depth, const float* A_block, int64_t panel_floats, int64_t k0, int64_t n0, int64_t cols,
             bool accumulate) {
@@ -146,9 +156,9 @@ void packed_sgemm_indirect(const GemmKernels& kernels, int64_t M, int64_t K, con
     for_each_tile(
         kernels, M, K, A_packed, m_begin, m_end, n_begin, n_end, C, ldc, epilogue,
         [&](int64_t depth, const float* panel, int64_t k0, int64_t n0, int64_t m0, int64_t rows, int64_t cols,
-            bool accumulate) {
+            bool accumulate, const GemmTileEpilogue* e) {
             kernels.tile_indirect(depth, panel, B + n0, row_offsets + k0, rows, cols, C + m0 * ldc + n0, ldc,
-                                  accumulate);
+                                  accumulate, e);
         },
         [](int64_t, const float*, int64_t, int64_t, int64_t, int64_t, bool) { return false; });
 }

@@ -20,6 +20,8 @@
 
 #include <cstdint>
 
+#include "cnn4j.h"
+
 namespace cnn4j {
 
 /* Rows of A per packed panel, on every ISA. */
@@ -30,14 +32,27 @@ constexpr int64_t kGemmColumnMultiple = 48;
    stay in L1 while every panel runs over them, and one block of A (M x 256 floats) stays in L2. */
 constexpr int64_t kGemmDepthBlock = 256;
 
+/* The output pass a tile applies in its registers before it stores, where it costs nothing (ops/gemm.h's
+   GemmEpilogue hands it the activations kernels/gemm can apply; the others run after the tile):
+       y[r, j] = act((sum [+ C]) + bias[r]) + residual[r, j])
+   bias[r] read as 0 where bias is null, act identity, ReLU or ReLU6 by the activation kernels' formulas (NaN passes
+   through both), so the result is bit for bit the activation kernels' epilogue on the stored tile. */
+struct GemmTileEpilogue {
+    const float* bias;      // [rows] of this tile, nullable
+    const float* residual;  // row r at residual + r * ld_residual, nullable; must not alias C
+    int64_t ld_residual;
+    int kind;               // CNN4J_ACT_IDENTITY, CNN4J_ACT_RELU or CNN4J_ACT_RELU6
+};
+
 struct GemmKernels {
     /* Widest tile (columns of C) one call computes: the variant's register block. */
     int64_t columns;
 
     /* C[r * ldc + j] (=, += when accumulate) sum over k < K of panel[k * 8 + r] * B[k * ldb + j], for r < rows
-       (1..8) and j < cols (1..columns). Reads B only in rows k < K, columns j < cols; writes C only there. */
+       (1..8) and j < cols (1..columns), then through `epilogue` (nullable) before it is stored. Reads B only in rows
+       k < K, columns j < cols; writes C only there. */
     void (*tile)(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-                 int64_t ldc, bool accumulate);
+                 int64_t ldc, bool accumulate, const GemmTileEpilogue* epilogue);
 
     /* The same product for a few columns (1 .. kGemmNarrowColumns) over all M rows at once: A points at the first
        panel of a depth block of depth K, panels `panel_stride` (= K * 8) floats apart. Null where the variant has none
@@ -48,7 +63,7 @@ struct GemmKernels {
     /* tile with B's rows anywhere: row k at B + row_offsets[k] (an indirect GEMM: the direct convolution's rows
        are shifted views of one padded input, ops/conv.cpp). Bit for bit what tile gives on the same rows. */
     void (*tile_indirect)(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
-                          int64_t cols, float* C, int64_t ldc, bool accumulate);
+                          int64_t cols, float* C, int64_t ldc, bool accumulate, const GemmTileEpilogue* epilogue);
 };
 
 /* Where a tile's rows of B are: every ldb floats (tile), or at listed offsets (tile_indirect). The kernels are
@@ -65,6 +80,20 @@ struct GemmIndirectRows {
     const int64_t* offsets;
     const float* operator()(int64_t k) const { return B + offsets[k]; }
 };
+
+/* Whether tiles apply activation `kind` themselves (GemmTileEpilogue). */
+inline bool gemm_tile_applies(int kind) {
+    return kind == CNN4J_ACT_IDENTITY || kind == CNN4J_ACT_RELU || kind == CNN4J_ACT_RELU6;
+}
+
+/* GemmTileEpilogue on one element y of row r, column j: the scalar and NEON tiles' store. */
+inline float gemm_finish_one(float y, const GemmTileEpilogue& e, int64_t r, int64_t j) {
+    y = y + (e.bias ? e.bias[r] : 0.0f);
+    if (e.residual) y = y + e.residual[r * e.ld_residual + j];
+    if (e.kind == CNN4J_ACT_RELU) return y < 0.0f ? 0.0f : y;
+    if (e.kind == CNN4J_ACT_RELU6) return y < 0.0f ? 0.0f : (y > 6.0f ? 6.0f : y);
+    return y;
+}
 }  // namespace
 
 /* Widest product `narrow` computes: below this, a column tile would mostly compute unused lanes. */

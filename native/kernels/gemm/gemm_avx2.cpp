@@ -4,21 +4,23 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/gemm/gemm.h"
 
 namespace cnn4j {
 namespace {
 
+#include "kernels/simd/avx2.inc"
+#include "kernels/gemm/gemm_epilogue_simd.inc"
 #include "kernels/gemm/gemm_narrow_x86.inc"
 
-constexpr int kLanes = 8;
 /* Prefetch distance along the packed weights: see gemm_avx512.cpp. */
 constexpr int64_t kPrefetchFloats = 1024;
 
 template <int kVectors, class Rows>
 void half_tile(int64_t K, const float* panel, Rows B_rows, int64_t rows, __m256i last, float* C, int64_t ldc,
-               bool accumulate) {
+               bool accumulate, const GemmTileEpilogue* epilogue) {
     __m256 acc[4][kVectors];
 #pragma GCC unroll 4
     for (int r = 0; r < 4; r++) {
@@ -45,14 +47,22 @@ void half_tile(int64_t K, const float* panel, Rows B_rows, int64_t rows, __m256i
     for (int r = 0; r < 4; r++) {
         if (r >= rows) break;
         float* c = C + r * ldc;
+        const __m256 bias = _mm256_set1_ps(epilogue && epilogue->bias ? epilogue->bias[r] : 0.0f);
+        const float* residual = epilogue && epilogue->residual ? epilogue->residual + r * epilogue->ld_residual : nullptr;
 #pragma GCC unroll 3
         for (int v = 0; v < kVectors; v++) {
             __m256 y = acc[r][v];
-            if (v == kVectors - 1) {
-                if (accumulate) y = _mm256_add_ps(y, _mm256_maskload_ps(c + v * kLanes, last));
+            const bool tail = v == kVectors - 1;
+            if (accumulate) y = _mm256_add_ps(y, tail ? _mm256_maskload_ps(c + v * kLanes, last) : _mm256_loadu_ps(c + v * kLanes));
+            if (epilogue) {
+                const __m256 res = !residual ? y
+                                   : tail    ? _mm256_maskload_ps(residual + v * kLanes, last)
+                                             : _mm256_loadu_ps(residual + v * kLanes);
+                y = finish_vector(y, bias, residual != nullptr, res, epilogue->kind);
+            }
+            if (tail) {
                 _mm256_maskstore_ps(c + v * kLanes, last, y);
             } else {
-                if (accumulate) y = _mm256_add_ps(y, _mm256_loadu_ps(c + v * kLanes));
                 _mm256_storeu_ps(c + v * kLanes, y);
             }
         }
@@ -61,17 +71,25 @@ void half_tile(int64_t K, const float* panel, Rows B_rows, int64_t rows, __m256i
 
 template <class Rows>
 void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
-             bool accumulate) {
+             bool accumulate, const GemmTileEpilogue* epilogue) {
     const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
     const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (int64_t half = 0; half < 2 && half * 4 < rows; half++) {
         const float* p = panel + half * 4;
         float* c = C + half * 4 * ldc;
         const int64_t r = rows - half * 4;
+        // The half's rows of the epilogue's bias and residual.
+        GemmTileEpilogue half_epilogue;
+        if (epilogue) {
+            half_epilogue = *epilogue;
+            if (half_epilogue.bias) half_epilogue.bias += half * 4;
+            if (half_epilogue.residual) half_epilogue.residual += half * 4 * half_epilogue.ld_residual;
+        }
+        const GemmTileEpilogue* e = epilogue ? &half_epilogue : nullptr;
         switch (vectors) {
-            case 1: half_tile<1>(K, p, B_rows, r, last, c, ldc, accumulate); break;
-            case 2: half_tile<2>(K, p, B_rows, r, last, c, ldc, accumulate); break;
-            default: half_tile<3>(K, p, B_rows, r, last, c, ldc, accumulate); break;
+            case 1: half_tile<1>(K, p, B_rows, r, last, c, ldc, accumulate, e); break;
+            case 2: half_tile<2>(K, p, B_rows, r, last, c, ldc, accumulate, e); break;
+            default: half_tile<3>(K, p, B_rows, r, last, c, ldc, accumulate, e); break;
         }
     }
 }

@@ -35,7 +35,7 @@ void accumulate_tile(int64_t K, const float* panel, Rows B_rows, float32x4_t acc
 
 template <class Rows>
 void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
-             bool accumulate) {
+             bool accumulate, const GemmTileEpilogue* epilogue) {
     float32x4_t acc[8][3];
     for (int r = 0; r < 8; r++) {
         for (int v = 0; v < 3; v++) acc[r][v] = vdupq_n_f32(0.0f);
@@ -58,7 +58,10 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
         float row[kColumns];
         for (int v = 0; v < 3; v++) vst1q_f32(row + v * kLanes, acc[r][v]);
         float* c = C + r * ldc;
-        for (int64_t j = 0; j < cols; j++) c[j] = accumulate ? c[j] + row[j] : row[j];
+        for (int64_t j = 0; j < cols; j++) {
+            const float y = accumulate ? c[j] + row[j] : row[j];
+            c[j] = epilogue ? gemm_finish_one(y, *epilogue, r, j) : y;
+        }
     }
 }
 

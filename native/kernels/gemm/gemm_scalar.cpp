@@ -15,7 +15,7 @@ constexpr int64_t kColumns = 16;
 
 template <class Rows>
 void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
-             bool accumulate) {
+             bool accumulate, const GemmTileEpilogue* epilogue) {
     float acc[kGemmPanelRows][kColumns] = {};
     for (int64_t k = 0; k < K; k++) {
         const float* a = panel + k * kGemmPanelRows;
@@ -26,7 +26,10 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
     }
     for (int64_t r = 0; r < rows; r++) {
         float* c = C + r * ldc;
-        for (int64_t j = 0; j < cols; j++) c[j] = accumulate ? c[j] + acc[r][j] : acc[r][j];
+        for (int64_t j = 0; j < cols; j++) {
+            const float y = accumulate ? c[j] + acc[r][j] : acc[r][j];
+            c[j] = epilogue ? gemm_finish_one(y, *epilogue, r, j) : y;
+        }
     }
 }
 

@@ -132,14 +132,16 @@ void test_activation(const KernelTable& v, const KernelTable& s, Family& f) {
         }
         for (int64_t rows : {1, 3, 8}) {
             for (int64_t cols : {1, 5, 16, 37}) {
-                for (int mask = 0; mask < 4; mask++) {
-                    std::vector<float> y = random_floats(rows * cols, -6, 6);
-                    std::vector<float> bias = random_floats(rows), res = random_floats(rows * cols);
+                for (int mask = 0; mask < 8; mask++) {
+                    // Rows of y and of the residual a few floats apart (a tile of a wider matrix) where mask & 4.
+                    const int64_t ld = mask & 4 ? cols + 3 : cols, ld_res = mask & 4 ? cols + 5 : cols;
+                    std::vector<float> y = random_floats(rows * ld, -6, 6);
+                    std::vector<float> bias = random_floats(rows), res = random_floats(rows * ld_res);
                     std::vector<float> a = y, b = y;
                     const float* bp = mask & 1 ? bias.data() : nullptr;
                     const float* rp = mask & 2 ? res.data() : nullptr;
-                    v.activation->epilogue(kind, 0.2f, rows, cols, bp, rp, a.data());
-                    s.activation->epilogue(kind, 0.2f, rows, cols, bp, rp, b.data());
+                    v.activation->epilogue(kind, 0.2f, rows, cols, bp, rp, ld_res, a.data(), ld);
+                    s.activation->epilogue(kind, 0.2f, rows, cols, bp, rp, ld_res, b.data(), ld);
                     check(f, false, "epilogue kind " + std::to_string(kind) + " " + str({rows, cols, mask}), a, b);
                 }
             }
@@ -428,7 +430,7 @@ void scalar_tile(const KernelTable& s, int64_t K, const float* panel, const floa
                  int64_t cols, float* C, int64_t ldc, bool accumulate) {
     for (int64_t j = 0; j < cols; j += s.gemm->columns) {
         const int64_t c = cols - j < s.gemm->columns ? cols - j : s.gemm->columns;
-        s.gemm->tile(K, panel, B + j, ldb, rows, c, C + j, ldc, accumulate);
+        s.gemm->tile(K, panel, B + j, ldb, rows, c, C + j, ldc, accumulate, nullptr);
     }
 }
 
@@ -442,9 +444,38 @@ void test_gemm(const KernelTable& v, const KernelTable& s, Family& f) {
                     const int64_t ldb = width + 5, ldc = width + 3;
                     std::vector<float> panel = random_floats(K * kGemmPanelRows), B = random_floats(K * ldb);
                     std::vector<float> a = random_floats(kGemmPanelRows * ldc), b = a;
-                    v.gemm->tile(K, panel.data(), B.data(), ldb, rows, cols, a.data(), ldc, accumulate);
+                    v.gemm->tile(K, panel.data(), B.data(), ldb, rows, cols, a.data(), ldc, accumulate, nullptr);
                     scalar_tile(s, K, panel.data(), B.data(), ldb, rows, cols, b.data(), ldc, accumulate);
                     check(f, true, "tile " + str({K, rows, cols, accumulate}), a, b);
+                }
+            }
+        }
+    }
+    // The epilogue in the tile's registers: bit for bit the activation kernels' epilogue run on the stored tile, for
+    // every variant (the scalar reference's tile included), NaN and signed zeros among the products.
+    for (int kind : {CNN4J_ACT_IDENTITY, CNN4J_ACT_RELU, CNN4J_ACT_RELU6}) {
+        for (int64_t K : {1, 5, 64}) {
+            for (int64_t rows : {int64_t(1), int64_t(5), kGemmPanelRows}) {
+                for (int64_t cols : {int64_t(1), width / 2 + 1, width}) {
+                    for (int mask = 0; mask < 8; mask++) {
+                        const bool accumulate = mask & 4;
+                        const int64_t ldb = width + 5, ldc = width + 3, ld_res = width + 7;
+                        std::vector<float> panel = random_floats(K * kGemmPanelRows, -4, 4, true);
+                        std::vector<float> B = random_floats(K * ldb, -4, 4, true);
+                        std::vector<float> bias = random_floats(kGemmPanelRows, -8, 8, true);
+                        std::vector<float> res = random_floats(kGemmPanelRows * ld_res, -8, 8, true);
+                        const GemmTileEpilogue e{mask & 1 ? bias.data() : nullptr, mask & 2 ? res.data() : nullptr,
+                                                 ld_res, kind};
+                        std::vector<float> a = random_floats(kGemmPanelRows * ldc), b = a, c = a;
+                        v.gemm->tile(K, panel.data(), B.data(), ldb, rows, cols, a.data(), ldc, accumulate, &e);
+                        s.gemm->tile(K, panel.data(), B.data(), ldb, rows, cols, c.data(), ldc, accumulate, &e);
+                        v.gemm->tile(K, panel.data(), B.data(), ldb, rows, cols, b.data(), ldc, accumulate, nullptr);
+                        v.activation->epilogue(kind, 0.0f, rows, cols, e.bias, e.residual, ld_res, b.data(), ldc);
+                        const std::string what = "tile epilogue kind " + std::to_string(kind) + " " +
+                                                 str({K, rows, cols, mask});
+                        check(f, true, what + " vs the activation epilogue", a, b);
+                        if (cols <= s.gemm->columns) check(f, true, what + " vs the scalar tile", a, c);
+                    }
                 }
             }
         }
