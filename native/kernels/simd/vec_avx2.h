@@ -34,6 +34,17 @@ struct Vec {
         const F hi = m > 8 ? _mm256_maskload_ps(p + 8, first(m - 8)) : _mm256_setzero_ps();
         return evens(lo, hi);
     }
+    template <int N>
+    static F shift(F lo, F hi) {
+        static_assert(N >= 0 && N <= kLanes, "shift by 0 .. kLanes lanes");
+        // mid = lo's high half, hi's low half; alignr shifts within each 128-bit half.
+        const __m256i mid = _mm256_castps_si256(_mm256_permute2f128_ps(lo, hi, 0x21));
+        if constexpr (N == 0) return lo;
+        if constexpr (N > 0 && N < 4) return _mm256_castsi256_ps(_mm256_alignr_epi8(mid, _mm256_castps_si256(lo), 4 * N));
+        if constexpr (N == 4) return _mm256_castsi256_ps(mid);
+        if constexpr (N > 4 && N < 8) return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(hi), mid, 4 * (N - 4)));
+        if constexpr (N == 8) return hi;
+    }
     static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
     static void store_n(float* p, F v, int n) { _mm256_maskstore_ps(p, first(n), v); }
     static F add(F a, F b) { return _mm256_add_ps(a, b); }

@@ -32,6 +32,15 @@ struct Vec {
         const F hi = m > 16 ? _mm512_maskz_loadu_ps(first(m - 16), p + 16) : _mm512_setzero_ps();
         return evens(lo, hi);
     }
+    template <int N>
+    static F shift(F lo, F hi) {
+        static_assert(N >= 0 && N <= kLanes, "shift by 0 .. kLanes lanes");
+        if constexpr (N == 0) return lo;
+        if constexpr (N == kLanes) return hi;
+        if constexpr (N > 0 && N < kLanes) {
+            return _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(0xFFFF, _mm512_castps_si512(hi), _mm512_castps_si512(lo), N));
+        }
+    }
     static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
     static void store_n(float* p, F v, int n) { _mm512_mask_storeu_ps(p, first(n), v); }
     static F add(F a, F b) { return _mm512_add_ps(a, b); }

@@ -31,6 +31,13 @@ struct Vec {
         std::memcpy(buffer, p, (2 * n - 1) * sizeof(float));
         return vld2q_f32(buffer).val[0];
     }
+    template <int N>
+    static F shift(F lo, F hi) {
+        static_assert(N >= 0 && N <= kLanes, "shift by 0 .. kLanes lanes");
+        if constexpr (N == 0) return lo;
+        if constexpr (N > 0 && N < kLanes) return vextq_f32(lo, hi, N);
+        if constexpr (N == kLanes) return hi;
+    }
     static void store(float* p, F v) { vst1q_f32(p, v); }
     static void store_n(float* p, F v, int n) {
         float buffer[4];

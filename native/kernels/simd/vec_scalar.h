@@ -8,6 +8,8 @@
  *   F, kLanes               the float vector and its lane count
  *   set1, load, load_n      broadcast; kLanes floats; the first n floats, the other lanes 0 (reads only n)
  *   load_even, load_even_n  p[0], p[2], ... : kLanes lanes (reads 2*kLanes floats) or n lanes (reads 2n-1)
+ *   shift<N>                lanes N .. N + kLanes - 1 of lo's lanes followed by hi's (0 <= N <= kLanes): the vector
+ *                           load(p + N) would give where lo = load(p), hi = load(p + kLanes), without the load
  *   store, store_n          kLanes floats; the first n lanes
  *   add, div, fmadd         a + b; a / b; a * b + c
  *   relu, relu6             ATen's NaN-propagating clamps
@@ -40,6 +42,11 @@ struct Vec {
     static F load_n(const float* p, int) { return *p; }
     static F load_even(const float* p) { return *p; }
     static F load_even_n(const float* p, int) { return *p; }
+    template <int N>
+    static F shift(F lo, F hi) {
+        static_assert(N >= 0 && N <= kLanes, "shift by 0 .. kLanes lanes");
+        return N == 0 ? lo : hi;
+    }
     static void store(float* p, F v) { *p = v; }
     static void store_n(float* p, F v, int) { *p = v; }
     static F add(F a, F b) { return a + b; }
