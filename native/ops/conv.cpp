@@ -299,13 +299,19 @@ constexpr int64_t kDirectMaxRowWeights = 64 * 1024;
    than its input. Measured 2026-12-02, 1 thread, rows form -> im2col: 64 -> 128 at 56 stride 2 1.14 -> 0.68 ms at
    batch 8, 128 -> 78 us at batch 1; 128 -> 256 at 28 and 256 -> 512 at 14 a few percent faster. */
 
-enum class ConvPath { kIm2col, kDirectWide, kDirectRows };
+/* With few output channels (more than half a vector, at most one: LeNet-5's 6 -> 16 5x5 at 14, whose two 8-row
+   panels over 10-wide rows left the wide form computing 36% dropped positions) the direct rows form puts the channels
+   in the vector lanes instead (GemmKernels::lanes_indirect, where the ISA has it): no dropped positions, every lane
+   used. Measured 2026-12-03, 1 thread, Zen 4, LeNet-5 batch 8: that layer 60 -> ~35 us (see the commit). */
+enum class ConvPath { kIm2col, kDirectWide, kDirectRows, kDirectLanes };
 
-/* How a convolution runs (see above for the measurements behind the rules). */
-ConvPath conv_path(const cnn4j_window& w, int64_t Cg, int64_t Og) {
+/* How a convolution runs (see above for the measurements behind the rules); lanes: the ISA's
+   GemmKernels::lanes, 0 where it has no lanes_indirect. */
+ConvPath conv_path(const cnn4j_window& w, int64_t Cg, int64_t Og, int64_t lanes) {
     if (!is_direct_shape(w) || is_pointwise(w)) return ConvPath::kIm2col;
     if (w.kernel[1] == 1 && w.kernel[2] == 1) return ConvPath::kIm2col;  // strided 1x1: see above
     const int64_t K = Cg * w.kernel[1] * w.kernel[2];
+    if (lanes > 0 && Og <= lanes && 2 * Og > lanes && K <= kGemmDepthBlock) return ConvPath::kDirectLanes;
     const bool shallow = K < kDirectMinDepthPerChannel * Og;
     const int64_t OW = w.out[2], slack = ceil_div(OW, kDirectRowLanes) * kDirectRowLanes - OW;
     if (OW >= kDirectMinRowWidth && gemm_packed_floats(Og, K) <= kDirectMaxRowWeights &&
@@ -355,9 +361,9 @@ void copy_phase_planes(const cnn4j_window& w, const DirectGeometry& d, int64_t C
 
 /* One task of the direct path: wide positions [p0, p1) of output channels [r0, r1) of one image and group. */
 void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, const cnn4j_window& w,
-                 const DirectGeometry& d, int64_t Cg, int64_t Og, const float* in_g, const float* weight_g,
-                 const float* bias_g, int act_kind, float act_alpha, const float* residual_g, float* out_g,
-                 int64_t p0, int64_t p1, int64_t r0, int64_t r1, float* slot) {
+                 const DirectGeometry& d, bool lanes, int64_t Cg, int64_t Og, const float* in_g,
+                 const float* weight_g, const float* bias_g, int act_kind, float act_alpha, const float* residual_g,
+                 float* out_g, int64_t p0, int64_t p1, int64_t r0, int64_t r1, float* slot) {
     const int64_t H = w.in[1], OW = w.out[2], P = w.out[1] * OW;
     const int64_t KH = w.kernel[1], KW = w.kernel[2], dh = w.dilation[1], dw = w.dilation[2];
     const int64_t sh = w.stride[1], sw = w.stride[2], IW = d.IW;
@@ -379,6 +385,21 @@ void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, c
     }
     const int64_t K = Cg * KH * KW;
     const bool epilogue = bias_g || residual_g || act_kind != CNN4J_ACT_IDENTITY;
+    if (lanes) {
+        // Each output row's channels from the lanes kernel, through the epilogue in its registers where it can
+        // apply the activation, else right after (all Og channels: the lanes path runs in one row chunk).
+        const bool in_kernel = gemm_tile_applies(act_kind);
+        for (int64_t oy = oy0; oy <= oy1; oy++) {
+            const float* residual_row = residual_g ? residual_g + oy * OW : nullptr;
+            const GemmTileEpilogue row_epilogue{bias_g, residual_row, P, act_kind};
+            gemm.lanes_indirect(K, weight_g, padded + (oy - oy0) * IW, offsets, Og, OW, out_g + oy * OW, P,
+                                epilogue && in_kernel ? &row_epilogue : nullptr);
+            if (epilogue && !in_kernel) {
+                activation.epilogue(act_kind, act_alpha, Og, OW, bias_g, residual_row, P, out_g + oy * OW, P);
+            }
+        }
+        return;
+    }
     if (d.rows) {
         // Each output row's products straight into the output, through the epilogue tile by tile.
         for (int64_t oy = oy0; oy <= oy1; oy++) {
@@ -470,14 +491,19 @@ int cnn4j_col2im(const int64_t* window, int64_t channels, const float* columns, 
 int64_t cnn4j_conv_workspace_size(const int64_t* window, int64_t in_channels, int64_t out_channels, int64_t groups) {
     const cnn4j_window& w = as_window(window);
     if (groups <= 0 || is_pointwise(w) || is_depthwise(in_channels, groups)) return 0;
-    const int64_t Cg = in_channels / groups;
-    const ConvPath path = conv_path(w, Cg, out_channels / groups);
-    if (path != ConvPath::kIm2col) {
-        const DirectGeometry d = direct_geometry(w, Cg, out_channels / groups, path == ConvPath::kDirectRows);
-        return d.padded_floats + d.offsets_floats + d.products_floats;
+    const int64_t Cg = in_channels / groups, Og = out_channels / groups;
+    // The workspace must not depend on the ISA (a loaded model may switch): the larger of the forms with and
+    // without a lanes kernel.
+    int64_t direct_floats = 0;
+    for (int64_t lanes : {int64_t(0), kGemmMaxLanes}) {
+        const ConvPath path = conv_path(w, Cg, Og, lanes);
+        if (path == ConvPath::kIm2col) continue;
+        const DirectGeometry d = direct_geometry(w, Cg, Og, path != ConvPath::kDirectWide);
+        direct_floats = std::max(direct_floats, d.padded_floats + d.offsets_floats + d.products_floats);
     }
+    if (conv_path(w, Cg, Og, 0) != ConvPath::kIm2col) return direct_floats;
     const int64_t K = Cg * kernel_volume(w);
-    return K * column_block(K, out_volume(w), w.out[2]);
+    return std::max(direct_floats, K * column_block(K, out_volume(w), w.out[2]));
 }
 
 int64_t cnn4j_conv_packed_weight_size(int64_t out_channels, int64_t in_channels, int64_t groups,
@@ -517,9 +543,9 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     const int64_t K = Cg * kernel_volume(w), P = out_volume(w), in_plane = in_volume(w);
     const int64_t packed_group = gemm_packed_floats(Og, K);
     const bool epilogue = bias || residual || act_kind != CNN4J_ACT_IDENTITY;
-    const ConvPath path = pointwise ? ConvPath::kIm2col : conv_path(w, Cg, Og);
-    const bool direct = path != ConvPath::kIm2col;
-    const DirectGeometry d = direct ? direct_geometry(w, Cg, Og, path == ConvPath::kDirectRows) : DirectGeometry{};
+    const ConvPath path = pointwise ? ConvPath::kIm2col : conv_path(w, Cg, Og, gemm.lanes_indirect ? gemm.lanes : 0);
+    const bool direct = path != ConvPath::kIm2col, lanes = path == ConvPath::kDirectLanes;
+    const DirectGeometry d = direct ? direct_geometry(w, Cg, Og, path != ConvPath::kDirectWide) : DirectGeometry{};
     // Tasks: (image, group, column block, row chunk). Row chunks (whole panels of output channels) only where
     // there are fewer column blocks than threads (late layers: 7x7 maps at batch 1), one per thread: each chunk
     // builds the block's columns itself (512->512 @7, 2 threads: 4 chunks 1.9 ms, 2 chunks 1.5 ms). Every output element is one tile's k-ordered sum whatever the split,
@@ -531,7 +557,7 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
     // Small convolutions (LeNet's: a few microseconds) stay on the calling thread: waking the pool costs more.
     const bool parallel = batch * out_channels * K * P >= kMinParallelMacs;
     const int64_t threads = parallel ? pool_threads() : 1, wanted = threads;
-    const int64_t chunks = images_blocks >= wanted ? 1 : std::min(panels, ceil_div(wanted, images_blocks));
+    const int64_t chunks = images_blocks >= wanted || lanes ? 1 : std::min(panels, ceil_div(wanted, images_blocks));
     const int64_t chunk_rows = ceil_div(panels, chunks) * kGemmPanelRows;
     const int64_t slot_floats = direct ? d.padded_floats + d.offsets_floats + d.products_floats
                                 : pointwise ? 0 : K * std::min(P, block);
@@ -547,7 +573,8 @@ int cnn4j_conv_forward(const int64_t* window, int64_t batch, int64_t in_channels
             const float* in_g = input + (n * in_channels + g * Cg) * in_plane;
             const int64_t first = (n * out_channels + g * Og) * P;  // element (n, g * Og, 0)
             if (direct) {
-                direct_task(gemm, activation, w, d, Cg, Og, in_g, weight + g * packed_group, bias ? bias + g * Og : nullptr,
+                direct_task(gemm, activation, w, d, lanes, Cg, Og, in_g, weight + g * packed_group,
+                            bias ? bias + g * Og : nullptr,
                             act_kind, act_alpha, residual ? residual + first : nullptr, output + first, p0, p1, r0, r1,
                             columns);
                 continue;

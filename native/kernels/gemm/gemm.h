@@ -64,6 +64,16 @@ struct GemmKernels {
        are shifted views of one padded input, ops/conv.cpp). Bit for bit what tile gives on the same rows. */
     void (*tile_indirect)(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t rows,
                           int64_t cols, float* C, int64_t ldc, bool accumulate, const GemmTileEpilogue* epilogue);
+
+    /* tile_indirect for a product with at most `lanes` rows (a convolution's output channels), any number of columns
+       (its output positions), K <= kGemmDepthBlock: the rows go in the vector lanes and each column has its own
+       accumulator (XNNPACK's igemm layout), where tile's 8-row panels would leave most of a tile's columns dropped or
+       its rows short. A is the first panel of the packed weights (rows 0..7; rows 8.. in the panel K * 8 floats on).
+       Bit for bit what tile_indirect gives (same k-ordered fused sums, same epilogue). Null where the variant has
+       none. */
+    void (*lanes_indirect)(int64_t K, const float* A, const float* B, const int64_t* row_offsets, int64_t rows,
+                           int64_t cols, float* C, int64_t ldc, const GemmTileEpilogue* epilogue);
+    int64_t lanes;
 };
 
 /* Where a tile's rows of B are: every ldb floats (tile), or at listed offsets (tile_indirect). The kernels are
@@ -95,6 +105,9 @@ inline float gemm_finish_one(float y, const GemmTileEpilogue& e, int64_t r, int6
     return y;
 }
 }  // namespace
+
+/* The most lanes (rows of lanes_indirect) of any variant: AVX-512's 16 floats. */
+constexpr int64_t kGemmMaxLanes = 16;
 
 /* Widest product `narrow` computes: below this, a column tile would mostly compute unused lanes. */
 constexpr int64_t kGemmNarrowColumns = 4;

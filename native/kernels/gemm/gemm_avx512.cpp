@@ -78,8 +78,67 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
 
 #include "kernels/gemm/gemm_entry.inc"
 
+/* lanes_indirect: kPositions output positions, one accumulator of 16 output channels each; per k one vector of
+   weights (the two panels' 8 floats side by side) against each position's input value broadcast. */
+template <int kPositions>
+void lanes_block(int64_t K, const float* A, const float* B, const int64_t* row_offsets, int64_t rows, int64_t cols,
+                 float* C, int64_t ldc, const GemmTileEpilogue* epilogue) {
+    __m512 acc[kPositions];
+#pragma GCC unroll 12
+    for (int j = 0; j < kPositions; j++) acc[j] = _mm512_setzero_ps();
+    const float* upper = rows > 8 ? A + K * 8 : A;  // one panel: its rows again in the upper lanes, never stored
+    for (int64_t k = 0; k < K; k++) {
+        const __m512 a = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(A + k * 8)),
+                                            _mm256_loadu_ps(upper + k * 8), 1);
+        const float* b = B + row_offsets[k];
+#pragma GCC unroll 12
+        for (int j = 0; j < kPositions; j++) acc[j] = _mm512_fmadd_ps(a, _mm512_set1_ps(b[j]), acc[j]);
+    }
+    // The epilogue on each position's channels (bias lane by lane) where there is no residual, else element by
+    // element below; then the channels out to their rows of C.
+    const bool in_vectors = epilogue && !epilogue->residual;
+    __m512 bias = _mm512_setzero_ps();
+    if (in_vectors && epilogue->bias) bias = _mm512_maskz_loadu_ps(first_lanes(rows), epilogue->bias);
+    alignas(64) float out[kPositions][kLanes];
+#pragma GCC unroll 12
+    for (int j = 0; j < kPositions; j++) {
+        const __m512 y = in_vectors ? finish_vector(acc[j], bias, false, acc[j], epilogue->kind) : acc[j];
+        _mm512_store_ps(out[j], y);
+    }
+    for (int64_t r = 0; r < rows; r++) {
+        float* c = C + r * ldc;
+        for (int64_t j = 0; j < cols; j++) {
+            c[j] = epilogue && !in_vectors ? gemm_finish_one(out[j][r], *epilogue, r, j) : out[j][r];
+        }
+    }
+}
+
+void lanes_indirect(int64_t K, const float* A, const float* B, const int64_t* row_offsets, int64_t rows, int64_t cols,
+                    float* C, int64_t ldc, const GemmTileEpilogue* epilogue) {
+    constexpr int kMaxPositions = 12;
+    for (int64_t j0 = 0; j0 < cols; j0 += kMaxPositions) {
+        const int64_t n = cols - j0 < kMaxPositions ? cols - j0 : kMaxPositions;
+        GemmTileEpilogue shifted;  // the residual's columns from j0 on
+        const GemmTileEpilogue* e = epilogue;
+        if (epilogue && epilogue->residual) {
+            shifted = *epilogue;
+            shifted.residual += j0;
+            e = &shifted;
+        }
+        const float* b = B + j0;
+        float* c = C + j0;
+        switch (n) {
+#define CNN4J_LANES_CASE(P) case P: lanes_block<P>(K, A, b, row_offsets, rows, n, c, ldc, e); break;
+            CNN4J_LANES_CASE(1) CNN4J_LANES_CASE(2) CNN4J_LANES_CASE(3) CNN4J_LANES_CASE(4) CNN4J_LANES_CASE(5)
+            CNN4J_LANES_CASE(6) CNN4J_LANES_CASE(7) CNN4J_LANES_CASE(8) CNN4J_LANES_CASE(9) CNN4J_LANES_CASE(10)
+            CNN4J_LANES_CASE(11) CNN4J_LANES_CASE(12)
+#undef CNN4J_LANES_CASE
+        }
+    }
+}
+
 }  // namespace
 
-const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow, tile_indirect};
+const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow, tile_indirect, lanes_indirect, kLanes};
 
 }  // namespace cnn4j

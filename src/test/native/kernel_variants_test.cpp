@@ -480,6 +480,57 @@ void test_gemm(const KernelTable& v, const KernelTable& s, Family& f) {
             }
         }
     }
+    // Output channels in the lanes: bit for bit the scalar tile_indirect on the same packed panels, with and without
+    // each part of the epilogue.
+    if (v.gemm->lanes_indirect) {
+        for (int64_t K : {1, 9, 150, 256}) {
+            for (int64_t rows : {int64_t(1), int64_t(7), int64_t(9), v.gemm->lanes}) {
+                for (int64_t cols : {1, 5, 12, 13, 30}) {
+                    for (int mask = 0; mask < 8; mask++) {
+                        const int kind = mask & 4 ? CNN4J_ACT_RELU6 : CNN4J_ACT_RELU;
+                        const int64_t panels = (rows + kGemmPanelRows - 1) / kGemmPanelRows, ldc = cols + 3;
+                        std::vector<float> A = random_floats(panels * K * kGemmPanelRows, -4, 4, true);
+                        std::vector<float> B = random_floats(K + cols + 64, -4, 4, true);
+                        std::vector<int64_t> offsets(K);
+                        for (int64_t k = 0; k < K; k++) offsets[k] = rng.below(64);
+                        std::vector<float> bias = random_floats(rows, -8, 8), res = random_floats(rows * ldc, -8, 8);
+                        const GemmTileEpilogue e{mask & 1 ? bias.data() : nullptr, mask & 2 ? res.data() : nullptr,
+                                                 ldc, kind};
+                        std::vector<float> a = random_floats(rows * ldc), b = a;
+                        v.gemm->lanes_indirect(K, A.data(), B.data(), offsets.data(), rows, cols, a.data(), ldc, &e);
+                        for (int64_t p = 0; p < panels; p++) {
+                            const int64_t r = std::min(kGemmPanelRows, rows - p * kGemmPanelRows);
+                            GemmTileEpilogue pe = e;
+                            if (pe.bias) pe.bias += p * kGemmPanelRows;
+                            if (pe.residual) pe.residual += p * kGemmPanelRows * ldc;
+                            for (int64_t j = 0; j < cols; j += s.gemm->columns) {
+                                const int64_t c = std::min(s.gemm->columns, cols - j);
+                                GemmTileEpilogue je = pe;
+                                if (je.residual) je.residual += j;
+                                s.gemm->tile_indirect(K, A.data() + p * K * kGemmPanelRows, B.data() + j,
+                                                      offsets.data(), r, c, b.data() + p * kGemmPanelRows * ldc + j,
+                                                      ldc, false, &je);
+                            }
+                        }
+                        check(f, true, "lanes_indirect " + str({K, rows, cols, mask}), a, b);
+                        std::vector<float> plain = random_floats(rows * ldc), plain_ref = plain;
+                        v.gemm->lanes_indirect(K, A.data(), B.data(), offsets.data(), rows, cols, plain.data(), ldc,
+                                               nullptr);
+                        for (int64_t p = 0; p < panels; p++) {
+                            const int64_t r = std::min(kGemmPanelRows, rows - p * kGemmPanelRows);
+                            for (int64_t j = 0; j < cols; j += s.gemm->columns) {
+                                s.gemm->tile_indirect(K, A.data() + p * K * kGemmPanelRows, B.data() + j,
+                                                      offsets.data(), r, std::min(s.gemm->columns, cols - j),
+                                                      plain_ref.data() + p * kGemmPanelRows * ldc + j, ldc, false,
+                                                      nullptr);
+                            }
+                        }
+                        check(f, true, "lanes_indirect no epilogue " + str({K, rows, cols, mask}), plain, plain_ref);
+                    }
+                }
+            }
+        }
+    }
     if (v.gemm->narrow == nullptr) return;
     for (int64_t K : {1, 7, 256}) {
         for (int64_t M : {1, 8, 13, 40}) {
