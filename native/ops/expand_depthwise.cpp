@@ -8,8 +8,9 @@
  * expanded layers more than their arithmetic.
  *
  * Small and strided maps (channels_last_shape) run channels last instead: a group of 8 or 16 mid channels (the
- * vector width) is expanded as above, transposed so that one vector holds one pixel of every channel of the group,
- * convolved with every lane of every multiply-add an output, and transposed back into the output planes.
+ * vector width) is expanded as above and transposed so that one vector holds one pixel of every channel of the group
+ * (or, where the ISA's GEMM has lanes_pixels, expanded straight into that layout), convolved with every lane of every
+ * multiply-add an output, and transposed back into the output planes.
  *
  * Results are bit-identical to the two layers run one after the other: the same packed GEMM (every output one
  * k-ordered sum, whatever rows or columns a call computes), the same epilogue and, per channel, the depthwise kernel's
@@ -61,16 +62,29 @@ ChannelsLastSlot channels_last_slot(const cnn4j_window& w) {
    -> channels last (us): 3x3 stride 2 from 56 219 -> 178, from 28 92 -> 80, from 14 160 -> 137; stride 1 at 14
    174 -> 168 (5x5: 175 -> 165), at 7 172 -> 128 (5x5: 118 -> 93); but at 28 113 -> 128 and at 56 282 -> 301. Stride
    2 from 112 (551 -> 506 alone) gained nothing inside MobileNetV2: its 1.8 MB slot no longer fits in L2. */
-bool channels_last_shape(const cnn4j_window& w) {
+bool channels_last_shape(const cnn4j_window& w, bool lanes) {
     if (w.in[0] != 1 || w.kernel[0] != 1) return false;
-    return w.stride[2] >= 2 ? w.out[2] <= 28 : w.out[2] <= 14;
+    if (w.stride[2] >= 2) return lanes || w.out[2] <= 28;
+    return w.out[2] <= (lanes ? 28 : 14);
 }
 
-/* Floats of one workspace slot: the planar form's panel, or the channels-last form's buffers where the map runs
-   channels last (on any ISA: each has a channels-last kernel). */
+/* Whether the expansion writes channels last itself (GemmKernels::lanes_pixels, a group of lanes channels one
+   vector per pixel): no planes, no transpose into channels last. Then every stride-2 map and stride-1 maps up to 28
+   wide run channels last: the planar form's flat depthwise copies each plane into a padded buffer and, at stride 2,
+   gathers even columns. Measured 2026-12-03, AVX-512, 1 thread, Zen 4, MobileNetV2's blocks, the fused layer before
+   -> channels last expanded by lanes (us, alternating runs): 16 -> 96 at 112 stride 2 883-970 -> 549-694, 24 -> 144
+   at 56 stride 2 407-420 -> 314-326, 64 -> 384 at 14 141 -> 131, 160 -> 960 at 7 209-218 -> 190; 32 -> 192 at 28
+   even (166 -> 164); but 24 -> 144 at 56 stride 1 416 -> 426 (its planar depthwise reuses each row's loads). */
+bool expands_channels_last(const KernelTable& table, int64_t in_channels, int expand_act) {
+    return table.gemm->lanes_pixels && table.gemm->lanes == table.depthwise->group && in_channels <= kGemmDepthBlock &&
+           gemm_tile_applies(expand_act);
+}
+
+/* Floats of one workspace slot: the planar form's panel, or the channels-last form's buffers where the map may run
+   channels last (on any ISA, with or without lanes_pixels: the workspace does not depend on the ISA). */
 int64_t slot_floats(const cnn4j_window& w) {
     const int64_t planar = kGemmPanelRows * in_volume(w);
-    return channels_last_shape(w) ? std::max(planar, channels_last_slot(w).floats) : planar;
+    return channels_last_shape(w, true) ? std::max(planar, channels_last_slot(w).floats) : planar;
 }
 
 /* The expansion of mid channels [r0, r1) of one image, at positions [p0, p1) of its planes, into `slot` ([r1 - r0, p1 - p0]): the packed GEMM with bias and the activation on each tile. Both forms of the op start each
@@ -133,6 +147,8 @@ int channels_last_forward(const cnn4j_window& w, const KernelTable& table, int64
     const ChannelsLastSlot layout = channels_last_slot(w);
     const int64_t slot_size = slot_floats(w);
     const bool act_in_kernel = dw_act == CNN4J_ACT_IDENTITY || dw_act == CNN4J_ACT_RELU || dw_act == CNN4J_ACT_RELU6;
+    const bool lanes = expands_channels_last(table, in_channels, expand_act);
+    const bool expand_epilogue = expand_bias || expand_act != CNN4J_ACT_IDENTITY;
     const int slots = (int)std::min<int64_t>(workspace_slots, 1 << 30);
     parallel_for_slots(batch * groups, 1, slots, [&](int slot, int64_t t0, int64_t t1) {
         float* base = workspace + slot * slot_size;
@@ -143,9 +159,22 @@ int channels_last_forward(const cnn4j_window& w, const KernelTable& table, int64
         float* in_origin = in + (layout.top * layout.width + layout.left) * G;
         for (int64_t t = t0; t < t1; t++) {
             const int64_t n = t / groups, c0 = (t % groups) * G, channels = std::min(G, mid_channels - c0);
-            expand_rows(table, mid_channels, in_channels, expand_weight, input + n * in_channels * plane, plane,
-                        expand_bias, expand_act, expand_alpha, c0, c0 + channels, planes, 0, plane);
-            dw.to_channels_last(planes, plane, channels, plane, w.in[2], in_origin, layout.width);
+            const float* image = input + n * in_channels * plane;
+            if (lanes) {
+                // The group's expansion straight into the padded buffer, one input row at a time (the same sums and
+                // epilogue as expand_rows: bit for bit).
+                const float* A = expand_weight + c0 / kGemmPanelRows * (in_channels * kGemmPanelRows);
+                const GemmTileEpilogue epilogue{expand_bias ? expand_bias + c0 : nullptr, nullptr, 0, expand_act};
+                for (int64_t y = 0; y < w.in[1]; y++) {
+                    table.gemm->lanes_pixels(in_channels, A, image + y * w.in[2], plane, channels, w.in[2],
+                                             in_origin + y * layout.width * G, G,
+                                             expand_epilogue ? &epilogue : nullptr);
+                }
+            } else {
+                expand_rows(table, mid_channels, in_channels, expand_weight, image, plane, expand_bias, expand_act,
+                            expand_alpha, c0, c0 + channels, planes, 0, plane);
+                dw.to_channels_last(planes, plane, channels, plane, w.in[2], in_origin, layout.width);
+            }
             for (int64_t c = 0; c < G; c++) {
                 group_bias[c] = c < channels && dw_bias ? dw_bias[c0 + c] : 0.0f;
                 for (int64_t k = 0; k < taps; k++) group_taps[k * G + c] = c < channels ? dw_weight[(c0 + c) * taps + k] : 0.0f;
@@ -186,7 +215,7 @@ int cnn4j_expand_depthwise_forward(const int64_t* dw_window, int64_t batch, int6
     const cnn4j_window& w = as_window(dw_window);
     const KernelTable& table = kernels();
     const int64_t plane = in_volume(w), out_plane = out_volume(w), taps = kernel_volume(w);
-    if (channels_last_shape(w)) {
+    if (channels_last_shape(w, expands_channels_last(table, in_channels, expand_act))) {
         return channels_last_forward(w, table, batch, in_channels, mid_channels, input, expand_weight, expand_bias,
                                      expand_act, expand_alpha, dw_weight, dw_bias, dw_act, dw_alpha, output,
                                      workspace, workspace_slots);

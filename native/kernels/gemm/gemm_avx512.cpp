@@ -137,8 +137,50 @@ void lanes_indirect(int64_t K, const float* A, const float* B, const int64_t* ro
     }
 }
 
+/* lanes_pixels: kPositions pixels, each one accumulator of 16 rows, stored whole where the pixel goes. */
+template <int kPositions>
+void pixels_block(int64_t K, const float* A, const float* upper, const float* B, int64_t ldb, float* C,
+                  int64_t pixel_stride, const GemmTileEpilogue* epilogue, __m512 bias) {
+    __m512 acc[kPositions];
+#pragma GCC unroll 12
+    for (int j = 0; j < kPositions; j++) acc[j] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; k++) {
+        const __m256 lo = _mm256_loadu_ps(A + k * 8);
+        const __m512 a = upper ? _mm512_insertf32x8(_mm512_castps256_ps512(lo), _mm256_loadu_ps(upper + k * 8), 1)
+                               : _mm512_zextps256_ps512(lo);
+        const float* b = B + k * ldb;
+#pragma GCC unroll 12
+        for (int j = 0; j < kPositions; j++) acc[j] = _mm512_fmadd_ps(a, _mm512_set1_ps(b[j]), acc[j]);
+    }
+#pragma GCC unroll 12
+    for (int j = 0; j < kPositions; j++) {
+        const __m512 y = epilogue ? finish_vector(acc[j], bias, false, acc[j], epilogue->kind) : acc[j];
+        _mm512_storeu_ps(C + j * pixel_stride, y);
+    }
+}
+
+void lanes_pixels(int64_t K, const float* A, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
+                  int64_t pixel_stride, const GemmTileEpilogue* epilogue) {
+    constexpr int kMaxPositions = 12;
+    const float* upper = rows > 8 ? A + K * 8 : nullptr;  // the second panel, where there is one
+    const __m512 bias = epilogue && epilogue->bias ? _mm512_maskz_loadu_ps(first_lanes(rows), epilogue->bias)
+                                                   : _mm512_setzero_ps();
+    for (int64_t j0 = 0; j0 < cols; j0 += kMaxPositions) {
+        const int64_t n = cols - j0 < kMaxPositions ? cols - j0 : kMaxPositions;
+        const float* b = B + j0;
+        float* c = C + j0 * pixel_stride;
+        switch (n) {
+#define CNN4J_PIXELS_CASE(P) case P: pixels_block<P>(K, A, upper, b, ldb, c, pixel_stride, epilogue, bias); break;
+            CNN4J_PIXELS_CASE(1) CNN4J_PIXELS_CASE(2) CNN4J_PIXELS_CASE(3) CNN4J_PIXELS_CASE(4) CNN4J_PIXELS_CASE(5)
+            CNN4J_PIXELS_CASE(6) CNN4J_PIXELS_CASE(7) CNN4J_PIXELS_CASE(8) CNN4J_PIXELS_CASE(9) CNN4J_PIXELS_CASE(10)
+            CNN4J_PIXELS_CASE(11) CNN4J_PIXELS_CASE(12)
+#undef CNN4J_PIXELS_CASE
+        }
+    }
+}
+
 }  // namespace
 
-const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow, tile_indirect, lanes_indirect, kLanes};
+const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow, tile_indirect, lanes_indirect, lanes_pixels, kLanes};
 
 }  // namespace cnn4j

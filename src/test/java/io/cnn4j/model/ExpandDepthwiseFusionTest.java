@@ -29,7 +29,9 @@ class ExpandDepthwiseFusionTest {
 
     /**
      * Both forms of the fused op (native/ops/expand_depthwise.cpp): planar for wide stride-1 maps, channels last for
-     * 14- and 7-wide rows and for stride 2, with channel groups cut short (mid channels not a multiple of 8 or 16).
+     * 14- and 7-wide rows and for stride 2 (where the ISA's GEMM writes channels last itself, AVX-512, also 28-wide
+     * rows and stride 2 from any width, the expansion's depth up to 256), with channel groups cut short (mid channels
+     * not a multiple of 8 or 16).
      */
     @Test
     void bothFormsEqualTheSeparateLayers() throws Exception {
@@ -40,6 +42,11 @@ class ExpandDepthwiseFusionTest {
         check(PAIR, r, "channels last, stride 2 from 40x38",
                 3, 26, 3, 2, 1, 1, 40, 38, "ReLU", "Hardswish", false, true, 2);
         check(PAIR, r, "channels last, dilation 2, no padding", 7, 17, 3, 1, 0, 2, 11, 9, null, "ReLU", true, true, 1);
+        check(PAIR, r, "channels last expanded by lanes, 3x3 at 28", 24, 40, 3, 1, 1, 1, 28, 28, "ReLU6", "ReLU6",
+                true, true, 2);
+        check(PAIR, r, "channels last expanded by lanes, stride 2 from 57x60, no bias", 9, 20, 3, 2, 1, 1, 57, 60,
+                "ReLU", "ReLU6", false, false, 1);
+        check(PAIR, r, "expansion depth 300: planes", 300, 18, 3, 2, 1, 1, 9, 9, "ReLU6", "ReLU6", true, true, 1);
     }
 
     /**
