@@ -161,15 +161,12 @@ int channels_last_forward(const cnn4j_window& w, const KernelTable& table, int64
             const int64_t n = t / groups, c0 = (t % groups) * G, channels = std::min(G, mid_channels - c0);
             const float* image = input + n * in_channels * plane;
             if (lanes) {
-                // The group's expansion straight into the padded buffer, one input row at a time (the same sums and
-                // epilogue as expand_rows: bit for bit).
+                // The group's expansion straight into the padded buffer's rows (the same sums and epilogue as
+                // expand_rows: bit for bit).
                 const float* A = expand_weight + c0 / kGemmPanelRows * (in_channels * kGemmPanelRows);
                 const GemmTileEpilogue epilogue{expand_bias ? expand_bias + c0 : nullptr, nullptr, 0, expand_act};
-                for (int64_t y = 0; y < w.in[1]; y++) {
-                    table.gemm->lanes_pixels(in_channels, A, image + y * w.in[2], plane, channels, w.in[2],
-                                             in_origin + y * layout.width * G, G,
-                                             expand_epilogue ? &epilogue : nullptr);
-                }
+                table.gemm->lanes_pixels(in_channels, A, image, plane, channels, plane, w.in[2], in_origin,
+                                         layout.width * G, G, expand_epilogue ? &epilogue : nullptr);
             } else {
                 expand_rows(table, mid_channels, in_channels, expand_weight, image, plane, expand_bias, expand_act,
                             expand_alpha, c0, c0 + channels, planes, 0, plane);

@@ -74,12 +74,14 @@ struct GemmKernels {
     void (*lanes_indirect)(int64_t K, const float* A, const float* B, const int64_t* row_offsets, int64_t rows,
                            int64_t cols, float* C, int64_t ldc, const GemmTileEpilogue* epilogue);
 
-    /* The same product with B's rows strided (row k at B + k * ldb) and C written pixel-major: column j's `lanes`
-       values (row r in lane r) at C + j * pixel_stride, as a channels-last layout holds them
-       (ops/expand_depthwise.cpp); lanes at and past `rows` hold 0 times the inputs (0 where they are finite). The
-       epilogue's residual must be null. Null where lanes_indirect is. */
-    void (*lanes_pixels)(int64_t K, const float* A, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-                         int64_t pixel_stride, const GemmTileEpilogue* epilogue);
+    /* The same product with B's rows strided (row k at B + k * ldb) and C written pixel-major, as a channels-last
+       layout holds it (ops/expand_depthwise.cpp): column j is pixel (j / width, j % width) of a map, its `lanes`
+       values (row r in lane r) at C + (j / width) * row_stride + (j % width) * pixel_stride, so a whole map's
+       columns go in blocks that run on across its rows into a padded buffer. Lanes at and past `rows` hold 0 times
+       the inputs (0 where they are finite). The epilogue's residual must be null. Null where lanes_indirect is. */
+    void (*lanes_pixels)(int64_t K, const float* A, const float* B, int64_t ldb, int64_t rows, int64_t cols,
+                         int64_t width, float* C, int64_t row_stride, int64_t pixel_stride,
+                         const GemmTileEpilogue* epilogue);
     /* Rows lanes_indirect and lanes_pixels take at most (the vector width); 0 where they are null. */
     int64_t lanes;
 };

@@ -137,10 +137,10 @@ void lanes_indirect(int64_t K, const float* A, const float* B, const int64_t* ro
     }
 }
 
-/* lanes_pixels: kPositions pixels, each one accumulator of 16 rows, stored whole where the pixel goes. */
+/* lanes_pixels: kPositions pixels, each one accumulator of 16 rows, stored whole where its pixel goes (out[j]). */
 template <int kPositions>
-void pixels_block(int64_t K, const float* A, const float* upper, const float* B, int64_t ldb, float* C,
-                  int64_t pixel_stride, const GemmTileEpilogue* epilogue, __m512 bias) {
+void pixels_block(int64_t K, const float* A, const float* upper, const float* B, int64_t ldb, float* const* out,
+                  const GemmTileEpilogue* epilogue, __m512 bias) {
     __m512 acc[kPositions];
 #pragma GCC unroll 12
     for (int j = 0; j < kPositions; j++) acc[j] = _mm512_setzero_ps();
@@ -155,22 +155,27 @@ void pixels_block(int64_t K, const float* A, const float* upper, const float* B,
 #pragma GCC unroll 12
     for (int j = 0; j < kPositions; j++) {
         const __m512 y = epilogue ? finish_vector(acc[j], bias, false, acc[j], epilogue->kind) : acc[j];
-        _mm512_storeu_ps(C + j * pixel_stride, y);
+        _mm512_storeu_ps(out[j], y);
     }
 }
 
-void lanes_pixels(int64_t K, const float* A, const float* B, int64_t ldb, int64_t rows, int64_t cols, float* C,
-                  int64_t pixel_stride, const GemmTileEpilogue* epilogue) {
+void lanes_pixels(int64_t K, const float* A, const float* B, int64_t ldb, int64_t rows, int64_t cols, int64_t width,
+                  float* C, int64_t row_stride, int64_t pixel_stride, const GemmTileEpilogue* epilogue) {
     constexpr int kMaxPositions = 12;
     const float* upper = rows > 8 ? A + K * 8 : nullptr;  // the second panel, where there is one
     const __m512 bias = epilogue && epilogue->bias ? _mm512_maskz_loadu_ps(first_lanes(rows), epilogue->bias)
                                                    : _mm512_setzero_ps();
+    int64_t y = 0, x = 0;  // the next column's pixel
+    float* out[kMaxPositions];
     for (int64_t j0 = 0; j0 < cols; j0 += kMaxPositions) {
         const int64_t n = cols - j0 < kMaxPositions ? cols - j0 : kMaxPositions;
+        for (int64_t j = 0; j < n; j++) {
+            out[j] = C + y * row_stride + x * pixel_stride;
+            if (++x == width) x = 0, y++;
+        }
         const float* b = B + j0;
-        float* c = C + j0 * pixel_stride;
         switch (n) {
-#define CNN4J_PIXELS_CASE(P) case P: pixels_block<P>(K, A, upper, b, ldb, c, pixel_stride, epilogue, bias); break;
+#define CNN4J_PIXELS_CASE(P) case P: pixels_block<P>(K, A, upper, b, ldb, out, epilogue, bias); break;
             CNN4J_PIXELS_CASE(1) CNN4J_PIXELS_CASE(2) CNN4J_PIXELS_CASE(3) CNN4J_PIXELS_CASE(4) CNN4J_PIXELS_CASE(5)
             CNN4J_PIXELS_CASE(6) CNN4J_PIXELS_CASE(7) CNN4J_PIXELS_CASE(8) CNN4J_PIXELS_CASE(9) CNN4J_PIXELS_CASE(10)
             CNN4J_PIXELS_CASE(11) CNN4J_PIXELS_CASE(12)
