@@ -111,6 +111,66 @@ inline void dw_cl_outputs(const cnn4j_window& w, const float* in, int64_t in_wid
     }
 }
 
+/* U consecutive outputs of one output row, one vector of channels each (VP == 1), stride SW and no dilation along
+   the row, kernel width KW: per kernel row the (U - 1) * SW + KW input pixels they read are loaded once and each
+   feeds every output whose window covers it, where dw_cl_outputs loads every tap of every output (3x3 stride 1:
+   10 loads for 24 multiply-adds, not 24). Same sums in the same order. in points at the first output's first tap. */
+template <class V, int KW, int SW, int U>
+inline void dw_cl_row_outputs(const cnn4j_window& w, const float* in, int64_t in_width, const float* taps,
+                              const float* bias, int act_kind, float* out) {
+    constexpr int64_t G = dw_group<V>();
+    constexpr int kPixels = (U - 1) * SW + KW;
+    const int64_t row_step = w.dilation[1] * in_width * G;
+    typename V::F acc[U];
+    const typename V::F b = V::load(bias);
+#pragma GCC unroll 8
+    for (int u = 0; u < U; u++) acc[u] = b;
+    for (int64_t kh = 0; kh < w.kernel[1]; kh++) {
+        const float* row = in + kh * row_step;
+        typename V::F px[kPixels];
+#pragma GCC unroll 32
+        for (int i = 0; i < kPixels; i++) px[i] = V::load(row + i * G);
+#pragma GCC unroll 8
+        for (int kw = 0; kw < KW; kw++) {
+            const typename V::F tap = V::load(taps + (kh * KW + kw) * G);
+#pragma GCC unroll 8
+            for (int u = 0; u < U; u++) acc[u] = V::fmadd(tap, px[u * SW + kw], acc[u]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int u = 0; u < U; u++) V::store(out + u * G, dw_finish<V, true>(acc[u], nullptr, act_kind, V::kLanes));
+}
+
+/* The map's outputs row by row in blocks of 8, 4, 2 and 1 that reuse each loaded pixel (dw_cl_row_outputs): where
+   a vector is a whole group (AVX-512, 16 lanes: 32 registers hold the block), the kernel width is fixed, the stride
+   1 or 2 and the row undilated. */
+template <class V, int KW, int SW>
+void dw_channels_last_rows(const cnn4j_window& w, const float* in, int64_t in_width, const float* taps,
+                           const float* bias, int act_kind, float* out) {
+    constexpr int64_t G = dw_group<V>();
+    const int64_t OH = w.out[1], OW = w.out[2];
+    const int64_t row_step = w.stride[1] * in_width * G;
+    for (int64_t oh = 0; oh < OH; oh++) {
+        const float* in_row = in + oh * row_step;
+        float* out_row = out + oh * OW * G;
+        int64_t ow = 0;
+        for (; ow + 8 <= OW; ow += 8) {
+            dw_cl_row_outputs<V, KW, SW, 8>(w, in_row + ow * SW * G, in_width, taps, bias, act_kind, out_row + ow * G);
+        }
+        if (ow + 4 <= OW) {
+            dw_cl_row_outputs<V, KW, SW, 4>(w, in_row + ow * SW * G, in_width, taps, bias, act_kind, out_row + ow * G);
+            ow += 4;
+        }
+        if (ow + 2 <= OW) {
+            dw_cl_row_outputs<V, KW, SW, 2>(w, in_row + ow * SW * G, in_width, taps, bias, act_kind, out_row + ow * G);
+            ow += 2;
+        }
+        if (ow < OW) {
+            dw_cl_row_outputs<V, KW, SW, 1>(w, in_row + ow * SW * G, in_width, taps, bias, act_kind, out_row + ow * G);
+        }
+    }
+}
+
 /* The map's outputs in flat blocks of U (8 independent sums in flight: a multiply-add's latency times two FMA
    ports), blocks running on across row ends so that a 7- or 14-wide row leaves no short tail; the last few one by
    one. */
@@ -119,6 +179,14 @@ void dw_channels_last_with(const cnn4j_window& w, const float* in, int64_t in_wi
                            const float* bias, int act_kind, float* out) {
     constexpr int VP = (int)(dw_group<V>() / V::kLanes), U = VP >= 8 ? 1 : 8 / VP;
     constexpr int64_t G = dw_group<V>();
+    if constexpr (KW > 0 && VP == 1 && V::kLanes >= 16) {
+        if (w.dilation[2] == 1 && w.stride[2] == 1) {
+            return dw_channels_last_rows<V, KW, 1>(w, in, in_width, taps, bias, act_kind, out);
+        }
+        if (w.dilation[2] == 1 && w.stride[2] == 2) {
+            return dw_channels_last_rows<V, KW, 2>(w, in, in_width, taps, bias, act_kind, out);
+        }
+    }
     const int64_t OW = w.out[2], count = w.out[1] * OW;
     const int64_t row_step = w.stride[1] * in_width * G, column_step = w.stride[2] * G;
     int64_t at[U];
