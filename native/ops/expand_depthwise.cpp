@@ -65,16 +65,17 @@ ChannelsLastSlot channels_last_slot(const cnn4j_window& w) {
 bool channels_last_shape(const cnn4j_window& w, bool lanes) {
     if (w.in[0] != 1 || w.kernel[0] != 1) return false;
     if (w.stride[2] >= 2) return lanes || w.out[2] <= 28;
-    return w.out[2] <= (lanes ? 28 : 14);
+    return w.out[2] <= (lanes ? 56 : 14);
 }
 
 /* Whether the expansion writes channels last itself (GemmKernels::lanes_pixels, a group of lanes channels one
-   vector per pixel): no planes, no transpose into channels last. Then every stride-2 map and stride-1 maps up to 28
+   vector per pixel): no planes, no transpose into channels last. Then every stride-2 map and stride-1 maps up to 56
    wide run channels last: the planar form's flat depthwise copies each plane into a padded buffer and, at stride 2,
    gathers even columns. Measured 2026-12-03, AVX-512, 1 thread, Zen 4, MobileNetV2's blocks, the fused layer before
    -> channels last expanded by lanes (us, alternating runs): 16 -> 96 at 112 stride 2 883-970 -> 549-694, 24 -> 144
    at 56 stride 2 407-420 -> 314-326, 64 -> 384 at 14 141 -> 131, 160 -> 960 at 7 209-218 -> 190; 32 -> 192 at 28
-   even (166 -> 164); but 24 -> 144 at 56 stride 1 416 -> 426 (its planar depthwise reuses each row's loads). */
+   even (166 -> 164); 24 -> 144 at 56 stride 1 415-512 -> 408 (2 threads 260-302 -> 232-284) once the channels-last
+   kernel reused its loads along the row (at first 416 -> 426). */
 bool expands_channels_last(const KernelTable& table, int64_t in_channels, int expand_act) {
     return table.gemm->lanes_pixels && table.gemm->lanes == table.depthwise->group && in_channels <= kGemmDepthBlock &&
            gemm_tile_applies(expand_act);

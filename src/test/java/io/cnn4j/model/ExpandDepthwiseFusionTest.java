@@ -29,14 +29,15 @@ class ExpandDepthwiseFusionTest {
 
     /**
      * Both forms of the fused op (native/ops/expand_depthwise.cpp): planar for wide stride-1 maps, channels last for
-     * 14- and 7-wide rows and for stride 2 (where the ISA's GEMM writes channels last itself, AVX-512, also 28-wide
-     * rows and stride 2 from any width, the expansion's depth up to 256), with channel groups cut short (mid channels
-     * not a multiple of 8 or 16).
+     * 14- and 7-wide rows and for stride 2 (where the ISA's GEMM writes channels last itself, AVX-512, also rows up
+     * to 56 wide and stride 2 from any width, the expansion's depth up to 256), with channel groups cut short (mid
+     * channels not a multiple of 8 or 16). Every ISA runs each case, so both forms run at every size.
      */
     @Test
     void bothFormsEqualTheSeparateLayers() throws Exception {
         Random r = new Random(22);
         check(PAIR, r, "planar, 3x3 at 30", 5, 21, 3, 1, 1, 1, 30, 30, "ReLU6", "ReLU6", true, true, 2);
+        check(PAIR, r, "planar on every ISA, 3x3 at 60", 5, 21, 3, 1, 1, 1, 60, 60, "ReLU6", "ReLU6", true, true, 1);
         check(PAIR, r, "channels last, 3x3 at 7", 6, 37, 3, 1, 1, 1, 7, 7, "ReLU6", "ReLU6", true, true, 2);
         check(PAIR, r, "channels last, 5x5 at 14", 4, 19, 5, 1, 2, 1, 14, 14, "SiLU", "SiLU", true, false, 1);
         check(PAIR, r, "channels last, stride 2 from 40x38",
