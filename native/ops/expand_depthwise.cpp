@@ -56,7 +56,8 @@ ChannelsLastSlot channels_last_slot(const cnn4j_window& w) {
     return s;
 }
 
-/* Which maps run channels last (kernels/depthwise/depthwise_channels_last_impl.h): 2-d ones whose planar rows fill
+/* Which maps run channels last (kernels/depthwise/depthwise_channels_last_impl.h); lanes: the expansion writes
+   channels last itself (expands_channels_last, below, for the wider rule). Without it, 2-d ones whose planar rows fill
    vectors poorly (stride 2's even-column gathers, 14- and 7-wide rows) and where per-plane setup outweighs the
    arithmetic. Measured 2026-12-02, AVX-512, 1 thread, MobileNetV2's and EfficientNet's blocks, the fused layer planar
    -> channels last (us): 3x3 stride 2 from 56 219 -> 178, from 28 92 -> 80, from 14 160 -> 137; stride 1 at 14
