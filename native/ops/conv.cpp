@@ -401,8 +401,18 @@ void direct_task(const GemmKernels& gemm, const ActivationKernels& activation, c
         return;
     }
     if (d.rows) {
-        // Each output row's products straight into the output, through the epilogue tile by tile.
-        for (int64_t oy = oy0; oy <= oy1; oy++) {
+        // Each output row's products straight into the output, through the epilogue tile by tile; layers with few
+        // output channels and short rows two rows per tile where the ISA has pair_indirect.
+        int64_t oy = oy0;
+        if (gemm.pair_indirect && Og <= kGemmPairRows && r0 == 0 && r1 == Og && OW <= kGemmPairColumns &&
+            K <= kGemmDepthBlock && gemm_tile_applies(act_kind)) {
+            for (; oy + 1 <= oy1; oy += 2) {
+                const GemmTileEpilogue pair_epilogue{bias_g, residual_g ? residual_g + oy * OW : nullptr, P, act_kind};
+                gemm.pair_indirect(K, weight_g, padded + (oy - oy0) * IW, offsets, IW, Og, OW, out_g + oy * OW, P, OW,
+                                   epilogue ? &pair_epilogue : nullptr);
+            }
+        }
+        for (; oy <= oy1; oy++) {
             const GemmEpilogue row_epilogue{&activation, act_kind, act_alpha, bias_g,
                                             residual_g ? residual_g + oy * OW : nullptr, P};
             packed_sgemm_indirect(gemm, Og, K, weight_g, padded + (oy - oy0) * IW, offsets, out_g + oy * OW, P, r0,

@@ -84,7 +84,21 @@ struct GemmKernels {
                          const GemmTileEpilogue* epilogue);
     /* Rows lanes_indirect and lanes_pixels take at most (the vector width); 0 where they are null. */
     int64_t lanes;
+
+    /* tile_indirect over two stretches of columns at once, for products with few rows (at most kGemmPairRows) and
+       short rows (a convolution's output channels and two of its output rows): stretch s (0, 1) reads B's rows at
+       B + s * b_step + row_offsets[k] and writes C + s * c_step, cols (at most kGemmPairColumns) columns each, so a
+       6-channel layer with 28-wide rows fills 56 of 64 lanes of 24 accumulators where one row per tile filled 28 of
+       32 lanes of 8 panel rows, 6 of them real. K <= kGemmDepthBlock. Bit for bit what tile_indirect gives on each
+       stretch. Null where the variant has none. */
+    void (*pair_indirect)(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t b_step,
+                          int64_t rows, int64_t cols, float* C, int64_t ldc, int64_t c_step,
+                          const GemmTileEpilogue* epilogue);
 };
+
+/* The most rows and columns (per stretch) of GemmKernels::pair_indirect. */
+constexpr int64_t kGemmPairRows = 6;
+constexpr int64_t kGemmPairColumns = 32;
 
 /* Where a tile's rows of B are: every ldb floats (tile), or at listed offsets (tile_indirect). The kernels are
    written once over these. In an anonymous namespace, as kernels/README.md asks of anything an ISA file compiles: one

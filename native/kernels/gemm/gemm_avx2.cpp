@@ -98,6 +98,6 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
 
 }  // namespace
 
-const GemmKernels kGemmAvx2 = {3 * kLanes, tile, narrow, tile_indirect, nullptr, nullptr, 0};
+const GemmKernels kGemmAvx2 = {3 * kLanes, tile, narrow, tile_indirect, nullptr, nullptr, 0, nullptr};
 
 }  // namespace cnn4j

@@ -184,8 +184,69 @@ void lanes_pixels(int64_t K, const float* A, const float* B, int64_t ldb, int64_
     }
 }
 
+/* pair_indirect: up to 6 rows x two stretches of kVectors vectors, 6 * 2 * kVectors accumulators (24 at most, with
+   4 vectors of B and a broadcast in the other 8 registers). */
+template <int kVectors>
+void pair_tile(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t b_step,
+               int64_t rows, __mmask16 last, float* C, int64_t ldc, int64_t c_step, const GemmTileEpilogue* epilogue) {
+    constexpr int kRows = 6, kStretch = kVectors, kAll = 2 * kVectors;
+    __m512 acc[kRows][kAll];
+#pragma GCC unroll 6
+    for (int r = 0; r < kRows; r++) {
+#pragma GCC unroll 4
+        for (int v = 0; v < kAll; v++) acc[r][v] = _mm512_setzero_ps();
+    }
+    for (int64_t k = 0; k < K; k++) {
+        const float* b = B + row_offsets[k];
+        __m512 x[kAll];
+#pragma GCC unroll 4
+        for (int v = 0; v < kAll; v++) {
+            const float* p = b + (v / kStretch) * b_step + (v % kStretch) * kLanes;
+            x[v] = v % kStretch == kStretch - 1 ? _mm512_maskz_loadu_ps(last, p) : _mm512_loadu_ps(p);
+        }
+#pragma GCC unroll 6
+        for (int r = 0; r < kRows; r++) {
+            const __m512 a = _mm512_set1_ps(panel[r]);
+#pragma GCC unroll 4
+            for (int v = 0; v < kAll; v++) acc[r][v] = _mm512_fmadd_ps(a, x[v], acc[r][v]);
+        }
+        panel += 8;
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < kRows; r++) {
+        if (r >= rows) break;
+        const __m512 bias = _mm512_set1_ps(epilogue && epilogue->bias ? epilogue->bias[r] : 0.0f);
+#pragma GCC unroll 4
+        for (int v = 0; v < kAll; v++) {
+            const int64_t at = r * ldc + (v / kStretch) * c_step + (v % kStretch) * kLanes;
+            const __mmask16 m = v % kStretch == kStretch - 1 ? last : (__mmask16)0xFFFF;
+            __m512 y = acc[r][v];
+            if (epilogue) {
+                const float* residual = epilogue->residual;
+                const int64_t res_at = r * epilogue->ld_residual + (v / kStretch) * c_step + (v % kStretch) * kLanes;
+                const __m512 res = residual ? _mm512_maskz_loadu_ps(m, residual + res_at) : y;
+                y = finish_vector(y, bias, residual != nullptr, res, epilogue->kind);
+            }
+            _mm512_mask_storeu_ps(C + at, m, y);
+        }
+    }
+}
+
+void pair_indirect(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t b_step,
+                   int64_t rows, int64_t cols, float* C, int64_t ldc, int64_t c_step,
+                   const GemmTileEpilogue* epilogue) {
+    const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
+    const __mmask16 last = (__mmask16)(tail == kLanes ? 0xFFFF : (1u << tail) - 1);
+    if (vectors == 1) {
+        pair_tile<1>(K, panel, B, row_offsets, b_step, rows, last, C, ldc, c_step, epilogue);
+    } else {
+        pair_tile<2>(K, panel, B, row_offsets, b_step, rows, last, C, ldc, c_step, epilogue);
+    }
+}
+
 }  // namespace
 
-const GemmKernels kGemmAvx512 = {3 * kLanes, tile, narrow, tile_indirect, lanes_indirect, lanes_pixels, kLanes};
+const GemmKernels kGemmAvx512 = {3 * kLanes, tile,   narrow, tile_indirect, lanes_indirect, lanes_pixels, kLanes,
+                                 pair_indirect};
 
 }  // namespace cnn4j

@@ -69,6 +69,6 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
 
 }  // namespace
 
-const GemmKernels kGemmNeon = {kColumns, tile, nullptr, tile_indirect, nullptr, nullptr, 0};
+const GemmKernels kGemmNeon = {kColumns, tile, nullptr, tile_indirect, nullptr, nullptr, 0, nullptr};
 
 }  // namespace cnn4j

@@ -44,6 +44,6 @@ void gemm_pack_a(int64_t M, int64_t K, const float* A, int64_t lda, float* packe
     }
 }
 
-const GemmKernels kGemmScalar = {kColumns, tile, nullptr, tile_indirect, nullptr, nullptr, 0};
+const GemmKernels kGemmScalar = {kColumns, tile, nullptr, tile_indirect, nullptr, nullptr, 0, nullptr};
 
 }  // namespace cnn4j

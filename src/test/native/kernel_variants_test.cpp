@@ -531,6 +531,38 @@ void test_gemm(const KernelTable& v, const KernelTable& s, Family& f) {
             }
         }
     }
+    // Two stretches of columns per tile: bit for bit the scalar tile_indirect on each stretch.
+    if (v.gemm->pair_indirect) {
+        for (int64_t K : {1, 25, 256}) {
+            for (int64_t rows = 1; rows <= kGemmPairRows; rows += 2) {
+                for (int64_t cols : {int64_t(3), int64_t(16), int64_t(28), kGemmPairColumns}) {
+                    for (int mask = 0; mask < 4; mask++) {
+                        const int64_t ldc = 2 * cols + 9, c_step = cols + 4, b_step = cols + 7;
+                        std::vector<float> A = random_floats(K * kGemmPanelRows, -4, 4, true);
+                        std::vector<float> B = random_floats(2 * b_step + 64 + cols, -4, 4, true);
+                        std::vector<int64_t> offsets(K);
+                        for (int64_t k = 0; k < K; k++) offsets[k] = rng.below(64);
+                        std::vector<float> bias = random_floats(rows, -8, 8), res = random_floats(rows * ldc, -8, 8);
+                        const GemmTileEpilogue e{mask & 1 ? bias.data() : nullptr, mask & 2 ? res.data() : nullptr,
+                                                 ldc, CNN4J_ACT_RELU6};
+                        std::vector<float> a = random_floats(rows * ldc), b = a;
+                        v.gemm->pair_indirect(K, A.data(), B.data(), offsets.data(), b_step, rows, cols, a.data(),
+                                              ldc, c_step, &e);
+                        for (int64_t stretch = 0; stretch < 2; stretch++) {
+                            for (int64_t j = 0; j < cols; j += s.gemm->columns) {
+                                GemmTileEpilogue je = e;
+                                if (je.residual) je.residual += stretch * c_step + j;
+                                s.gemm->tile_indirect(K, A.data(), B.data() + stretch * b_step + j, offsets.data(), rows,
+                                                      std::min(s.gemm->columns, cols - j),
+                                                      b.data() + stretch * c_step + j, ldc, false, &je);
+                            }
+                        }
+                        check(f, true, "pair_indirect " + str({K, rows, cols, mask}), a, b);
+                    }
+                }
+            }
+        }
+    }
     if (v.gemm->narrow == nullptr) return;
     for (int64_t K : {1, 7, 256}) {
         for (int64_t M : {1, 8, 13, 40}) {

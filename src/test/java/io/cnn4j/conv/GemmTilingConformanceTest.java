@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * variant's tile widths (12, 16, 24, 48), the narrow product of a last 1-4 columns and the im2col column blocks, the
  * direct path's blocks of padded rows (stride-1 convolutions, ops/conv.cpp; unpadded ones read in place), groups,
  * batches (few column blocks: the driver then splits output channels across threads), 9 to 16 output channels of a
- * direct convolution in the vector lanes (lanes_indirect, AVX-512; the other ISAs run panels). Each against the float64
+ * direct convolution in the vector lanes (lanes_indirect, AVX-512; the other ISAs run panels), up to 6 output
+ * channels two output rows per tile (pair_indirect, AVX-512). Each against the float64
  * reference within {@link Oracle#RTOL}, and bit for bit the same on every ISA and with 1 or 2 threads (every output is
  * one k-ordered sum of fused multiply-adds, however the work is cut).
  */
@@ -58,6 +59,8 @@ class GemmTilingConformanceTest {
             new Shape(40, 8, 1, 3, 1, 1, 40, 40, 2),   // direct path: 1678 wide positions in 4 blocks, 2 images
             new Shape(12, 20, 1, 5, 1, 2, 13, 11, 1),  // direct path: rows padded on both sides, 5 x 5 taps
             new Shape(6, 16, 1, 5, 1, 0, 12, 12, 3),   // LeNet's second convolution, 3 images (channels in the lanes)
+            new Shape(1, 6, 1, 5, 1, 2, 28, 28, 2),    // LeNet's first: two 28-wide output rows per tile (pairs)
+            new Shape(2, 5, 1, 3, 2, 1, 61, 57, 1),    // pairs at stride 2, 29-wide rows, 31 of them (one left over)
             new Shape(16, 8, 1, 3, 2, 1, 19, 23, 2),   // direct path at stride 2: four phase planes, odd sizes
             new Shape(3, 4, 1, 7, 2, 3, 30, 28, 1),    // ResNet's first convolution's form (direct, stride 2)
             new Shape(3, 16, 1, 3, 2, 1, 70, 67, 1),   // direct into the output row by row (shallow, 34-wide rows)
