@@ -302,7 +302,7 @@ constexpr int64_t kDirectMaxRowWeights = 64 * 1024;
 /* With few output channels (more than half a vector, at most one: LeNet-5's 6 -> 16 5x5 at 14, whose two 8-row
    panels over 10-wide rows left the wide form computing 36% dropped positions) the direct rows form puts the channels
    in the vector lanes instead (GemmKernels::lanes_indirect, where the ISA has it): no dropped positions, every lane
-   used. Measured 2026-12-03, 1 thread, Zen 4, LeNet-5 batch 8: that layer 60 -> ~35 us (see the commit). */
+   used. Measured 2026-12-03, 1 thread, Zen 4, LeNet-5 batch 8: that layer 60 -> 39 us. */
 enum class ConvPath { kIm2col, kDirectWide, kDirectRows, kDirectLanes };
 
 /* How a convolution runs (see above for the measurements behind the rules); lanes: the ISA's

@@ -95,11 +95,15 @@ void for_each_tile(const GemmKernels& kernels, int64_t M, int64_t K, const float
                    const GemmEpilogue* epilogue, const Tile& tile, const Narrow& narrow) {
     const int64_t rows = gemm_packed_rows(M);
     const bool in_tile = epilogue && gemm_tile_applies(epilogue->kind);
+    // The whole product's epilogue, and the activation kernels' pass over one finished tile where the tile did not
+    // apply it.
+    const GemmTileEpilogue whole = epilogue ? GemmTileEpilogue{epilogue->bias, epilogue->residual,
+                                                               epilogue->ld_residual, epilogue->kind}
+                                            : GemmTileEpilogue{};
     const auto finish = [&](int64_t m0, int64_t tile_rows, int64_t n0, int64_t cols) {
-        const GemmEpilogue& e = *epilogue;
-        e.activation->epilogue(e.kind, e.alpha, tile_rows, cols, e.bias ? e.bias + m0 : nullptr,
-                               e.residual ? e.residual + m0 * e.ld_residual + n0 : nullptr, e.ld_residual,
-                               C + m0 * ldc + n0, ldc);
+        const GemmTileEpilogue e = gemm_epilogue_from(whole, m0, n0);
+        epilogue->activation->epilogue(e.kind, epilogue->alpha, tile_rows, cols, e.bias, e.residual, e.ld_residual,
+                                       C + m0 * ldc + n0, ldc);
     };
     for (int64_t k0 = 0; k0 < K; k0 += kGemmDepthBlock) {
         const int64_t depth = std::min(kGemmDepthBlock, K - k0), panel_floats = depth * kGemmPanelRows;
@@ -115,10 +119,7 @@ void for_each_tile(const GemmKernels& kernels, int64_t M, int64_t K, const float
                 const int64_t tile_rows = std::min(kGemmPanelRows, m_end - m0);
                 const float* panel = A_block + (m0 - m_begin) / kGemmPanelRows * panel_floats;
                 if (last && in_tile) {
-                    const GemmTileEpilogue e{epilogue->bias ? epilogue->bias + m0 : nullptr,
-                                             epilogue->residual ? epilogue->residual + m0 * epilogue->ld_residual + n0
-                                                                : nullptr,
-                                             epilogue->ld_residual, epilogue->kind};
+                    const GemmTileEpilogue e = gemm_epilogue_from(whole, m0, n0);
                     tile(depth, panel, k0, n0, m0, tile_rows, cols, accumulate, &e);
                     continue;
                 }

@@ -23,9 +23,9 @@ namespace cnn4j {
 /* A layer's output pass, applied by packed_sgemm to each tile of C as its last depth block finishes: in the tile's
    registers before the store for identity, ReLU and ReLU6 (kernels/gemm's GemmTileEpilogue), else right after, while
    the tile is still in L1. A separate pass over a finished block reads it back from L2: MobileNetV2's 16 -> 96
-   expansion at 112x112 spent a tenth of its time there, its 3 -> 32 stem an eighth in the per-tile call. C = act((C + bias[m]) + residual[m, n]), the activation
-   kernels' epilogue. bias is indexed by C's row m, residual laid out like C (row m, column n at residual +
-   m * ld_residual + n); both nullable. */
+   expansion at 112x112 spent a tenth of its time there, its 3 -> 32 stem an eighth in the per-tile call.
+   C = act((C + bias[m]) + residual[m, n]), the activation kernels' epilogue. bias is indexed by C's row m, residual
+   laid out like C (row m, column n at residual + m * ld_residual + n); both nullable. */
 struct GemmEpilogue {
     const ActivationKernels* activation;
     int kind;

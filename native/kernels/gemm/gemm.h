@@ -115,6 +115,14 @@ struct GemmIndirectRows {
     const float* operator()(int64_t k) const { return B + offsets[k]; }
 };
 
+/* e for the part of its tile from row r0, column j0 on (a half tile, a block of columns, a tile of a larger C). */
+inline GemmTileEpilogue gemm_epilogue_from(const GemmTileEpilogue& e, int64_t r0, int64_t j0) {
+    GemmTileEpilogue part = e;
+    if (part.bias) part.bias += r0;
+    if (part.residual) part.residual += r0 * part.ld_residual + j0;
+    return part;
+}
+
 /* Whether tiles apply activation `kind` themselves (GemmTileEpilogue). */
 inline bool gemm_tile_applies(int kind) {
     return kind == CNN4J_ACT_IDENTITY || kind == CNN4J_ACT_RELU || kind == CNN4J_ACT_RELU6;

@@ -80,11 +80,7 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
         const int64_t r = rows - half * 4;
         // The half's rows of the epilogue's bias and residual.
         GemmTileEpilogue half_epilogue;
-        if (epilogue) {
-            half_epilogue = *epilogue;
-            if (half_epilogue.bias) half_epilogue.bias += half * 4;
-            if (half_epilogue.residual) half_epilogue.residual += half * 4 * half_epilogue.ld_residual;
-        }
+        if (epilogue) half_epilogue = gemm_epilogue_from(*epilogue, half * 4, 0);
         const GemmTileEpilogue* e = epilogue ? &half_epilogue : nullptr;
         switch (vectors) {
             case 1: half_tile<1>(K, p, B_rows, r, last, c, ldc, accumulate, e); break;

@@ -67,8 +67,8 @@ void tile_vectors(int64_t K, const float* panel, Rows B_rows, int64_t rows, __mm
 template <class Rows>
 void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t cols, float* C, int64_t ldc,
              bool accumulate, const GemmTileEpilogue* epilogue) {
-    const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
-    const __mmask16 last = (__mmask16)(tail == kLanes ? 0xFFFF : (1u << tail) - 1);
+    const int64_t vectors = (cols + kLanes - 1) / kLanes;
+    const __mmask16 last = first_lanes(cols - (vectors - 1) * kLanes);
     switch (vectors) {
         case 1: tile_vectors<1>(K, panel, B_rows, rows, last, C, ldc, accumulate, epilogue); break;
         case 2: tile_vectors<2>(K, panel, B_rows, rows, last, C, ldc, accumulate, epilogue); break;
@@ -78,27 +78,66 @@ void tile_of(int64_t K, const float* panel, Rows B_rows, int64_t rows, int64_t c
 
 #include "kernels/gemm/gemm_entry.inc"
 
-/* lanes_indirect: kPositions output positions, one accumulator of 16 output channels each; per k one vector of
-   weights (the two panels' 8 floats side by side) against each position's input value broadcast. */
+/* ---- the lanes kernels: up to 16 rows (output channels) in the lanes, one accumulator per column ---- */
+
+/* Columns per block of the lanes kernels (12 accumulators). */
+constexpr int kMaxPositions = 12;
+
+/* fn(Positions<n>{}) for a block of n = 1 .. kMaxPositions columns: each count its own unrolled kernel. */
+template <int P>
+struct Positions {
+    static constexpr int value = P;
+};
+template <class Fn>
+void with_positions(int64_t n, const Fn& fn) {
+    switch (n) {
+        case 1: fn(Positions<1>{}); break;
+        case 2: fn(Positions<2>{}); break;
+        case 3: fn(Positions<3>{}); break;
+        case 4: fn(Positions<4>{}); break;
+        case 5: fn(Positions<5>{}); break;
+        case 6: fn(Positions<6>{}); break;
+        case 7: fn(Positions<7>{}); break;
+        case 8: fn(Positions<8>{}); break;
+        case 9: fn(Positions<9>{}); break;
+        case 10: fn(Positions<10>{}); break;
+        case 11: fn(Positions<11>{}); break;
+        default: fn(Positions<kMaxPositions>{}); break;
+    }
+}
+
+/* acc[j] = sum over k < K of A's rows (one per lane) x B's column j. Per k one vector of weights, the first panel's
+   8 floats and, where there is one (upper), the next panel's side by side (else zeros), against each column's value
+   broadcast. */
+template <int kPositions, class Rows>
+inline void lanes_sums(int64_t K, const float* A, const float* upper, Rows B_rows, __m512* acc) {
+#pragma GCC unroll 12
+    for (int j = 0; j < kPositions; j++) acc[j] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; k++) {
+        const __m256 lo = _mm256_loadu_ps(A + k * 8);
+        const __m512 a = upper ? _mm512_insertf32x8(_mm512_castps256_ps512(lo), _mm256_loadu_ps(upper + k * 8), 1)
+                               : _mm512_zextps256_ps512(lo);
+        const float* b = B_rows(k);
+#pragma GCC unroll 12
+        for (int j = 0; j < kPositions; j++) acc[j] = _mm512_fmadd_ps(a, _mm512_set1_ps(b[j]), acc[j]);
+    }
+}
+
+/* The second panel of the packed weights where rows > 8 (else null), and the epilogue's bias one row per lane. */
+inline const float* upper_panel(const float* A, int64_t K, int64_t rows) { return rows > 8 ? A + K * 8 : nullptr; }
+inline __m512 lane_bias(const GemmTileEpilogue* epilogue, int64_t rows) {
+    return epilogue && epilogue->bias ? _mm512_maskz_loadu_ps(first_lanes(rows), epilogue->bias) : _mm512_setzero_ps();
+}
+
+/* lanes_indirect on kPositions columns: the sums, the epilogue on each column's rows (bias lane by lane) where there
+   is no residual, else element by element below; then the rows out to C. */
 template <int kPositions>
 void lanes_block(int64_t K, const float* A, const float* B, const int64_t* row_offsets, int64_t rows, int64_t cols,
                  float* C, int64_t ldc, const GemmTileEpilogue* epilogue) {
     __m512 acc[kPositions];
-#pragma GCC unroll 12
-    for (int j = 0; j < kPositions; j++) acc[j] = _mm512_setzero_ps();
-    const float* upper = rows > 8 ? A + K * 8 : A;  // one panel: its rows again in the upper lanes, never stored
-    for (int64_t k = 0; k < K; k++) {
-        const __m512 a = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(A + k * 8)),
-                                            _mm256_loadu_ps(upper + k * 8), 1);
-        const float* b = B + row_offsets[k];
-#pragma GCC unroll 12
-        for (int j = 0; j < kPositions; j++) acc[j] = _mm512_fmadd_ps(a, _mm512_set1_ps(b[j]), acc[j]);
-    }
-    // The epilogue on each position's channels (bias lane by lane) where there is no residual, else element by
-    // element below; then the channels out to their rows of C.
+    lanes_sums<kPositions>(K, A, upper_panel(A, K, rows), GemmIndirectRows{B, row_offsets}, acc);
     const bool in_vectors = epilogue && !epilogue->residual;
-    __m512 bias = _mm512_setzero_ps();
-    if (in_vectors && epilogue->bias) bias = _mm512_maskz_loadu_ps(first_lanes(rows), epilogue->bias);
+    const __m512 bias = lane_bias(in_vectors ? epilogue : nullptr, rows);
     alignas(64) float out[kPositions][kLanes];
 #pragma GCC unroll 12
     for (int j = 0; j < kPositions; j++) {
@@ -115,43 +154,23 @@ void lanes_block(int64_t K, const float* A, const float* B, const int64_t* row_o
 
 void lanes_indirect(int64_t K, const float* A, const float* B, const int64_t* row_offsets, int64_t rows, int64_t cols,
                     float* C, int64_t ldc, const GemmTileEpilogue* epilogue) {
-    constexpr int kMaxPositions = 12;
     for (int64_t j0 = 0; j0 < cols; j0 += kMaxPositions) {
         const int64_t n = cols - j0 < kMaxPositions ? cols - j0 : kMaxPositions;
-        GemmTileEpilogue shifted;  // the residual's columns from j0 on
-        const GemmTileEpilogue* e = epilogue;
-        if (epilogue && epilogue->residual) {
-            shifted = *epilogue;
-            shifted.residual += j0;
-            e = &shifted;
-        }
-        const float* b = B + j0;
-        float* c = C + j0;
-        switch (n) {
-#define CNN4J_LANES_CASE(P) case P: lanes_block<P>(K, A, b, row_offsets, rows, n, c, ldc, e); break;
-            CNN4J_LANES_CASE(1) CNN4J_LANES_CASE(2) CNN4J_LANES_CASE(3) CNN4J_LANES_CASE(4) CNN4J_LANES_CASE(5)
-            CNN4J_LANES_CASE(6) CNN4J_LANES_CASE(7) CNN4J_LANES_CASE(8) CNN4J_LANES_CASE(9) CNN4J_LANES_CASE(10)
-            CNN4J_LANES_CASE(11) CNN4J_LANES_CASE(12)
-#undef CNN4J_LANES_CASE
-        }
+        GemmTileEpilogue block_epilogue;  // the residual's columns from j0 on
+        if (epilogue) block_epilogue = gemm_epilogue_from(*epilogue, 0, j0);
+        const GemmTileEpilogue* e = epilogue ? &block_epilogue : nullptr;
+        with_positions(n, [&](auto positions) {
+            lanes_block<decltype(positions)::value>(K, A, B + j0, row_offsets, rows, n, C + j0, ldc, e);
+        });
     }
 }
 
-/* lanes_pixels: kPositions pixels, each one accumulator of 16 rows, stored whole where its pixel goes (out[j]). */
+/* lanes_pixels on kPositions columns, each stored whole where its pixel goes (out[j]). */
 template <int kPositions>
 void pixels_block(int64_t K, const float* A, const float* upper, const float* B, int64_t ldb, float* const* out,
                   const GemmTileEpilogue* epilogue, __m512 bias) {
     __m512 acc[kPositions];
-#pragma GCC unroll 12
-    for (int j = 0; j < kPositions; j++) acc[j] = _mm512_setzero_ps();
-    for (int64_t k = 0; k < K; k++) {
-        const __m256 lo = _mm256_loadu_ps(A + k * 8);
-        const __m512 a = upper ? _mm512_insertf32x8(_mm512_castps256_ps512(lo), _mm256_loadu_ps(upper + k * 8), 1)
-                               : _mm512_zextps256_ps512(lo);
-        const float* b = B + k * ldb;
-#pragma GCC unroll 12
-        for (int j = 0; j < kPositions; j++) acc[j] = _mm512_fmadd_ps(a, _mm512_set1_ps(b[j]), acc[j]);
-    }
+    lanes_sums<kPositions>(K, A, upper, GemmStridedRows{B, ldb}, acc);
 #pragma GCC unroll 12
     for (int j = 0; j < kPositions; j++) {
         const __m512 y = epilogue ? finish_vector(acc[j], bias, false, acc[j], epilogue->kind) : acc[j];
@@ -161,10 +180,8 @@ void pixels_block(int64_t K, const float* A, const float* upper, const float* B,
 
 void lanes_pixels(int64_t K, const float* A, const float* B, int64_t ldb, int64_t rows, int64_t cols, int64_t width,
                   float* C, int64_t row_stride, int64_t pixel_stride, const GemmTileEpilogue* epilogue) {
-    constexpr int kMaxPositions = 12;
-    const float* upper = rows > 8 ? A + K * 8 : nullptr;  // the second panel, where there is one
-    const __m512 bias = epilogue && epilogue->bias ? _mm512_maskz_loadu_ps(first_lanes(rows), epilogue->bias)
-                                                   : _mm512_setzero_ps();
+    const float* upper = upper_panel(A, K, rows);
+    const __m512 bias = lane_bias(epilogue, rows);
     int64_t y = 0, x = 0;  // the next column's pixel
     float* out[kMaxPositions];
     for (int64_t j0 = 0; j0 < cols; j0 += kMaxPositions) {
@@ -173,14 +190,9 @@ void lanes_pixels(int64_t K, const float* A, const float* B, int64_t ldb, int64_
             out[j] = C + y * row_stride + x * pixel_stride;
             if (++x == width) x = 0, y++;
         }
-        const float* b = B + j0;
-        switch (n) {
-#define CNN4J_PIXELS_CASE(P) case P: pixels_block<P>(K, A, upper, b, ldb, out, epilogue, bias); break;
-            CNN4J_PIXELS_CASE(1) CNN4J_PIXELS_CASE(2) CNN4J_PIXELS_CASE(3) CNN4J_PIXELS_CASE(4) CNN4J_PIXELS_CASE(5)
-            CNN4J_PIXELS_CASE(6) CNN4J_PIXELS_CASE(7) CNN4J_PIXELS_CASE(8) CNN4J_PIXELS_CASE(9) CNN4J_PIXELS_CASE(10)
-            CNN4J_PIXELS_CASE(11) CNN4J_PIXELS_CASE(12)
-#undef CNN4J_PIXELS_CASE
-        }
+        with_positions(n, [&](auto positions) {
+            pixels_block<decltype(positions)::value>(K, A, upper, B + j0, ldb, out, epilogue, bias);
+        });
     }
 }
 
@@ -235,8 +247,8 @@ void pair_tile(int64_t K, const float* panel, const float* B, const int64_t* row
 void pair_indirect(int64_t K, const float* panel, const float* B, const int64_t* row_offsets, int64_t b_step,
                    int64_t rows, int64_t cols, float* C, int64_t ldc, int64_t c_step,
                    const GemmTileEpilogue* epilogue) {
-    const int64_t vectors = (cols + kLanes - 1) / kLanes, tail = cols - (vectors - 1) * kLanes;
-    const __mmask16 last = (__mmask16)(tail == kLanes ? 0xFFFF : (1u << tail) - 1);
+    const int64_t vectors = (cols + kLanes - 1) / kLanes;
+    const __mmask16 last = first_lanes(cols - (vectors - 1) * kLanes);
     if (vectors == 1) {
         pair_tile<1>(K, panel, B, row_offsets, b_step, rows, last, C, ldc, c_step, epilogue);
     } else {

@@ -434,6 +434,39 @@ void scalar_tile(const KernelTable& s, int64_t K, const float* panel, const floa
     }
 }
 
+/* The scalar reference for an indirect product of `rows` rows (A: that many rows' 8-row panels of depth K) over
+   `cols` columns: tile_indirect on each panel and each of the scalar variant's column widths, the epilogue
+   (nullable) moved along with them. */
+void scalar_indirect(const KernelTable& s, int64_t K, const float* A, int64_t rows, const float* B,
+                     const int64_t* offsets, int64_t cols, float* C, int64_t ldc, const GemmTileEpilogue* epilogue) {
+    for (int64_t r0 = 0; r0 < rows; r0 += kGemmPanelRows) {
+        for (int64_t j = 0; j < cols; j += s.gemm->columns) {
+            GemmTileEpilogue part;
+            if (epilogue) part = gemm_epilogue_from(*epilogue, r0, j);
+            s.gemm->tile_indirect(K, A + r0 * K, B + j, offsets, std::min(kGemmPanelRows, rows - r0),
+                                  std::min(s.gemm->columns, cols - j), C + r0 * ldc + j, ldc, false,
+                                  epilogue ? &part : nullptr);
+        }
+    }
+}
+
+/* Random operands of an indirect product: rows' panels of depth K, b_floats of B read at offsets below 64, a bias
+   per row and a residual of residual_floats, specials among the products' inputs. */
+struct IndirectCase {
+    std::vector<float> A, B, bias, residual;
+    std::vector<int64_t> offsets;
+};
+IndirectCase indirect_case(int64_t K, int64_t rows, int64_t b_floats, int64_t residual_floats) {
+    IndirectCase c;
+    c.A = random_floats((rows + kGemmPanelRows - 1) / kGemmPanelRows * K * kGemmPanelRows, -4, 4, true);
+    c.B = random_floats(b_floats + 64, -4, 4, true);
+    c.offsets.resize(K);
+    for (int64_t k = 0; k < K; k++) c.offsets[k] = rng.below(64);
+    c.bias = random_floats(rows, -8, 8);
+    c.residual = random_floats(residual_floats, -8, 8);
+    return c;
+}
+
 void test_gemm(const KernelTable& v, const KernelTable& s, Family& f) {
     const int64_t width = v.gemm->columns;
     for (int64_t K : {1, 2, 5, 17, 64, 256}) {
@@ -488,44 +521,21 @@ void test_gemm(const KernelTable& v, const KernelTable& s, Family& f) {
                 for (int64_t cols : {1, 5, 12, 13, 30}) {
                     for (int mask = 0; mask < 8; mask++) {
                         const int kind = mask & 4 ? CNN4J_ACT_RELU6 : CNN4J_ACT_RELU;
-                        const int64_t panels = (rows + kGemmPanelRows - 1) / kGemmPanelRows, ldc = cols + 3;
-                        std::vector<float> A = random_floats(panels * K * kGemmPanelRows, -4, 4, true);
-                        std::vector<float> B = random_floats(K + cols + 64, -4, 4, true);
-                        std::vector<int64_t> offsets(K);
-                        for (int64_t k = 0; k < K; k++) offsets[k] = rng.below(64);
-                        std::vector<float> bias = random_floats(rows, -8, 8), res = random_floats(rows * ldc, -8, 8);
-                        const GemmTileEpilogue e{mask & 1 ? bias.data() : nullptr, mask & 2 ? res.data() : nullptr,
-                                                 ldc, kind};
-                        std::vector<float> a = random_floats(rows * ldc), b = a;
-                        v.gemm->lanes_indirect(K, A.data(), B.data(), offsets.data(), rows, cols, a.data(), ldc, &e);
-                        for (int64_t p = 0; p < panels; p++) {
-                            const int64_t r = std::min(kGemmPanelRows, rows - p * kGemmPanelRows);
-                            GemmTileEpilogue pe = e;
-                            if (pe.bias) pe.bias += p * kGemmPanelRows;
-                            if (pe.residual) pe.residual += p * kGemmPanelRows * ldc;
-                            for (int64_t j = 0; j < cols; j += s.gemm->columns) {
-                                const int64_t c = std::min(s.gemm->columns, cols - j);
-                                GemmTileEpilogue je = pe;
-                                if (je.residual) je.residual += j;
-                                s.gemm->tile_indirect(K, A.data() + p * K * kGemmPanelRows, B.data() + j,
-                                                      offsets.data(), r, c, b.data() + p * kGemmPanelRows * ldc + j,
-                                                      ldc, false, &je);
-                            }
+                        const int64_t ldc = cols + 3;
+                        const IndirectCase c = indirect_case(K, rows, K + cols, rows * ldc);
+                        const GemmTileEpilogue e{mask & 1 ? c.bias.data() : nullptr,
+                                                 mask & 2 ? c.residual.data() : nullptr, ldc, kind};
+                        for (const GemmTileEpilogue* epilogue : {&e, static_cast<const GemmTileEpilogue*>(nullptr)}) {
+                            std::vector<float> a = random_floats(rows * ldc), b = a;
+                            v.gemm->lanes_indirect(K, c.A.data(), c.B.data(), c.offsets.data(), rows, cols, a.data(),
+                                                   ldc, epilogue);
+                            scalar_indirect(s, K, c.A.data(), rows, c.B.data(), c.offsets.data(), cols, b.data(), ldc,
+                                            epilogue);
+                            check(f, true,
+                                  std::string("lanes_indirect") + (epilogue ? "" : " no epilogue") + " " +
+                                      str({K, rows, cols, mask}),
+                                  a, b);
                         }
-                        check(f, true, "lanes_indirect " + str({K, rows, cols, mask}), a, b);
-                        std::vector<float> plain = random_floats(rows * ldc), plain_ref = plain;
-                        v.gemm->lanes_indirect(K, A.data(), B.data(), offsets.data(), rows, cols, plain.data(), ldc,
-                                               nullptr);
-                        for (int64_t p = 0; p < panels; p++) {
-                            const int64_t r = std::min(kGemmPanelRows, rows - p * kGemmPanelRows);
-                            for (int64_t j = 0; j < cols; j += s.gemm->columns) {
-                                s.gemm->tile_indirect(K, A.data() + p * K * kGemmPanelRows, B.data() + j,
-                                                      offsets.data(), r, std::min(s.gemm->columns, cols - j),
-                                                      plain_ref.data() + p * kGemmPanelRows * ldc + j, ldc, false,
-                                                      nullptr);
-                            }
-                        }
-                        check(f, true, "lanes_indirect no epilogue " + str({K, rows, cols, mask}), plain, plain_ref);
                     }
                 }
             }
@@ -538,24 +548,16 @@ void test_gemm(const KernelTable& v, const KernelTable& s, Family& f) {
                 for (int64_t cols : {int64_t(3), int64_t(16), int64_t(28), kGemmPairColumns}) {
                     for (int mask = 0; mask < 4; mask++) {
                         const int64_t ldc = 2 * cols + 9, c_step = cols + 4, b_step = cols + 7;
-                        std::vector<float> A = random_floats(K * kGemmPanelRows, -4, 4, true);
-                        std::vector<float> B = random_floats(2 * b_step + 64 + cols, -4, 4, true);
-                        std::vector<int64_t> offsets(K);
-                        for (int64_t k = 0; k < K; k++) offsets[k] = rng.below(64);
-                        std::vector<float> bias = random_floats(rows, -8, 8), res = random_floats(rows * ldc, -8, 8);
-                        const GemmTileEpilogue e{mask & 1 ? bias.data() : nullptr, mask & 2 ? res.data() : nullptr,
-                                                 ldc, CNN4J_ACT_RELU6};
+                        const IndirectCase c = indirect_case(K, rows, 2 * b_step + cols, rows * ldc);
+                        const GemmTileEpilogue e{mask & 1 ? c.bias.data() : nullptr,
+                                                 mask & 2 ? c.residual.data() : nullptr, ldc, CNN4J_ACT_RELU6};
                         std::vector<float> a = random_floats(rows * ldc), b = a;
-                        v.gemm->pair_indirect(K, A.data(), B.data(), offsets.data(), b_step, rows, cols, a.data(),
-                                              ldc, c_step, &e);
+                        v.gemm->pair_indirect(K, c.A.data(), c.B.data(), c.offsets.data(), b_step, rows, cols,
+                                              a.data(), ldc, c_step, &e);
                         for (int64_t stretch = 0; stretch < 2; stretch++) {
-                            for (int64_t j = 0; j < cols; j += s.gemm->columns) {
-                                GemmTileEpilogue je = e;
-                                if (je.residual) je.residual += stretch * c_step + j;
-                                s.gemm->tile_indirect(K, A.data(), B.data() + stretch * b_step + j, offsets.data(), rows,
-                                                      std::min(s.gemm->columns, cols - j),
-                                                      b.data() + stretch * c_step + j, ldc, false, &je);
-                            }
+                            const GemmTileEpilogue stretch_epilogue = gemm_epilogue_from(e, 0, stretch * c_step);
+                            scalar_indirect(s, K, c.A.data(), rows, c.B.data() + stretch * b_step, c.offsets.data(),
+                                            cols, b.data() + stretch * c_step, ldc, &stretch_epilogue);
                         }
                         check(f, true, "pair_indirect " + str({K, rows, cols, mask}), a, b);
                     }
